@@ -1,0 +1,184 @@
+//! `Edm.DateTimeOffset` as Graph writes it: any offset and up to 7 fractional digits in,
+//! UTC `Z` out with trailing zeros trimmed. The instant is kept as 100 ns ticks since
+//! 0001-01-01T00:00:00Z (.NET's `DateTime.Ticks`), an integer that sorts and compares
+//! by instant.
+
+use time::{Date, Month, PrimitiveDateTime, Time};
+
+const TICKS_PER_SECOND: i64 = 10_000_000;
+const SECONDS_PER_DAY: i64 = 86_400;
+
+/// Ticks at 0001-01-01T00:00:00Z: Graph's "unset" value, the default of non-nullable dates.
+pub const MIN_TICKS: i64 = 0;
+
+/// Parses an ISO 8601 date-time with a mandatory offset (`Z` or `±HH:MM`) and at most
+/// seven fractional digits. Returns `None` for anything else.
+pub fn parse(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = b.get(range)?;
+        part.iter().all(u8::is_ascii_digit).then(|| {
+            part.iter()
+                .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'))
+        })
+    };
+    if b.len() < 17 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
+        return None;
+    }
+    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    let (hour, minute) = (digits(11..13)?, digits(14..16)?);
+    if b[13] != b':' {
+        return None;
+    }
+    let mut i = 16;
+    let mut second = 0;
+    let mut fraction_ticks = 0;
+    if b.get(i) == Some(&b':') {
+        second = digits(i + 1..i + 3)?;
+        i += 3;
+        if b.get(i) == Some(&b'.') {
+            let start = i + 1;
+            let mut end = start;
+            while b.get(end).is_some_and(u8::is_ascii_digit) {
+                end += 1;
+            }
+            let count = end - start;
+            if count == 0 || count > 7 {
+                return None;
+            }
+            fraction_ticks = digits(start..end)? * 10i64.pow((7 - count) as u32);
+            i = end;
+        }
+    }
+    let offset_seconds = match b.get(i..)? {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (h, m) = (digits(i + 1..i + 3)?, digits(i + 4..i + 6)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let magnitude = h * 3600 + m * 60;
+            if *sign == b'-' { -magnitude } else { magnitude }
+        }
+        _ => return None,
+    };
+    let date = Date::from_calendar_date(
+        i32::try_from(year).ok()?,
+        Month::try_from(u8::try_from(month).ok()?).ok()?,
+        u8::try_from(day).ok()?,
+    )
+    .ok()?;
+    let clock = Time::from_hms(
+        u8::try_from(hour).ok()?,
+        u8::try_from(minute).ok()?,
+        u8::try_from(second).ok()?,
+    )
+    .ok()?;
+    let local = PrimitiveDateTime::new(date, clock);
+    let days = i64::from(local.date().to_julian_day() - epoch().to_julian_day());
+    let seconds = days * SECONDS_PER_DAY
+        + i64::from(clock.hour()) * 3600
+        + i64::from(clock.minute()) * 60
+        + i64::from(clock.second())
+        - offset_seconds;
+    let ticks = seconds * TICKS_PER_SECOND + fraction_ticks;
+    (ticks >= MIN_TICKS && ticks <= max_ticks()).then_some(ticks)
+}
+
+/// Formats ticks as Graph does: `2017-01-01T08:00:56.8321556Z`, trailing zeros of the
+/// fraction trimmed (`2026-07-15T16:43:24Z` when there is none).
+pub fn format(ticks: i64) -> String {
+    let ticks = ticks.clamp(MIN_TICKS, max_ticks());
+    let seconds = ticks.div_euclid(TICKS_PER_SECOND);
+    let fraction = ticks.rem_euclid(TICKS_PER_SECOND);
+    let days = seconds.div_euclid(SECONDS_PER_DAY);
+    let in_day = seconds.rem_euclid(SECONDS_PER_DAY);
+    // Invariant: ticks are clamped to 0001-01-01..=9999-12-31, so the Julian day is valid.
+    let date = Date::from_julian_day(epoch().to_julian_day() + days as i32).unwrap_or(epoch());
+    let mut out = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day(),
+        in_day / 3600,
+        in_day % 3600 / 60,
+        in_day % 60
+    );
+    if fraction > 0 {
+        let digits = format!("{fraction:07}");
+        out.push('.');
+        out.push_str(digits.trim_end_matches('0'));
+    }
+    out.push('Z');
+    out
+}
+
+fn epoch() -> Date {
+    time::macros::date!(0001 - 01 - 01)
+}
+
+fn max_ticks() -> i64 {
+    let last = time::macros::date!(9999 - 12 - 31);
+    let days = i64::from(last.to_julian_day() - epoch().to_julian_day()) + 1;
+    days * SECONDS_PER_DAY * TICKS_PER_SECOND - 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_offsets_to_utc_and_keeps_100ns() {
+        let cases = [
+            (
+                "2017-01-01T00:00:56.8321556-08:00",
+                "2017-01-01T08:00:56.8321556Z",
+            ),
+            (
+                "2024-03-01T10:20:30.1234567+05:30",
+                "2024-03-01T04:50:30.1234567Z",
+            ),
+            ("2026-07-15T16:43:24Z", "2026-07-15T16:43:24Z"),
+            ("2026-07-15T16:43:24.500Z", "2026-07-15T16:43:24.5Z"),
+            ("2026-07-15T16:43Z", "2026-07-15T16:43:00Z"),
+            ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"),
+            (
+                "9999-12-31T23:59:59.9999999Z",
+                "9999-12-31T23:59:59.9999999Z",
+            ),
+            ("2024-02-29T23:30:00-01:00", "2024-03-01T00:30:00Z"),
+        ];
+        for (input, output) in cases {
+            let ticks = parse(input).unwrap_or_else(|| panic!("{input} should parse"));
+            assert_eq!(format(ticks), output, "{input}");
+        }
+    }
+
+    #[test]
+    fn the_same_instant_in_two_offsets_is_the_same_tick() {
+        assert_eq!(
+            parse("2017-01-01T00:00:56.8321556-08:00"),
+            parse("2017-01-01T08:00:56.8321556Z")
+        );
+        assert!(parse("2017-01-01T00:00:00Z") < parse("2017-01-01T00:00:00.0000001Z"));
+    }
+
+    #[test]
+    fn rejects_what_graph_rejects() {
+        for input in [
+            "String (timestamp)",
+            "2024-01-19T13:38:22.169688",
+            "2024-01-19T13:38:22.12345678Z",
+            "2024-02-30T00:00:00Z",
+            "2024-01-19 13:38:22Z",
+            "14.04.2021 14:11:27 +02:00",
+            "2024-01-19T24:00:00Z",
+            "2024-01-19T13:38:22+2:00",
+            "2024-01-19T13:38:22.Z",
+            "0001-01-01T00:00:00+01:00",
+            "",
+        ] {
+            assert_eq!(parse(input), None, "{input}");
+        }
+    }
+}

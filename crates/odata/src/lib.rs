@@ -1,0 +1,18 @@
+//! Pure OData v4 building blocks, with no I/O: the EDM model and its CSDL reader, the
+//! resource-path parser, request-body validation against the model, and the Edm value
+//! formats (DateTimeOffset as 100 ns ticks).
+
+pub mod datetime;
+pub mod edm;
+pub mod path;
+pub mod value;
+
+pub use edm::{
+    EnumType, Model, NavigationProperty, Primitive, Property, Singleton, StructuredType, TypeKind,
+    TypeRef,
+};
+pub use path::{PathError, ResourcePath, Segment, Suffix};
+pub use value::{EntityBody, Value, ValueError, WriteMode};
+
+#[cfg(test)]
+mod fixture;

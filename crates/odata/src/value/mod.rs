@@ -1,0 +1,71 @@
+//! Property values: what a validated request body holds, what a store keeps, and how a
+//! response writes them.
+
+mod error;
+mod read;
+
+pub use error::ValueError;
+pub use read::read_entity;
+
+use serde_json::Value as Json;
+
+use crate::datetime;
+
+/// One property value, in the form stores keep it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`.
+    Null,
+    /// `Edm.Boolean`.
+    Bool(bool),
+    /// Every integral Edm type.
+    Int(i64),
+    /// `Edm.Double`, `Edm.Single`, `Edm.Decimal`.
+    Float(f64),
+    /// `Edm.String`, `Edm.Guid`, `Edm.Binary` (base64), `Edm.Date`, `Edm.Duration`, `Edm.TimeOfDay`.
+    String(String),
+    /// `Edm.DateTimeOffset`, as 100 ns ticks since 0001-01-01T00:00:00Z.
+    DateTimeOffset(i64),
+    /// An enum member, by name.
+    Enum(String),
+    /// A complex value or a collection, already in its response form.
+    Json(Json),
+}
+
+impl Value {
+    /// The value as a response writes it.
+    pub fn to_json(&self) -> Json {
+        match self {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Int(i) => Json::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+            Value::String(s) | Value::Enum(s) => Json::String(s.clone()),
+            Value::DateTimeOffset(ticks) => Json::String(datetime::format(*ticks)),
+            Value::Json(j) => j.clone(),
+        }
+    }
+}
+
+/// How a write treats the properties a body leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    /// A new entity: required properties must be present, the rest take their defaults.
+    Create,
+    /// A merge: only the given properties change.
+    Patch,
+    /// A replacement: like `Create`, on an entity that may exist.
+    Replace,
+}
+
+/// A validated entity body: its concrete type and the properties it sets, in body order,
+/// named as the schema spells them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityBody {
+    /// The concrete entity type (from `@odata.type`, else the declared type).
+    pub type_name: String,
+    /// Whether the body named its type with `@odata.type`.
+    pub type_given: bool,
+    /// The properties the body sets.
+    pub values: Vec<(String, Value)>,
+}
