@@ -11,6 +11,15 @@ const SECONDS_PER_DAY: i64 = 86_400;
 /// Ticks at 0001-01-01T00:00:00Z: Graph's "unset" value, the default of non-nullable dates.
 pub const MIN_TICKS: i64 = 0;
 
+/// Ticks at 1970-01-01T00:00:00Z.
+pub const UNIX_EPOCH_TICKS: i64 = 621_355_968_000_000_000;
+
+/// Ticks of an instant given as nanoseconds since the Unix epoch.
+pub fn from_unix_nanos(nanos: u128) -> i64 {
+    UNIX_EPOCH_TICKS
+        .saturating_add(i64::try_from(nanos / 100).unwrap_or(i64::MAX - UNIX_EPOCH_TICKS))
+}
+
 /// Parses an ISO 8601 date-time with a mandatory offset (`Z` or `±HH:MM`) and at most
 /// seven fractional digits. Returns `None` for anything else.
 pub fn parse(text: &str) -> Option<i64> {
@@ -161,6 +170,12 @@ mod tests {
             parse("2017-01-01T08:00:56.8321556Z")
         );
         assert!(parse("2017-01-01T00:00:00Z") < parse("2017-01-01T00:00:00.0000001Z"));
+    }
+
+    #[test]
+    fn unix_epoch_is_where_dotnet_puts_it() {
+        assert_eq!(format(from_unix_nanos(0)), "1970-01-01T00:00:00Z");
+        assert_eq!(parse("1970-01-01T00:00:00Z"), Some(UNIX_EPOCH_TICKS));
     }
 
     #[test]

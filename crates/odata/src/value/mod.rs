@@ -5,7 +5,7 @@ mod error;
 mod read;
 
 pub use error::ValueError;
-pub use read::read_entity;
+pub use read::{default_value, read_entity};
 
 use serde_json::Value as Json;
 

@@ -1,0 +1,130 @@
+//! [`ApiError`]: every way a request fails, and the one place that knows its HTTP status
+//! and Graph error `code`. The body (`{"error":{"code","message","innerError":{…}}}`) is
+//! written by the request middleware, which knows the request ids.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use odata::{PathError, ValueError};
+use store::StoreError;
+
+/// Why a request failed, as the client sees it.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A path segment the version does not serve.
+    #[error(transparent)]
+    Path(#[from] PathError),
+    /// The first path segment is not a Graph version.
+    #[error("Invalid version: {0}")]
+    InvalidVersion(String),
+    /// A body that does not fit the model.
+    #[error(transparent)]
+    Validation(#[from] ValueError),
+    /// A body that is not a JSON object, or not declared as JSON.
+    #[error(
+        "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format."
+    )]
+    MalformedJson,
+    /// A body over Graph's 4 MB limit.
+    #[error("The maximum request length supported is 4MB.")]
+    PayloadTooLarge,
+    /// A method the addressed resource does not answer (Intune's form: 400, not 405).
+    #[error(
+        "No OData route exists that match template {template} with http verb {method} for request {path}."
+    )]
+    NoRoute {
+        /// The OData route template, e.g. `~/singleton/navigation/key`.
+        template: &'static str,
+        /// The HTTP method.
+        method: String,
+        /// The request path.
+        path: String,
+    },
+    /// A query option localgraph does not serve, or a malformed one.
+    #[error("{0}")]
+    Query(String),
+    /// The addressed entity or one of its parents does not exist.
+    #[error("The requested resource '{0}' does not exist.")]
+    NotFound(String),
+    /// A single-valued target created twice.
+    #[error("The resource '{0}' already exists; use PATCH to update it.")]
+    Conflict(String),
+    /// A write naming another type than the stored entity has.
+    #[error(
+        "The entity is of type '#microsoft.graph.{stored}'; '@odata.type' names '#microsoft.graph.{given}'."
+    )]
+    TypeMismatch {
+        /// The stored type.
+        stored: String,
+        /// The type the body named.
+        given: String,
+    },
+    /// Anything else: logged with the request id, never shown.
+    #[error("An internal server error has occurred.")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The HTTP status and Graph `code`: the one mapping of the server.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::Path(_) | ApiError::MalformedJson | ApiError::Query(_) => {
+                (StatusCode::BAD_REQUEST, "BadRequest")
+            }
+            ApiError::InvalidVersion(_) | ApiError::NotFound(_) => {
+                (StatusCode::NOT_FOUND, "ResourceNotFound")
+            }
+            ApiError::Validation(_) | ApiError::TypeMismatch { .. } => {
+                (StatusCode::BAD_REQUEST, "ModelValidationFailure")
+            }
+            ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLarge"),
+            ApiError::NoRoute { .. } => (StatusCode::BAD_REQUEST, "No method match route template"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "Conflict"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError"),
+        }
+    }
+
+    /// Maps a store failure about the resource at `path`.
+    pub fn from_store(error: StoreError, path: &str) -> ApiError {
+        match error {
+            StoreError::NotFound => ApiError::NotFound(path.to_string()),
+            StoreError::Conflict => ApiError::Conflict(path.to_string()),
+            StoreError::TypeMismatch { stored, given } => ApiError::TypeMismatch { stored, given },
+            StoreError::Backend(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
+/// An error response waiting for its body, which the middleware writes.
+#[derive(Debug, Clone)]
+pub struct ErrorBody {
+    /// Graph's `code`.
+    pub code: &'static str,
+    /// The client-facing message.
+    pub message: String,
+    /// Whether the message is repeated in `innerError` (Intune does for validation errors).
+    pub repeat_in_inner: bool,
+    /// Detail for the log only (5xx).
+    pub log_detail: Option<String>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let body = ErrorBody {
+            code,
+            message: self.to_string(),
+            repeat_in_inner: matches!(self, ApiError::Validation(_)),
+            log_detail: match &self {
+                ApiError::Internal(detail) => Some(detail.clone()),
+                _ => None,
+            },
+        };
+        let mut response = status.into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        response.extensions_mut().insert(body);
+        response
+    }
+}

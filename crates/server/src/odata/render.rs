@@ -1,0 +1,84 @@
+//! Responses rendered from the model: `@odata.context` first, then `@odata.type` as the
+//! seeds show it, then the properties of the version's type in schema order.
+
+use axum::body::Body;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use odata::Model;
+use serde_json::{Map, Value as Json};
+use store::Record;
+
+/// The success `Content-Type` of Graph's JSON payloads.
+pub const ODATA_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
+static ODATA_VERSION: HeaderName = HeaderName::from_static("odata-version");
+
+/// An entity as the version's model shows it: properties the version lacks are left out.
+pub fn entity(model: &Model, record: &Record, declared: &str) -> Map<String, Json> {
+    let ty = model
+        .structured(&record.type_name)
+        .or_else(|| model.structured(declared));
+    let mut out = Map::new();
+    out.insert(
+        "@odata.type".into(),
+        Json::String(format!("#{}", model.qualified(&record.type_name))),
+    );
+    let Some(ty) = ty else {
+        return out;
+    };
+    for p in &ty.properties {
+        let value = if ty.key.contains(&p.name) {
+            Json::String(record.id.clone())
+        } else {
+            record.get(&p.name).map_or(Json::Null, |v| v.to_json())
+        };
+        out.insert(p.name.clone(), value);
+    }
+    out
+}
+
+/// `{"@odata.context": …, …entity}`.
+pub fn with_context(context: String, body: Map<String, Json>) -> Map<String, Json> {
+    let mut out = Map::with_capacity(body.len() + 1);
+    out.insert("@odata.context".into(), Json::String(context));
+    out.extend(body);
+    out
+}
+
+/// A JSON response with Graph's OData headers.
+pub fn json(status: StatusCode, body: &Map<String, Json>) -> Response {
+    let mut response = Response::new(Body::from(serde_json::to_vec(body).unwrap_or_default()));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ODATA_JSON));
+    headers.insert(ODATA_VERSION.clone(), HeaderValue::from_static("4.0"));
+    response
+}
+
+/// An empty `204 No Content`.
+pub fn no_content() -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
+}
+
+/// A plain-text response (`/$count`).
+pub fn text(body: String) -> Response {
+    let mut response = Response::new(Body::from(body));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain;charset=utf-8"),
+    );
+    response
+        .headers_mut()
+        .insert(ODATA_VERSION.clone(), HeaderValue::from_static("4.0"));
+    response
+}
+
+/// Adds a header when the value is a valid header value.
+pub fn with_header(mut response: Response, name: HeaderName, value: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(name, value);
+    }
+    response
+}

@@ -1,0 +1,150 @@
+//! POST, PATCH, PUT and DELETE: bodies are validated against the version's model before
+//! the one store call, so a rejected request writes nothing.
+
+use axum::body::{Body, to_bytes};
+use axum::http::{HeaderName, StatusCode, header};
+use axum::response::Response;
+use odata::{WriteMode, value::read_entity};
+use serde_json::{Map, Value as Json};
+use store::Changes;
+
+use super::resource::Shape;
+use super::{Request, render};
+use crate::ApiError;
+
+/// Graph's request size limit.
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+static PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
+
+/// Creates an entity in a collection, or a contained single-valued target: 201 with the
+/// entity and its `Location`.
+pub async fn create(request: &Request<'_>, body: Body) -> Result<Response, ApiError> {
+    let changes = changes(request, body, WriteMode::Create).await?;
+    let resource = &request.resource;
+    let record = request
+        .app
+        .store
+        .create(request.tenant, resource.address()?, changes)
+        .await
+        .map_err(|e| request.store_error(e))?;
+    let (fragment, location) = if resource.shape == Shape::Collection {
+        let canonical = resource.path.canonical();
+        (
+            format!("{}/$entity", resource.path.context_fragment()),
+            resource.url(&format!("{canonical}('{}')", record.id)),
+        )
+    } else {
+        (
+            resource.path.context_fragment(),
+            resource.url(&resource.path.canonical()),
+        )
+    };
+    let response = if prefers_minimal(request) {
+        let response = render::with_header(
+            render::no_content(),
+            PREFERENCE_APPLIED.clone(),
+            "return=minimal",
+        );
+        render::with_header(
+            response,
+            HeaderName::from_static("odata-entityid"),
+            &location,
+        )
+    } else {
+        let body = render::entity(resource.model, &record, resource.path.target_type());
+        render::json(
+            StatusCode::CREATED,
+            &render::with_context(resource.context(&fragment), body),
+        )
+    };
+    Ok(render::with_header(response, header::LOCATION, &location))
+}
+
+/// Merges a body into an entity: 200 with the updated entity (`Prefer: return=minimal`:
+/// 204), as the seed documents show.
+pub async fn update(request: &Request<'_>, body: Body) -> Result<Response, ApiError> {
+    let changes = changes(request, body, WriteMode::Patch).await?;
+    let resource = &request.resource;
+    let record = request
+        .app
+        .store
+        .update(request.tenant, resource.address()?, changes)
+        .await
+        .map_err(|e| request.store_error(e))?;
+    if prefers_minimal(request) {
+        return Ok(render::with_header(
+            render::no_content(),
+            PREFERENCE_APPLIED.clone(),
+            "return=minimal",
+        ));
+    }
+    let body = render::entity(resource.model, &record, resource.path.target_type());
+    let context = resource.context(&resource.path.context_fragment());
+    Ok(render::json(
+        StatusCode::OK,
+        &render::with_context(context, body),
+    ))
+}
+
+/// `POST`/`PUT …/$ref` with a full entity: replaces a summary whole (204).
+pub async fn replace(request: &Request<'_>, body: Body) -> Result<Response, ApiError> {
+    let changes = changes(request, body, WriteMode::Replace).await?;
+    request
+        .app
+        .store
+        .replace(request.tenant, request.resource.address()?, changes)
+        .await
+        .map_err(|e| request.store_error(e))?;
+    Ok(render::no_content())
+}
+
+/// Deletes an entity and what it contains; on a summary, resets it (204).
+pub async fn delete(request: &Request<'_>) -> Result<Response, ApiError> {
+    request
+        .app
+        .store
+        .delete(request.tenant, request.resource.address()?)
+        .await
+        .map_err(|e| request.store_error(e))?;
+    Ok(render::no_content())
+}
+
+/// Reads and validates the body against the addressed type.
+async fn changes(request: &Request<'_>, body: Body, mode: WriteMode) -> Result<Changes, ApiError> {
+    let object = json_object(request, body).await?;
+    let resource = &request.resource;
+    let entity = read_entity(resource.model, resource.path.target_type(), &object, mode)?;
+    Ok(Changes {
+        type_name: entity.type_name,
+        values: entity.values,
+    })
+}
+
+async fn json_object(request: &Request<'_>, body: Body) -> Result<Map<String, Json>, ApiError> {
+    let bytes = to_bytes(body, MAX_BODY)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge)?;
+    let is_json = request
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+    if !is_json {
+        return Err(ApiError::MalformedJson);
+    }
+    match serde_json::from_slice(&bytes) {
+        Ok(Json::Object(object)) => Ok(object),
+        _ => Err(ApiError::MalformedJson),
+    }
+}
+
+fn prefers_minimal(request: &Request<'_>) -> bool {
+    request
+        .headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim().eq_ignore_ascii_case("return=minimal"))
+}

@@ -1,0 +1,33 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use intune::Schema;
+use store::Store;
+
+/// The service's shared state, built once at start.
+#[derive(Clone)]
+pub struct AppState {
+    /// The data.
+    pub store: Arc<dyn Store>,
+    /// The served models, one per version.
+    pub schema: Arc<Schema>,
+    /// The tenant of requests that carry no token.
+    pub default_tenant: Arc<str>,
+}
+
+impl AppState {
+    /// The state over `store`, with the data set's default tenant (created on first start).
+    pub async fn new(
+        store: Arc<dyn Store>,
+        schema: Arc<Schema>,
+    ) -> Result<AppState, store::StoreError> {
+        let fresh = uuid::Uuid::new_v4().to_string();
+        let default_tenant = store.setting("default_tenant", &fresh).await?;
+        Ok(AppState {
+            store,
+            schema,
+            default_tenant: default_tenant.into(),
+        })
+    }
+}

@@ -1,0 +1,362 @@
+//! The storage layout, derived from the served models: one table per place entities live.
+//!
+//! A place is a navigation path from a singleton (`deviceManagement/deviceManagementScripts`,
+//! `…/deviceManagementScripts/userRunStates/deviceRunStates`). Every version's model adds
+//! to the same catalog, so v1.0 and beta are two views of one data set: a table has the
+//! union of the columns of every type that can live there, in every version.
+
+use std::collections::HashMap;
+
+use odata::Value;
+use odata::edm::{Model, Primitive, TypeKind, TypeRef};
+use odata::path::{ResourcePath, Segment};
+use odata::value::default_value;
+
+/// The namespace of the name-based ids of contained single-valued targets.
+const CONTAINED_ID_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x6c6f_6361_6c67_7261_7068_0000_0000_0001);
+
+/// Identifies a table of the catalog.
+pub type TableId = usize;
+
+/// How entities live in a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableKind {
+    /// A collection-valued navigation: any number of entities per parent.
+    Collection,
+    /// A contained single-valued navigation: created by POST, absent until then.
+    Contained,
+    /// A non-contained single-valued navigation (a summary the service computes): it
+    /// always exists, reads as its defaults until written, and its id is derived from
+    /// its parent (the parent's key, or the tenant id under a singleton).
+    Referenced,
+}
+
+/// How a column stores its values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnType {
+    /// Integral numbers.
+    Integer,
+    /// `Edm.Boolean`.
+    Boolean,
+    /// Floating-point numbers.
+    Real,
+    /// Strings and string-encoded primitives.
+    Text,
+    /// `Edm.DateTimeOffset` as 100 ns ticks: sorts and compares by instant.
+    Ticks,
+    /// An enum, stored as the member's value (so it sorts as OData orders enums).
+    Enum(Vec<(String, i64)>),
+    /// Complex values and collections, as JSON text in response form.
+    Json,
+}
+
+/// A value the store sets itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stamp {
+    /// Set when the entity is created (`createdDateTime`).
+    Created,
+    /// Set on every write (`lastModifiedDateTime`).
+    Modified,
+}
+
+/// One column: a structural property of some type that lives in the table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// The property name, also the column name.
+    pub name: String,
+    /// How values are stored.
+    pub ty: ColumnType,
+    /// The value a new entity gets when the write leaves the property out.
+    pub default: Option<Value>,
+    /// Set by the store rather than by the client.
+    pub stamp: Option<Stamp>,
+}
+
+/// One table of the catalog.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Its index in the catalog.
+    pub id: TableId,
+    /// The navigation path, e.g. `deviceManagement/deviceManagementScripts`.
+    pub path: String,
+    /// The SQL table name (at most 63 bytes, PostgreSQL's limit).
+    pub sql_name: String,
+    /// The table of the parent entities; `None` under a singleton.
+    pub parent: Option<TableId>,
+    /// How entities live here.
+    pub kind: TableKind,
+    /// The navigation property's declared entity type.
+    pub entity_type: String,
+    /// Structural properties except the key, union over types and versions.
+    pub columns: Vec<Column>,
+}
+
+impl Table {
+    /// The id of a single-valued target, derived from where it lives: for a `Referenced`
+    /// summary, as Graph derives it, the parent's key (a script's `runSummary`) or the
+    /// tenant id under a singleton; for a `Contained` one (a configuration's
+    /// `userStatusSummary`), a name-based GUID of tenant, parent and place, so it is a GUID
+    /// like every other id and still known without a lookup.
+    pub fn derived_id(&self, tenant: &str, parent_key: &str) -> String {
+        match (self.kind, self.parent) {
+            (TableKind::Contained, _) => {
+                let name = format!("{tenant}/{parent_key}/{}", self.path);
+                uuid::Uuid::new_v5(&CONTAINED_ID_NAMESPACE, name.as_bytes()).to_string()
+            }
+            (_, None) => tenant.to_string(),
+            _ => parent_key.to_string(),
+        }
+    }
+
+    /// A column by name.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+/// A place in the catalog, addressed by a resource path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The table.
+    pub table: TableId,
+    /// The key, for an entity of a collection.
+    pub key: Option<String>,
+    /// The entity types visible here (empty: all). A version that lacks some derived
+    /// types does not see entities of those types.
+    pub types: Vec<String>,
+}
+
+/// What a request addresses: a chain of steps, each inside the previous one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    /// From the outermost table to the addressed one.
+    pub steps: Vec<Step>,
+}
+
+impl Address {
+    /// The addressed step.
+    pub fn target(&self) -> &Step {
+        // Invariant: Catalog::address never builds an empty chain.
+        self.steps.last().expect("an address has at least one step")
+    }
+}
+
+/// Every table, derived from the models.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    tables: Vec<Table>,
+    by_path: HashMap<String, TableId>,
+}
+
+/// Two versions or types that disagree on a column's type.
+#[derive(Debug, thiserror::Error)]
+#[error("column {table}.{column} has two different types across the served models")]
+pub struct CatalogError {
+    table: String,
+    column: String,
+}
+
+const MAX_DEPTH: usize = 8;
+
+impl Catalog {
+    /// Lays out the tables for every place an entity can live in any of the models.
+    pub fn build(models: &[&Model]) -> Result<Catalog, CatalogError> {
+        let mut catalog = Catalog::default();
+        for model in models {
+            for singleton in model.singletons() {
+                catalog.walk(model, &singleton.type_name, &singleton.name, None, 0)?;
+            }
+        }
+        Ok(catalog)
+    }
+
+    fn walk(
+        &mut self,
+        model: &Model,
+        owner: &str,
+        path: &str,
+        parent: Option<TableId>,
+        depth: usize,
+    ) -> Result<(), CatalogError> {
+        let Some(owner_type) = model.structured(owner) else {
+            return Ok(());
+        };
+        // Navigations of derived types live under the same path.
+        let mut navs: Vec<_> = owner_type.navigation.iter().collect();
+        for derived in &owner_type.derived {
+            if let Some(d) = model.structured(derived) {
+                for nav in &d.navigation {
+                    if !navs.iter().any(|m| m.name == nav.name) {
+                        navs.push(nav);
+                    }
+                }
+            }
+        }
+        for nav in navs {
+            let kind = match (nav.collection, nav.contains_target) {
+                (true, true) => TableKind::Collection,
+                (false, true) => TableKind::Contained,
+                (false, false) => TableKind::Referenced,
+                // A non-contained collection references entities stored elsewhere: not served.
+                (true, false) => continue,
+            };
+            let nav_path = format!("{path}/{}", nav.name);
+            let id = match self.by_path.get(&nav_path) {
+                Some(id) => *id,
+                None => {
+                    let id = self.tables.len();
+                    self.tables.push(Table {
+                        id,
+                        sql_name: sql_name(&nav_path),
+                        path: nav_path.clone(),
+                        parent,
+                        kind,
+                        entity_type: nav.target.clone(),
+                        columns: Vec::new(),
+                    });
+                    self.by_path.insert(nav_path.clone(), id);
+                    id
+                }
+            };
+            self.add_columns(model, id, &nav.target)?;
+            if depth < MAX_DEPTH {
+                self.walk(model, &nav.target, &nav_path, Some(id), depth + 1)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn add_columns(
+        &mut self,
+        model: &Model,
+        id: TableId,
+        declared: &str,
+    ) -> Result<(), CatalogError> {
+        let Some(ty) = model.structured(declared) else {
+            return Ok(());
+        };
+        let types =
+            std::iter::once(ty).chain(ty.derived.iter().filter_map(|d| model.structured(d)));
+        for t in types {
+            for p in t.properties.iter().filter(|p| !t.key.contains(&p.name)) {
+                let column = Column {
+                    name: p.name.clone(),
+                    ty: column_type(model, &p.ty),
+                    default: if p.nullable {
+                        None
+                    } else {
+                        default_value(model, &p.ty)
+                    },
+                    stamp: stamp(&p.name, &p.ty, p.computed),
+                };
+                let table = &mut self.tables[id];
+                match table.column(&column.name) {
+                    Some(existing) if existing.ty != column.ty => {
+                        return Err(CatalogError {
+                            table: table.path.clone(),
+                            column: column.name,
+                        });
+                    }
+                    Some(_) => {}
+                    None => table.columns.push(column),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every table, parents before children.
+    pub fn tables(&self) -> &[Table] {
+        &self.tables
+    }
+
+    /// A table by id.
+    pub fn table(&self, id: TableId) -> &Table {
+        &self.tables[id]
+    }
+
+    /// Where a resource path points, or `None` if no table holds it (a path the model has
+    /// but the store does not serve). `visible` says which entity types of a table the
+    /// path's version can see: `visible(table) -> types` (empty for all).
+    pub fn address(
+        &self,
+        path: &ResourcePath,
+        visible: impl Fn(&Table) -> Vec<String>,
+    ) -> Option<Address> {
+        let mut nav_path = String::new();
+        let mut steps: Vec<Step> = Vec::new();
+        for segment in &path.segments {
+            match segment {
+                Segment::Singleton { name, .. } => nav_path.push_str(name),
+                Segment::Navigation { name, .. } => {
+                    nav_path.push('/');
+                    nav_path.push_str(name);
+                    let table = self.table(*self.by_path.get(&nav_path)?);
+                    steps.push(Step {
+                        table: table.id,
+                        key: None,
+                        types: visible(table),
+                    });
+                }
+                Segment::Key(key) => steps.last_mut()?.key = Some(key.clone()),
+            }
+        }
+        (!steps.is_empty()).then_some(Address { steps })
+    }
+}
+
+fn column_type(model: &Model, ty: &TypeRef) -> ColumnType {
+    if ty.collection {
+        return ColumnType::Json;
+    }
+    match &ty.kind {
+        TypeKind::Primitive(p) if p.integer_range().is_some() => ColumnType::Integer,
+        TypeKind::Primitive(Primitive::Boolean) => ColumnType::Boolean,
+        TypeKind::Primitive(Primitive::Double | Primitive::Single | Primitive::Decimal) => {
+            ColumnType::Real
+        }
+        TypeKind::Primitive(Primitive::DateTimeOffset) => ColumnType::Ticks,
+        TypeKind::Primitive(_) => ColumnType::Text,
+        TypeKind::Enum(name) => ColumnType::Enum(
+            model
+                .enum_type(name)
+                .map(|e| {
+                    e.members
+                        .iter()
+                        .map(|m| (m.name.clone(), m.value))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        ),
+        TypeKind::Complex(_) | TypeKind::Entity(_) => ColumnType::Json,
+    }
+}
+
+/// Computed timestamps the store maintains, by Graph's naming convention.
+fn stamp(name: &str, ty: &TypeRef, computed: bool) -> Option<Stamp> {
+    let is_date = ty.kind == TypeKind::Primitive(Primitive::DateTimeOffset) && !ty.collection;
+    match name {
+        "createdDateTime" if computed && is_date => Some(Stamp::Created),
+        "lastModifiedDateTime" if computed && is_date => Some(Stamp::Modified),
+        _ => None,
+    }
+}
+
+/// The full path with `/` as `__`, or past 63 bytes the last segment and a hash of the path.
+fn sql_name(path: &str) -> String {
+    let full = path.replace('/', "__");
+    if full.len() <= 63 {
+        return full;
+    }
+    // FNV-1a: stable across builds and platforms, unlike std's hasher.
+    let hash = path.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    let leaf = path.rsplit('/').next().unwrap_or(path);
+    let leaf = &leaf[..leaf.len().min(40)];
+    format!("{leaf}__{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests;

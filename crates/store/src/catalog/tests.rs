@@ -1,0 +1,98 @@
+use super::*;
+use intune::Schema;
+
+fn catalog() -> Catalog {
+    let schema = Schema::load().unwrap();
+    Catalog::build(&schema.models()).unwrap()
+}
+
+#[test]
+fn every_place_an_entity_lives_gets_one_table() {
+    let catalog = catalog();
+    let tables: Vec<(String, TableKind)> = catalog
+        .tables()
+        .iter()
+        .map(|t| (t.path.clone(), t.kind))
+        .collect();
+    for (path, kind) in [
+        (
+            "deviceManagement/softwareUpdateStatusSummary",
+            TableKind::Referenced,
+        ),
+        (
+            "deviceManagement/macOSSoftwareUpdateAccountSummaries",
+            TableKind::Collection,
+        ),
+        (
+            "deviceManagement/macOSSoftwareUpdateAccountSummaries/categorySummaries/updateStateSummaries",
+            TableKind::Collection,
+        ),
+        (
+            "deviceManagement/deviceManagementScripts/runSummary",
+            TableKind::Referenced,
+        ),
+        (
+            "deviceManagement/deviceManagementScripts/userRunStates/deviceRunStates",
+            TableKind::Collection,
+        ),
+        (
+            "deviceAppManagement/mobileAppConfigurations/userStatusSummary",
+            TableKind::Contained,
+        ),
+        (
+            "deviceAppManagement/mobileAppConfigurations/deviceStatusSummary",
+            TableKind::Contained,
+        ),
+    ] {
+        assert!(
+            tables.contains(&(path.to_string(), kind)),
+            "{path} {kind:?}"
+        );
+    }
+    for t in catalog.tables() {
+        assert!(t.sql_name.len() <= 63, "{}", t.sql_name);
+        if let Some(parent) = t.parent {
+            assert!(parent < t.id, "parents come first");
+        }
+    }
+}
+
+#[test]
+fn columns_are_the_union_of_versions_and_derived_types() {
+    let catalog = catalog();
+    let by_path = |p: &str| {
+        catalog
+            .tables()
+            .iter()
+            .find(|t| t.path == p)
+            .unwrap()
+            .clone()
+    };
+    let summary = by_path("deviceAppManagement/mobileAppConfigurations/userStatusSummary");
+    let conflict = summary
+        .column("conflictCount")
+        .expect("beta-only column is stored");
+    assert_eq!(conflict.default, Some(Value::Int(0)));
+    let configs = by_path("deviceAppManagement/mobileAppConfigurations");
+    assert!(
+        configs.column("settings").is_some(),
+        "from iosMobileAppConfiguration"
+    );
+    assert!(configs.column("roleScopeTagIds").is_some(), "beta-only");
+    assert!(configs.column("id").is_none(), "the key is not a column");
+    assert_eq!(
+        configs.column("createdDateTime").unwrap().stamp,
+        Some(Stamp::Created)
+    );
+    assert_eq!(
+        configs.column("lastModifiedDateTime").unwrap().stamp,
+        Some(Stamp::Modified)
+    );
+    let states = by_path(
+        "deviceManagement/macOSSoftwareUpdateAccountSummaries/categorySummaries/updateStateSummaries",
+    );
+    let ColumnType::Enum(members) = &states.column("state").unwrap().ty else {
+        panic!("state is an enum column");
+    };
+    assert!(members.contains(&("installFailed".to_string(), 2006)));
+}

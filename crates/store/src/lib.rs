@@ -1,0 +1,144 @@
+//! Storage for localgraph: the [`Store`] trait the server calls (one call per request), a
+//! table layout derived from the served models ([`Catalog`]), SQL built with bound
+//! parameters ([`sql`]), and the backends that run it.
+//!
+//! Every operation is planned as a short list of statements ([`plan`]) and run in one
+//! transaction by a backend [`Executor`]: the logic is written once, the backends only
+//! talk to their database.
+
+pub mod catalog;
+mod engine;
+pub mod plan;
+pub mod sql;
+mod sqlite;
+
+pub use catalog::{Address, Catalog, Step, Table, TableId, TableKind};
+pub use engine::{Executor, SqlStore};
+pub use sqlite::SqliteExecutor;
+
+use async_trait::async_trait;
+use odata::Value;
+
+/// One stored entity, as the store returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The concrete entity type.
+    pub type_name: String,
+    /// The key.
+    pub id: String,
+    /// Every column of the table, in table order (a version renders the ones it has).
+    pub values: Vec<(String, Value)>,
+}
+
+impl Record {
+    /// A property's value, if the table has the column.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+}
+
+/// A write: the concrete type and the properties the client set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changes {
+    /// The concrete entity type.
+    pub type_name: String,
+    /// The properties to set, by schema name.
+    pub values: Vec<(String, Value)>,
+}
+
+/// Which page of a collection to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Read entities after this key (the page before ended there).
+    pub after: Option<String>,
+    /// At most this many entities.
+    pub size: usize,
+}
+
+/// One page of a collection, in key order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The entities.
+    pub records: Vec<Record>,
+    /// Whether more entities follow.
+    pub more: bool,
+}
+
+/// Why a store operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The addressed entity, or one of its parents, does not exist.
+    #[error("not found")]
+    NotFound,
+    /// The entity exists already (a single-valued navigation target created twice).
+    #[error("already exists")]
+    Conflict,
+    /// The entity exists but is of another type than the write names.
+    #[error("the entity is a {stored}, not a {given}")]
+    TypeMismatch {
+        /// The stored type.
+        stored: String,
+        /// The type the write named.
+        given: String,
+    },
+    /// The database failed; details for the log, never for the client.
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+/// What the server needs from storage. Every method is one transaction, scoped to one
+/// tenant: no call can see or change another tenant's rows.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// The table layout.
+    fn catalog(&self) -> &Catalog;
+
+    /// A page of the collection `at` addresses.
+    async fn list(
+        &self,
+        tenant: &str,
+        at: &Address,
+        page: &PageRequest,
+    ) -> Result<Page, StoreError>;
+
+    /// The number of entities in the collection `at` addresses.
+    async fn count(&self, tenant: &str, at: &Address) -> Result<u64, StoreError>;
+
+    /// The entity `at` addresses (a `Referenced` one reads as its defaults until written).
+    async fn get(&self, tenant: &str, at: &Address) -> Result<Record, StoreError>;
+
+    /// Creates an entity in a collection, or a `Contained` single-valued target
+    /// (`Conflict` if it exists).
+    async fn create(
+        &self,
+        tenant: &str,
+        at: &Address,
+        changes: Changes,
+    ) -> Result<Record, StoreError>;
+
+    /// Merges `changes` into the entity, atomically in the database. A `Referenced`
+    /// target is created on first write.
+    async fn update(
+        &self,
+        tenant: &str,
+        at: &Address,
+        changes: Changes,
+    ) -> Result<Record, StoreError>;
+
+    /// Replaces a `Referenced` target whole: properties left out take their defaults.
+    async fn replace(
+        &self,
+        tenant: &str,
+        at: &Address,
+        changes: Changes,
+    ) -> Result<Record, StoreError>;
+
+    /// Deletes the entity and everything it contains; a `Referenced` target is reset.
+    async fn delete(&self, tenant: &str, at: &Address) -> Result<(), StoreError>;
+
+    /// A persistent setting of the data set, set to `initial` on first read.
+    async fn setting(&self, key: &str, initial: &str) -> Result<String, StoreError>;
+
+    /// Whether the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+}

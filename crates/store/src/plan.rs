@@ -1,0 +1,317 @@
+//! Each store operation as a short list of statements that a backend runs in one
+//! transaction: first a check that every parent on the path exists, then the operation.
+
+use odata::Value;
+
+use crate::catalog::{Address, Catalog, ColumnType, Stamp, Table, TableKind};
+use crate::sql::{Dialect, PARENT, Param, Sql, TENANT, TYPE, quote};
+use crate::{Changes, PageRequest, StoreError};
+
+/// What the backend does with a statement's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// At least one row, else the plan fails with `NotFound`.
+    Exists,
+    /// The rows are the plan's result, decoded by `decode`.
+    Rows,
+    /// The number of affected rows is the plan's result (one row, one integer).
+    Affected,
+}
+
+/// One statement of a plan.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    /// SQL text with placeholders.
+    pub text: String,
+    /// The bound parameters.
+    pub params: Vec<Param>,
+    /// What to do with the result.
+    pub expect: Expect,
+    /// The types of the returned columns, for `Rows`.
+    pub decode: Vec<ColumnType>,
+}
+
+/// Statements run in one transaction; the result is that of the last `Rows` or
+/// `Affected` statement.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Whether the plan writes (backends take the write lock up front).
+    pub write: bool,
+    /// The statements, in order.
+    pub statements: Vec<Statement>,
+}
+
+/// Builds plans for one table layout and dialect.
+pub struct Planner<'a> {
+    /// The table layout.
+    pub catalog: &'a Catalog,
+    /// The SQL dialect.
+    pub dialect: &'a dyn Dialect,
+}
+
+/// A target resolved from an address: its table, parent key, and own key if known.
+pub struct Target<'a> {
+    /// The table.
+    pub table: &'a Table,
+    /// The key of the parent entity ("" under a singleton).
+    pub parent: String,
+    /// The key: from the path, or derived for single-valued targets.
+    pub key: Option<String>,
+    /// The visible types.
+    pub types: &'a [String],
+}
+
+impl<'a> Planner<'a> {
+    /// The parent checks of `at`, and the resolved target.
+    pub fn resolve(&self, tenant: &str, at: &'a Address) -> (Vec<Statement>, Target<'a>) {
+        let mut checks = Vec::new();
+        let mut parent = String::new();
+        let (last, ancestors) = at.steps.split_last().expect("an address has a step");
+        for step in ancestors {
+            let table = self.catalog.table(step.table);
+            let key = match (&step.key, table.kind) {
+                (Some(key), _) => key.clone(),
+                (None, _) => table.derived_id(tenant, &parent),
+            };
+            if table.kind != TableKind::Referenced {
+                let mut sql = Sql::new(self.dialect);
+                sql.push("SELECT 1 FROM ").ident(&table.sql_name);
+                sql.scope(tenant, &parent, &step.types).and_key(&key);
+                checks.push(statement(sql, Expect::Exists, Vec::new()));
+            }
+            parent = key;
+        }
+        let table = self.catalog.table(last.table);
+        let key = match (&last.key, table.kind) {
+            (Some(key), _) => Some(key.clone()),
+            (None, TableKind::Collection) => None,
+            (None, _) => Some(table.derived_id(tenant, &parent)),
+        };
+        let target = Target {
+            table,
+            parent,
+            key,
+            types: &last.types,
+        };
+        (checks, target)
+    }
+
+    /// Reads entities: the one the target names, or a page of the collection.
+    pub fn select(&self, tenant: &str, target: &Target, page: Option<&PageRequest>) -> Statement {
+        let mut sql = Sql::new(self.dialect);
+        sql.push("SELECT ")
+            .columns(target.table)
+            .push(" FROM ")
+            .ident(&target.table.sql_name);
+        sql.scope(tenant, &target.parent, target.types);
+        if let Some(key) = &target.key {
+            sql.and_key(key);
+        }
+        if let Some(page) = page {
+            if let Some(after) = &page.after {
+                sql.push(" AND ")
+                    .ident("id")
+                    .push(" > ")
+                    .bind(Param::Text(after.clone()));
+            }
+            sql.push(" ORDER BY ").ident("id").push(" LIMIT ");
+            sql.bind(Param::Int(page.size as i64 + 1));
+        }
+        statement(sql, Expect::Rows, decode(target.table))
+    }
+
+    /// Counts the target collection.
+    pub fn count(&self, tenant: &str, target: &Target) -> Statement {
+        let mut sql = Sql::new(self.dialect);
+        sql.push("SELECT COUNT(*) FROM ")
+            .ident(&target.table.sql_name);
+        sql.scope(tenant, &target.parent, target.types);
+        statement(sql, Expect::Rows, vec![ColumnType::Integer])
+    }
+
+    /// Inserts a new entity with key `key`.
+    pub fn insert(
+        &self,
+        tenant: &str,
+        target: &Target,
+        key: &str,
+        changes: &Changes,
+        now: i64,
+    ) -> Statement {
+        let values = with_stamps(target.table, &changes.values, now, true);
+        let mut sql = Sql::new(self.dialect);
+        self.insert_head(&mut sql, tenant, target, key, &changes.type_name, &values);
+        sql.push(" RETURNING ").columns(target.table);
+        statement(sql, Expect::Rows, decode(target.table))
+    }
+
+    /// Merges changes into the existing entity of the target's type.
+    pub fn update(&self, tenant: &str, target: &Target, changes: &Changes, now: i64) -> Statement {
+        let values = with_stamps(target.table, &changes.values, now, false);
+        let mut sql = Sql::new(self.dialect);
+        sql.push("UPDATE ")
+            .ident(&target.table.sql_name)
+            .push(" SET ");
+        if values.is_empty() {
+            sql.ident("id").push(" = ").ident("id");
+        }
+        for (i, (column, value)) in values.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.ident(&column.name)
+                .push(" = ")
+                .bind(Param::from_value(column, value));
+        }
+        sql.scope(tenant, &target.parent, target.types);
+        if let Some(key) = &target.key {
+            sql.and_key(key);
+        }
+        sql.push(" AND ")
+            .ident(TYPE)
+            .push(" = ")
+            .bind(Param::Text(changes.type_name.clone()));
+        sql.push(" RETURNING ").columns(target.table);
+        statement(sql, Expect::Rows, decode(target.table))
+    }
+
+    /// Inserts or merges a `Referenced` target; with `whole`, properties left out are
+    /// reset to their defaults.
+    pub fn upsert(
+        &self,
+        tenant: &str,
+        target: &Target,
+        changes: &Changes,
+        whole: bool,
+        now: i64,
+    ) -> Statement {
+        let table = target.table;
+        let mut values = with_stamps(table, &changes.values, now, false);
+        if whole {
+            for column in &table.columns {
+                if !values.iter().any(|(c, _)| c.name == column.name) {
+                    values.push((column, column.default.clone().unwrap_or(Value::Null)));
+                }
+            }
+        }
+        let key = target.key.clone().unwrap_or_default();
+        let mut sql = Sql::new(self.dialect);
+        self.insert_head(&mut sql, tenant, target, &key, &changes.type_name, &values);
+        sql.push(" ON CONFLICT (")
+            .ident(TENANT)
+            .push(", ")
+            .ident("id")
+            .push(") DO UPDATE SET ");
+        sql.ident(TYPE).push(" = excluded.").ident(TYPE);
+        for (column, _) in &values {
+            sql.push(", ")
+                .ident(&column.name)
+                .push(" = excluded.")
+                .ident(&column.name);
+        }
+        sql.push(" RETURNING ").columns(table);
+        statement(sql, Expect::Rows, decode(table))
+    }
+
+    /// Deletes the target (and, through the foreign keys, what it contains).
+    pub fn delete(&self, tenant: &str, target: &Target) -> Statement {
+        let mut sql = Sql::new(self.dialect);
+        sql.push("DELETE FROM ").ident(&target.table.sql_name);
+        sql.scope(tenant, &target.parent, target.types);
+        if let Some(key) = &target.key {
+            sql.and_key(key);
+        }
+        statement(sql, Expect::Affected, Vec::new())
+    }
+
+    fn insert_head(
+        &self,
+        sql: &mut Sql,
+        tenant: &str,
+        target: &Target,
+        key: &str,
+        type_name: &str,
+        values: &[(&crate::catalog::Column, Value)],
+    ) {
+        sql.push("INSERT INTO ")
+            .ident(&target.table.sql_name)
+            .push(" (");
+        sql.ident(TENANT)
+            .push(", ")
+            .ident(PARENT)
+            .push(", ")
+            .ident("id")
+            .push(", ")
+            .ident(TYPE);
+        for (column, _) in values {
+            sql.push(", ").ident(&column.name);
+        }
+        sql.push(") VALUES (");
+        sql.bind(Param::Text(tenant.into())).push(", ");
+        sql.bind(Param::Text(target.parent.clone())).push(", ");
+        sql.bind(Param::Text(key.into())).push(", ");
+        sql.bind(Param::Text(type_name.into()));
+        for (column, value) in values {
+            sql.push(", ").bind(Param::from_value(column, value));
+        }
+        sql.push(")");
+    }
+}
+
+/// The columns and values a write sets: the given ones, plus the timestamps the store keeps.
+fn with_stamps<'t>(
+    table: &'t Table,
+    given: &[(String, Value)],
+    now: i64,
+    creating: bool,
+) -> Vec<(&'t crate::catalog::Column, Value)> {
+    let mut out: Vec<_> = given
+        .iter()
+        .filter_map(|(name, value)| table.column(name).map(|c| (c, value.clone())))
+        .filter(|(c, _)| c.stamp.is_none())
+        .collect();
+    for column in &table.columns {
+        match column.stamp {
+            Some(Stamp::Modified) => out.push((column, Value::DateTimeOffset(now))),
+            Some(Stamp::Created) if creating => out.push((column, Value::DateTimeOffset(now))),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn decode(table: &Table) -> Vec<ColumnType> {
+    let mut types = vec![ColumnType::Text, ColumnType::Text];
+    types.extend(table.columns.iter().map(|c| c.ty.clone()));
+    types
+}
+
+fn statement(sql: Sql, expect: Expect, decode: Vec<ColumnType>) -> Statement {
+    Statement {
+        text: sql.text,
+        params: sql.params,
+        expect,
+        decode,
+    }
+}
+
+/// The statements that create the catalog's tables and a settings table, idempotently.
+pub fn schema(catalog: &Catalog, dialect: &dyn Dialect) -> Vec<String> {
+    let mut out = vec![format!(
+        "CREATE TABLE IF NOT EXISTS {} (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        quote(SETTINGS)
+    )];
+    for table in catalog.tables() {
+        let parent = table.parent.map(|p| catalog.table(p));
+        out.extend(crate::sql::create_table(dialect, table, parent));
+    }
+    out
+}
+
+/// The table of persistent settings.
+pub const SETTINGS: &str = "_settings";
+
+/// Maps an empty `Rows` result of a single-entity read to `NotFound`.
+pub fn first(rows: Vec<Vec<Param>>) -> Result<Vec<Param>, StoreError> {
+    rows.into_iter().next().ok_or(StoreError::NotFound)
+}

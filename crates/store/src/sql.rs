@@ -1,0 +1,219 @@
+//! SQL text for the catalog's tables, with every value a bound parameter. A [`Dialect`]
+//! absorbs what differs between databases (placeholders, column types).
+
+use odata::Value;
+
+use crate::catalog::{Column, ColumnType, Table, TableKind};
+
+/// Internal columns. Property names never start with `_`, so they cannot collide.
+pub const TENANT: &str = "_tenant";
+/// The key of the parent entity ("" under a singleton).
+pub const PARENT: &str = "_parent";
+/// The entity's concrete type.
+pub const TYPE: &str = "_type";
+
+/// What a bound parameter holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    /// A NULL of a column's type (typed, for databases that care).
+    Null(ColumnType),
+    /// An integer.
+    Int(i64),
+    /// A boolean.
+    Bool(bool),
+    /// A float.
+    Real(f64),
+    /// Text.
+    Text(String),
+}
+
+impl Param {
+    /// The parameter that stores `value` in `column`.
+    pub fn from_value(column: &Column, value: &Value) -> Param {
+        match (&column.ty, value) {
+            (ty, Value::Null) => Param::Null(ty.clone()),
+            (ColumnType::Enum(members), Value::Enum(name)) => members
+                .iter()
+                .find(|(m, _)| m == name)
+                .map_or(Param::Null(column.ty.clone()), |(_, v)| Param::Int(*v)),
+            (_, Value::Int(i)) | (_, Value::DateTimeOffset(i)) => Param::Int(*i),
+            (_, Value::Bool(b)) => Param::Bool(*b),
+            (_, Value::Float(f)) => Param::Real(*f),
+            (_, Value::String(s)) | (_, Value::Enum(s)) => Param::Text(s.clone()),
+            (_, Value::Json(j)) => Param::Text(j.to_string()),
+        }
+    }
+}
+
+/// What differs between SQL databases.
+pub trait Dialect: Send + Sync {
+    /// The placeholder of the `index`-th parameter (1-based).
+    fn placeholder(&self, index: usize) -> String;
+    /// The column type for a catalog column type.
+    fn column_type(&self, ty: &ColumnType) -> &'static str;
+    /// A literal for a DDL `DEFAULT` (only ever a schema default, never request data).
+    fn literal(&self, value: &Param) -> String;
+}
+
+/// SQLite.
+#[derive(Debug, Clone, Copy)]
+pub struct Sqlite;
+
+impl Dialect for Sqlite {
+    fn placeholder(&self, _index: usize) -> String {
+        "?".into()
+    }
+
+    fn column_type(&self, ty: &ColumnType) -> &'static str {
+        match ty {
+            ColumnType::Integer | ColumnType::Ticks | ColumnType::Enum(_) | ColumnType::Boolean => {
+                "INTEGER"
+            }
+            ColumnType::Real => "REAL",
+            ColumnType::Text | ColumnType::Json => "TEXT",
+        }
+    }
+
+    fn literal(&self, value: &Param) -> String {
+        match value {
+            Param::Null(_) => "NULL".into(),
+            Param::Int(i) => i.to_string(),
+            Param::Bool(b) => i32::from(*b).to_string(),
+            Param::Real(f) => format!("{f:?}"),
+            Param::Text(t) => format!("'{}'", t.replace('\'', "''")),
+        }
+    }
+}
+
+/// A statement under construction: text plus the parameters its placeholders bind.
+pub struct Sql<'d> {
+    dialect: &'d dyn Dialect,
+    /// The SQL text.
+    pub text: String,
+    /// The parameters, in placeholder order.
+    pub params: Vec<Param>,
+}
+
+impl<'d> Sql<'d> {
+    /// An empty statement.
+    pub fn new(dialect: &'d dyn Dialect) -> Self {
+        Sql {
+            dialect,
+            text: String::new(),
+            params: Vec::new(),
+        }
+    }
+
+    /// Appends SQL text.
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a quoted identifier.
+    pub fn ident(&mut self, name: &str) -> &mut Self {
+        self.text.push_str(&quote(name));
+        self
+    }
+
+    /// Appends a placeholder bound to `param`.
+    pub fn bind(&mut self, param: Param) -> &mut Self {
+        self.params.push(param);
+        let placeholder = self.dialect.placeholder(self.params.len());
+        self.text.push_str(&placeholder);
+        self
+    }
+
+    /// `WHERE _tenant = ? AND _parent = ?`, plus the type filter.
+    pub fn scope(&mut self, tenant: &str, parent: &str, types: &[String]) -> &mut Self {
+        self.push(" WHERE ").ident(TENANT).push(" = ");
+        self.bind(Param::Text(tenant.into()));
+        self.push(" AND ").ident(PARENT).push(" = ");
+        self.bind(Param::Text(parent.into()));
+        if !types.is_empty() {
+            self.push(" AND ").ident(TYPE).push(" IN (");
+            for (i, t) in types.iter().enumerate() {
+                if i > 0 {
+                    self.push(", ");
+                }
+                self.bind(Param::Text(t.clone()));
+            }
+            self.push(")");
+        }
+        self
+    }
+
+    /// `AND id = ?`.
+    pub fn and_key(&mut self, key: &str) -> &mut Self {
+        self.push(" AND ").ident("id").push(" = ");
+        self.bind(Param::Text(key.into()))
+    }
+
+    /// The columns every read returns: `_type`, `id`, then the table's columns in order.
+    pub fn columns(&mut self, table: &Table) -> &mut Self {
+        self.ident(TYPE).push(", ").ident("id");
+        for c in &table.columns {
+            self.push(", ").ident(&c.name);
+        }
+        self
+    }
+}
+
+/// Quotes an identifier.
+pub fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The DDL that creates a table and its index, idempotently.
+pub fn create_table(dialect: &dyn Dialect, table: &Table, parent: Option<&Table>) -> Vec<String> {
+    let name = quote(&table.sql_name);
+    let mut lines = vec![
+        format!("{} TEXT NOT NULL", quote(TENANT)),
+        format!("{} TEXT NOT NULL", quote(PARENT)),
+        format!("{} TEXT NOT NULL", quote("id")),
+        format!("{} TEXT NOT NULL", quote(TYPE)),
+    ];
+    lines.extend(table.columns.iter().map(|c| column_definition(dialect, c)));
+    lines.push(format!("PRIMARY KEY ({}, {})", quote(TENANT), quote("id")));
+    if table.kind != TableKind::Collection {
+        lines.push(format!("UNIQUE ({}, {})", quote(TENANT), quote(PARENT)));
+    }
+    if let Some(parent) = parent {
+        lines.push(format!(
+            "FOREIGN KEY ({}, {}) REFERENCES {} ({}, {}) ON DELETE CASCADE",
+            quote(TENANT),
+            quote(PARENT),
+            quote(&parent.sql_name),
+            quote(TENANT),
+            quote("id")
+        ));
+    }
+    vec![
+        format!(
+            "CREATE TABLE IF NOT EXISTS {name} (\n  {}\n)",
+            lines.join(",\n  ")
+        ),
+        format!(
+            "CREATE INDEX IF NOT EXISTS {} ON {name} ({}, {}, {})",
+            quote(&format!("{}__by_parent", table.sql_name)),
+            quote(TENANT),
+            quote(PARENT),
+            quote("id")
+        ),
+    ]
+}
+
+/// `"name" TYPE [NOT NULL DEFAULT x]`: non-nullable properties with a neutral value get it
+/// as the default, so a row written through one version is complete in the other.
+pub fn column_definition(dialect: &dyn Dialect, column: &Column) -> String {
+    let mut out = format!(
+        "{} {}",
+        quote(&column.name),
+        dialect.column_type(&column.ty)
+    );
+    if let Some(default) = &column.default {
+        let literal = dialect.literal(&Param::from_value(column, default));
+        out.push_str(&format!(" NOT NULL DEFAULT {literal}"));
+    }
+    out
+}

@@ -1,0 +1,182 @@
+//! The embedded default backend: one SQLite file in WAL mode.
+//!
+//! Writes go through a pool of one connection and start with `BEGIN IMMEDIATE`, so they
+//! queue in the process instead of failing with "database is locked"; the busy timeout
+//! covers other processes on the same file. Reads use a separate pool and see the last
+//! committed state (WAL readers do not block the writer).
+
+use std::path::Path;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteRow, SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, Row, Sqlite as Db};
+
+use crate::StoreError;
+use crate::catalog::{Catalog, ColumnType};
+use crate::engine::Executor;
+use crate::plan::{Expect, Plan};
+use crate::sql::{Dialect, Param, Sqlite, column_definition, quote};
+
+/// Runs plans on an SQLite file.
+pub struct SqliteExecutor {
+    reader: SqlitePool,
+    writer: SqlitePool,
+}
+
+impl SqliteExecutor {
+    /// Opens (creating if needed) the database file at `path`.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL makes each commit durable against a crash of the process
+            // (kill -9); only a power loss can take the last commits.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(backend)?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(backend)?;
+        Ok(SqliteExecutor { reader, writer })
+    }
+}
+
+#[async_trait]
+impl Executor for SqliteExecutor {
+    async fn run(&self, plan: Plan) -> Result<Vec<Vec<Param>>, StoreError> {
+        let mut tx = if plan.write {
+            self.writer.begin_with("BEGIN IMMEDIATE").await
+        } else {
+            self.reader.begin().await
+        }
+        .map_err(backend)?;
+        let mut result = Vec::new();
+        for statement in plan.statements {
+            let query = bind(sqlx::query(AssertSqlSafe(statement.text)), statement.params);
+            match statement.expect {
+                Expect::Exists => {
+                    if query
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(classify)?
+                        .is_none()
+                    {
+                        return Err(StoreError::NotFound);
+                    }
+                }
+                Expect::Rows => {
+                    let rows = query.fetch_all(&mut *tx).await.map_err(classify)?;
+                    result = rows
+                        .iter()
+                        .map(|row| decode(row, &statement.decode))
+                        .collect::<Result<_, _>>()?;
+                }
+                Expect::Affected => {
+                    let done = query.execute(&mut *tx).await.map_err(classify)?;
+                    result = vec![vec![Param::Int(done.rows_affected() as i64)]];
+                }
+            }
+        }
+        tx.commit().await.map_err(backend)?;
+        Ok(result)
+    }
+
+    async fn migrate(&self, statements: &[String], catalog: &Catalog) -> Result<(), StoreError> {
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        for statement in statements {
+            sqlx::query(AssertSqlSafe(statement.as_str()))
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        for table in catalog.tables() {
+            let pragma = format!(
+                "SELECT name FROM pragma_table_info({})",
+                Sqlite.literal(&Param::Text(table.sql_name.clone()))
+            );
+            let existing: Vec<String> = sqlx::query_scalar(AssertSqlSafe(pragma))
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(backend)?;
+            for column in table.columns.iter().filter(|c| !existing.contains(&c.name)) {
+                let alter = format!(
+                    "ALTER TABLE {} ADD COLUMN {}",
+                    quote(&table.sql_name),
+                    column_definition(&Sqlite, column)
+                );
+                tracing::info!(table = %table.sql_name, column = %column.name, "adding column");
+                sqlx::query(AssertSqlSafe(alter))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            }
+        }
+        tx.commit().await.map_err(backend)
+    }
+
+    fn dialect(&self) -> &dyn Dialect {
+        &Sqlite
+    }
+}
+
+type Query<'q> = sqlx::query::Query<'q, Db, SqliteArguments>;
+
+fn bind(mut query: Query<'_>, params: Vec<Param>) -> Query<'_> {
+    for param in params {
+        query = match param {
+            Param::Null(_) => query.bind(None::<String>),
+            Param::Int(i) => query.bind(i),
+            Param::Bool(b) => query.bind(b),
+            Param::Real(f) => query.bind(f),
+            Param::Text(t) => query.bind(t),
+        };
+    }
+    query
+}
+
+fn decode(row: &SqliteRow, types: &[ColumnType]) -> Result<Vec<Param>, StoreError> {
+    types
+        .iter()
+        .enumerate()
+        .map(|(i, ty)| {
+            let cell = match ty {
+                ColumnType::Real => row.try_get::<Option<f64>, _>(i).map(|v| v.map(Param::Real)),
+                ColumnType::Text | ColumnType::Json => row
+                    .try_get::<Option<String>, _>(i)
+                    .map(|v| v.map(Param::Text)),
+                _ => row.try_get::<Option<i64>, _>(i).map(|v| v.map(Param::Int)),
+            };
+            cell.map(|v| v.unwrap_or_else(|| Param::Null(ty.clone())))
+                .map_err(backend)
+        })
+        .collect()
+}
+
+/// Constraint violations mean something to the caller; the rest is a backend failure.
+fn classify(error: sqlx::Error) -> StoreError {
+    match &error {
+        sqlx::Error::Database(e) if e.is_unique_violation() => StoreError::Conflict,
+        sqlx::Error::Database(e) if e.is_foreign_key_violation() => StoreError::NotFound,
+        _ => backend(error),
+    }
+}
+
+fn backend(error: sqlx::Error) -> StoreError {
+    StoreError::Backend(error.to_string())
+}
