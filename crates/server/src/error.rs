@@ -27,6 +27,9 @@ pub enum ApiError {
     /// A body over Graph's 4 MB limit.
     #[error("The maximum request length supported is 4MB.")]
     PayloadTooLarge,
+    /// A body that did not arrive in time.
+    #[error("The request body was not received within {0} seconds.")]
+    BodyTimeout(u64),
     /// A method the addressed resource does not answer (Intune's form: 400, not 405).
     #[error(
         "No OData route exists that match template {template} with http verb {method} for request {path}."
@@ -77,6 +80,7 @@ impl ApiError {
                 (StatusCode::BAD_REQUEST, "ModelValidationFailure")
             }
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLarge"),
+            ApiError::BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "RequestTimeout"),
             ApiError::NoRoute { .. } => (StatusCode::BAD_REQUEST, "No method match route template"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "Conflict"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError"),

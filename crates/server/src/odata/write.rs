@@ -1,6 +1,8 @@
 //! POST, PATCH, PUT and DELETE: bodies are validated against the version's model before
 //! the one store call, so a rejected request writes nothing.
 
+use std::time::Duration;
+
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderName, StatusCode, header};
 use axum::response::Response;
@@ -14,6 +16,9 @@ use crate::ApiError;
 
 /// Graph's request size limit.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// How long a client may take to send its body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 static PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
 
@@ -122,8 +127,9 @@ async fn changes(request: &Request<'_>, body: Body, mode: WriteMode) -> Result<C
 }
 
 async fn json_object(request: &Request<'_>, body: Body) -> Result<Map<String, Json>, ApiError> {
-    let bytes = to_bytes(body, MAX_BODY)
+    let bytes = tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, MAX_BODY))
         .await
+        .map_err(|_| ApiError::BodyTimeout(BODY_TIMEOUT.as_secs()))?
         .map_err(|_| ApiError::PayloadTooLarge)?;
     let is_json = request
         .headers

@@ -1,0 +1,10 @@
+//! The API suite: real HTTP over a socket to the real router, on a real SQLite file.
+
+mod helpers;
+
+mod concurrency;
+mod lifecycle;
+mod seeds;
+mod validation;
+mod versions;
+mod wire;

@@ -1,0 +1,97 @@
+//! Graph's wire conventions: headers, the error envelope, routing errors.
+
+use crate::helpers::{TestApp, is_guid};
+
+#[tokio::test]
+async fn every_response_carries_request_ids_and_a_date() {
+    let app = TestApp::spawn().await;
+    let plain = app
+        .get("/v1.0/deviceManagement/softwareUpdateStatusSummary")
+        .await;
+    let request_id = plain.header("request-id").unwrap();
+    assert!(is_guid(request_id));
+    assert_eq!(plain.header("client-request-id"), Some(request_id));
+    assert!(plain.header("date").is_some());
+
+    let echoed = app
+        .request(
+            "GET",
+            "/v1.0/deviceManagement/nothing",
+            None,
+            &[("client-request-id", "my-correlation-id")],
+        )
+        .await;
+    assert_eq!(
+        echoed.header("client-request-id"),
+        Some("my-correlation-id")
+    );
+    let error = echoed.json();
+    let inner = &error["error"]["innerError"];
+    assert_eq!(inner["client-request-id"], "my-correlation-id");
+    assert_eq!(inner["request-id"], echoed.header("request-id").unwrap());
+    let date = inner["date"].as_str().unwrap();
+    assert_eq!(date.len(), 19, "yyyy-MM-ddTHH:mm:ss, no zone: {date}");
+}
+
+#[tokio::test]
+async fn routing_errors_follow_graph() {
+    let app = TestApp::spawn().await;
+    let no_version = app
+        .get("/deviceManagement/softwareUpdateStatusSummary")
+        .await;
+    assert_eq!(no_version.status, 404);
+    assert_eq!(
+        no_version.error(),
+        (
+            "ResourceNotFound".into(),
+            "Invalid version: devicemanagement".into()
+        )
+    );
+
+    let unknown = app
+        .get("/beta/deviceManagement/softwareUpdateStatusSummary/extra")
+        .await;
+    assert_eq!(
+        unknown.error().1,
+        "Resource not found for the segment 'extra'."
+    );
+
+    let wrong_method = app
+        .request(
+            "PUT",
+            "/beta/deviceManagement/macOSSoftwareUpdateAccountSummaries",
+            Some("{}"),
+            &[],
+        )
+        .await;
+    assert_eq!(wrong_method.status, 400);
+    assert_eq!(wrong_method.error().0, "No method match route template");
+
+    let query = app.get("/beta/deviceManagement/macOSSoftwareUpdateAccountSummaries?$filter=failedUpdateCount%20gt%203").await;
+    assert_eq!(query.status, 400);
+    assert!(query.error().1.contains("$filter"), "{}", query.text);
+
+    let missing = app
+        .get("/beta/deviceManagement/macOSSoftwareUpdateAccountSummaries/nope")
+        .await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.error().0, "ResourceNotFound");
+}
+
+#[tokio::test]
+async fn health_and_count_answer_plainly() {
+    let app = TestApp::spawn().await;
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, 200);
+    assert_eq!(health.json()["status"], "ready");
+    let count = app
+        .get("/beta/deviceManagement/deviceManagementScripts/$count")
+        .await;
+    assert_eq!((count.status, count.text.as_str()), (200, "0"));
+    assert!(
+        count
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/plain")
+    );
+}
