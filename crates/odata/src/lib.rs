@@ -5,6 +5,7 @@
 pub mod datetime;
 pub mod edm;
 pub mod path;
+pub mod query;
 pub mod value;
 
 pub use edm::{

@@ -314,6 +314,17 @@ impl Model {
         find_ci_map(&self.types, simple)
     }
 
+    /// An enum type by its qualified name (`microsoft.graph.x` or `graph.x`), any case.
+    pub fn enum_type_by_qualified(&self, qualified: &str) -> Option<&EnumType> {
+        let (namespace, name) = qualified.rsplit_once('.')?;
+        let known = namespace.eq_ignore_ascii_case(&self.namespace)
+            || self
+                .alias
+                .as_deref()
+                .is_some_and(|a| a.eq_ignore_ascii_case(namespace));
+        known.then(|| find_ci_map(&self.enums, name)).flatten()
+    }
+
     /// Whether `candidate` is `ancestor` or derives from it.
     pub fn is_assignable(&self, candidate: &str, ancestor: &str) -> bool {
         let mut current = Some(candidate);

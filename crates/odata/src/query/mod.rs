@@ -1,0 +1,230 @@
+//! OData system query options: parsed from the raw query string, type-checked against the
+//! addressed entity type, ready for a store to execute.
+//!
+//! The `$` prefix is optional and option names are case-insensitive, as on Graph; `+` and
+//! `%20` both mean a space. Unknown `$`-options and duplicates are refused.
+
+mod ast;
+mod check;
+pub mod eval;
+mod expand;
+mod lexer;
+mod parser;
+
+pub use ast::{CompareOp, Expr, Function, Literal, OrderKey};
+pub use check::{check_filter, check_orderby, resolve_path};
+pub use expand::Expand;
+pub use parser::{parse_filter, parse_orderby};
+
+use crate::edm::{Model, StructuredType};
+use crate::path::percent_decode;
+
+/// The largest page a client can ask for.
+pub const MAX_PAGE_SIZE: usize = 999;
+
+/// A query option that cannot be served, with Graph-style text naming the option (and the
+/// position, for syntax errors).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct QueryError {
+    /// The option, e.g. `$filter`.
+    pub option: String,
+    /// The message.
+    pub message: String,
+}
+
+impl QueryError {
+    /// An error about `option`.
+    pub fn new(option: &str, message: String) -> QueryError {
+        QueryError {
+            option: option.to_string(),
+            message,
+        }
+    }
+
+    /// A syntax error at a character position of the option's value.
+    pub fn syntax(option: &str, text: &str, position: usize, message: String) -> QueryError {
+        QueryError::new(
+            option,
+            format!("Syntax error at position {position} in {option} '{text}': {message}."),
+        )
+    }
+}
+
+/// The system query options of one request, checked against the addressed type.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryOptions {
+    /// `$filter`, type-checked.
+    pub filter: Option<Expr>,
+    /// `$orderby` keys, resolved.
+    pub orderby: Vec<OrderKey>,
+    /// `$select`: the properties to return (schema names), `None` for all.
+    pub select: Option<Vec<String>>,
+    /// `$expand` items.
+    pub expand: Vec<Expand>,
+    /// `$top`: the page size (Graph's meaning), 1..=999 (larger values are clamped).
+    pub top: Option<usize>,
+    /// `$skip`.
+    pub skip: Option<usize>,
+    /// `$count=true`.
+    pub count: bool,
+    /// `$skiptoken`, still opaque.
+    pub skiptoken: Option<String>,
+    /// The names of the options given (`$filter`, …), in request order.
+    pub given: Vec<String>,
+}
+
+const KNOWN: [&str; 13] = [
+    "filter",
+    "orderby",
+    "select",
+    "expand",
+    "top",
+    "skip",
+    "count",
+    "skiptoken",
+    "search",
+    "format",
+    "deltatoken",
+    "levels",
+    "compute",
+];
+
+impl QueryOptions {
+    /// Parses and checks the options of a request whose resource has type `ty`.
+    pub fn parse(
+        raw: Option<&str>,
+        model: &Model,
+        ty: &StructuredType,
+    ) -> Result<QueryOptions, QueryError> {
+        let mut options = QueryOptions::default();
+        for pair in raw.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = decode(key);
+            let name = key.strip_prefix('$').unwrap_or(&key).to_ascii_lowercase();
+            if !KNOWN.contains(&name.as_str()) {
+                if key.starts_with('$') {
+                    return Err(QueryError::new(
+                        &key,
+                        format!("The query parameter '{key}' is not supported."),
+                    ));
+                }
+                continue;
+            }
+            let option = format!("${name}");
+            if options.given.contains(&option) {
+                return Err(QueryError::new(
+                    &option,
+                    format!(
+                        "Query option '{option}' was specified more than once, but it must be specified at most once."
+                    ),
+                ));
+            }
+            options.given.push(option.clone());
+            options.set(&option, &decode(value), model, ty)?;
+        }
+        Ok(options)
+    }
+
+    /// Sets one option from its decoded value.
+    fn set(
+        &mut self,
+        option: &str,
+        value: &str,
+        model: &Model,
+        ty: &StructuredType,
+    ) -> Result<(), QueryError> {
+        match option {
+            "$filter" => self.filter = Some(check_filter(model, ty, parse_filter(option, value)?)?),
+            "$orderby" => self.orderby = check_orderby(model, ty, parse_orderby(option, value)?)?,
+            "$select" => self.select = Some(parse_select(model, ty, value)?),
+            "$expand" => self.expand = expand::parse(model, ty, value)?,
+            "$top" => {
+                let top = number(option, value)?;
+                if top == 0 {
+                    return Err(QueryError::new(
+                        option,
+                        format!("Invalid value '{value}' for $top: it must be at least 1."),
+                    ));
+                }
+                // Graph's meaning: the page size, clamped to its largest page.
+                self.top = Some(top.min(MAX_PAGE_SIZE));
+            }
+            "$skip" => self.skip = Some(number(option, value)?),
+            "$count" => {
+                self.count = match value.to_ascii_lowercase().as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => {
+                        return Err(QueryError::new(
+                            option,
+                            format!(
+                                "Invalid value '{value}' for $count: it must be 'true' or 'false'."
+                            ),
+                        ));
+                    }
+                }
+            }
+            "$skiptoken" => self.skiptoken = Some(value.to_string()),
+            "$format"
+                if value.eq_ignore_ascii_case("json") || value.starts_with("application/json") => {}
+            _ => {
+                return Err(QueryError::new(
+                    option,
+                    format!("The query option '{option}' is not supported by this resource."),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn number(option: &str, value: &str) -> Result<usize, QueryError> {
+    value.trim().parse().map_err(|_| {
+        QueryError::new(
+            option,
+            format!("Invalid value '{value}' for {option}: it must be a non-negative integer."),
+        )
+    })
+}
+
+/// `$select=a,b` (or `*`): the schema names of structural properties.
+pub fn parse_select(
+    model: &Model,
+    ty: &StructuredType,
+    value: &str,
+) -> Result<Vec<String>, QueryError> {
+    let mut names: Vec<String> = Vec::new();
+    for item in value.split(',').map(str::trim) {
+        if item == "*" {
+            return Ok(ty.properties.iter().map(|p| p.name.clone()).collect());
+        }
+        if item.is_empty() {
+            return Err(QueryError::new(
+                "$select",
+                format!("Syntax error in $select '{value}': an empty item."),
+            ));
+        }
+        let property = ty.property(item).ok_or_else(|| {
+            QueryError::new(
+                "$select",
+                format!(
+                    "Could not find a property named '{item}' on type '{}'.",
+                    model.qualified(&ty.name)
+                ),
+            )
+        })?;
+        if !names.contains(&property.name) {
+            names.push(property.name.clone());
+        }
+    }
+    Ok(names)
+}
+
+/// Decodes a query component: `+` is a space, then `%XX` escapes.
+pub fn decode(text: &str) -> String {
+    percent_decode(&text.replace('+', " "))
+}
+
+#[cfg(test)]
+mod tests;

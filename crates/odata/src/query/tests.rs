@@ -1,0 +1,147 @@
+use super::*;
+use crate::fixture::model;
+
+fn filter(text: &str) -> Result<String, String> {
+    let model = model();
+    let ty = model.structured("deviceManagementScript").unwrap();
+    parse_filter("$filter", text)
+        .and_then(|e| check_filter(&model, ty, e))
+        .map(|e| e.to_string())
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn filters_parse_with_odata_precedence() {
+    let cases = [
+        "displayName eq 'a' and runAs32Bit eq true or state eq 'fail'",
+        "displayName eq 'a' and (runAs32Bit eq true or state eq microsoft.graph.runState'success')",
+        "not startswith(displayName, 'It''s') and contains(tolower(displayName), 'x')",
+        "createdDateTime gt 2024-01-01T00:00:00.1234567+02:00 and createdDateTime le 2025-01-01T00:00:00Z",
+        "state in ('unknown', 'fail') or displayName in ('a', 'b')",
+        "displayName eq null or displayName ne null",
+        "DISPLAYNAME Eq 'x' AND id eq 01a20299-c7cc-71d1-8a9b-ab17618ed916",
+        "endswith(displayName,'z')",
+    ];
+    let out: Vec<String> = cases
+        .iter()
+        .map(|c| {
+            format!(
+                "{c}\n  => {}",
+                filter(c).unwrap_or_else(|e| format!("ERROR {e}"))
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(out.join("\n"));
+}
+
+#[test]
+fn filter_errors_name_the_option_the_position_and_the_types() {
+    let cases = [
+        "displayName eq",
+        "(displayName eq 'a'",
+        "displayName eq 'a' garbage",
+        "displayName eq 'unclosed",
+        "startswith(displayName)",
+        "frobnicate(displayName, 'a')",
+        "displayName eq 5",
+        "runAs32Bit eq 'true'",
+        "state eq 'sideways'",
+        "nothing eq 1",
+        "runSummary eq null",
+        "roleScopeTagIds eq 'a'",
+        "displayName",
+        "not displayName eq 'a'",
+        "createdDateTime gt '2024-01-01T00:00:00Z'",
+        "displayName gt null",
+        "displayName eq #",
+        "and eq 1",
+    ];
+    let out: Vec<String> = cases
+        .iter()
+        .map(|c| {
+            format!(
+                "{c}\n  => {}",
+                filter(c).err().unwrap_or_else(|| "accepted".into())
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(out.join("\n"));
+}
+
+#[test]
+fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
+    let model = model();
+    let ty = model.structured("deviceManagementScript").unwrap();
+    let parsed = QueryOptions::parse(
+        Some("$FILTER=displayName+eq+'a%20b'&top=5&$Select=DisplayName,id&$orderby=createdDateTime%20desc,displayName&$count=true&other=1"),
+        &model,
+        ty,
+    )
+    .unwrap();
+    assert_eq!(parsed.filter.unwrap().to_string(), "(eq displayName 'a b')");
+    assert_eq!(parsed.top, Some(5));
+    assert_eq!(
+        parsed.select,
+        Some(vec!["displayName".to_string(), "id".to_string()])
+    );
+    assert_eq!(parsed.orderby.len(), 2);
+    assert!(parsed.orderby[0].descending && !parsed.orderby[1].descending);
+    assert!(parsed.count);
+    assert_eq!(
+        parsed.given,
+        ["$filter", "$top", "$select", "$orderby", "$count"]
+    );
+    let clamped = QueryOptions::parse(Some("$top=5000"), &model, ty).unwrap();
+    assert_eq!(clamped.top, Some(MAX_PAGE_SIZE));
+
+    let errors: Vec<String> = [
+        "$top=0",
+        "$top=x",
+        "$skip=-1",
+        "$count=maybe",
+        "$filter=id eq 'a'&filter=id eq 'b'",
+        "$bogus=1",
+        "$search=x",
+        "$select=nope",
+        "$expand=nope",
+        "$expand=assignments($top=x)",
+        "$expand=runSummary($top=1)",
+        "$orderby=roleScopeTagIds",
+        "$expand=assignments(",
+        "$orderby=displayName sideways",
+    ]
+    .iter()
+    .map(|q| {
+        format!(
+            "{q} => {}",
+            QueryOptions::parse(Some(q), &model, ty).unwrap_err()
+        )
+    })
+    .collect();
+    insta::assert_snapshot!(errors.join("\n"));
+}
+
+#[test]
+fn expand_takes_nested_options() {
+    let model = model();
+    let ty = model.structured("deviceManagementScript").unwrap();
+    let parsed = QueryOptions::parse(
+        Some("$expand=runSummary($select=successDeviceCount),Assignments($filter=id eq 'x';$top=2;$orderby=id desc)"),
+        &model,
+        ty,
+    )
+    .unwrap();
+    assert_eq!(parsed.expand.len(), 2);
+    assert_eq!(parsed.expand[0].navigation, "runSummary");
+    assert!(!parsed.expand[0].collection);
+    assert_eq!(
+        parsed.expand[0].select.as_deref(),
+        Some(&["successDeviceCount".to_string()][..])
+    );
+    assert_eq!(parsed.expand[1].navigation, "assignments");
+    assert_eq!(parsed.expand[1].top, Some(2));
+    assert_eq!(
+        parsed.expand[1].filter.as_ref().unwrap().to_string(),
+        "(eq id 'x')"
+    );
+}
