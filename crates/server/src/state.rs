@@ -5,6 +5,8 @@ use std::sync::Arc;
 use intune::Schema;
 use store::Store;
 
+use crate::odata::PageTokens;
+
 /// The service's shared state, built once at start.
 #[derive(Clone)]
 pub struct AppState {
@@ -14,6 +16,8 @@ pub struct AppState {
     pub schema: Arc<Schema>,
     /// The tenant of requests that carry no token.
     pub default_tenant: Arc<str>,
+    /// Signs `$skiptoken`s with the data set's key.
+    pub(crate) pages: PageTokens,
 }
 
 impl AppState {
@@ -24,10 +28,17 @@ impl AppState {
     ) -> Result<AppState, store::StoreError> {
         let fresh = uuid::Uuid::new_v4().to_string();
         let default_tenant = store.setting("default_tenant", &fresh).await?;
+        let fresh_key = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let paging_key = store.setting("paging_key", &fresh_key).await?;
         Ok(AppState {
             store,
             schema,
             default_tenant: default_tenant.into(),
+            pages: PageTokens::new(paging_key.as_bytes()),
         })
     }
 }

@@ -276,6 +276,12 @@ impl Catalog {
         &self.tables[id]
     }
 
+    /// The table of the navigation `nav` of the entities in `parent`.
+    pub fn child(&self, parent: TableId, nav: &str) -> Option<&Table> {
+        let path = format!("{}/{nav}", self.tables[parent].path);
+        self.by_path.get(&path).map(|id| &self.tables[*id])
+    }
+
     /// Where a resource path points, or `None` if no table holds it (a path the model has
     /// but the store does not serve). `visible` says which entity types of a table the
     /// path's version can see: `visible(table) -> types` (empty for all).

@@ -1,18 +1,22 @@
 //! [`SqlStore`]: the [`Store`] operations, planned once and run by any [`Executor`].
 
 use async_trait::async_trait;
-use odata::Value;
+use odata::query::Expr;
 
-use crate::catalog::{Address, Catalog, ColumnType, Table, TableKind};
-use crate::plan::{Expect, Plan, Planner, SETTINGS, Statement, first};
+use crate::catalog::{Address, Catalog, ColumnType, TableKind};
+use crate::list::{Cursor, ExpandQuery, ListQuery};
+use crate::plan::{Expect, Plan, Planner, Rows, SETTINGS, Statement, first};
+use crate::reads::Parents;
+use crate::rows::{attach, defaults, record};
 use crate::sql::{Dialect, Param, quote};
-use crate::{Changes, Page, PageRequest, Record, Store, StoreError};
+use crate::{Changes, Page, Record, Store, StoreError};
 
 /// A database connection that runs plans.
 #[async_trait]
 pub trait Executor: Send + Sync {
-    /// Runs a plan in one transaction and returns the rows of its result statement.
-    async fn run(&self, plan: Plan) -> Result<Vec<Vec<Param>>, StoreError>;
+    /// Runs a plan in one transaction and returns the rows of each `Rows` and `Affected`
+    /// statement, in order.
+    async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError>;
 
     /// Runs schema statements (idempotent DDL), then adds the columns `catalog` has and
     /// the database lacks.
@@ -43,14 +47,31 @@ impl<E: Executor> SqlStore<E> {
         }
     }
 
+    /// Runs `checks` then `statements`; returns the results of `statements`.
+    async fn run(
+        &self,
+        write: bool,
+        mut checks: Vec<Statement>,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Rows>, StoreError> {
+        checks.extend(statements);
+        self.executor
+            .run(Plan {
+                write,
+                statements: checks,
+            })
+            .await
+    }
+
+    /// Runs `checks` then one statement; returns its rows.
     async fn run_one(
         &self,
         write: bool,
-        mut statements: Vec<Statement>,
+        checks: Vec<Statement>,
         last: Statement,
-    ) -> Result<Vec<Vec<Param>>, StoreError> {
-        statements.push(last);
-        self.executor.run(Plan { write, statements }).await
+    ) -> Result<Rows, StoreError> {
+        let mut results = self.run(write, checks, vec![last]).await?;
+        Ok(results.pop().unwrap_or_default())
     }
 }
 
@@ -64,41 +85,100 @@ impl<E: Executor> Store for SqlStore<E> {
         &self,
         tenant: &str,
         at: &Address,
-        page: &PageRequest,
+        query: &ListQuery,
     ) -> Result<Page, StoreError> {
         let planner = self.planner();
         let (checks, target) = planner.resolve(tenant, at);
-        let select = planner.select(tenant, &target, Some(page));
-        let mut rows = self.run_one(false, checks, select).await?;
-        let more = rows.len() > page.size;
-        rows.truncate(page.size);
-        let records = rows.into_iter().map(|r| record(target.table, r)).collect();
-        Ok(Page { records, more })
-    }
-
-    async fn count(&self, tenant: &str, at: &Address) -> Result<u64, StoreError> {
-        let planner = self.planner();
-        let (checks, target) = planner.resolve(tenant, at);
-        let count = planner.count(tenant, &target);
-        let row = first(self.run_one(false, checks, count).await?)?;
-        match row.first() {
-            Some(Param::Int(n)) => Ok(u64::try_from(*n).unwrap_or(0)),
-            _ => Err(StoreError::Backend("COUNT(*) returned no integer".into())),
+        let mut statements = vec![planner.page(tenant, &target, query)];
+        if query.count {
+            statements.push(planner.count_matching(tenant, &target, query));
         }
-    }
-
-    async fn get(&self, tenant: &str, at: &Address) -> Result<Record, StoreError> {
-        let planner = self.planner();
-        let (checks, target) = planner.resolve(tenant, at);
-        let select = planner.select(tenant, &target, None);
-        let rows = self.run_one(false, checks, select).await?;
-        match (rows.into_iter().next(), target.table.kind) {
-            (Some(row), _) => Ok(record(target.table, row)),
-            (None, TableKind::Referenced) => {
-                Ok(defaults(target.table, target.key.unwrap_or_default()))
+        let mut expansions = Vec::new();
+        for expand in &query.expand {
+            if let Some((statement, child)) =
+                planner.expand(tenant, &target, &Parents::Page(query), expand)
+            {
+                statements.push(statement);
+                expansions.push((expand, child));
             }
-            (None, _) => Err(StoreError::NotFound),
         }
+        let mut results = self.run(false, checks, statements).await?.into_iter();
+        let mut rows = results.next().unwrap_or_default();
+        let more = rows.len() > query.size;
+        rows.truncate(query.size);
+        let mut records: Vec<Record> = rows.into_iter().map(|r| record(target.table, r)).collect();
+        let count = if query.count {
+            Some(integer(results.next().unwrap_or_default())?)
+        } else {
+            None
+        };
+        for ((expand, child), rows) in expansions.into_iter().zip(results) {
+            attach(&mut records, &expand.navigation, child, rows, tenant, false);
+        }
+        let next = match (more, records.last()) {
+            (true, Some(last)) => Some(Cursor::after(target.table, &query.orderby, last)),
+            _ => None,
+        };
+        Ok(Page {
+            records,
+            next,
+            count,
+        })
+    }
+
+    async fn count(
+        &self,
+        tenant: &str,
+        at: &Address,
+        filter: Option<&Expr>,
+    ) -> Result<u64, StoreError> {
+        let planner = self.planner();
+        let (checks, target) = planner.resolve(tenant, at);
+        let query = ListQuery {
+            filter: filter.cloned(),
+            ..ListQuery::default()
+        };
+        let count = planner.count_matching(tenant, &target, &query);
+        integer(self.run_one(false, checks, count).await?)
+    }
+
+    async fn get(
+        &self,
+        tenant: &str,
+        at: &Address,
+        expand: &[ExpandQuery],
+    ) -> Result<Record, StoreError> {
+        let planner = self.planner();
+        let (checks, target) = planner.resolve(tenant, at);
+        let key = target.key.clone().unwrap_or_default();
+        let mut statements = vec![planner.select_one(tenant, &target)];
+        let mut expansions = Vec::new();
+        for e in expand {
+            if let Some((statement, child)) =
+                planner.expand(tenant, &target, &Parents::Key(key.clone()), e)
+            {
+                statements.push(statement);
+                expansions.push((e, child));
+            }
+        }
+        let mut results = self.run(false, checks, statements).await?.into_iter();
+        let found = results.next().unwrap_or_default().into_iter().next();
+        let mut entity = match (found, target.table.kind) {
+            (Some(row), _) => record(target.table, row),
+            (None, TableKind::Referenced) => defaults(target.table, key),
+            (None, _) => return Err(StoreError::NotFound),
+        };
+        for ((e, child), rows) in expansions.into_iter().zip(results) {
+            attach(
+                std::slice::from_mut(&mut entity),
+                &e.navigation,
+                child,
+                rows,
+                tenant,
+                false,
+            );
+        }
+        Ok(entity)
     }
 
     async fn create(
@@ -114,8 +194,10 @@ impl<E: Executor> Store for SqlStore<E> {
             None => uuid::Uuid::now_v7().to_string(),
         };
         let insert = planner.insert(tenant, &target, &key, &changes, now());
-        let row = first(self.run_one(true, checks, insert).await?)?;
-        Ok(record(target.table, row))
+        Ok(record(
+            target.table,
+            first(self.run_one(true, checks, insert).await?)?,
+        ))
     }
 
     async fn update(
@@ -138,7 +220,7 @@ impl<E: Executor> Store for SqlStore<E> {
             Some(row) => Ok(record(target.table, row)),
             None => {
                 // Nothing matched: either there is no such entity, or it has another type.
-                let stored = self.get(tenant, at).await?;
+                let stored = self.get(tenant, at, &[]).await?;
                 Err(StoreError::TypeMismatch {
                     stored: stored.type_name,
                     given: changes.type_name,
@@ -213,64 +295,17 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 }
 
+fn integer(rows: Rows) -> Result<u64, StoreError> {
+    match first(rows)?.first() {
+        Some(Param::Int(n)) => Ok(u64::try_from(*n).unwrap_or(0)),
+        _ => Err(StoreError::Backend("COUNT(*) returned no integer".into())),
+    }
+}
+
 /// The current time in ticks.
 fn now() -> i64 {
     let since_epoch = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     odata::datetime::from_unix_nanos(since_epoch.as_nanos())
-}
-
-/// A decoded row (`_type`, `id`, then the table's columns) as a record.
-fn record(table: &Table, row: Vec<Param>) -> Record {
-    let mut cells = row.into_iter();
-    let text = |p: Option<Param>| match p {
-        Some(Param::Text(t)) => t,
-        _ => String::new(),
-    };
-    let type_name = text(cells.next());
-    let id = text(cells.next());
-    let values = table
-        .columns
-        .iter()
-        .zip(cells)
-        .map(|(column, cell)| (column.name.clone(), value(&column.ty, cell)))
-        .collect();
-    Record {
-        type_name,
-        id,
-        values,
-    }
-}
-
-fn value(ty: &ColumnType, cell: Param) -> Value {
-    match (ty, cell) {
-        (_, Param::Null(_)) => Value::Null,
-        (ColumnType::Ticks, Param::Int(t)) => Value::DateTimeOffset(t),
-        (ColumnType::Enum(members), Param::Int(v)) => members
-            .iter()
-            .find(|(_, m)| *m == v)
-            .map_or(Value::Int(v), |(name, _)| Value::Enum(name.clone())),
-        (ColumnType::Json, Param::Text(t)) => {
-            serde_json::from_str(&t).map_or(Value::String(t), Value::Json)
-        }
-        (ColumnType::Boolean, Param::Int(i)) => Value::Bool(i != 0),
-        (_, Param::Int(i)) => Value::Int(i),
-        (_, Param::Bool(b)) => Value::Bool(b),
-        (_, Param::Real(f)) => Value::Float(f),
-        (_, Param::Text(t)) => Value::String(t),
-    }
-}
-
-/// What a `Referenced` target reads as before anything is written.
-fn defaults(table: &Table, id: String) -> Record {
-    Record {
-        type_name: table.entity_type.clone(),
-        id,
-        values: table
-            .columns
-            .iter()
-            .map(|c| (c.name.clone(), c.default.clone().unwrap_or(Value::Null)))
-            .collect(),
-    }
 }

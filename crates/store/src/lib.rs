@@ -8,12 +8,17 @@
 
 pub mod catalog;
 mod engine;
+mod filter;
+pub mod list;
 pub mod plan;
+mod reads;
+mod rows;
 pub mod sql;
 mod sqlite;
 
 pub use catalog::{Address, Catalog, Step, Table, TableId, TableKind};
 pub use engine::{Executor, SqlStore};
+pub use list::{Cursor, ExpandQuery, ListQuery};
 pub use sqlite::SqliteExecutor;
 
 use async_trait::async_trait;
@@ -28,6 +33,17 @@ pub struct Record {
     pub id: String,
     /// Every column of the table, in table order (a version renders the ones it has).
     pub values: Vec<(String, Value)>,
+    /// Expanded navigation properties, in request order.
+    pub expanded: Vec<(String, Expanded)>,
+}
+
+/// The entities an expanded navigation property leads to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expanded {
+    /// A single-valued navigation: the entity, if there is one.
+    One(Option<Box<Record>>),
+    /// A collection-valued navigation.
+    Many(Vec<Record>),
 }
 
 impl Record {
@@ -46,22 +62,15 @@ pub struct Changes {
     pub values: Vec<(String, Value)>,
 }
 
-/// Which page of a collection to read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageRequest {
-    /// Read entities after this key (the page before ended there).
-    pub after: Option<String>,
-    /// At most this many entities.
-    pub size: usize,
-}
-
-/// One page of a collection, in key order.
+/// One page of a collection.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
     /// The entities.
     pub records: Vec<Record>,
-    /// Whether more entities follow.
-    pub more: bool,
+    /// Where the next page starts, when more entities follow.
+    pub next: Option<Cursor>,
+    /// The number of matching entities, when asked for.
+    pub count: Option<u64>,
 }
 
 /// Why a store operation did not happen.
@@ -93,19 +102,26 @@ pub trait Store: Send + Sync {
     /// The table layout.
     fn catalog(&self) -> &Catalog;
 
-    /// A page of the collection `at` addresses.
-    async fn list(
+    /// A page of the collection `at` addresses, filtered, ordered and expanded as asked.
+    async fn list(&self, tenant: &str, at: &Address, query: &ListQuery)
+    -> Result<Page, StoreError>;
+
+    /// The number of entities in the collection `at` addresses that match `filter`.
+    async fn count(
         &self,
         tenant: &str,
         at: &Address,
-        page: &PageRequest,
-    ) -> Result<Page, StoreError>;
+        filter: Option<&odata::query::Expr>,
+    ) -> Result<u64, StoreError>;
 
-    /// The number of entities in the collection `at` addresses.
-    async fn count(&self, tenant: &str, at: &Address) -> Result<u64, StoreError>;
-
-    /// The entity `at` addresses (a `Referenced` one reads as its defaults until written).
-    async fn get(&self, tenant: &str, at: &Address) -> Result<Record, StoreError>;
+    /// The entity `at` addresses (a `Referenced` one reads as its defaults until written),
+    /// with the navigations in `expand` read along.
+    async fn get(
+        &self,
+        tenant: &str,
+        at: &Address,
+        expand: &[ExpandQuery],
+    ) -> Result<Record, StoreError>;
 
     /// Creates an entity in a collection, or a `Contained` single-valued target
     /// (`Conflict` if it exists).

@@ -5,7 +5,7 @@ use odata::Value;
 
 use crate::catalog::{Address, Catalog, ColumnType, Stamp, Table, TableKind};
 use crate::sql::{Dialect, PARENT, Param, Sql, TENANT, TYPE, quote};
-use crate::{Changes, PageRequest, StoreError};
+use crate::{Changes, StoreError};
 
 /// What the backend does with a statement's result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,8 +31,8 @@ pub struct Statement {
     pub decode: Vec<ColumnType>,
 }
 
-/// Statements run in one transaction; the result is that of the last `Rows` or
-/// `Affected` statement.
+/// Statements run in one transaction; the results are those of the `Rows` and `Affected`
+/// statements, in order.
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// Whether the plan writes (backends take the write lock up front).
@@ -96,8 +96,8 @@ impl<'a> Planner<'a> {
         (checks, target)
     }
 
-    /// Reads entities: the one the target names, or a page of the collection.
-    pub fn select(&self, tenant: &str, target: &Target, page: Option<&PageRequest>) -> Statement {
+    /// Reads the entity the target names.
+    pub fn select_one(&self, tenant: &str, target: &Target) -> Statement {
         let mut sql = Sql::new(self.dialect);
         sql.push("SELECT ")
             .columns(target.table)
@@ -107,26 +107,7 @@ impl<'a> Planner<'a> {
         if let Some(key) = &target.key {
             sql.and_key(key);
         }
-        if let Some(page) = page {
-            if let Some(after) = &page.after {
-                sql.push(" AND ")
-                    .ident("id")
-                    .push(" > ")
-                    .bind(Param::Text(after.clone()));
-            }
-            sql.push(" ORDER BY ").ident("id").push(" LIMIT ");
-            sql.bind(Param::Int(page.size as i64 + 1));
-        }
         statement(sql, Expect::Rows, decode(target.table))
-    }
-
-    /// Counts the target collection.
-    pub fn count(&self, tenant: &str, target: &Target) -> Statement {
-        let mut sql = Sql::new(self.dialect);
-        sql.push("SELECT COUNT(*) FROM ")
-            .ident(&target.table.sql_name);
-        sql.scope(tenant, &target.parent, target.types);
-        statement(sql, Expect::Rows, vec![ColumnType::Integer])
     }
 
     /// Inserts a new entity with key `key`.
@@ -280,13 +261,13 @@ fn with_stamps<'t>(
     out
 }
 
-fn decode(table: &Table) -> Vec<ColumnType> {
+pub(crate) fn decode(table: &Table) -> Vec<ColumnType> {
     let mut types = vec![ColumnType::Text, ColumnType::Text];
     types.extend(table.columns.iter().map(|c| c.ty.clone()));
     types
 }
 
-fn statement(sql: Sql, expect: Expect, decode: Vec<ColumnType>) -> Statement {
+pub(crate) fn statement(sql: Sql, expect: Expect, decode: Vec<ColumnType>) -> Statement {
     Statement {
         text: sql.text,
         params: sql.params,
@@ -311,7 +292,10 @@ pub fn schema(catalog: &Catalog, dialect: &dyn Dialect) -> Vec<String> {
 /// The table of persistent settings.
 pub const SETTINGS: &str = "_settings";
 
-/// Maps an empty `Rows` result of a single-entity read to `NotFound`.
-pub fn first(rows: Vec<Vec<Param>>) -> Result<Vec<Param>, StoreError> {
+/// The rows of one statement.
+pub type Rows = Vec<Vec<Param>>;
+
+/// The first row of a result, or `NotFound`.
+pub fn first(rows: Rows) -> Result<Vec<Param>, StoreError> {
     rows.into_iter().next().ok_or(StoreError::NotFound)
 }

@@ -45,8 +45,22 @@ impl Param {
     }
 }
 
+/// Which database family a dialect speaks, for the few statements written per family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL and compatible engines.
+    Postgres,
+}
+
 /// What differs between SQL databases.
 pub trait Dialect: Send + Sync {
+    /// The database family.
+    fn flavor(&self) -> Flavor;
+    /// Appended to an `ORDER BY` term so nulls sort first ascending and last descending,
+    /// as OData orders them.
+    fn nulls_order(&self, descending: bool) -> &'static str;
     /// The placeholder of the `index`-th parameter (1-based).
     fn placeholder(&self, index: usize) -> String;
     /// The column type for a catalog column type.
@@ -60,6 +74,15 @@ pub trait Dialect: Send + Sync {
 pub struct Sqlite;
 
 impl Dialect for Sqlite {
+    fn flavor(&self) -> Flavor {
+        Flavor::Sqlite
+    }
+
+    fn nulls_order(&self, _descending: bool) -> &'static str {
+        // SQLite already sorts NULL as the smallest value.
+        ""
+    }
+
     fn placeholder(&self, _index: usize) -> String {
         "?".into()
     }
@@ -102,6 +125,16 @@ impl<'d> Sql<'d> {
             text: String::new(),
             params: Vec::new(),
         }
+    }
+
+    /// The dialect's database family.
+    pub fn flavor(&self) -> Flavor {
+        self.dialect.flavor()
+    }
+
+    /// The dialect.
+    pub fn dialect(&self) -> &'d dyn Dialect {
+        self.dialect
     }
 
     /// Appends SQL text.

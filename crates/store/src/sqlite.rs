@@ -18,7 +18,7 @@ use sqlx::{AssertSqlSafe, Row, Sqlite as Db};
 use crate::StoreError;
 use crate::catalog::{Catalog, ColumnType};
 use crate::engine::Executor;
-use crate::plan::{Expect, Plan};
+use crate::plan::{Expect, Plan, Rows};
 use crate::sql::{Dialect, Param, Sqlite, column_definition, quote};
 
 /// Runs plans on an SQLite file.
@@ -55,14 +55,14 @@ impl SqliteExecutor {
 
 #[async_trait]
 impl Executor for SqliteExecutor {
-    async fn run(&self, plan: Plan) -> Result<Vec<Vec<Param>>, StoreError> {
+    async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
         let mut tx = if plan.write {
             self.writer.begin_with("BEGIN IMMEDIATE").await
         } else {
             self.reader.begin().await
         }
         .map_err(backend)?;
-        let mut result = Vec::new();
+        let mut results = Vec::new();
         for statement in plan.statements {
             let query = bind(sqlx::query(AssertSqlSafe(statement.text)), statement.params);
             match statement.expect {
@@ -78,19 +78,20 @@ impl Executor for SqliteExecutor {
                 }
                 Expect::Rows => {
                     let rows = query.fetch_all(&mut *tx).await.map_err(classify)?;
-                    result = rows
-                        .iter()
-                        .map(|row| decode(row, &statement.decode))
-                        .collect::<Result<_, _>>()?;
+                    results.push(
+                        rows.iter()
+                            .map(|row| decode(row, &statement.decode))
+                            .collect::<Result<_, _>>()?,
+                    );
                 }
                 Expect::Affected => {
                     let done = query.execute(&mut *tx).await.map_err(classify)?;
-                    result = vec![vec![Param::Int(done.rows_affected() as i64)]];
+                    results.push(vec![vec![Param::Int(done.rows_affected() as i64)]]);
                 }
             }
         }
         tx.commit().await.map_err(backend)?;
-        Ok(result)
+        Ok(results)
     }
 
     async fn migrate(&self, statements: &[String], catalog: &Catalog) -> Result<(), StoreError> {

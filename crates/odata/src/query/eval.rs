@@ -5,7 +5,8 @@
 //! - comparisons are two-valued: `null eq null` is true, `null eq 'a'` false, `null gt 1` false;
 //! - functions of `null` are `null` (`startswith(null, 'a')`), and `not`, `and`, `or` follow
 //!   three-valued logic over those nulls; an entity matches when the filter is `true`;
-//! - `$orderby` puts nulls first ascending (last descending) and breaks ties by `id`;
+//! - `$orderby` puts nulls first ascending (last descending) and breaks ties by `id`, in
+//!   the direction of the last key;
 //! - strings compare by their UTF-8 bytes; `tolower`/`toupper` change ASCII letters only.
 
 use std::cmp::Ordering;
@@ -66,7 +67,13 @@ impl<'a> Evaluator<'a> {
                 return order;
             }
         }
-        a["id"].as_str().cmp(&b["id"].as_str())
+        // Ties break by id, in the direction of the last key (ascending without keys).
+        let by_id = a["id"].as_str().cmp(&b["id"].as_str());
+        if keys.last().is_some_and(|k| k.descending) {
+            by_id.reverse()
+        } else {
+            by_id
+        }
     }
 
     fn eval(&self, expr: &Expr, entity: &Json) -> V {

@@ -1,18 +1,20 @@
 //! The one OData route: every entity the schema has is served by these handlers.
 
-mod query;
+mod paging;
 mod read;
 mod render;
 mod resource;
 mod write;
 
+pub(crate) use paging::PageTokens;
+
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
+use odata::query::QueryOptions;
 
 use crate::{ApiError, AppState, Caller};
-use query::QueryOptions;
 use resource::{Resource, Shape};
 
 /// What one request's handlers share.
@@ -23,6 +25,8 @@ pub struct Request<'a> {
     pub tenant: &'a str,
     /// The addressed resource.
     pub resource: Resource<'a>,
+    /// The query options, checked against the addressed type.
+    pub options: QueryOptions,
     /// The request URI as sent.
     pub uri: &'a Uri,
     /// The request headers.
@@ -51,23 +55,19 @@ pub async fn handle(
     body: Body,
 ) -> Result<Response, ApiError> {
     let resource = Resource::resolve(&app.schema, app.store.catalog(), &uri, &headers)?;
-    let query = QueryOptions::parse(uri.query())?;
-    if query.any && method != Method::GET {
-        return Err(ApiError::Query(format!(
-            "Query options are not allowed on {method} requests."
-        )));
-    }
     let shape = resource.shape;
+    let options = query_options(&resource, &method, uri.query())?;
     let request = Request {
         app: &app,
         tenant: &caller.tenant,
         resource,
+        options,
         uri: &uri,
         headers: &headers,
     };
     use Shape::*;
     match (method.as_str(), shape) {
-        ("GET", Collection) => read::list(&request, &query).await,
+        ("GET", Collection) => read::list(&request).await,
         ("GET", Entity | Contained | Referenced) => read::get(&request).await,
         ("GET", Count) => read::count(&request).await,
         ("GET", Ref) => Ok(read::reference(&request)),
@@ -82,4 +82,50 @@ pub async fn handle(
             path: uri.path().to_string(),
         }),
     }
+}
+
+/// Parses the query options and refuses those the resource and method do not take.
+fn query_options(
+    resource: &Resource,
+    method: &Method,
+    raw: Option<&str>,
+) -> Result<QueryOptions, ApiError> {
+    let model = resource.model;
+    let ty = model
+        .structured(resource.path.target_type())
+        .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.path.target_type())))?;
+    let options =
+        QueryOptions::parse(raw, model, ty).map_err(|e| ApiError::Query(e.to_string()))?;
+    let allowed: &[&str] = match (method.as_str(), resource.shape) {
+        ("GET", Shape::Collection) => &[
+            "$filter",
+            "$orderby",
+            "$select",
+            "$expand",
+            "$top",
+            "$skip",
+            "$count",
+            "$skiptoken",
+            "$format",
+        ],
+        ("GET", Shape::Entity | Shape::Contained | Shape::Referenced) => {
+            &["$select", "$expand", "$format"]
+        }
+        ("GET", Shape::Count) => &["$filter"],
+        ("GET", _) => &["$format"],
+        _ => &[],
+    };
+    if let Some(refused) = options
+        .given
+        .iter()
+        .find(|o| !allowed.contains(&o.as_str()))
+    {
+        let message = if method == Method::GET {
+            format!("The query option '{refused}' is not supported on this resource.")
+        } else {
+            format!("Query options are not allowed on {method} requests; '{refused}' was given.")
+        };
+        return Err(ApiError::Query(message));
+    }
+    Ok(options)
 }

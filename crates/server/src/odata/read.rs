@@ -1,74 +1,130 @@
 //! GET: entities, collection pages, counts, references.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderName, StatusCode};
 use axum::response::Response;
+use odata::query::{MAX_PAGE_SIZE, QueryOptions};
 use serde_json::{Map, Value as Json, json};
-use store::PageRequest;
+use store::{ExpandQuery, ListQuery};
 
-use super::query::{QueryOptions, skiptoken};
 use super::{Request, render};
 use crate::ApiError;
 
 /// Graph's default page size.
 const PAGE_SIZE: usize = 100;
 
-/// One entity, or a single-valued navigation target.
+static PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
+
+/// One entity, or a single-valued navigation target, with `$select` and `$expand`.
 pub async fn get(request: &Request<'_>) -> Result<Response, ApiError> {
     let resource = &request.resource;
+    let options = &request.options;
     let record = request
         .app
         .store
-        .get(request.tenant, resource.address()?)
+        .get(
+            request.tenant,
+            resource.address()?,
+            &expand_queries(options),
+        )
         .await
         .map_err(|e| request.store_error(e))?;
-    let body = render::entity(resource.model, &record, resource.path.target_type());
-    let context = resource.context(&resource.path.context_fragment());
+    let body = render::entity(
+        resource.model,
+        &record,
+        resource.path.target_type(),
+        options.select.as_deref(),
+        &options.expand,
+    );
+    let fragment = render::projected(&resource.path.context_fragment(), options);
     Ok(render::json(
         StatusCode::OK,
-        &render::with_context(context, body),
+        &render::with_context(resource.context(&fragment), body),
     ))
 }
 
-/// A page of a collection, with `@odata.nextLink` when more follow.
-pub async fn list(request: &Request<'_>, query: &QueryOptions) -> Result<Response, ApiError> {
+/// A page of a collection: filtered, ordered, projected and expanded, with `@odata.count`
+/// on the first page when asked and `@odata.nextLink` while more follow.
+pub async fn list(request: &Request<'_>) -> Result<Response, ApiError> {
     let resource = &request.resource;
-    let page = PageRequest {
-        after: query.after.clone(),
-        size: PAGE_SIZE,
+    let options = &request.options;
+    let max_page_size = prefer_max_page_size(request);
+    let size = options
+        .top
+        .or(max_page_size)
+        .unwrap_or(PAGE_SIZE)
+        .min(MAX_PAGE_SIZE);
+    let scope = paging_scope(request);
+    let after = match &options.skiptoken {
+        Some(token) => Some(request.app.pages.decode(&scope, token)?),
+        None => None,
+    };
+    let query = ListQuery {
+        filter: options.filter.clone(),
+        orderby: options.orderby.clone(),
+        count: options.count && after.is_none(),
+        after,
+        skip: options.skip.unwrap_or(0),
+        size,
+        expand: expand_queries(options),
     };
     let page = request
         .app
         .store
-        .list(request.tenant, resource.address()?, &page)
+        .list(request.tenant, resource.address()?, &query)
         .await
         .map_err(|e| request.store_error(e))?;
     let declared = resource.path.target_type();
     let mut body = Map::new();
+    let fragment = render::projected(&resource.path.context_fragment(), options);
     body.insert(
         "@odata.context".into(),
-        Json::String(resource.context(&resource.path.context_fragment())),
+        Json::String(resource.context(&fragment)),
     );
-    if let (true, Some(last)) = (page.more, page.records.last()) {
+    if let Some(count) = page.count {
+        body.insert("@odata.count".into(), Json::from(count));
+    }
+    if let Some(cursor) = &page.next {
+        let token = request.app.pages.encode(&scope, cursor);
         body.insert(
             "@odata.nextLink".into(),
-            Json::String(next_link(request, &last.id)),
+            Json::String(next_link(request, &token)),
         );
     }
     let value = page
         .records
         .iter()
-        .map(|r| Json::Object(render::entity(resource.model, r, declared)))
+        .map(|r| {
+            Json::Object(render::entity(
+                resource.model,
+                r,
+                declared,
+                options.select.as_deref(),
+                &options.expand,
+            ))
+        })
         .collect();
     body.insert("value".into(), Json::Array(value));
-    Ok(render::json(StatusCode::OK, &body))
+    let response = render::json(StatusCode::OK, &body);
+    Ok(match (max_page_size, options.top) {
+        (Some(n), None) => render::with_header(
+            response,
+            PREFERENCE_APPLIED.clone(),
+            &format!("odata.maxpagesize={n}"),
+        ),
+        _ => response,
+    })
 }
 
-/// `…/$count`: the number as plain text.
+/// `…/$count` (with an optional `$filter`): the number as plain text.
 pub async fn count(request: &Request<'_>) -> Result<Response, ApiError> {
     let count = request
         .app
         .store
-        .count(request.tenant, request.resource.address()?)
+        .count(
+            request.tenant,
+            request.resource.address()?,
+            request.options.filter.as_ref(),
+        )
         .await
         .map_err(|e| request.store_error(e))?;
     Ok(render::text(count.to_string()))
@@ -107,9 +163,63 @@ pub fn singleton(request: &Request<'_>) -> Response {
     render::json(StatusCode::OK, &body)
 }
 
+fn expand_queries(options: &QueryOptions) -> Vec<ExpandQuery> {
+    options
+        .expand
+        .iter()
+        .map(|e| ExpandQuery {
+            navigation: e.navigation.clone(),
+            filter: e.filter.clone(),
+            orderby: e.orderby.clone(),
+            top: e.top,
+        })
+        .collect()
+}
+
+/// What a page token is bound to: the collection and the query that orders and filters it.
+fn paging_scope(request: &Request<'_>) -> String {
+    let options = &request.options;
+    let order: Vec<String> = options
+        .orderby
+        .iter()
+        .map(|k| {
+            format!(
+                "{}{}",
+                k.path.join("/"),
+                if k.descending { " desc" } else { "" }
+            )
+        })
+        .collect();
+    format!(
+        "{}|{}|{}",
+        request.uri.path().to_ascii_lowercase(),
+        options
+            .filter
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        order.join(",")
+    )
+}
+
+/// `Prefer: odata.maxpagesize=N`.
+fn prefer_max_page_size(request: &Request<'_>) -> Option<usize> {
+    request
+        .headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("odata.maxpagesize"))
+        .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .map(|n| n.min(MAX_PAGE_SIZE))
+}
+
 /// The URL of the next page: the request's own, with its other options kept and a fresh
 /// `$skiptoken`.
-fn next_link(request: &Request<'_>, last_key: &str) -> String {
+fn next_link(request: &Request<'_>, token: &str) -> String {
     let kept: Vec<&str> = request
         .uri
         .query()
@@ -117,12 +227,9 @@ fn next_link(request: &Request<'_>, last_key: &str) -> String {
         .split('&')
         .filter(|p| !p.is_empty())
         .filter(|p| {
-            let key = p
-                .split('=')
-                .next()
-                .unwrap_or_default()
-                .trim_start_matches('$');
-            !key.eq_ignore_ascii_case("skiptoken")
+            let key = odata::query::decode(p.split('=').next().unwrap_or_default());
+            !key.trim_start_matches('$')
+                .eq_ignore_ascii_case("skiptoken")
         })
         .collect();
     let mut query = kept.join("&");
@@ -130,6 +237,6 @@ fn next_link(request: &Request<'_>, last_key: &str) -> String {
         query.push('&');
     }
     query.push_str("$skiptoken=");
-    query.push_str(&skiptoken::encode(last_key));
+    query.push_str(token);
     format!("{}{}?{query}", request.resource.base, request.uri.path())
 }

@@ -5,16 +5,24 @@ use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use odata::Model;
+use odata::query::{Expand, QueryOptions};
 use serde_json::{Map, Value as Json};
-use store::Record;
+use store::{Expanded, Record};
 
 /// The success `Content-Type` of Graph's JSON payloads.
 pub const ODATA_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 static ODATA_VERSION: HeaderName = HeaderName::from_static("odata-version");
 
-/// An entity as the version's model shows it: properties the version lacks are left out.
-pub fn entity(model: &Model, record: &Record, declared: &str) -> Map<String, Json> {
+/// An entity as the version's model shows it (properties the version lacks are left out),
+/// projected to `select` when given, with its expanded navigation properties.
+pub fn entity(
+    model: &Model,
+    record: &Record,
+    declared: &str,
+    select: Option<&[String]>,
+    expand: &[Expand],
+) -> Map<String, Json> {
     let ty = model
         .structured(&record.type_name)
         .or_else(|| model.structured(declared));
@@ -27,6 +35,9 @@ pub fn entity(model: &Model, record: &Record, declared: &str) -> Map<String, Jso
         return out;
     };
     for p in &ty.properties {
+        if select.is_some_and(|s| !s.contains(&p.name)) {
+            continue;
+        }
         let value = if ty.key.contains(&p.name) {
             Json::String(record.id.clone())
         } else {
@@ -34,7 +45,41 @@ pub fn entity(model: &Model, record: &Record, declared: &str) -> Map<String, Jso
         };
         out.insert(p.name.clone(), value);
     }
+    for (navigation, expanded) in &record.expanded {
+        let Some(options) = expand.iter().find(|e| &e.navigation == navigation) else {
+            continue;
+        };
+        let nested = |r: &Record| {
+            Json::Object(entity(
+                model,
+                r,
+                &options.target,
+                options.select.as_deref(),
+                &[],
+            ))
+        };
+        let value = match expanded {
+            Expanded::One(one) => one.as_deref().map_or(Json::Null, nested),
+            Expanded::Many(many) => Json::Array(many.iter().map(nested).collect()),
+        };
+        out.insert(navigation.clone(), value);
+    }
     out
+}
+
+/// The context fragment with Graph's projection: `collection(a,b,nav())` or
+/// `…(a,b)/$entity`.
+pub fn projected(fragment: &str, options: &QueryOptions) -> String {
+    let mut items: Vec<String> = options.select.clone().unwrap_or_default();
+    items.extend(options.expand.iter().map(|e| format!("{}()", e.navigation)));
+    if items.is_empty() {
+        return fragment.to_string();
+    }
+    let list = format!("({})", items.join(","));
+    match fragment.strip_suffix("/$entity") {
+        Some(head) => format!("{head}{list}/$entity"),
+        None => format!("{fragment}{list}"),
+    }
 }
 
 /// `{"@odata.context": …, …entity}`.

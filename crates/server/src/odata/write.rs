@@ -57,7 +57,13 @@ pub async fn create(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
             &location,
         )
     } else {
-        let body = render::entity(resource.model, &record, resource.path.target_type());
+        let body = render::entity(
+            resource.model,
+            &record,
+            resource.path.target_type(),
+            None,
+            &[],
+        );
         render::json(
             StatusCode::CREATED,
             &render::with_context(resource.context(&fragment), body),
@@ -84,7 +90,13 @@ pub async fn update(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
             "return=minimal",
         ));
     }
-    let body = render::entity(resource.model, &record, resource.path.target_type());
+    let body = render::entity(
+        resource.model,
+        &record,
+        resource.path.target_type(),
+        None,
+        &[],
+    );
     let context = resource.context(&resource.path.context_fragment());
     Ok(render::json(
         StatusCode::OK,

@@ -1,0 +1,226 @@
+//! Reading collections: `$filter`, `$orderby`, keyset paging, `$skip`, `$count` and
+//! `$expand`, each executed by the database.
+//!
+//! Pages are ordered by the `$orderby` keys and then by `id` (in the direction of the last
+//! key), a total order; a page ends at a [`Cursor`] (the last row's keys), and the next page
+//! starts strictly after it. Rows inserted or deleted between pages therefore never make a
+//! row appear twice or be skipped.
+
+use odata::query::{Expr, OrderKey};
+use serde_json::Value as Json;
+
+use crate::Record;
+use crate::catalog::Table;
+use crate::filter::{Operand, push_filter};
+use crate::sql::{Param, Sql};
+
+/// What to read from a collection.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListQuery {
+    /// `$filter`, checked against the collection's type.
+    pub filter: Option<Expr>,
+    /// `$orderby` keys, checked.
+    pub orderby: Vec<OrderKey>,
+    /// Continue after this position (from the previous page's `next`).
+    pub after: Option<Cursor>,
+    /// `$skip` (applies to the first page only).
+    pub skip: usize,
+    /// The page size.
+    pub size: usize,
+    /// Whether to count every matching row (`$count=true`).
+    pub count: bool,
+    /// Navigation properties to read along with each entity.
+    pub expand: Vec<ExpandQuery>,
+}
+
+/// A navigation property to expand, with its nested options.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExpandQuery {
+    /// The navigation property.
+    pub navigation: String,
+    /// Nested `$filter`.
+    pub filter: Option<Expr>,
+    /// Nested `$orderby`.
+    pub orderby: Vec<OrderKey>,
+    /// Nested `$top`: at most this many per parent.
+    pub top: Option<usize>,
+}
+
+/// A position in an ordered collection: the sort keys and id of the last row read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    /// One JSON scalar per `$orderby` key, as stored.
+    pub keys: Vec<Json>,
+    /// The row's id.
+    pub id: String,
+}
+
+impl Cursor {
+    /// The cursor just after `record` under `orderby`.
+    pub fn after(table: &Table, orderby: &[OrderKey], record: &Record) -> Cursor {
+        let keys = orderby
+            .iter()
+            .map(|key| {
+                let operand = Operand::new(table, &key.path);
+                let value = record.get(operand.name);
+                match (operand.column, value) {
+                    (Some(column), Some(value)) if operand.json_path.is_empty() => {
+                        scalar(Param::from_value(column, value))
+                    }
+                    (_, Some(odata::Value::Json(json))) => {
+                        let mut inner = json;
+                        for segment in &operand.json_path {
+                            inner = &inner[segment.as_str()];
+                        }
+                        inner.clone()
+                    }
+                    _ => Json::Null,
+                }
+            })
+            .collect();
+        Cursor {
+            keys,
+            id: record.id.clone(),
+        }
+    }
+}
+
+fn scalar(param: Param) -> Json {
+    match param {
+        Param::Null(_) => Json::Null,
+        Param::Int(i) => Json::from(i),
+        Param::Bool(b) => Json::Bool(b),
+        Param::Real(f) => serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number),
+        Param::Text(t) => Json::String(t),
+    }
+}
+
+fn param(json: &Json) -> Param {
+    match json {
+        Json::Bool(b) => Param::Bool(*b),
+        Json::Number(n) => n
+            .as_i64()
+            .map_or_else(|| Param::Real(n.as_f64().unwrap_or(0.0)), Param::Int),
+        Json::String(s) => Param::Text(s.clone()),
+        _ => Param::Text(json.to_string()),
+    }
+}
+
+/// The direction of the `id` tie-breaker: that of the last key, so that a single-direction
+/// order is one row-value comparison.
+fn id_descending(orderby: &[OrderKey]) -> bool {
+    orderby.last().is_some_and(|k| k.descending)
+}
+
+/// ` AND <filter>` (nothing without a filter).
+pub fn push_filter_condition(sql: &mut Sql, table: &Table, filter: Option<&Expr>) {
+    if let Some(filter) = filter {
+        sql.push(" AND ");
+        push_filter(sql, table, filter);
+    }
+}
+
+/// ` AND <strictly after the cursor>`.
+pub fn push_after(sql: &mut Sql, table: &Table, orderby: &[OrderKey], cursor: &Cursor) {
+    let operands: Vec<Operand> = orderby
+        .iter()
+        .map(|k| Operand::new(table, &k.path))
+        .collect();
+    let id_desc = id_descending(orderby);
+    let uniform = orderby.iter().all(|k| k.descending == id_desc)
+        && operands
+            .iter()
+            .zip(&cursor.keys)
+            .all(|(o, v)| !o.nullable() && !v.is_null());
+    sql.push(" AND ");
+    if uniform {
+        // (k1, …, id) > (v1, …, id0): one comparison an index on (k1, …, id) can serve.
+        sql.push("(");
+        for operand in &operands {
+            operand.push(sql);
+            sql.push(", ");
+        }
+        sql.ident("id")
+            .push(if id_desc { ") < (" } else { ") > (" });
+        for (operand, value) in operands.iter().zip(&cursor.keys) {
+            sql.bind(key_param(operand, value)).push(", ");
+        }
+        sql.bind(Param::Text(cursor.id.clone())).push(")");
+        return;
+    }
+    push_after_from(sql, &operands, orderby, cursor, 0, id_desc);
+}
+
+/// `after(k_i) OR (k_i = v_i AND after(k_i+1 …))`, with nulls first ascending and last
+/// descending.
+fn push_after_from(
+    sql: &mut Sql,
+    operands: &[Operand],
+    orderby: &[OrderKey],
+    cursor: &Cursor,
+    i: usize,
+    id_desc: bool,
+) {
+    let Some(operand) = operands.get(i) else {
+        sql.push("(")
+            .ident("id")
+            .push(if id_desc { " < " } else { " > " });
+        sql.bind(Param::Text(cursor.id.clone())).push(")");
+        return;
+    };
+    let value = &cursor.keys[i];
+    let descending = orderby[i].descending;
+    sql.push("(");
+    match (value.is_null(), descending) {
+        // Ascending: nulls come first, so after null are the non-nulls.
+        (true, false) => {
+            operand.push(sql);
+            sql.push(" IS NOT NULL");
+        }
+        // Descending: nulls come last; nothing sorts after null but equal nulls.
+        (true, true) => {
+            sql.push("FALSE");
+        }
+        (false, false) => {
+            operand.push(sql);
+            sql.push(" > ").bind(key_param(operand, value));
+        }
+        (false, true) => {
+            sql.push("(");
+            operand.push(sql);
+            sql.push(" < ").bind(key_param(operand, value)).push(" OR ");
+            operand.push(sql);
+            sql.push(" IS NULL)");
+        }
+    }
+    sql.push(" OR (");
+    operand.push(sql);
+    if value.is_null() {
+        sql.push(" IS NULL");
+    } else {
+        sql.push(" = ").bind(key_param(operand, value));
+    }
+    sql.push(" AND ");
+    push_after_from(sql, operands, orderby, cursor, i + 1, id_desc);
+    sql.push("))");
+}
+
+fn key_param(_operand: &Operand, value: &Json) -> Param {
+    param(value)
+}
+
+/// ` ORDER BY k1 [DESC], …, id`.
+pub fn push_order(sql: &mut Sql, table: &Table, orderby: &[OrderKey]) {
+    sql.push(" ORDER BY ");
+    for key in orderby {
+        Operand::new(table, &key.path).push(sql);
+        sql.push(if key.descending { " DESC" } else { " ASC" });
+        let nulls = sql.dialect().nulls_order(key.descending);
+        sql.push(nulls).push(", ");
+    }
+    sql.ident("id").push(if id_descending(orderby) {
+        " DESC"
+    } else {
+        " ASC"
+    });
+}

@@ -1,0 +1,111 @@
+//! The statements that read collections: a page, its count, and expanded navigations.
+
+use crate::catalog::{ColumnType, Table, TableKind};
+use crate::list::{ExpandQuery, ListQuery, push_after, push_filter_condition, push_order};
+use crate::plan::{Expect, Planner, Statement, Target, decode, statement};
+use crate::sql::{PARENT, Param, Sql, TENANT};
+
+/// Whose children an expansion reads.
+pub enum Parents<'q> {
+    /// The entities of a page of the target collection.
+    Page(&'q ListQuery),
+    /// One entity, by key.
+    Key(String),
+}
+
+impl Planner<'_> {
+    /// A page of the target collection: one row more than the page size, to know whether
+    /// another page follows.
+    pub fn page(&self, tenant: &str, target: &Target, query: &ListQuery) -> Statement {
+        let mut sql = Sql::new(self.dialect);
+        sql.push("SELECT ")
+            .columns(target.table)
+            .push(" FROM ")
+            .ident(&target.table.sql_name);
+        self.page_conditions(&mut sql, tenant, target, query);
+        sql.push(" LIMIT ").bind(Param::Int(query.size as i64 + 1));
+        if query.after.is_none() && query.skip > 0 {
+            sql.push(" OFFSET ").bind(Param::Int(query.skip as i64));
+        }
+        statement(sql, Expect::Rows, decode(target.table))
+    }
+
+    /// The number of rows matching the filter (all pages).
+    pub fn count_matching(&self, tenant: &str, target: &Target, query: &ListQuery) -> Statement {
+        let mut sql = Sql::new(self.dialect);
+        sql.push("SELECT COUNT(*) FROM ")
+            .ident(&target.table.sql_name);
+        sql.scope(tenant, &target.parent, target.types);
+        push_filter_condition(&mut sql, target.table, query.filter.as_ref());
+        statement(sql, Expect::Rows, vec![ColumnType::Integer])
+    }
+
+    /// The children of `parents` along `expand`, each row with its parent's key last; `None`
+    /// when the navigation has no table.
+    pub fn expand(
+        &self,
+        tenant: &str,
+        target: &Target,
+        parents: &Parents,
+        expand: &ExpandQuery,
+    ) -> Option<(Statement, &Table)> {
+        let child = self.catalog.child(target.table.id, &expand.navigation)?;
+        let ranked = child.kind == TableKind::Collection && expand.top.is_some();
+        let mut sql = Sql::new(self.dialect);
+        sql.push("SELECT ").columns(child).push(", ").ident(PARENT);
+        if ranked {
+            sql.push(" FROM (SELECT ")
+                .columns(child)
+                .push(", ")
+                .ident(PARENT);
+            sql.push(", ROW_NUMBER() OVER (PARTITION BY ").ident(PARENT);
+            push_order(&mut sql, child, &expand.orderby);
+            sql.push(") AS lg_rank");
+        }
+        sql.push(" FROM ")
+            .ident(&child.sql_name)
+            .push(" WHERE ")
+            .ident(TENANT)
+            .push(" = ");
+        sql.bind(Param::Text(tenant.into()));
+        sql.push(" AND ").ident(PARENT).push(" IN (");
+        match parents {
+            Parents::Key(key) => {
+                sql.bind(Param::Text(key.clone()));
+            }
+            Parents::Page(query) => {
+                sql.push("SELECT ")
+                    .ident("id")
+                    .push(" FROM ")
+                    .ident(&target.table.sql_name);
+                self.page_conditions(&mut sql, tenant, target, query);
+                sql.push(" LIMIT ").bind(Param::Int(query.size as i64));
+                if query.after.is_none() && query.skip > 0 {
+                    sql.push(" OFFSET ").bind(Param::Int(query.skip as i64));
+                }
+            }
+        }
+        sql.push(")");
+        push_filter_condition(&mut sql, child, expand.filter.as_ref());
+        if let (true, Some(top)) = (ranked, expand.top) {
+            sql.push(") AS lg_ranked WHERE lg_rank <= ")
+                .bind(Param::Int(top as i64));
+            sql.push(" ORDER BY ").ident(PARENT).push(", lg_rank");
+        } else {
+            push_order(&mut sql, child, &expand.orderby);
+        }
+        let mut types = decode(child);
+        types.push(ColumnType::Text);
+        Some((statement(sql, Expect::Rows, types), child))
+    }
+
+    /// `WHERE scope AND filter AND after-cursor ORDER BY keys, id`.
+    fn page_conditions(&self, sql: &mut Sql, tenant: &str, target: &Target, query: &ListQuery) {
+        sql.scope(tenant, &target.parent, target.types);
+        push_filter_condition(sql, target.table, query.filter.as_ref());
+        if let Some(cursor) = &query.after {
+            push_after(sql, target.table, &query.orderby, cursor);
+        }
+        push_order(sql, target.table, &query.orderby);
+    }
+}

@@ -1,0 +1,110 @@
+//! Decoded rows as records, and expanded children attached to their parents.
+
+use std::collections::HashMap;
+
+use odata::Value;
+
+use crate::catalog::{ColumnType, Table, TableKind};
+use crate::plan::Rows;
+use crate::sql::Param;
+use crate::{Expanded, Record};
+
+/// A decoded row (`_type`, `id`, then the table's columns) as a record.
+pub fn record(table: &Table, row: Vec<Param>) -> Record {
+    let mut cells = row.into_iter();
+    let text = |p: Option<Param>| match p {
+        Some(Param::Text(t)) => t,
+        _ => String::new(),
+    };
+    let type_name = text(cells.next());
+    let id = text(cells.next());
+    let values = table
+        .columns
+        .iter()
+        .zip(cells)
+        .map(|(column, cell)| (column.name.clone(), value(&column.ty, cell)))
+        .collect();
+    Record {
+        type_name,
+        id,
+        values,
+        expanded: Vec::new(),
+    }
+}
+
+fn value(ty: &ColumnType, cell: Param) -> Value {
+    match (ty, cell) {
+        (_, Param::Null(_)) => Value::Null,
+        (ColumnType::Ticks, Param::Int(t)) => Value::DateTimeOffset(t),
+        (ColumnType::Enum(members), Param::Int(v)) => members
+            .iter()
+            .find(|(_, m)| *m == v)
+            .map_or(Value::Int(v), |(name, _)| Value::Enum(name.clone())),
+        (ColumnType::Json, Param::Text(t)) => {
+            serde_json::from_str(&t).map_or(Value::String(t), Value::Json)
+        }
+        (ColumnType::Boolean, Param::Int(i)) => Value::Bool(i != 0),
+        (_, Param::Int(i)) => Value::Int(i),
+        (_, Param::Bool(b)) => Value::Bool(b),
+        (_, Param::Real(f)) => Value::Float(f),
+        (_, Param::Text(t)) => Value::String(t),
+    }
+}
+
+/// What a `Referenced` target reads as before anything is written.
+pub fn defaults(table: &Table, id: String) -> Record {
+    Record {
+        type_name: table.entity_type.clone(),
+        id,
+        values: table
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.default.clone().unwrap_or(Value::Null)))
+            .collect(),
+        expanded: Vec::new(),
+    }
+}
+
+/// Attaches the rows of an expansion (each with its parent key last) to their parents.
+pub fn attach(
+    parents: &mut [Record],
+    navigation: &str,
+    child: &Table,
+    rows: Rows,
+    tenant: &str,
+    parent_is_root: bool,
+) {
+    let mut by_parent: HashMap<String, Vec<Record>> = HashMap::new();
+    for mut row in rows {
+        let parent = match row.pop() {
+            Some(Param::Text(p)) => p,
+            _ => continue,
+        };
+        by_parent
+            .entry(parent)
+            .or_default()
+            .push(record(child, row));
+    }
+    for parent in parents.iter_mut() {
+        let children = by_parent.remove(&parent.id).unwrap_or_default();
+        let expanded = match child.kind {
+            TableKind::Collection => Expanded::Many(children),
+            kind => {
+                let found = children.into_iter().next();
+                let found = match (found, kind) {
+                    (None, TableKind::Referenced) => {
+                        let parent_key = if parent_is_root {
+                            ""
+                        } else {
+                            parent.id.as_str()
+                        };
+                        Some(defaults(child, child.derived_id(tenant, parent_key)))
+                    }
+                    (found, _) => found,
+                };
+                Expanded::One(found.map(Box::new))
+            }
+        };
+        parent.expanded.push((navigation.to_string(), expanded));
+    }
+}
