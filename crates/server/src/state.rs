@@ -5,6 +5,8 @@ use std::sync::Arc;
 use intune::Schema;
 use store::Store;
 
+use crate::auth::Auth;
+
 /// The service's shared state, built once at start.
 #[derive(Clone)]
 pub struct AppState {
@@ -12,8 +14,11 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The served models, one per version.
     pub schema: Arc<Schema>,
-    /// The tenant of requests that carry no token.
+    /// The data set's default tenant: every request's tenant under `--auth off`, and the
+    /// tenant of the token `serve` prints at start.
     pub default_tenant: Arc<str>,
+    /// Token verification and the offline authority.
+    pub auth: Arc<Auth>,
 }
 
 impl AppState {
@@ -21,6 +26,7 @@ impl AppState {
     pub async fn new(
         store: Arc<dyn Store>,
         schema: Arc<Schema>,
+        auth: Arc<Auth>,
     ) -> Result<AppState, store::StoreError> {
         let fresh = uuid::Uuid::new_v4().to_string();
         let default_tenant = store.setting("default_tenant", &fresh).await?;
@@ -28,6 +34,7 @@ impl AppState {
             store,
             schema,
             default_tenant: default_tenant.into(),
+            auth,
         })
     }
 }

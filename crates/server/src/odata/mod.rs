@@ -51,6 +51,7 @@ pub async fn handle(
     body: Body,
 ) -> Result<Response, ApiError> {
     let resource = Resource::resolve(&app.schema, app.store.catalog(), &uri, &headers)?;
+    caller.authorize(&resource.path, &method)?;
     let query = QueryOptions::parse(uri.query())?;
     if query.any && method != Method::GET {
         return Err(ApiError::Query(format!(
