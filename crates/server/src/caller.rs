@@ -33,7 +33,9 @@ impl Caller {
     /// The caller a verified token describes: delegated when it has `scp`, else app-only.
     pub fn from_claims(claims: Claims) -> Caller {
         let grants = match (claims.scp, claims.roles) {
-            (Some(scp), _) => Grants::Delegated(scp.split_whitespace().map(str::to_string).collect()),
+            (Some(scp), _) => {
+                Grants::Delegated(scp.split_whitespace().map(str::to_string).collect())
+            }
             (None, roles) => Grants::Application(roles.unwrap_or_default()),
         };
         Caller {
@@ -83,7 +85,10 @@ impl Caller {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match state.auth.mode() {
             AuthMode::Off => Ok(Caller {
                 tenant: state.default_tenant.to_string(),

@@ -12,8 +12,8 @@ use std::time::{Duration, SystemTime};
 
 use axum::serve::Listener;
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
-    IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose,
 };
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;

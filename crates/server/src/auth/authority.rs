@@ -53,7 +53,9 @@ pub async fn token(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             70003,
-            &format!("The app requested an unsupported grant type '{grant_type}'. localgraph issues tokens for client_credentials only; use `localgraph token` for delegated tokens."),
+            &format!(
+                "The app requested an unsupported grant type '{grant_type}'. localgraph issues tokens for client_credentials only; use `localgraph token` for delegated tokens."
+            ),
         );
     }
     let scope = field("scope").unwrap_or_default();
@@ -62,7 +64,9 @@ pub async fn token(
             StatusCode::BAD_REQUEST,
             "invalid_scope",
             1002012,
-            &format!("The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI), here https://graph.microsoft.com/.default."),
+            &format!(
+                "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI), here https://graph.microsoft.com/.default."
+            ),
         );
     }
     let (client_id, secret) = match (field("client_id"), field("client_secret")) {
@@ -98,7 +102,9 @@ pub async fn token(
                 StatusCode::BAD_REQUEST,
                 "unauthorized_client",
                 700016,
-                &format!("Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been registered with `localgraph client add --tenant {tenant}`, or if you have sent your authentication request to the wrong tenant."),
+                &format!(
+                    "Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been registered with `localgraph client add --tenant {tenant}`, or if you have sent your authentication request to the wrong tenant."
+                ),
             );
         }
     };
@@ -107,7 +113,9 @@ pub async fn token(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             7000215,
-            &format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."),
+            &format!(
+                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
+            ),
         );
     }
     let spec = TokenSpec {
@@ -127,10 +135,9 @@ pub async fn token(
                 "access_token": token,
             }))
             .into_response();
-            response.headers_mut().insert(
-                header::PRAGMA,
-                header::HeaderValue::from_static("no-cache"),
-            );
+            response
+                .headers_mut()
+                .insert(header::PRAGMA, header::HeaderValue::from_static("no-cache"));
             response
         }
         Err(e) => {
@@ -195,7 +202,9 @@ fn is_graph_default_scope(scope: &str) -> bool {
     let first = scopes.next().unwrap_or_default();
     let resource = first.strip_suffix("/.default").unwrap_or_default();
     scopes.next().is_none()
-        && (resource.trim_end_matches('/').eq_ignore_ascii_case(GRAPH_RESOURCE)
+        && (resource
+            .trim_end_matches('/')
+            .eq_ignore_ascii_case(GRAPH_RESOURCE)
             || resource.eq_ignore_ascii_case(GRAPH_APP_ID))
 }
 
@@ -222,7 +231,9 @@ fn unknown_tenant(tenant: &str) -> Response {
         StatusCode::BAD_REQUEST,
         "invalid_tenant",
         90002,
-        &format!("Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."),
+        &format!(
+            "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
+        ),
     )
 }
 
@@ -262,12 +273,18 @@ mod tests {
 
     #[test]
     fn only_graphs_default_scope_is_granted() {
-        assert!(is_graph_default_scope("https://graph.microsoft.com/.default"));
+        assert!(is_graph_default_scope(
+            "https://graph.microsoft.com/.default"
+        ));
         assert!(is_graph_default_scope(
             "00000003-0000-0000-c000-000000000000/.default"
         ));
-        assert!(!is_graph_default_scope("https://graph.microsoft.com/User.Read"));
-        assert!(!is_graph_default_scope("https://management.azure.com/.default"));
+        assert!(!is_graph_default_scope(
+            "https://graph.microsoft.com/User.Read"
+        ));
+        assert!(!is_graph_default_scope(
+            "https://management.azure.com/.default"
+        ));
         assert!(!is_graph_default_scope(""));
     }
 

@@ -52,14 +52,17 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).finish()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish()
     }
 }
 
 impl SigningKey {
     /// A new random 2048-bit RSA key, as PKCS#8 PEM.
     pub fn generate_pem() -> Result<String, String> {
-        let key = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).map_err(|e| e.to_string())?;
+        let key =
+            RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).map_err(|e| e.to_string())?;
         key.to_pkcs8_pem(LineEnding::LF)
             .map(|pem| pem.to_string())
             .map_err(|e| e.to_string())
@@ -70,10 +73,7 @@ impl SigningKey {
         let private = RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| e.to_string())?;
         let public = private.to_public_key();
         let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| e.to_string())?;
-        let der = public
-            .to_pkcs1_der()
-            .map_err(|e| e.to_string())?
-            .into_vec();
+        let der = public.to_pkcs1_der().map_err(|e| e.to_string())?.into_vec();
         // The key id is a digest of the public key: stable for as long as the key is kept.
         let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(&der)[..20]);
         Ok(SigningKey {
@@ -217,10 +217,8 @@ impl KeySet {
 fn parse_jwk(jwk: &Value, issuers: Issuers) -> Result<VerifyingKey, String> {
     let text = |name: &str| jwk.get(name).and_then(Value::as_str);
     let need = |name: &str| text(name).ok_or_else(|| format!("no \"{name}\""));
-    if let Some(usage) = text("use") {
-        if usage != "sig" {
-            return Err(format!("\"use\" is \"{usage}\", not \"sig\""));
-        }
+    if let Some(usage) = text("use").filter(|u| *u != "sig") {
+        return Err(format!("\"use\" is \"{usage}\", not \"sig\""));
     }
     let (algorithm, key) = match need("kty")? {
         "RSA" => (
@@ -239,7 +237,9 @@ fn parse_jwk(jwk: &Value, issuers: Issuers) -> Result<VerifyingKey, String> {
     };
     let declared = text("alg").unwrap_or(expected);
     if declared != expected {
-        return Err(format!("\"alg\" {declared} does not fit the key (expected {expected})"));
+        return Err(format!(
+            "\"alg\" {declared} does not fit the key (expected {expected})"
+        ));
     }
     Ok(VerifyingKey {
         kid: text("kid").map(str::to_string),
@@ -279,7 +279,10 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         let token = first
-            .mint(&TokenSpec::everything("tenant-a", std::time::Duration::from_secs(60)))
+            .mint(&TokenSpec::everything(
+                "tenant-a",
+                std::time::Duration::from_secs(60),
+            ))
             .unwrap();
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let claims = verify(&KeySet::own(&again), &token, now).unwrap();
@@ -289,7 +292,10 @@ mod tests {
         fs::write(&jwks, json!({"keys": [jwk]}).to_string()).unwrap();
         let mut trusted = KeySet::default();
         assert_eq!(trusted.trust_file(&jwks).unwrap(), 1);
-        assert!(verify(&trusted, &token, now).is_ok(), "the published JWK verifies");
+        assert!(
+            verify(&trusted, &token, now).is_ok(),
+            "the published JWK verifies"
+        );
         assert_eq!(
             verify(&KeySet::default(), &token, now).unwrap_err(),
             TokenError::Invalid
@@ -303,7 +309,10 @@ mod tests {
         for (text, reason) in [
             ("not json", "not JSON"),
             ("{}", "no \"keys\""),
-            (r#"{"keys":[{"kty":"oct","k":"AA"}]}"#, "unsupported key type"),
+            (
+                r#"{"keys":[{"kty":"oct","k":"AA"}]}"#,
+                "unsupported key type",
+            ),
             (r#"{"keys":[{"kty":"RSA","e":"AQAB"}]}"#, "no \"n\""),
             (r#"{"issuer":1,"keys":[]}"#, "issuer"),
         ] {

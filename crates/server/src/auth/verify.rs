@@ -2,6 +2,8 @@
 //! lifetime, each failure with the message Graph gives for it.
 
 use axum::http::HeaderValue;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Validation, decode, decode_header};
 use serde_json::Value;
@@ -55,10 +57,18 @@ pub fn bearer(header: Option<&HeaderValue>) -> Result<&str, TokenError> {
 
 /// Verifies `token` against `keys` at `now` (Unix seconds) and returns its claims.
 pub fn verify(keys: &KeySet, token: &str, now: i64) -> Result<Claims, TokenError> {
-    if token.split('.').count() != 3 {
+    let parts: Vec<&str> = token.split('.').collect();
+    let [_, payload, _] = parts[..] else {
         return Err(TokenError::Malformed);
-    }
+    };
     let header = decode_header(token).map_err(|_| TokenError::Malformed)?;
+    // The claims must be a JSON object before any key is tried: a token that is not one
+    // is a parsing failure, not a signature failure.
+    let claims_json = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| TokenError::Malformed)?;
+    serde_json::from_slice::<serde_json::Map<String, Value>>(&claims_json)
+        .map_err(|_| TokenError::Malformed)?;
     let mut validation = Validation::new(header.alg);
     validation.required_spec_claims.clear();
     validation.validate_exp = false;
@@ -137,11 +147,17 @@ mod tests {
 
     #[test]
     fn audiences_graph_accepts() {
-        assert!(audience_is_graph(&Value::from("https://graph.microsoft.com")));
-        assert!(audience_is_graph(&Value::from("https://graph.microsoft.com/")));
+        assert!(audience_is_graph(&Value::from(
+            "https://graph.microsoft.com"
+        )));
+        assert!(audience_is_graph(&Value::from(
+            "https://graph.microsoft.com/"
+        )));
         assert!(audience_is_graph(&Value::from(GRAPH_APP_ID)));
         assert!(audience_is_graph(&serde_json::json!(["x", GRAPH_APP_ID])));
-        assert!(!audience_is_graph(&Value::from("https://management.azure.com")));
+        assert!(!audience_is_graph(&Value::from(
+            "https://management.azure.com"
+        )));
         assert!(!audience_is_graph(&Value::Null));
     }
 }

@@ -164,6 +164,11 @@ impl TestApp {
         }
     }
 
+    /// The data directory (where clients are registered).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data.path()
+    }
+
     /// A token signed by the app's key.
     pub fn mint(&self, spec: &TokenSpec) -> String {
         self.key.mint(spec).expect("a token")
