@@ -122,12 +122,22 @@ pub const RULES: &[Rule] = &[
     // (msgraph-metadata maps Configuration.Read.All GET onto userStatusSummary).
     Rule {
         place: "deviceAppManagement/mobileAppConfigurations/userStatusSummary",
-        read: &[APPS_READ, APPS_WRITE, CONFIGURATION_READ, CONFIGURATION_WRITE],
+        read: &[
+            APPS_READ,
+            APPS_WRITE,
+            CONFIGURATION_READ,
+            CONFIGURATION_WRITE,
+        ],
         write: &[APPS_WRITE],
     },
     Rule {
         place: "deviceAppManagement/mobileAppConfigurations/deviceStatusSummary",
-        read: &[APPS_READ, APPS_WRITE, CONFIGURATION_READ, CONFIGURATION_WRITE],
+        read: &[
+            APPS_READ,
+            APPS_WRITE,
+            CONFIGURATION_READ,
+            CONFIGURATION_WRITE,
+        ],
         write: &[APPS_WRITE],
     },
 ];
@@ -244,7 +254,11 @@ mod tests {
     fn the_longest_place_wins_and_keys_do_not_matter() {
         let run_summary = ["deviceManagement", "deviceManagementScripts", "runSummary"];
         assert!(required(&run_summary, Access::Read).contains(&DEVICES_READ));
-        let states = ["deviceManagement", "deviceManagementScripts", "deviceRunStates"];
+        let states = [
+            "deviceManagement",
+            "deviceManagementScripts",
+            "deviceRunStates",
+        ];
         assert!(!required(&states, Access::Read).contains(&DEVICES_READ));
         assert_eq!(
             required(&states, Access::Write),

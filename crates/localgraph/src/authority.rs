@@ -100,7 +100,9 @@ pub fn client(command: ClientCommand) -> anyhow::Result<()> {
 
 fn check_tenant(tenant: &str) -> anyhow::Result<()> {
     if !valid_tenant(tenant) {
-        bail!("--tenant '{tenant}': a tenant id is a GUID or a name of letters, digits, '.' and '-'");
+        bail!(
+            "--tenant '{tenant}': a tenant id is a GUID or a name of letters, digits, '.' and '-'"
+        );
     }
     Ok(())
 }

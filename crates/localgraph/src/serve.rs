@@ -111,7 +111,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 .signing_key()
                 .mint(&spec)
                 .context("cannot sign the start-up token")?;
-            println!("  token (every permission, valid 24 h; `localgraph token` makes more): {token}");
+            println!(
+                "  token (every permission, valid 24 h; `localgraph token` makes more): {token}"
+            );
             println!("  try: curl -H 'Authorization: Bearer {token}' {url}");
         }
         AuthMode::Off => {
@@ -119,7 +121,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 tenant = %state.default_tenant,
                 "AUTH IS OFF: no token is checked; every request acts on the default tenant with every permission. Never expose this server."
             );
-            println!("  WARNING: --auth off: no token needed, every request has every permission on tenant {}", state.default_tenant);
+            println!(
+                "  WARNING: --auth off: no token needed, every request has every permission on tenant {}",
+                state.default_tenant
+            );
             println!("  try: curl {url}");
         }
     }

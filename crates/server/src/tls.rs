@@ -79,6 +79,10 @@ pub fn ensure_local_ca(data_dir: &Path) -> Result<LocalCa, TlsError> {
     };
     let failed = |e: rcgen::Error| TlsError::Certificate(e.to_string());
     let now = time::OffsetDateTime::now_utc();
+    // The directory stays readable (clients need ca.pem); the keys in it are 0600.
+    if let Some(dir) = ca.ca_cert.parent() {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+    }
     let mut fresh_ca = false;
     if !ca.ca_cert.exists() || !ca_key_path.exists() {
         let key = KeyPair::generate().map_err(failed)?;
@@ -145,9 +149,6 @@ fn ca_params() -> CertificateParams {
 
 /// Replaces `path` with `contents`, mode 0600.
 fn write_private(path: &Path, contents: &str) -> io::Result<()> {
-    if let Some(dir) = path.parent() {
-        files::create_private_dir(dir)?;
-    }
     let _ = std::fs::remove_file(path);
     files::write_private_once(path, contents.as_bytes())
 }

@@ -141,6 +141,9 @@ impl TestApp {
         tokio::spawn(server::serve(listener, state, async {
             let _ = stopped.await;
         }));
+        // The workspace's tests build reqwest with rustls and no crypto provider (the
+        // process tests speak HTTPS with ring, the server's provider): install it first.
+        let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .build()
