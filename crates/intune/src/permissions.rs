@@ -232,6 +232,26 @@ mod tests {
         }
     }
 
+    /// `$expand` on an entity reads what it expands to: below the singletons, whoever may
+    /// read a parent may read its navigation targets, so an expand needs no second check.
+    /// (A singleton's own read set is wider: expanding from it needs a check per target.)
+    #[test]
+    fn reading_an_entity_allows_reading_its_navigation_targets() {
+        let schema = Schema::load().unwrap();
+        for version in ApiVersion::ALL {
+            for place in places(schema.model(version)) {
+                if place.len() < 3 {
+                    continue;
+                }
+                let parent = required(&place[..place.len() - 1], Access::Read);
+                let child = required(&place, Access::Read);
+                for permission in parent {
+                    assert!(child.contains(permission), "{place:?}: {permission}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn readwrite_implies_read_in_every_rule() {
         for rule in RULES {
