@@ -1,7 +1,10 @@
 //! The part of Microsoft Graph that localgraph serves: the Intune status-report schema of
 //! each API version, kept as CSDL data files in `schema/` (sliced from Microsoft's official
 //! metadata). Everything the server routes, validates and renders comes from these files:
-//! adding an entity type is an edit here, not a new handler.
+//! adding an entity type is an edit here, not a new handler. [`permissions`] is the table of
+//! which Graph permissions each resource needs.
+
+pub mod permissions;
 
 use odata::Model;
 use odata::edm::CsdlError;

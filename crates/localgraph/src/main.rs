@@ -1,8 +1,12 @@
-//! The `localgraph` command: `serve` runs the service.
+//! The `localgraph` command: `serve` runs the service; `token` and `client add` use the
+//! data directory's offline token authority.
 
+mod authority;
 mod serve;
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
 
 /// A local, faithful Microsoft Graph service for Intune status reports.
 #[derive(Debug, Parser)]
@@ -14,8 +18,21 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the Graph API over HTTP.
+    /// Serve the Graph API over HTTP (or HTTPS with --tls).
     Serve(serve::ServeArgs),
+    /// Print an access token signed by the data directory's key (on the last line).
+    Token(authority::TokenArgs),
+    /// Manage confidential clients for the client_credentials flow.
+    #[command(subcommand)]
+    Client(authority::ClientCommand),
+}
+
+/// The data directory, shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct DataDir {
+    /// The data directory: the SQLite database, the signing key, clients, TLS files.
+    #[arg(long, env = "LOCALGRAPH_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -28,8 +45,9 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let runtime = tokio::runtime::Runtime::new()?;
     match cli.command {
-        Command::Serve(args) => runtime.block_on(serve::run(args)),
+        Command::Serve(args) => tokio::runtime::Runtime::new()?.block_on(serve::run(args)),
+        Command::Token(args) => authority::token(args),
+        Command::Client(command) => authority::client(command),
     }
 }

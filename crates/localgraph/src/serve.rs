@@ -3,42 +3,86 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
-use clap::Args;
+use clap::{Args, ValueEnum};
 use server::AppState;
+use server::auth::{Auth, AuthMode, TokenSpec};
 use store::{Catalog, SqlStore, SqliteExecutor};
 
-/// Where to listen and where the data lives.
+use crate::DataDir;
+
+/// How long the token `serve` prints at start is valid.
+const START_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// Where to listen, where the data lives, and how callers are checked.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// The address to listen on.
     #[arg(long, env = "LOCALGRAPH_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// The directory of the SQLite database (created if missing).
-    #[arg(long, env = "LOCALGRAPH_DATA_DIR", default_value = "./data")]
-    pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub data: DataDir,
+    /// `on`: every request needs a valid token. `off`: no token, one default tenant, every
+    /// permission (for quick experiments only).
+    #[arg(long, env = "LOCALGRAPH_AUTH", value_enum, default_value_t = AuthArg::On)]
+    pub auth: AuthArg,
+    /// A JWKS file of another issuer whose tokens to accept (repeatable). An optional
+    /// top-level "issuer" names the `iss` its tokens carry ({tenantid} = the token's tid).
+    #[arg(long = "trust-jwks", value_name = "FILE")]
+    pub trust_jwks: Vec<PathBuf>,
+    /// Serve HTTPS with a local CA kept in the data directory (tls/ca.pem).
+    #[arg(long)]
+    pub tls: bool,
+    /// Serve HTTPS with this certificate chain (PEM) instead of the local CA's.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
+/// `--auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthArg {
+    /// Tokens required (the default).
+    On,
+    /// No tokens: one tenant, every permission.
+    Off,
 }
 
 /// Runs the server.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&args.data_dir).with_context(|| {
-        format!(
-            "cannot create the data directory {}",
-            args.data_dir.display()
-        )
-    })?;
+    let data_dir = &args.data.data_dir;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+    let mode = match args.auth {
+        AuthArg::On => AuthMode::On,
+        AuthArg::Off => AuthMode::Off,
+    };
+    let auth = Auth::open(data_dir, mode, &args.trust_jwks)
+        .context("cannot set up the token authority")?;
+    let tls = match (&args.tls_cert, &args.tls_key, args.tls) {
+        (Some(cert), Some(key), _) => Some((server::tls::server_config(cert, key)?, None)),
+        (_, _, true) => {
+            let ca = server::tls::ensure_local_ca(data_dir).context("cannot set up HTTPS")?;
+            let config = server::tls::server_config(&ca.server_cert, &ca.server_key)?;
+            Some((config, Some(ca.ca_cert)))
+        }
+        _ => None,
+    };
     let schema = Arc::new(intune::Schema::load().context("the bundled schema is invalid")?);
     let catalog =
         Catalog::build(&schema.models()).context("the bundled schema has no storage layout")?;
-    let database = args.data_dir.join("localgraph.sqlite");
+    let database = data_dir.join("localgraph.sqlite");
     let executor = SqliteExecutor::open(&database)
         .await
         .with_context(|| format!("cannot open {}", database.display()))?;
     let store = SqlStore::open(catalog, executor)
         .await
         .context("cannot lay out the database")?;
-    let state = AppState::new(Arc::new(store), schema)
+    let state = AppState::new(Arc::new(store), schema, Arc::new(auth))
         .await
         .context("cannot read the data set's settings")?;
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -46,9 +90,48 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(database = %database.display(), tenant = %state.default_tenant, "data set open");
-    println!("localgraph listening on http://{address}");
-    println!("  try: curl http://{address}/v1.0/deviceManagement/softwareUpdateStatusSummary");
-    server::serve(listener, state, shutdown_signal()).await?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let base = format!("{scheme}://{address}");
+    println!("localgraph listening on {base}");
+    if let Some((_, Some(ca))) = &tls {
+        let ca = std::path::absolute(ca).unwrap_or_else(|_| ca.clone());
+        println!("  CA certificate: {}", ca.display());
+        println!(
+            "  trust it: SSL_CERT_FILE={0} (curl, Go, OpenSSL), REQUESTS_CA_BUNDLE={0} (Python), NODE_EXTRA_CA_CERTS={0} (Node.js); .NET and PowerShell: add it to the system store",
+            ca.display()
+        );
+    }
+    println!("  tenant: {}", state.default_tenant);
+    let url = format!("{base}/v1.0/deviceManagement/softwareUpdateStatusSummary");
+    match mode {
+        AuthMode::On => {
+            let spec = TokenSpec::everything(&state.default_tenant, START_TOKEN_LIFETIME);
+            let token = state
+                .auth
+                .signing_key()
+                .mint(&spec)
+                .context("cannot sign the start-up token")?;
+            println!(
+                "  token (every permission, valid 24 h; `localgraph token` makes more): {token}"
+            );
+            println!("  try: curl -H 'Authorization: Bearer {token}' {url}");
+        }
+        AuthMode::Off => {
+            tracing::warn!(
+                tenant = %state.default_tenant,
+                "AUTH IS OFF: no token is checked; every request acts on the default tenant with every permission. Never expose this server."
+            );
+            println!(
+                "  WARNING: --auth off: no token needed, every request has every permission on tenant {}",
+                state.default_tenant
+            );
+            println!("  try: curl {url}");
+        }
+    }
+    match tls {
+        Some((config, _)) => server::serve_tls(listener, config, state, shutdown_signal()).await?,
+        None => server::serve(listener, state, shutdown_signal()).await?,
+    }
     tracing::info!("stopped");
     Ok(())
 }

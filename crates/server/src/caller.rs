@@ -1,26 +1,106 @@
-//! Who is calling: the tenant whose data a request sees.
+//! Who is calling: the tenant whose data a request sees, and the permissions it holds.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::{Method, header};
+use intune::permissions::{self, Access};
+use odata::{ResourcePath, Segment};
 
+use crate::auth::{AuthMode, Claims};
 use crate::{ApiError, AppState};
 
 /// The caller of a data request.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    /// The tenant id: every read and write is scoped to it.
+    /// The tenant id (the token's `tid`, lower-case): every read and write is scoped to it.
     pub tenant: String,
+    /// What the caller may do.
+    pub grants: Grants,
+}
+
+/// The permissions a caller holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grants {
+    /// Everything (`--auth off`).
+    Everything,
+    /// A delegated token's `scp`.
+    Delegated(Vec<String>),
+    /// An app-only token's `roles`.
+    Application(Vec<String>),
+}
+
+impl Caller {
+    /// The caller a verified token describes: delegated when it has `scp`, else app-only.
+    pub fn from_claims(claims: Claims) -> Caller {
+        let grants = match (claims.scp, claims.roles) {
+            (Some(scp), _) => {
+                Grants::Delegated(scp.split_whitespace().map(str::to_string).collect())
+            }
+            (None, roles) => Grants::Application(roles.unwrap_or_default()),
+        };
+        Caller {
+            tenant: claims.tid.unwrap_or_default().to_ascii_lowercase(),
+            grants,
+        }
+    }
+
+    /// Checks the permission `method` on `path` needs (GET reads, anything else writes).
+    pub fn authorize(&self, path: &ResourcePath, method: &Method) -> Result<(), ApiError> {
+        let place: Vec<&str> = path
+            .segments
+            .iter()
+            .filter_map(|segment| match segment {
+                Segment::Singleton { name, .. } | Segment::Navigation { name, .. } => {
+                    Some(name.as_str())
+                }
+                Segment::Key(_) => None,
+            })
+            .collect();
+        let access = if method == Method::GET || method == Method::HEAD {
+            Access::Read
+        } else {
+            Access::Write
+        };
+        self.require(permissions::required(&place, access))
+    }
+
+    /// Succeeds when the caller holds any one of `any_of` (names compare case-insensitively,
+    /// as Entra ID's do); else Graph's 403 naming them.
+    pub fn require(&self, any_of: &'static [&'static str]) -> Result<(), ApiError> {
+        let held = match &self.grants {
+            Grants::Everything => return Ok(()),
+            Grants::Delegated(held) | Grants::Application(held) => held,
+        };
+        if any_of
+            .iter()
+            .any(|needed| held.iter().any(|h| h.eq_ignore_ascii_case(needed)))
+        {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(any_of))
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(
-        _parts: &mut Parts,
+        parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Caller {
-            tenant: state.default_tenant.to_string(),
-        })
+        match state.auth.mode() {
+            AuthMode::Off => Ok(Caller {
+                tenant: state.default_tenant.to_string(),
+                grants: Grants::Everything,
+            }),
+            AuthMode::On => {
+                let claims = state
+                    .auth
+                    .verify(parts.headers.get(header::AUTHORIZATION))
+                    .map_err(ApiError::Unauthenticated)?;
+                Ok(Caller::from_claims(claims))
+            }
+        }
     }
 }

@@ -7,6 +7,11 @@ use axum::response::{IntoResponse, Response};
 use odata::{PathError, ValueError};
 use store::StoreError;
 
+use crate::auth::TokenError;
+
+/// Graph's `WWW-Authenticate` on a 401: Entra ID's authorize endpoint and Graph's app id.
+pub const WWW_AUTHENTICATE: &str = r#"Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000""#;
+
 /// Why a request failed, as the client sees it.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -61,6 +66,15 @@ pub enum ApiError {
         /// The type the body named.
         given: String,
     },
+    /// No valid token: Graph's 401 with the reason's message.
+    #[error(transparent)]
+    Unauthenticated(#[from] TokenError),
+    /// The token lacks the permission the operation needs; any one of these would do.
+    #[error(
+        "Application is not authorized to perform this operation. Application must have one of the following scopes: {}",
+        .0.join(", ")
+    )]
+    Forbidden(&'static [&'static str]),
     /// Anything else: logged with the request id, never shown.
     #[error("An internal server error has occurred.")]
     Internal(String),
@@ -83,6 +97,10 @@ impl ApiError {
             ApiError::BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "RequestTimeout"),
             ApiError::NoRoute { .. } => (StatusCode::BAD_REQUEST, "No method match route template"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "Conflict"),
+            ApiError::Unauthenticated(_) => {
+                (StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken")
+            }
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "Forbidden"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError"),
         }
     }
@@ -128,6 +146,12 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+        if matches!(self, ApiError::Unauthenticated(_)) {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(WWW_AUTHENTICATE),
+            );
+        }
         response.extensions_mut().insert(body);
         response
     }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use intune::Schema;
 use store::Store;
 
+use crate::auth::Auth;
 use crate::odata::PageTokens;
 
 /// The service's shared state, built once at start.
@@ -14,10 +15,13 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The served models, one per version.
     pub schema: Arc<Schema>,
-    /// The tenant of requests that carry no token.
+    /// The data set's default tenant: every request's tenant under `--auth off`, and the
+    /// tenant of the token `serve` prints at start.
     pub default_tenant: Arc<str>,
     /// Signs `$skiptoken`s with the data set's key.
     pub(crate) pages: PageTokens,
+    /// Token verification and the offline authority.
+    pub auth: Arc<Auth>,
 }
 
 impl AppState {
@@ -25,6 +29,7 @@ impl AppState {
     pub async fn new(
         store: Arc<dyn Store>,
         schema: Arc<Schema>,
+        auth: Arc<Auth>,
     ) -> Result<AppState, store::StoreError> {
         let fresh = uuid::Uuid::new_v4().to_string();
         let default_tenant = store.setting("default_tenant", &fresh).await?;
@@ -39,6 +44,7 @@ impl AppState {
             schema,
             default_tenant: default_tenant.into(),
             pages: PageTokens::new(paging_key.as_bytes()),
+            auth,
         })
     }
 }

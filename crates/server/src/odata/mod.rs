@@ -55,6 +55,7 @@ pub async fn handle(
     body: Body,
 ) -> Result<Response, ApiError> {
     let resource = Resource::resolve(&app.schema, app.store.catalog(), &uri, &headers)?;
+    caller.authorize(&resource.path, &method)?;
     let shape = resource.shape;
     let options = query_options(&resource, &method, uri.query())?;
     let request = Request {
@@ -70,7 +71,7 @@ pub async fn handle(
         ("GET", Collection) => read::list(&request).await,
         ("GET", Entity | Contained | Referenced) => read::get(&request).await,
         ("GET", Count) => read::count(&request).await,
-        ("GET", Ref) => Ok(read::reference(&request)),
+        ("GET", Ref) => read::reference(&request).await,
         ("GET", Singleton) => Ok(read::singleton(&request)),
         ("POST", Collection | Contained) => write::create(&request, body).await,
         ("POST" | "PUT", Ref) => write::replace(&request, body).await,

@@ -130,9 +130,15 @@ pub async fn count(request: &Request<'_>) -> Result<Response, ApiError> {
     Ok(render::text(count.to_string()))
 }
 
-/// `…/$ref`: the reference to a summary.
-pub fn reference(request: &Request<'_>) -> Response {
+/// `…/$ref`: the reference to a summary, once its parent is known to exist.
+pub async fn reference(request: &Request<'_>) -> Result<Response, ApiError> {
     let resource = &request.resource;
+    request
+        .app
+        .store
+        .get(request.tenant, resource.address()?, &[])
+        .await
+        .map_err(|e| request.store_error(e))?;
     let body = json!({
         "@odata.context": resource.context("$ref"),
         "@odata.id": resource.url(&resource.path.canonical()),
@@ -140,7 +146,7 @@ pub fn reference(request: &Request<'_>) -> Response {
     let Json::Object(body) = body else {
         unreachable!("json! of an object literal is an object")
     };
-    render::json(StatusCode::OK, &body)
+    Ok(render::json(StatusCode::OK, &body))
 }
 
 /// A bare singleton: its type and id (the tenant's).

@@ -1,22 +1,59 @@
-//! `TestApp::spawn()`: the service on an ephemeral port over a fresh data set.
+//! `TestApp::spawn()`: the service on an ephemeral port over a fresh data set, with auth
+//! on. Requests carry a token of every permission for the app's tenant unless a test asks
+//! for another token (`app.with_token(…)`) or none (`app.anonymous()`).
 
-use std::sync::Arc;
+use std::ops::Deref;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 use server::AppState;
+use server::auth::{Auth, AuthMode, Clients, KeySet, SigningKey, TokenSpec};
 use store::{Catalog, SqlStore, SqliteExecutor};
 use tokio::sync::oneshot;
 
 /// A running service and a client for it.
 pub struct TestApp {
+    session: Session,
+    /// The tenant of the default token.
+    pub tenant: String,
+    /// The token every request carries by default: every permission for `tenant`.
+    pub token: String,
+    /// The service's signing key, to mint other tokens.
+    pub key: SigningKey,
+    /// The data set's default tenant (the `--auth off` tenant).
+    pub default_tenant: String,
+    _data: tempfile::TempDir,
+    _stop: oneshot::Sender<()>,
+}
+
+/// How to start a [`TestApp`].
+#[derive(Default)]
+pub struct Options {
+    /// `--auth off`.
+    pub auth_off: bool,
+    /// `--trust-jwks` files.
+    pub trust: Vec<PathBuf>,
+}
+
+/// A client of the app with one token (or none).
+#[derive(Clone)]
+pub struct Session {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
     client: reqwest::Client,
-    _data: tempfile::TempDir,
-    _stop: oneshot::Sender<()>,
+    token: Option<String>,
+}
+
+impl Deref for TestApp {
+    type Target = Session;
+
+    fn deref(&self) -> &Session {
+        &self.session
+    }
 }
 
 /// What a response held.
@@ -47,9 +84,33 @@ impl Reply {
     }
 }
 
+/// One RSA key for the whole suite: generating one per test would only cost time.
+fn suite_key() -> SigningKey {
+    static PEM: OnceLock<String> = OnceLock::new();
+    let pem = PEM.get_or_init(|| SigningKey::generate_pem().expect("an RSA key"));
+    SigningKey::from_pem(pem).expect("the key reads back")
+}
+
+/// A token for `tenant` with delegated `scopes` and application `roles`, valid for an hour.
+pub fn spec(tenant: &str, scopes: &[&str], roles: &[&str]) -> TokenSpec {
+    let owned = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+    TokenSpec {
+        tenant: tenant.to_string(),
+        scopes: owned(scopes),
+        roles: owned(roles),
+        ttl: Duration::from_secs(3600),
+        client_id: server::auth::token::CLI_CLIENT_ID.to_string(),
+    }
+}
+
 impl TestApp {
-    /// Starts the service on a fresh SQLite data set.
+    /// Starts the service on a fresh SQLite data set, auth on.
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(Options::default()).await
+    }
+
+    /// Starts the service with `options`.
+    pub async fn spawn_with(options: Options) -> TestApp {
         let data = tempfile::tempdir().expect("temp dir");
         let schema = Arc::new(intune::Schema::load().expect("schema"));
         let catalog = Catalog::build(&schema.models()).expect("catalog");
@@ -57,7 +118,21 @@ impl TestApp {
             .await
             .expect("sqlite");
         let store = SqlStore::open(catalog, executor).await.expect("store");
-        let state = AppState::new(Arc::new(store), schema).await.expect("state");
+        let key = suite_key();
+        let mut keys = KeySet::own(&key);
+        for path in &options.trust {
+            keys.trust_file(path).expect("a usable JWKS");
+        }
+        let mode = if options.auth_off {
+            AuthMode::Off
+        } else {
+            AuthMode::On
+        };
+        let auth = Auth::new(mode, key.clone(), keys, Clients::at(data.path()));
+        let state = AppState::new(Arc::new(store), schema, Arc::new(auth))
+            .await
+            .expect("state");
+        let default_tenant = state.default_tenant.to_string();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -66,18 +141,60 @@ impl TestApp {
         tokio::spawn(server::serve(listener, state, async {
             let _ = stopped.await;
         }));
+        // The workspace's tests build reqwest with rustls and no crypto provider (the
+        // process tests speak HTTPS with ring, the server's provider): install it first.
+        let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .build()
             .expect("client");
+        let tenant = uuid::Uuid::new_v4().to_string();
+        let token = key
+            .mint(&TokenSpec::everything(&tenant, Duration::from_secs(3600)))
+            .expect("a token");
         TestApp {
-            base,
-            client,
+            session: Session {
+                base,
+                client,
+                token: Some(token.clone()),
+            },
+            tenant,
+            token,
+            key,
+            default_tenant,
             _data: data,
             _stop: stop,
         }
     }
 
+    /// The data directory (where clients are registered).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data.path()
+    }
+
+    /// A token signed by the app's key.
+    pub fn mint(&self, spec: &TokenSpec) -> String {
+        self.key.mint(spec).expect("a token")
+    }
+
+    /// A client that sends `token`.
+    pub fn with_token(&self, token: &str) -> Session {
+        Session {
+            token: Some(token.to_string()),
+            ..self.session.clone()
+        }
+    }
+
+    /// A client that sends no `Authorization` header.
+    pub fn anonymous(&self) -> Session {
+        Session {
+            token: None,
+            ..self.session.clone()
+        }
+    }
+}
+
+impl Session {
     /// Sends a request with optional extra headers; a body is sent as `application/json`.
     pub async fn request(
         &self,
@@ -92,6 +209,9 @@ impl TestApp {
             request = request
                 .header("Content-Type", "application/json")
                 .body(body.to_string());
+        }
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
         }
         for (name, value) in headers {
             request = request.header(*name, *value);

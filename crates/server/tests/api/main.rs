@@ -2,9 +2,13 @@
 
 mod helpers;
 
+mod auth;
+mod authority;
 mod concurrency;
 mod lifecycle;
+mod permissions;
 mod seeds;
+mod tenants;
 mod validation;
 mod versions;
 mod wire;

@@ -1,0 +1,118 @@
+//! `localgraph token` and `localgraph client add`: the offline authority from the command
+//! line, with the signing key and clients of the data directory `serve` uses.
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use server::auth::token::{CLI_CLIENT_ID, parse_ttl, valid_tenant};
+use server::auth::{Clients, SigningKey, TokenSpec};
+
+use crate::DataDir;
+
+/// What the token grants.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The tenant (`tid`): whose data the token reaches.
+    #[arg(long)]
+    pub tenant: String,
+    /// A delegated permission (`scp`), e.g. DeviceManagementConfiguration.Read.All. Repeatable.
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// An application permission (`roles`). Repeatable. Without --scope and --role the
+    /// token is app-only with every permission localgraph knows.
+    #[arg(long = "role", value_name = "ROLE")]
+    pub roles: Vec<String>,
+    /// How long the token is valid: 90s, 30m, 1h, 2d.
+    #[arg(long, default_value = "1h", value_parser = parse_ttl)]
+    pub ttl: std::time::Duration,
+    #[command(flatten)]
+    pub data: DataDir,
+}
+
+/// `localgraph client …`.
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Register a client; prints its id and its secret (shown once).
+    Add(ClientAddArgs),
+}
+
+/// A new client's tenant and permissions.
+#[derive(Debug, Args)]
+pub struct ClientAddArgs {
+    /// The tenant the client belongs to; its tokens carry it as `tid`.
+    #[arg(long)]
+    pub tenant: String,
+    /// An application permission its tokens carry in `roles`. Repeatable.
+    #[arg(long = "role", value_name = "ROLE", required = true)]
+    pub roles: Vec<String>,
+    #[command(flatten)]
+    pub data: DataDir,
+}
+
+/// Prints a token: a description on stderr, the token alone on stdout's last line.
+pub fn token(args: TokenArgs) -> anyhow::Result<()> {
+    check_tenant(&args.tenant)?;
+    let key = SigningKey::load_or_create(&args.data.data_dir)
+        .context("cannot open the token signing key")?;
+    let mut spec = TokenSpec {
+        tenant: args.tenant.clone(),
+        scopes: args.scopes,
+        roles: args.roles,
+        ttl: args.ttl,
+        client_id: CLI_CLIENT_ID.to_string(),
+    };
+    if spec.scopes.is_empty() && spec.roles.is_empty() {
+        spec = TokenSpec::everything(&args.tenant, args.ttl);
+    }
+    warn_unknown(spec.scopes.iter().chain(&spec.roles));
+    let kind = if spec.scopes.is_empty() {
+        format!("app-only, roles: {}", spec.roles.join(" "))
+    } else {
+        format!("delegated, scp: {}", spec.scopes.join(" "))
+    };
+    let token = key.mint(&spec).context("cannot sign the token")?;
+    eprintln!(
+        "# tenant {}, {kind}, valid {} s",
+        spec.tenant.to_ascii_lowercase(),
+        spec.ttl.as_secs()
+    );
+    println!("{token}");
+    Ok(())
+}
+
+/// Runs a `client` subcommand.
+pub fn client(command: ClientCommand) -> anyhow::Result<()> {
+    match command {
+        ClientCommand::Add(args) => {
+            check_tenant(&args.tenant)?;
+            warn_unknown(args.roles.iter());
+            let (client, secret) = Clients::at(&args.data.data_dir)
+                .add(&args.tenant, &args.roles)
+                .context("cannot register the client")?;
+            println!("client id: {}", client.client_id);
+            println!("tenant: {}", client.tenant);
+            println!("roles: {}", client.roles.join(" "));
+            println!("token endpoint: /{}/oauth2/v2.0/token", client.tenant);
+            println!("client secret (shown once; only its hash is kept): {secret}");
+            Ok(())
+        }
+    }
+}
+
+fn check_tenant(tenant: &str) -> anyhow::Result<()> {
+    if !valid_tenant(tenant) {
+        bail!(
+            "--tenant '{tenant}': a tenant id is a GUID or a name of letters, digits, '.' and '-'"
+        );
+    }
+    Ok(())
+}
+
+/// Names the permissions localgraph's table does not know (likely typos) on stderr.
+fn warn_unknown<'a>(names: impl Iterator<Item = &'a String>) {
+    let known = intune::permissions::all();
+    for name in names {
+        if !known.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+            eprintln!("note: no localgraph resource needs '{name}'");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Identity: bearer tokens and localgraph as its own offline token authority.
+//!
+//! - [`keys`]: the signing key kept in the data directory, and the keys tokens are accepted from.
+//! - [`token`]: claims, issuers and minting (the one place tokens are made).
+//! - [`verify`]: the checks on a presented token and Graph's 401 messages.
+//! - [`clients`]: confidential clients registered with `localgraph client add`.
+//! - `authority`: the token, keys and openid-configuration endpoints.
+
+pub(crate) mod authority;
+pub mod clients;
+pub(crate) mod files;
+pub mod keys;
+pub mod token;
+pub mod verify;
+
+use std::path::{Path, PathBuf};
+
+use axum::http::HeaderValue;
+
+pub use clients::{Client, Clients};
+pub use keys::{KeyError, KeySet, SigningKey};
+pub use token::{Claims, Issuers, TokenSpec};
+pub use verify::TokenError;
+
+/// Whether requests need a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// Every data request needs a valid token; its `tid` is the tenant (the default).
+    On,
+    /// No token needed: one default tenant, every permission. For quick experiments.
+    Off,
+}
+
+/// Token verification and the authority's keys and clients.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    mode: AuthMode,
+    signing: SigningKey,
+    keys: KeySet,
+    clients: Clients,
+}
+
+impl Auth {
+    /// Opens the authority of `data_dir` (making its signing key on first start) and
+    /// trusts the keys of each JWKS file in `trusted` as well.
+    pub fn open(data_dir: &Path, mode: AuthMode, trusted: &[PathBuf]) -> Result<Auth, KeyError> {
+        let signing = SigningKey::load_or_create(data_dir)?;
+        let mut keys = KeySet::own(&signing);
+        for path in trusted {
+            let count = keys.trust_file(path)?;
+            tracing::info!(path = %path.display(), keys = count, "trusting an external issuer");
+        }
+        Ok(Auth::new(mode, signing, keys, Clients::at(data_dir)))
+    }
+
+    /// An authority of parts.
+    pub fn new(mode: AuthMode, signing: SigningKey, keys: KeySet, clients: Clients) -> Auth {
+        Auth {
+            mode,
+            signing,
+            keys,
+            clients,
+        }
+    }
+
+    /// Whether tokens are needed.
+    pub fn mode(&self) -> AuthMode {
+        self.mode
+    }
+
+    /// The authority's signing key.
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.signing
+    }
+
+    /// The registered clients.
+    pub fn clients(&self) -> &Clients {
+        &self.clients
+    }
+
+    /// Verifies the `Authorization` header's bearer token now.
+    pub fn verify(&self, authorization: Option<&HeaderValue>) -> Result<Claims, TokenError> {
+        let token = verify::bearer(authorization)?;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        verify::verify(&self.keys, token, now)
+    }
+}

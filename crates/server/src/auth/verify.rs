@@ -1,0 +1,163 @@
+//! Verifying a bearer token: its shape, key and signature, then audience, issuer and
+//! lifetime, each failure with the message Graph gives for it.
+
+use axum::http::HeaderValue;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Validation, decode, decode_header};
+use serde_json::Value;
+
+use super::keys::KeySet;
+use super::token::{Claims, GRAPH_APP_ID, GRAPH_RESOURCE, valid_tenant};
+
+/// Clock skew tolerated on `exp` and `nbf`, in seconds.
+pub const LEEWAY_SECONDS: i64 = 60;
+
+/// Why a token is refused: Graph's 401 `InvalidAuthenticationToken`, with its messages.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// No `Authorization: Bearer …` header, or an empty token.
+    #[error("Access token is empty.")]
+    Empty,
+    /// Not a compact JWS (three base64url parts with JSON header and claims).
+    #[error("CompactToken parsing failed with error code: 80049217")]
+    Malformed,
+    /// No trusted key has its `kid`, the signature does not verify, or a claim localgraph
+    /// needs (`tid`, `exp`) is missing or unusable.
+    #[error("Access token validation failure.")]
+    Invalid,
+    /// `aud` is not Graph.
+    #[error("Access token validation failure. Invalid audience.")]
+    Audience,
+    /// `iss` is not one the signing key signs for.
+    #[error("Access token validation failure. Invalid issuer.")]
+    Issuer,
+    /// `exp` has passed.
+    #[error("Lifetime validation failed, the token is expired.")]
+    Expired,
+    /// `nbf` is still ahead.
+    #[error("Lifetime validation failed, the token is not yet valid.")]
+    NotYetValid,
+}
+
+/// The bearer token of an `Authorization` header value.
+pub fn bearer(header: Option<&HeaderValue>) -> Result<&str, TokenError> {
+    let value = header
+        .and_then(|h| h.to_str().ok())
+        .ok_or(TokenError::Empty)?
+        .trim();
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(TokenError::Empty);
+    }
+    Ok(token)
+}
+
+/// Verifies `token` against `keys` at `now` (Unix seconds) and returns its claims.
+pub fn verify(keys: &KeySet, token: &str, now: i64) -> Result<Claims, TokenError> {
+    let parts: Vec<&str> = token.split('.').collect();
+    let [_, payload, _] = parts[..] else {
+        return Err(TokenError::Malformed);
+    };
+    let header = decode_header(token).map_err(|_| TokenError::Malformed)?;
+    // The claims must be a JSON object before any key is tried: a token that is not one
+    // is a parsing failure, not a signature failure.
+    let claims_json = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| TokenError::Malformed)?;
+    serde_json::from_slice::<serde_json::Map<String, Value>>(&claims_json)
+        .map_err(|_| TokenError::Malformed)?;
+    let mut validation = Validation::new(header.alg);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    let mut verified = None;
+    for key in keys.candidates(header.kid.as_deref(), header.alg) {
+        match decode::<Claims>(token, &key.key, &validation) {
+            Ok(data) => {
+                verified = Some((data.claims, key));
+                break;
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::InvalidSignature) => continue,
+            Err(e) if is_shape_error(e.kind()) => return Err(TokenError::Malformed),
+            Err(_) => return Err(TokenError::Invalid),
+        }
+    }
+    let (claims, key) = verified.ok_or(TokenError::Invalid)?;
+    if !audience_is_graph(&claims.aud) {
+        return Err(TokenError::Audience);
+    }
+    let tid = claims
+        .tid
+        .as_deref()
+        .filter(|t| valid_tenant(t))
+        .ok_or(TokenError::Invalid)?;
+    if !key.issuers.accepts(&claims.iss, tid) {
+        return Err(TokenError::Issuer);
+    }
+    let exp = claims.exp.ok_or(TokenError::Invalid)?;
+    if exp.saturating_add(LEEWAY_SECONDS) <= now {
+        return Err(TokenError::Expired);
+    }
+    if claims
+        .nbf
+        .is_some_and(|nbf| nbf.saturating_sub(LEEWAY_SECONDS) > now)
+    {
+        return Err(TokenError::NotYetValid);
+    }
+    Ok(claims)
+}
+
+fn is_shape_error(kind: &ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_)
+    )
+}
+
+/// Whether `aud` (a string, or an array of strings) names Graph.
+fn audience_is_graph(aud: &Value) -> bool {
+    let is_graph = |a: &str| {
+        let a = a.trim_end_matches('/');
+        a.eq_ignore_ascii_case(GRAPH_RESOURCE) || a.eq_ignore_ascii_case(GRAPH_APP_ID)
+    };
+    match aud {
+        Value::String(a) => is_graph(a),
+        Value::Array(all) => all.iter().filter_map(Value::as_str).any(is_graph),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_bearer_tokens_are_read() {
+        let value = |s: &str| HeaderValue::from_str(s).unwrap();
+        assert_eq!(bearer(Some(&value("Bearer abc"))), Ok("abc"));
+        assert_eq!(bearer(Some(&value("bearer  abc "))), Ok("abc"));
+        assert_eq!(bearer(None), Err(TokenError::Empty));
+        assert_eq!(bearer(Some(&value("Bearer "))), Err(TokenError::Empty));
+        assert_eq!(bearer(Some(&value("Basic abc"))), Err(TokenError::Empty));
+    }
+
+    #[test]
+    fn audiences_graph_accepts() {
+        assert!(audience_is_graph(&Value::from(
+            "https://graph.microsoft.com"
+        )));
+        assert!(audience_is_graph(&Value::from(
+            "https://graph.microsoft.com/"
+        )));
+        assert!(audience_is_graph(&Value::from(GRAPH_APP_ID)));
+        assert!(audience_is_graph(&serde_json::json!(["x", GRAPH_APP_ID])));
+        assert!(!audience_is_graph(&Value::from(
+            "https://management.azure.com"
+        )));
+        assert!(!audience_is_graph(&Value::Null));
+    }
+}
