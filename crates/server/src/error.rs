@@ -61,6 +61,21 @@ pub enum ApiError {
         /// The type the body named.
         given: String,
     },
+    /// A method a service endpoint (`$metadata`, `$batch`, …) does not answer: Graph's
+    /// gateway form, 405.
+    #[error("Specified HTTP method is not allowed for the request target.")]
+    MethodNotAllowed,
+    /// A `$batch` body that is not a valid batch; the whole batch fails.
+    #[error("{0}")]
+    InvalidBatch(String),
+    /// A batch request whose dependency failed: it was not run.
+    #[error("Request '{id}' was not run: it depends on request '{failed}', which failed.")]
+    FailedDependency {
+        /// The request that was not run.
+        id: String,
+        /// The failed request it depends on.
+        failed: String,
+    },
     /// Anything else: logged with the request id, never shown.
     #[error("An internal server error has occurred.")]
     Internal(String),
@@ -70,9 +85,10 @@ impl ApiError {
     /// The HTTP status and Graph `code`: the one mapping of the server.
     pub fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            ApiError::Path(_) | ApiError::MalformedJson | ApiError::Query(_) => {
-                (StatusCode::BAD_REQUEST, "BadRequest")
-            }
+            ApiError::Path(_)
+            | ApiError::MalformedJson
+            | ApiError::Query(_)
+            | ApiError::InvalidBatch(_) => (StatusCode::BAD_REQUEST, "BadRequest"),
             ApiError::InvalidVersion(_) | ApiError::NotFound(_) => {
                 (StatusCode::NOT_FOUND, "ResourceNotFound")
             }
@@ -83,6 +99,10 @@ impl ApiError {
             ApiError::BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "RequestTimeout"),
             ApiError::NoRoute { .. } => (StatusCode::BAD_REQUEST, "No method match route template"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "Conflict"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "Request_BadRequest"),
+            ApiError::FailedDependency { .. } => {
+                (StatusCode::FAILED_DEPENDENCY, "FailedDependency")
+            }
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError"),
         }
     }

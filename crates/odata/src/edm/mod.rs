@@ -290,12 +290,12 @@ impl Model {
             let mut own = t.own_navigation;
             t.navigation.retain(|n| {
                 let declarer = if index < inherited {
-                    owner_of(&self.types, &t.name, &n.name)
+                    self.declaring_type(&t.name, &n.name).unwrap_or(&t.name)
                 } else {
-                    t.name.clone()
+                    &t.name
                 };
                 index += 1;
-                let kept = keep(&declarer, n);
+                let kept = keep(declarer, n);
                 if !kept && index > inherited {
                     own -= 1;
                 }
@@ -304,6 +304,18 @@ impl Model {
             t.own_navigation = own;
         }
         model
+    }
+
+    /// The type in `type_name`'s lineage that declares the navigation property `nav`.
+    pub fn declaring_type(&self, type_name: &str, nav: &str) -> Option<&str> {
+        let mut current = self.types.get(type_name);
+        while let Some(t) = current {
+            if t.declared_navigation().iter().any(|n| n.name == nav) {
+                return Some(&t.name);
+            }
+            current = t.base.as_deref().and_then(|b| self.types.get(b));
+        }
+        None
     }
 
     /// An entity or complex type by exact name.
@@ -372,19 +384,6 @@ impl Model {
         }
         false
     }
-}
-
-/// The type in `name`'s lineage that declares the navigation property `nav`.
-fn owner_of(types: &IndexMap<String, StructuredType>, name: &str, nav: &str) -> String {
-    let mut current = types.get(name);
-    let mut owner = name.to_string();
-    while let Some(t) = current {
-        if t.declared_navigation().iter().any(|n| n.name == nav) {
-            owner = t.name.clone();
-        }
-        current = t.base.as_deref().and_then(|b| types.get(b));
-    }
-    owner
 }
 
 fn strip_prefix_ci<'a>(value: &'a str, prefix: &str) -> Option<&'a str> {

@@ -2,9 +2,11 @@
 
 mod query;
 mod read;
-mod render;
+pub mod render;
 mod resource;
 mod write;
+
+pub use write::MAX_BODY;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -13,7 +15,8 @@ use axum::response::Response;
 
 use crate::{ApiError, AppState, Caller};
 use query::QueryOptions;
-use resource::{Resource, Shape};
+use resource::Resource;
+pub use resource::{Operation, Shape, base_url};
 
 /// What one request's handlers share.
 pub struct Request<'a> {
@@ -65,21 +68,22 @@ pub async fn handle(
         uri: &uri,
         headers: &headers,
     };
-    use Shape::*;
-    match (method.as_str(), shape) {
-        ("GET", Collection) => read::list(&request, &query).await,
-        ("GET", Entity | Contained | Referenced) => read::get(&request).await,
-        ("GET", Count) => read::count(&request).await,
-        ("GET", Ref) => Ok(read::reference(&request)),
-        ("GET", Singleton) => Ok(read::singleton(&request)),
-        ("POST", Collection | Contained) => write::create(&request, body).await,
-        ("POST" | "PUT", Ref) => write::replace(&request, body).await,
-        ("PATCH", Entity | Contained | Referenced) => write::update(&request, body).await,
-        ("DELETE", Entity | Contained | Referenced | Ref) => write::delete(&request).await,
-        _ => Err(ApiError::NoRoute {
+    let Some(operation) = shape.operation(method.as_str()) else {
+        return Err(ApiError::NoRoute {
             template: request.resource.template(),
             method: method.to_string(),
             path: uri.path().to_string(),
-        }),
+        });
+    };
+    match operation {
+        Operation::List => read::list(&request, &query).await,
+        Operation::Get => read::get(&request).await,
+        Operation::Count => read::count(&request).await,
+        Operation::GetRef => Ok(read::reference(&request)),
+        Operation::GetSingleton => Ok(read::singleton(&request)),
+        Operation::Create => write::create(&request, body).await,
+        Operation::ReplaceRef => write::replace(&request, body).await,
+        Operation::Update => write::update(&request, body).await,
+        Operation::Delete => write::delete(&request).await,
     }
 }
