@@ -50,8 +50,13 @@ impl Reply {
 impl TestApp {
     /// Starts the service on a fresh SQLite data set.
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(intune::Schema::load().expect("schema")).await
+    }
+
+    /// Starts the service over another schema (a CSDL edited by the test).
+    pub async fn spawn_with(schema: intune::Schema) -> TestApp {
         let data = tempfile::tempdir().expect("temp dir");
-        let schema = Arc::new(intune::Schema::load().expect("schema"));
+        let schema = Arc::new(schema);
         let catalog = Catalog::build(&schema.models()).expect("catalog");
         let executor = SqliteExecutor::open(&data.path().join("test.sqlite"))
             .await

@@ -2,7 +2,9 @@
 
 mod helpers;
 
+mod batch;
 mod concurrency;
+mod discovery;
 mod lifecycle;
 mod seeds;
 mod validation;
