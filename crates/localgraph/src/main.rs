@@ -1,5 +1,7 @@
-//! The `localgraph` command: `serve` runs the service.
+//! The `localgraph` command: `serve` runs the service; `openapi` and `metadata` print a
+//! version's discovery documents.
 
+mod discovery;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -16,6 +18,10 @@ struct Cli {
 enum Command {
     /// Serve the Graph API over HTTP.
     Serve(serve::ServeArgs),
+    /// Print the OpenAPI 3.1 document of a version.
+    Openapi(discovery::DiscoveryArgs),
+    /// Print the CSDL ($metadata) document of a version.
+    Metadata(discovery::DiscoveryArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -31,5 +37,7 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     match cli.command {
         Command::Serve(args) => runtime.block_on(serve::run(args)),
+        Command::Openapi(args) => discovery::openapi(args),
+        Command::Metadata(args) => discovery::metadata(args),
     }
 }
