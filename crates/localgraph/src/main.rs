@@ -1,7 +1,9 @@
 //! The `localgraph` command: `serve` runs the service; `token` and `client add` use the
-//! data directory's offline token authority.
+//! data directory's offline token authority; `openapi` and `metadata` print a version's
+//! discovery documents.
 
 mod authority;
+mod discovery;
 mod serve;
 
 use std::path::PathBuf;
@@ -20,6 +22,10 @@ struct Cli {
 enum Command {
     /// Serve the Graph API over HTTP (or HTTPS with --tls).
     Serve(serve::ServeArgs),
+    /// Print the OpenAPI 3.1 document of a version.
+    Openapi(discovery::DiscoveryArgs),
+    /// Print the CSDL ($metadata) document of a version.
+    Metadata(discovery::DiscoveryArgs),
     /// Print an access token signed by the data directory's key (on the last line).
     Token(authority::TokenArgs),
     /// Manage confidential clients for the client_credentials flow.
@@ -49,5 +55,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => tokio::runtime::Runtime::new()?.block_on(serve::run(args)),
         Command::Token(args) => authority::token(args),
         Command::Client(command) => authority::client(command),
+        Command::Openapi(args) => discovery::openapi(args),
+        Command::Metadata(args) => discovery::metadata(args),
     }
 }

@@ -75,6 +75,21 @@ pub enum ApiError {
         .0.join(", ")
     )]
     Forbidden(&'static [&'static str]),
+    /// A method a service endpoint (`$metadata`, `$batch`, …) does not answer: Graph's
+    /// gateway form, 405.
+    #[error("Specified HTTP method is not allowed for the request target.")]
+    MethodNotAllowed,
+    /// A `$batch` body that is not a valid batch; the whole batch fails.
+    #[error("{0}")]
+    InvalidBatch(String),
+    /// A batch request whose dependency failed: it was not run.
+    #[error("Request '{id}' was not run: it depends on request '{failed}', which failed.")]
+    FailedDependency {
+        /// The request that was not run.
+        id: String,
+        /// The failed request it depends on.
+        failed: String,
+    },
     /// Anything else: logged with the request id, never shown.
     #[error("An internal server error has occurred.")]
     Internal(String),
@@ -84,9 +99,10 @@ impl ApiError {
     /// The HTTP status and Graph `code`: the one mapping of the server.
     pub fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            ApiError::Path(_) | ApiError::MalformedJson | ApiError::Query(_) => {
-                (StatusCode::BAD_REQUEST, "BadRequest")
-            }
+            ApiError::Path(_)
+            | ApiError::MalformedJson
+            | ApiError::Query(_)
+            | ApiError::InvalidBatch(_) => (StatusCode::BAD_REQUEST, "BadRequest"),
             ApiError::InvalidVersion(_) | ApiError::NotFound(_) => {
                 (StatusCode::NOT_FOUND, "ResourceNotFound")
             }
@@ -101,6 +117,10 @@ impl ApiError {
                 (StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken")
             }
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "Forbidden"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "Request_BadRequest"),
+            ApiError::FailedDependency { .. } => {
+                (StatusCode::FAILED_DEPENDENCY, "FailedDependency")
+            }
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError"),
         }
     }

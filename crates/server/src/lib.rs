@@ -5,7 +5,9 @@
 //! HTTPS with a local CA.
 
 pub mod auth;
+mod batch;
 mod caller;
+pub mod discovery;
 mod error;
 mod health;
 mod middleware;
@@ -21,15 +23,28 @@ pub use state::AppState;
 use std::future::Future;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::Request;
 use axum::http::{Uri, header};
 use axum::routing::{any, get, post};
+use axum::{Extension, Router};
 use tokio::net::TcpListener;
 use tokio_rustls::rustls::ServerConfig;
 
-/// The whole service: the same router for `main` and the tests.
+/// The whole service: the same router for `main` and the tests. `$batch` runs its
+/// requests through the same routes and middleware, built once (without `$batch`).
 pub fn build_router(state: AppState) -> Router {
+    let inner = routes()
+        .layer(axum::middleware::from_fn(middleware::graph_envelope))
+        .with_state(state.clone());
+    routes()
+        .route("/{version}/$batch", any(batch::batch))
+        .layer(axum::middleware::from_fn(middleware::graph_envelope))
+        .layer(Extension(batch::Inner(inner)))
+        .with_state(state)
+}
+
+/// Every route but `$batch`. Static segments win over the catch-all.
+fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
         // The authority's routes: the first segment is the tenant. (The router needs one
@@ -40,12 +55,12 @@ pub fn build_router(state: AppState) -> Router {
             "/{version}/v2.0/.well-known/openid-configuration",
             get(auth::authority::openid_configuration),
         )
-        .route("/{version}", any(odata::handle))
-        .route("/{version}/", any(odata::handle))
+        .route("/{version}", any(discovery::service_document))
+        .route("/{version}/", any(discovery::service_document))
+        .route("/{version}/$metadata", any(discovery::metadata))
+        .route("/{version}/openapi.json", any(discovery::openapi))
         .route("/{version}/{*path}", any(odata::handle))
         .fallback(odata::handle)
-        .layer(axum::middleware::from_fn(middleware::graph_envelope))
-        .with_state(state)
 }
 
 /// Serves until `shutdown` completes, then finishes the requests in flight.

@@ -8,7 +8,7 @@ use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::error::ErrorBody;
 
@@ -53,15 +53,7 @@ pub async fn graph_envelope(mut request: Request, next: Next) -> Response {
         if let Some(detail) = &error.log_detail {
             tracing::error!(%request_id, %detail, "request failed");
         }
-        let mut inner = serde_json::Map::new();
-        if error.repeat_in_inner {
-            inner.insert("message".into(), json!(error.message));
-        }
-        inner.insert("date".into(), json!(inner_error_date()));
-        inner.insert("request-id".into(), json!(request_id));
-        inner.insert("client-request-id".into(), json!(client_request_id));
-        let body =
-            json!({"error": {"code": error.code, "message": error.message, "innerError": inner}});
+        let body = error_envelope(&error, &request_id, &client_request_id);
         *response.body_mut() = Body::from(body.to_string());
         response.headers_mut().remove(header::CONTENT_LENGTH);
     }
@@ -85,6 +77,18 @@ pub async fn graph_envelope(mut request: Request, next: Next) -> Response {
         "request"
     );
     response
+}
+
+/// Graph's error body for `error`, with the request's ids in `innerError`.
+pub fn error_envelope(error: &ErrorBody, request_id: &str, client_request_id: &str) -> Value {
+    let mut inner = serde_json::Map::new();
+    if error.repeat_in_inner {
+        inner.insert("message".into(), json!(error.message));
+    }
+    inner.insert("date".into(), json!(inner_error_date()));
+    inner.insert("request-id".into(), json!(request_id));
+    inner.insert("client-request-id".into(), json!(client_request_id));
+    json!({"error": {"code": error.code, "message": error.message, "innerError": inner}})
 }
 
 /// `innerError.date`: UTC, no offset, no fraction (`2026-07-17T16:09:08`), as Graph writes it.

@@ -288,6 +288,8 @@ impl Resolver<'_> {
             properties: Vec::new(),
             navigation: Vec::new(),
             derived: Vec::new(),
+            own_properties: own.properties.len(),
+            own_navigation: own.navigation.len(),
             description: notes.get(name).and_then(|a| a.description.clone()),
         };
         for (owner, d) in &lineage {

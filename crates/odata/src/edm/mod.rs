@@ -5,6 +5,7 @@
 //! Graph treats resource and property names.
 
 mod csdl;
+mod csdl_writer;
 
 pub use csdl::CsdlError;
 
@@ -185,6 +186,11 @@ pub struct StructuredType {
     pub properties: Vec<Property>,
     /// Navigation properties, base type's first.
     pub navigation: Vec<NavigationProperty>,
+    /// How many of `properties` (the last ones) this type declares itself, so the
+    /// CSDL writer can write each member once, on the type that declares it.
+    pub own_properties: usize,
+    /// How many of `navigation` (the last ones) this type declares itself.
+    pub own_navigation: usize,
     /// Every type deriving from this one, directly or not, in schema order.
     pub derived: Vec<String>,
     /// `Core.Description`, when the schema has one.
@@ -200,6 +206,16 @@ impl StructuredType {
     /// A navigation property by name, case-insensitively (an exact match wins).
     pub fn navigation_property(&self, name: &str) -> Option<&NavigationProperty> {
         find_ci(&self.navigation, name, |n| &n.name)
+    }
+
+    /// The structural properties this type declares (not those it inherits).
+    pub fn declared_properties(&self) -> &[Property] {
+        &self.properties[self.properties.len().saturating_sub(self.own_properties)..]
+    }
+
+    /// The navigation properties this type declares (not those it inherits).
+    pub fn declared_navigation(&self) -> &[NavigationProperty] {
+        &self.navigation[self.navigation.len().saturating_sub(self.own_navigation)..]
     }
 }
 
@@ -257,6 +273,49 @@ impl Model {
     /// Reads a model from a CSDL XML document.
     pub fn from_csdl(xml: &str) -> Result<Model, CsdlError> {
         csdl::read(xml)
+    }
+
+    /// Writes the model as a CSDL 4.0 XML document: what `$metadata` answers.
+    pub fn to_csdl(&self) -> String {
+        csdl_writer::write(self)
+    }
+
+    /// The same model without the navigation properties `keep` rejects (given the
+    /// declaring type and the property): how a service leaves out what it does not serve.
+    pub fn retain_navigation(&self, keep: impl Fn(&str, &NavigationProperty) -> bool) -> Model {
+        let mut model = self.clone();
+        for t in model.types.values_mut() {
+            let inherited = t.navigation.len() - t.own_navigation;
+            let mut index = 0;
+            let mut own = t.own_navigation;
+            t.navigation.retain(|n| {
+                let declarer = if index < inherited {
+                    self.declaring_type(&t.name, &n.name).unwrap_or(&t.name)
+                } else {
+                    &t.name
+                };
+                index += 1;
+                let kept = keep(declarer, n);
+                if !kept && index > inherited {
+                    own -= 1;
+                }
+                kept
+            });
+            t.own_navigation = own;
+        }
+        model
+    }
+
+    /// The type in `type_name`'s lineage that declares the navigation property `nav`.
+    pub fn declaring_type(&self, type_name: &str, nav: &str) -> Option<&str> {
+        let mut current = self.types.get(type_name);
+        while let Some(t) = current {
+            if t.declared_navigation().iter().any(|n| n.name == nav) {
+                return Some(&t.name);
+            }
+            current = t.base.as_deref().and_then(|b| self.types.get(b));
+        }
+        None
     }
 
     /// An entity or complex type by exact name.

@@ -2,11 +2,12 @@
 
 mod paging;
 mod read;
-mod render;
+pub mod render;
 mod resource;
 mod write;
 
 pub(crate) use paging::PageTokens;
+pub use write::MAX_BODY;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -15,7 +16,8 @@ use axum::response::Response;
 use odata::query::QueryOptions;
 
 use crate::{ApiError, AppState, Caller};
-use resource::{Resource, Shape};
+use resource::Resource;
+pub use resource::{Operation, Shape, base_url};
 
 /// What one request's handlers share.
 pub struct Request<'a> {
@@ -56,7 +58,13 @@ pub async fn handle(
 ) -> Result<Response, ApiError> {
     let resource = Resource::resolve(&app.schema, app.store.catalog(), &uri, &headers)?;
     caller.authorize(&resource.path, &method)?;
-    let shape = resource.shape;
+    let Some(operation) = resource.shape.operation(method.as_str()) else {
+        return Err(ApiError::NoRoute {
+            template: resource.template(),
+            method: method.to_string(),
+            path: uri.path().to_string(),
+        });
+    };
     let options = query_options(&resource, &method, uri.query())?;
     let request = Request {
         app: &app,
@@ -66,22 +74,16 @@ pub async fn handle(
         uri: &uri,
         headers: &headers,
     };
-    use Shape::*;
-    match (method.as_str(), shape) {
-        ("GET", Collection) => read::list(&request).await,
-        ("GET", Entity | Contained | Referenced) => read::get(&request).await,
-        ("GET", Count) => read::count(&request).await,
-        ("GET", Ref) => read::reference(&request).await,
-        ("GET", Singleton) => Ok(read::singleton(&request)),
-        ("POST", Collection | Contained) => write::create(&request, body).await,
-        ("POST" | "PUT", Ref) => write::replace(&request, body).await,
-        ("PATCH", Entity | Contained | Referenced) => write::update(&request, body).await,
-        ("DELETE", Entity | Contained | Referenced | Ref) => write::delete(&request).await,
-        _ => Err(ApiError::NoRoute {
-            template: request.resource.template(),
-            method: method.to_string(),
-            path: uri.path().to_string(),
-        }),
+    match operation {
+        Operation::List => read::list(&request).await,
+        Operation::Get => read::get(&request).await,
+        Operation::Count => read::count(&request).await,
+        Operation::GetRef => read::reference(&request).await,
+        Operation::GetSingleton => Ok(read::singleton(&request)),
+        Operation::Create => write::create(&request, body).await,
+        Operation::ReplaceRef => write::replace(&request, body).await,
+        Operation::Update => write::update(&request, body).await,
+        Operation::Delete => write::delete(&request).await,
     }
 }
 

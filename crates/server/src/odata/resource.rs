@@ -28,6 +28,67 @@ pub enum Shape {
     Ref,
 }
 
+/// What a request does: decided by its method and the shape of what it addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// GET a singleton.
+    GetSingleton,
+    /// GET a page of a collection.
+    List,
+    /// GET one entity or single-valued target.
+    Get,
+    /// GET `…/$count`.
+    Count,
+    /// GET `…/$ref`.
+    GetRef,
+    /// POST into a collection, or create a contained single-valued target.
+    Create,
+    /// POST or PUT `…/$ref` with a full entity: replace a summary.
+    ReplaceRef,
+    /// PATCH: merge into an entity.
+    Update,
+    /// DELETE an entity (or reset a summary, with or without `/$ref`).
+    Delete,
+}
+
+impl Operation {
+    /// Whether the operation changes data (what a permission check calls write access).
+    pub fn writes(self) -> bool {
+        !matches!(
+            self,
+            Operation::GetSingleton
+                | Operation::List
+                | Operation::Get
+                | Operation::Count
+                | Operation::GetRef
+        )
+    }
+}
+
+impl Shape {
+    /// Every method some shape answers, in the order OpenAPI lists them.
+    pub const METHODS: [&'static str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+    /// The service's one method table: what `method` does on a resource of this shape,
+    /// `None` when it answers no such route. The handlers dispatch on it and OpenAPI
+    /// lists it, so the two cannot disagree.
+    pub fn operation(self, method: &str) -> Option<Operation> {
+        use Shape::*;
+        Some(match (method, self) {
+            ("GET", Singleton) => Operation::GetSingleton,
+            ("GET", Collection) => Operation::List,
+            ("GET", Entity | Contained | Referenced) => Operation::Get,
+            ("GET", Count) => Operation::Count,
+            ("GET", Ref) => Operation::GetRef,
+            ("POST", Collection | Contained) => Operation::Create,
+            ("POST" | "PUT", Ref) => Operation::ReplaceRef,
+            ("PATCH", Entity | Contained | Referenced) => Operation::Update,
+            ("DELETE", Entity | Contained | Referenced | Ref) => Operation::Delete,
+            _ => return None,
+        })
+    }
+}
+
 /// A request's resource, resolved.
 pub struct Resource<'a> {
     /// The API version.
@@ -152,7 +213,7 @@ fn visible_types(model: &Model, table: &Table) -> Vec<String> {
 }
 
 /// The scheme, host and port the client used, so links in responses resolve.
-fn base_url(uri: &Uri, headers: &HeaderMap) -> String {
+pub fn base_url(uri: &Uri, headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

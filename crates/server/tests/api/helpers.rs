@@ -37,6 +37,8 @@ pub struct Options {
     pub auth_off: bool,
     /// `--trust-jwks` files.
     pub trust: Vec<PathBuf>,
+    /// Another schema than the bundled one (a CSDL edited by the test).
+    pub schema: Option<intune::Schema>,
 }
 
 /// A client of the app with one token (or none).
@@ -112,7 +114,11 @@ impl TestApp {
     /// Starts the service with `options`.
     pub async fn spawn_with(options: Options) -> TestApp {
         let data = tempfile::tempdir().expect("temp dir");
-        let schema = Arc::new(intune::Schema::load().expect("schema"));
+        let schema = Arc::new(
+            options
+                .schema
+                .unwrap_or_else(|| intune::Schema::load().expect("schema")),
+        );
         let catalog = Catalog::build(&schema.models()).expect("catalog");
         let executor = SqliteExecutor::open(&data.path().join("test.sqlite"))
             .await

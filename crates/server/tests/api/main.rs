@@ -4,7 +4,9 @@ mod helpers;
 
 mod auth;
 mod authority;
+mod batch;
 mod concurrency;
+mod discovery;
 mod lifecycle;
 mod permissions;
 mod seeds;

@@ -1,0 +1,371 @@
+//! `POST /{version}/$batch`: JSON batching as Graph documents it. Each inner request runs
+//! through the same router as a direct one (the service without the batch route), so its
+//! auth, permissions, validation, errors and headers are those of a direct request.
+//!
+//! Requests without `dependsOn` run concurrently; a request runs after everything it
+//! depends on, and answers 424 without running when one of those did not succeed.
+//! Responses are returned in request order (Graph allows any order).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::Extension;
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value as Json, json};
+use tokio::task::JoinSet;
+use tower::ServiceExt;
+
+use crate::ApiError;
+use crate::discovery::version_of;
+use crate::error::ErrorBody;
+use crate::middleware::{CLIENT_REQUEST_ID, REQUEST_ID, error_envelope};
+use crate::odata::MAX_BODY;
+
+/// Graph's limit: "JSON batch requests are currently limited to 20 individual requests."
+pub const MAX_REQUESTS: usize = 20;
+
+/// How long a client may take to send the batch body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The router inner requests run through: the whole service without `$batch` (Graph does
+/// not nest batches).
+#[derive(Clone)]
+pub struct Inner(pub Router);
+
+/// One request of a batch, checked.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// The client's id, as written.
+    pub id: String,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Option<Vec<u8>>,
+    depends_on: Vec<usize>,
+}
+
+/// Runs a batch.
+pub async fn batch(
+    Extension(Inner(router)): Extension<Inner>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let version = version_of(&uri)?;
+    if method != Method::POST {
+        return Err(ApiError::MethodNotAllowed);
+    }
+    let payload = read_json(&headers, body).await?;
+    let items = parse(version.as_str(), &payload)?;
+    let levels = levels(&items)?;
+    let mut results: Vec<Option<Json>> = vec![None; items.len()];
+    let mut succeeded = vec![false; items.len()];
+    let max_level = levels.iter().copied().max().unwrap_or(0);
+    for level in 0..=max_level {
+        let mut running = JoinSet::new();
+        for (index, item) in items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| levels[*i] == level)
+        {
+            if let Some(failed) = item.depends_on.iter().find(|d| !succeeded[**d]) {
+                let error = ApiError::FailedDependency {
+                    id: item.id.clone(),
+                    failed: items[*failed].id.clone(),
+                };
+                results[index] = Some(answer(&item.id, error.into_response(), item).await);
+                continue;
+            }
+            let request = inner_request(item, &headers);
+            let router = router.clone();
+            let item = item.clone();
+            running.spawn(async move {
+                let response = match router.oneshot(request).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                };
+                (index, answer(&item.id, response, &item).await)
+            });
+        }
+        while let Some(done) = running.join_next().await {
+            let (index, result) = done.map_err(|e| ApiError::Internal(e.to_string()))?;
+            succeeded[index] = result["status"]
+                .as_u64()
+                .is_some_and(|s| (200..300).contains(&s));
+            results[index] = Some(result);
+        }
+    }
+    let responses: Vec<Json> = results.into_iter().flatten().collect();
+    let mut response = Response::new(Body::from(json!({ "responses": responses }).to_string()));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+        .headers_mut()
+        .insert("odata-version", HeaderValue::from_static("4.0"));
+    Ok(response)
+}
+
+async fn read_json(headers: &HeaderMap, body: Body) -> Result<Json, ApiError> {
+    let bytes = tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, MAX_BODY))
+        .await
+        .map_err(|_| ApiError::BodyTimeout(BODY_TIMEOUT.as_secs()))?
+        .map_err(|_| ApiError::PayloadTooLarge)?;
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+    if !is_json {
+        return Err(ApiError::MalformedJson);
+    }
+    serde_json::from_slice(&bytes).map_err(|_| ApiError::MalformedJson)
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::InvalidBatch(message.into())
+}
+
+/// Checks the batch: its shape, the limit, unique ids, known dependencies, valid urls.
+pub fn parse(version: &str, payload: &Json) -> Result<Vec<Item>, ApiError> {
+    let requests = payload
+        .get("requests")
+        .and_then(Json::as_array)
+        .ok_or_else(|| invalid("The batch request must have a 'requests' array."))?;
+    if requests.len() > MAX_REQUESTS {
+        return Err(invalid(
+            "Number of requests inside batch exceeds the limit.",
+        ));
+    }
+    if requests.is_empty() {
+        return Err(invalid(
+            "The batch request must contain at least one request.",
+        ));
+    }
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    for (index, request) in requests.iter().enumerate() {
+        let id = request
+            .get("id")
+            .and_then(Json::as_str)
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| invalid(format!("Request {index} of the batch has no 'id' string.")))?;
+        // Ids are not case-sensitive (Graph's documentation).
+        if ids.insert(id.to_lowercase(), index).is_some() {
+            return Err(invalid(format!(
+                "Request id '{id}' appears more than once in the batch."
+            )));
+        }
+    }
+    requests
+        .iter()
+        .map(|request| item(version, request, &ids))
+        .collect()
+}
+
+fn item(version: &str, request: &Json, ids: &HashMap<String, usize>) -> Result<Item, ApiError> {
+    let id = request["id"].as_str().unwrap_or_default().to_string();
+    let method = request
+        .get("method")
+        .and_then(Json::as_str)
+        .map(str::to_ascii_uppercase)
+        .filter(|m| ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&m.as_str()))
+        .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
+        .ok_or_else(|| invalid(format!("Request '{id}' has no valid 'method'.")))?;
+    let url = request
+        .get("url")
+        .and_then(Json::as_str)
+        .ok_or_else(|| invalid(format!("Request '{id}' has no 'url' string.")))?;
+    let relative = url.trim_start_matches('/');
+    let uri: Uri = format!("/{version}/{relative}")
+        .parse()
+        .ok()
+        .filter(|_| !url.contains("://") && !url.starts_with("//"))
+        .ok_or_else(|| invalid(format!("Request '{id}' has an invalid relative 'url'.")))?;
+    let mut headers = HeaderMap::new();
+    match request.get("headers") {
+        None | Some(Json::Null) => {}
+        Some(Json::Object(given)) => {
+            for (name, value) in given {
+                let parsed = (
+                    HeaderName::from_bytes(name.as_bytes()),
+                    value.as_str().map(HeaderValue::from_str),
+                );
+                let (Ok(name), Some(Ok(value))) = parsed else {
+                    return Err(invalid(format!(
+                        "Request '{id}' has an invalid header '{name}'."
+                    )));
+                };
+                headers.append(name, value);
+            }
+        }
+        Some(_) => {
+            return Err(invalid(format!(
+                "Request '{id}': 'headers' must be an object."
+            )));
+        }
+    }
+    let body = match request.get("body") {
+        None | Some(Json::Null) => None,
+        Some(body) => Some(serde_json::to_vec(body).unwrap_or_default()),
+    };
+    let writes = [Method::POST, Method::PUT, Method::PATCH].contains(&method);
+    if writes && (body.is_none() || !headers.contains_key(header::CONTENT_TYPE)) {
+        return Err(invalid(format!(
+            "Write request id : {id} does not contain Content-Type header or body."
+        )));
+    }
+    let depends_on = match request.get("dependsOn") {
+        None | Some(Json::Null) => Vec::new(),
+        Some(Json::Array(list)) => list
+            .iter()
+            .map(|d| {
+                d.as_str()
+                    .and_then(|d| ids.get(&d.to_lowercase()).copied())
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "Request '{id}' depends on {d}, which is not in the batch."
+                        ))
+                    })
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => {
+            return Err(invalid(format!(
+                "Request '{id}': 'dependsOn' must be an array."
+            )));
+        }
+    };
+    Ok(Item {
+        id,
+        method,
+        uri,
+        headers,
+        body,
+        depends_on,
+    })
+}
+
+/// The stage each request runs in: after all it depends on. A cycle is a bad batch.
+fn levels(items: &[Item]) -> Result<Vec<usize>, ApiError> {
+    let mut level: Vec<Option<usize>> = vec![None; items.len()];
+    // Each pass settles the requests whose dependencies are settled; n passes suffice
+    // for any acyclic batch.
+    for _ in 0..=items.len() {
+        for (i, item) in items.iter().enumerate() {
+            if level[i].is_some() {
+                continue;
+            }
+            let deps: Option<Vec<usize>> = item.depends_on.iter().map(|d| level[*d]).collect();
+            if let Some(deps) = deps {
+                level[i] = Some(deps.into_iter().max().map_or(0, |m| m + 1));
+            }
+        }
+    }
+    level
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            l.ok_or_else(|| {
+                invalid(format!(
+                    "Request '{}' is part of a dependency cycle.",
+                    items[i].id
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The inner request: the item's own method, url, headers and body, with the outer
+/// request's `Authorization` (one token authorizes the batch) and `Host` (so links in
+/// answers point where the client does).
+pub fn inner_request(item: &Item, outer: &HeaderMap) -> Request<Body> {
+    let mut request = Request::new(item.body.clone().map_or_else(Body::empty, Body::from));
+    *request.method_mut() = item.method.clone();
+    *request.uri_mut() = item.uri.clone();
+    let headers = request.headers_mut();
+    headers.extend(item.headers.clone());
+    for name in [header::AUTHORIZATION, header::HOST] {
+        if let Some(value) = outer.get(&name) {
+            headers.insert(name, value.clone());
+        }
+    }
+    request
+}
+
+/// One entry of `responses`: id, status, headers and the body as JSON (text bodies as a
+/// string).
+async fn answer(id: &str, mut response: Response, item: &Item) -> Json {
+    // A 424 never reached the router: give it the envelope the middleware gives errors.
+    if let Some(error) = response.extensions_mut().remove::<ErrorBody>() {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let client = item
+            .headers
+            .get(&CLIENT_REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .map_or_else(|| request_id.clone(), str::to_string);
+        let body = error_envelope(&error, &request_id, &client);
+        *response.body_mut() = Body::from(body.to_string());
+        for (name, value) in [(&REQUEST_ID, &request_id), (&CLIENT_REQUEST_ID, &client)] {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                response.headers_mut().insert(name.clone(), value);
+            }
+        }
+    }
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    let mut headers = Map::new();
+    for (name, value) in response.headers() {
+        if name == header::CONTENT_LENGTH || name == header::DATE {
+            continue;
+        }
+        if let Ok(value) = value.to_str() {
+            headers.insert(graph_case(name.as_str()).to_string(), json!(value));
+        }
+    }
+    let bytes = to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap_or_default();
+    let mut out = Map::new();
+    out.insert("id".into(), json!(id));
+    out.insert("status".into(), json!(status.as_u16()));
+    out.insert("headers".into(), Json::Object(headers));
+    if !bytes.is_empty() {
+        let text = || Json::String(String::from_utf8_lossy(&bytes).into_owned());
+        let body = if is_json {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| text())
+        } else {
+            text()
+        };
+        out.insert("body".into(), body);
+    }
+    Json::Object(out)
+}
+
+/// Header names as Graph writes them in batch responses (`Content-Type`, `OData-Version`);
+/// the others as the server sends them (`request-id`).
+fn graph_case(name: &str) -> &str {
+    const KNOWN: [&str; 7] = [
+        "Cache-Control",
+        "Content-Type",
+        "Location",
+        "OData-EntityId",
+        "OData-Version",
+        "Preference-Applied",
+        "Retry-After",
+    ];
+    KNOWN
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(name))
+        .copied()
+        .unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,343 @@
+//! The OpenAPI 3.1 document of one version, written at run time from the served places
+//! (the model walked against the store's catalog) and the router's method table
+//! ([`Shape::operation`]), so it lists exactly the paths and methods the server answers.
+
+mod schemas;
+
+use odata::Model;
+use serde_json::{Map, Value as Json, json};
+use store::Catalog;
+
+use super::places::{Place, places, served_model};
+use crate::odata::{Operation, Shape};
+use schemas::{collection_name, reference, type_schema_name};
+
+/// The name of the bearer-token security scheme.
+const BEARER: &str = "bearerAuth";
+
+/// The OpenAPI document of `version` (`v1.0`, `beta`), with `server` (`http://host:port`)
+/// as the base of its server URL.
+pub fn document(model: &Model, catalog: &Catalog, version: &str, server: &str) -> Json {
+    let served = served_model(model, catalog);
+    let places = places(&served, catalog);
+    let mut paths = Map::new();
+    for place in &places {
+        let mut item = Map::new();
+        for method in Shape::METHODS {
+            if let Some(operation) = place.shape.operation(method) {
+                item.insert(
+                    method.to_ascii_lowercase(),
+                    self::operation(&served, place, method, operation),
+                );
+            }
+        }
+        paths.insert(place.template.clone(), Json::Object(item));
+    }
+    paths.extend(service_paths());
+    let mut listed: Vec<String> = places
+        .iter()
+        .filter(|p| p.shape == Shape::Collection)
+        .map(|p| p.entity_type.clone())
+        .collect();
+    listed.sort();
+    listed.dedup();
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": format!("localgraph: Microsoft Graph {version} (Intune status reports)"),
+            "version": version,
+            "description": "Generated at run time from the same EDM that serves the data.",
+        },
+        "servers": [{ "url": format!("{server}/{version}") }],
+        "paths": paths,
+        "components": {
+            "schemas": schemas::components(&served, &listed),
+            "responses": responses(&served, &listed),
+            "parameters": parameters(),
+            "securitySchemes": {
+                BEARER: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "An access token for https://graph.microsoft.com.",
+                },
+            },
+        },
+        "security": [{ BEARER: [] }],
+    })
+}
+
+/// The permissions that allow `operation` on `template`, any one of them sufficing.
+// TODO(auth): return the scopes/roles of the `intune::permissions` table (being added on
+// the auth branch) for this path and access (`operation.writes()`); until then every
+// operation only requires a bearer token.
+fn permissions(template: &str, operation: Operation) -> Vec<&'static str> {
+    let _ = (template, operation.writes());
+    Vec::new()
+}
+
+fn operation(model: &Model, place: &Place, method: &str, op: Operation) -> Json {
+    let last = place.names.last().cloned().unwrap_or_default();
+    let prefix = place.names[..place.names.len().saturating_sub(1)].join(".");
+    let prefix = if prefix.is_empty() {
+        last.clone()
+    } else {
+        prefix
+    };
+    let capital = capitalize(&last);
+    let entity = reference(&type_schema_name(model, &place.entity_type));
+    let (id, summary, responses, body) = match op {
+        Operation::GetSingleton => (
+            format!("{prefix}.Get{capital}"),
+            format!("Get {last}"),
+            json!({ "200": json_response("Retrieved entity", entity.clone()) }),
+            None,
+        ),
+        Operation::List => (
+            format!("{prefix}.List{capital}"),
+            format!("List {last}"),
+            json!({ "200": { "$ref": format!("#/components/responses/{}", collection_name(model, &place.entity_type)) } }),
+            None,
+        ),
+        Operation::Get => (
+            format!("{prefix}.Get{capital}"),
+            format!("Get {last}"),
+            json!({ "200": json_response("Retrieved entity", entity.clone()) }),
+            None,
+        ),
+        Operation::Count => (
+            format!("{prefix}.{last}.GetCount"),
+            format!("Get the number of {last}"),
+            json!({ "200": { "$ref": "#/components/responses/ODataCountResponse" } }),
+            None,
+        ),
+        Operation::GetRef => (
+            format!("{prefix}.GetRef{capital}"),
+            format!("Get the reference of {last}"),
+            json!({ "200": json_response("Retrieved reference", reference("ReferenceResponse")) }),
+            None,
+        ),
+        Operation::Create => (
+            format!("{prefix}.Create{capital}"),
+            format!("Create {last}"),
+            json!({ "201": json_response("Created entity", entity.clone()) }),
+            Some(entity.clone()),
+        ),
+        Operation::ReplaceRef => (
+            format!(
+                "{prefix}.{}Ref{capital}",
+                if method == "POST" { "Create" } else { "Set" }
+            ),
+            format!("Replace {last} with a full entity"),
+            json!({ "204": { "description": "Success" } }),
+            Some(entity.clone()),
+        ),
+        Operation::Update => (
+            format!("{prefix}.Update{capital}"),
+            format!("Update {last}"),
+            json!({
+                "200": json_response("The updated entity", entity.clone()),
+                "204": { "description": "Success, with `Prefer: return=minimal`" },
+            }),
+            Some(entity.clone()),
+        ),
+        Operation::Delete => (
+            format!(
+                "{prefix}.Delete{}{capital}",
+                if place.shape == Shape::Ref { "Ref" } else { "" }
+            ),
+            format!("Delete {last}"),
+            json!({ "204": { "description": "Success" } }),
+            None,
+        ),
+    };
+    let mut out = Map::new();
+    out.insert("tags".into(), json!([tag(place)]));
+    out.insert("summary".into(), json!(summary));
+    if let Some(text) = &place.description {
+        out.insert("description".into(), json!(text));
+    }
+    out.insert("operationId".into(), json!(id));
+    out.insert(
+        "parameters".into(),
+        Json::Array(parameters_of(model, place, op)),
+    );
+    if let Some(schema) = body {
+        out.insert(
+            "requestBody".into(),
+            json!({ "required": true, "content": { "application/json": { "schema": schema } } }),
+        );
+    }
+    let mut responses = match responses {
+        Json::Object(map) => map,
+        _ => Map::new(),
+    };
+    responses.insert(
+        "4XX".into(),
+        json!({ "$ref": "#/components/responses/error" }),
+    );
+    responses.insert(
+        "5XX".into(),
+        json!({ "$ref": "#/components/responses/error" }),
+    );
+    out.insert("responses".into(), Json::Object(responses));
+    let allowed = permissions(&place.template, op);
+    if !allowed.is_empty() {
+        let any_of: Vec<Json> = allowed.iter().map(|p| json!({ BEARER: [p] })).collect();
+        out.insert("security".into(), Json::Array(any_of));
+    }
+    Json::Object(out)
+}
+
+fn json_response(description: &str, schema: Json) -> Json {
+    json!({ "description": description, "content": { "application/json": { "schema": schema } } })
+}
+
+fn capitalize(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// `deviceManagement.deviceManagementScript`: the singleton and the first entity type
+/// under it, as Microsoft tags operations.
+fn tag(place: &Place) -> String {
+    match place.keys.first() {
+        Some((_, ty)) => format!("{}.{ty}", place.names[0]),
+        None => format!("{}.{}", place.names[0], place.entity_type),
+    }
+}
+
+/// The key parameters of the path, then the query options the operation accepts.
+fn parameters_of(model: &Model, place: &Place, op: Operation) -> Vec<Json> {
+    let mut out: Vec<Json> = place
+        .keys
+        .iter()
+        .map(|(name, ty)| {
+            json!({
+                "name": name,
+                "in": "path",
+                "required": true,
+                "description": format!("The unique identifier of {ty}"),
+                // A segment starting with `$` is a system segment (`$count`, `$ref`), never a key.
+                "schema": { "type": "string", "pattern": "^[^$]" },
+                "x-ms-docs-key-type": ty,
+            })
+        })
+        .collect();
+    let ty = model.structured(&place.entity_type);
+    let names = |f: &dyn Fn(&odata::StructuredType) -> Vec<String>| ty.map(f).unwrap_or_default();
+    let properties = names(&|t| t.properties.iter().map(|p| p.name.clone()).collect());
+    let navigation = names(&|t| t.navigation.iter().map(|n| n.name.clone()).collect());
+    let select = array_option(
+        "$select",
+        "Select properties to be returned",
+        properties.clone(),
+    );
+    let mut expand_items = vec!["*".to_string()];
+    expand_items.extend(navigation);
+    let expand = array_option("$expand", "Expand related entities", expand_items);
+    match op {
+        Operation::List => {
+            for name in ["top", "skip", "filter", "count"] {
+                out.push(json!({ "$ref": format!("#/components/parameters/{name}") }));
+            }
+            let mut order = Vec::new();
+            for p in &properties {
+                order.push(p.clone());
+                order.push(format!("{p} desc"));
+            }
+            out.push(array_option(
+                "$orderby",
+                "Order items by property values",
+                order,
+            ));
+            out.push(select);
+            out.push(expand);
+        }
+        Operation::Get => {
+            out.push(select);
+            out.push(expand);
+        }
+        _ => {}
+    }
+    out
+}
+
+/// A comma-separated query option with a closed set of items, as Graph's OpenAPI has them.
+fn array_option(name: &str, description: &str, items: Vec<String>) -> Json {
+    json!({
+        "name": name,
+        "in": "query",
+        "description": description,
+        "style": "form",
+        "explode": false,
+        "schema": { "type": "array", "uniqueItems": true, "items": { "type": "string", "enum": items } },
+    })
+}
+
+fn parameters() -> Json {
+    json!({
+        "top": { "name": "$top", "in": "query", "description": "Show only the first n items (the page size)", "style": "form", "explode": false, "schema": { "type": "integer", "minimum": 0 } },
+        "skip": { "name": "$skip", "in": "query", "description": "Skip the first n items", "style": "form", "explode": false, "schema": { "type": "integer", "minimum": 0 } },
+        "filter": { "name": "$filter", "in": "query", "description": "Filter items by property values", "style": "form", "explode": false, "schema": { "type": "string", "minLength": 1 } },
+        "count": { "name": "$count", "in": "query", "description": "Include count of items", "style": "form", "explode": false, "schema": { "type": "boolean" } },
+    })
+}
+
+fn responses(model: &Model, listed: &[String]) -> Json {
+    let mut out = Map::new();
+    for entity_type in listed {
+        let name = collection_name(model, entity_type);
+        out.insert(
+            name.clone(),
+            json_response("Retrieved collection", reference(&name)),
+        );
+    }
+    out.insert(
+        "error".into(),
+        json_response("error", reference("microsoft.graph.ODataErrors.ODataError")),
+    );
+    out.insert(
+        "ODataCountResponse".into(),
+        json!({
+            "description": "The count of the resource",
+            "content": { "text/plain": { "schema": reference("ODataCountResponse") } },
+        }),
+    );
+    Json::Object(out)
+}
+
+/// The paths of the service itself: the service document, `$metadata` and `$batch`.
+fn service_paths() -> Map<String, Json> {
+    let errors = json!({ "$ref": "#/components/responses/error" });
+    let paths = json!({
+        "/": { "get": {
+            "tags": ["service"], "summary": "The service document", "operationId": "service.GetServiceDocument",
+            "security": [],
+            "responses": { "200": json_response("The singletons this version serves", reference("ServiceDocument")), "4XX": errors, "5XX": errors },
+        } },
+        "/$metadata": { "get": {
+            "tags": ["service"], "summary": "The CSDL document of this version", "operationId": "service.GetMetadata",
+            "security": [],
+            "responses": {
+                "200": { "description": "CSDL XML", "content": { "application/xml": { "schema": { "type": "string" } } } },
+                "4XX": errors, "5XX": errors,
+            },
+        } },
+        "/$batch": { "post": {
+            "tags": ["service"], "summary": "Run up to 20 requests in one", "operationId": "service.Batch",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": reference("BatchRequest") } } },
+            "responses": { "200": json_response("One response per request, in request order", reference("BatchResponse")), "4XX": errors, "5XX": errors },
+        } },
+    });
+    match paths {
+        Json::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,160 @@
+use std::collections::HashSet;
+
+use intune::{ApiVersion, Schema};
+use serde_json::Value as Json;
+use store::Catalog;
+
+use super::*;
+
+fn documents() -> Vec<(Json, Vec<Place>)> {
+    let schema = Schema::load().unwrap();
+    let catalog = Catalog::build(&schema.models()).unwrap();
+    ApiVersion::ALL
+        .into_iter()
+        .map(|v| {
+            let model = schema.model(v);
+            (
+                document(model, &catalog, v.as_str(), "http://localhost"),
+                places(model, &catalog),
+            )
+        })
+        .collect()
+}
+
+fn refs<'a>(value: &'a Json, out: &mut Vec<&'a str>) {
+    match value {
+        Json::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("$ref", Json::String(target)) => out.push(target),
+                    _ => refs(v, out),
+                }
+            }
+        }
+        Json::Array(items) => items.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_resolves_and_operation_ids_are_unique() {
+    for (doc, _) in documents() {
+        let mut targets = Vec::new();
+        refs(&doc, &mut targets);
+        assert!(!targets.is_empty());
+        for target in targets {
+            let pointer = target.strip_prefix('#').expect("local reference");
+            assert!(doc.pointer(pointer).is_some(), "{target} does not resolve");
+        }
+        let mut ids = HashSet::new();
+        for item in doc["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                let id = op["operationId"].as_str().unwrap();
+                assert!(ids.insert(id.to_string()), "operationId {id} twice");
+            }
+        }
+    }
+}
+
+#[test]
+fn paths_list_exactly_the_methods_the_router_answers() {
+    for (doc, places) in documents() {
+        let paths = doc["paths"].as_object().unwrap();
+        assert_eq!(
+            paths.len(),
+            places.len() + 3,
+            "places + /, $metadata, $batch"
+        );
+        for place in places {
+            let item = paths[&place.template].as_object().unwrap();
+            for method in ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] {
+                assert_eq!(
+                    item.contains_key(&method.to_ascii_lowercase()),
+                    place.shape.operation(method).is_some(),
+                    "{method} {}",
+                    place.template
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn collections_take_graph_query_options_and_keys_are_path_parameters() {
+    let (beta, _) = documents().pop().unwrap();
+    let list = &beta["paths"]["/deviceManagement/deviceManagementScripts"]["get"];
+    let names: Vec<String> = list["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            p["name"]
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| {
+                    p["$ref"]
+                        .as_str()
+                        .map(|r| r.rsplit('/').next().unwrap().to_string())
+                })
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "top", "skip", "filter", "count", "$orderby", "$select", "$expand"
+        ]
+    );
+    let get = &beta["paths"]["/deviceManagement/deviceManagementScripts/{deviceManagementScript-id}"]
+        ["get"];
+    assert_eq!(get["parameters"][0]["name"], "deviceManagementScript-id");
+    assert_eq!(get["parameters"][0]["in"], "path");
+    assert_eq!(get["parameters"][1]["name"], "$select");
+    let count = &beta["paths"]["/deviceManagement/deviceManagementScripts/$count"]["get"];
+    assert!(
+        count["responses"]["200"]["$ref"]
+            .as_str()
+            .unwrap()
+            .ends_with("ODataCountResponse")
+    );
+    let set_ref = &beta["paths"]["/deviceManagement/softwareUpdateStatusSummary/$ref"]["post"];
+    assert_eq!(set_ref["responses"]["204"]["description"], "Success");
+    assert_eq!(
+        set_ref["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/microsoft.graph.softwareUpdateStatusSummary"
+    );
+}
+
+#[test]
+fn schemas_follow_the_model() {
+    let (beta, _) = documents().pop().unwrap();
+    let schemas = &beta["components"]["schemas"];
+    let script = &schemas["microsoft.graph.deviceManagementScript"];
+    assert_eq!(
+        script["allOf"][0]["$ref"],
+        "#/components/schemas/microsoft.graph.entity"
+    );
+    let own = &script["allOf"][1]["properties"];
+    assert_eq!(own["createdDateTime"]["readOnly"], true);
+    assert_eq!(own["runSummary"]["x-ms-navigationProperty"], true);
+    assert_eq!(
+        own["description"]["type"],
+        serde_json::json!(["string", "null"])
+    );
+    let configuration = &schemas["microsoft.graph.managedDeviceMobileAppConfiguration"]["allOf"][1];
+    assert_eq!(
+        configuration["properties"]["displayName"]["type"], "string",
+        "non-nullable"
+    );
+    assert_eq!(
+        configuration["discriminator"]["mapping"]["#microsoft.graph.iosMobileAppConfiguration"],
+        "#/components/schemas/microsoft.graph.iosMobileAppConfiguration"
+    );
+    let v1 = &documents()[0].0;
+    assert!(v1["components"]["schemas"]["microsoft.graph.deviceManagementScript"].is_null());
+    assert!(v1["security"][0]["bearerAuth"].is_array());
+    assert_eq!(
+        v1["components"]["securitySchemes"]["bearerAuth"]["scheme"],
+        "bearer"
+    );
+}
