@@ -19,6 +19,7 @@ use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 use crate::ApiError;
+use crate::Caller;
 use crate::discovery::version_of;
 use crate::error::ErrorBody;
 use crate::middleware::{CLIENT_REQUEST_ID, REQUEST_ID, error_envelope};
@@ -50,6 +51,8 @@ pub struct Item {
 /// Runs a batch.
 pub async fn batch(
     Extension(Inner(router)): Extension<Inner>,
+    // A batch needs a valid token, as on Graph, even if its requests need none.
+    _caller: Caller,
     method: Method,
     uri: Uri,
     headers: HeaderMap,

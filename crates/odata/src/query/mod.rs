@@ -134,6 +134,12 @@ impl QueryOptions {
         model: &Model,
         ty: &StructuredType,
     ) -> Result<(), QueryError> {
+        if value.trim().is_empty() {
+            return Err(QueryError::new(
+                option,
+                format!("The query option '{option}' has no value."),
+            ));
+        }
         match option {
             "$filter" => self.filter = Some(check_filter(model, ty, parse_filter(option, value)?)?),
             "$orderby" => self.orderby = check_orderby(model, ty, parse_orderby(option, value)?)?,
@@ -214,9 +220,16 @@ pub fn parse_select(
                 ),
             )
         })?;
-        if !names.contains(&property.name) {
-            names.push(property.name.clone());
+        if names.contains(&property.name) {
+            return Err(QueryError::new(
+                "$select",
+                format!(
+                    "The property '{}' is selected more than once in $select.",
+                    property.name
+                ),
+            ));
         }
+        names.push(property.name.clone());
     }
     Ok(names)
 }

@@ -297,3 +297,13 @@ async fn independent_requests_run_concurrently_and_all_land() {
         .await;
     assert_eq!(count.text, "20");
 }
+
+#[tokio::test]
+async fn a_batch_needs_a_token_even_for_public_requests() {
+    let app = TestApp::spawn().await;
+    let body = r#"{"requests": [{"id": "0", "method": "GET", "url": "/"}]}"#;
+    let anonymous = app.anonymous().post("/v1.0/$batch", body).await;
+    assert_eq!(anonymous.status, 401, "{}", anonymous.text);
+    assert_eq!(anonymous.error().0, "InvalidAuthenticationToken");
+    assert_eq!(app.post("/v1.0/$batch", body).await.status, 200);
+}

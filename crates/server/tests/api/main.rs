@@ -9,6 +9,7 @@ mod concurrency;
 mod discovery;
 mod lifecycle;
 mod permissions;
+mod query;
 mod seeds;
 mod tenants;
 mod validation;

@@ -67,13 +67,15 @@ pub fn document(model: &Model, catalog: &Catalog, version: &str, server: &str) -
     })
 }
 
-/// The permissions that allow `operation` on `template`, any one of them sufficing.
-// TODO(auth): return the scopes/roles of the `intune::permissions` table (being added on
-// the auth branch) for this path and access (`operation.writes()`); until then every
-// operation only requires a bearer token.
-fn permissions(template: &str, operation: Operation) -> Vec<&'static str> {
-    let _ = (template, operation.writes());
-    Vec::new()
+/// The permissions that allow `operation` at `place` (navigation names from the
+/// singleton), any one of them sufficing: the same table the server checks tokens against.
+fn permissions(place: &[String], operation: Operation) -> &'static [&'static str] {
+    let access = if operation.writes() {
+        intune::permissions::Access::Write
+    } else {
+        intune::permissions::Access::Read
+    };
+    intune::permissions::required(place, access)
 }
 
 fn operation(model: &Model, place: &Place, method: &str, op: Operation) -> Json {
@@ -181,10 +183,13 @@ fn operation(model: &Model, place: &Place, method: &str, op: Operation) -> Json 
         json!({ "$ref": "#/components/responses/error" }),
     );
     out.insert("responses".into(), Json::Object(responses));
-    let allowed = permissions(&place.template, op);
+    let allowed = permissions(&place.names, op);
     if !allowed.is_empty() {
+        // Any one permission suffices: one security requirement per permission, and the
+        // list again as Microsoft's extension for tools that read it.
         let any_of: Vec<Json> = allowed.iter().map(|p| json!({ BEARER: [p] })).collect();
         out.insert("security".into(), Json::Array(any_of));
+        out.insert("x-ms-permissions".into(), json!(allowed));
     }
     Json::Object(out)
 }

@@ -158,3 +158,36 @@ fn schemas_follow_the_model() {
         "bearer"
     );
 }
+
+#[test]
+fn every_operation_names_the_permissions_the_server_checks() {
+    for (document, _) in documents() {
+        let paths = document["paths"].as_object().unwrap();
+        for (path, item) in paths {
+            for (method, operation) in item.as_object().unwrap() {
+                if operation["security"] == serde_json::json!([]) || path == "/$batch" {
+                    // Public endpoints ($metadata, the service document) need no token;
+                    // a batch needs what each of its requests needs.
+                    continue;
+                }
+                let listed: Vec<&str> = operation["x-ms-permissions"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{method} {path} lists no permissions"))
+                    .iter()
+                    .map(|p| p.as_str().unwrap())
+                    .collect();
+                assert_eq!(
+                    operation["security"].as_array().unwrap().len(),
+                    listed.len()
+                );
+                let write = method != "get";
+                let expected: Vec<&str> = listed
+                    .iter()
+                    .copied()
+                    .filter(|p| !write || p.contains("ReadWrite"))
+                    .collect();
+                assert_eq!(listed, expected, "{method} {path}: writes need ReadWrite");
+            }
+        }
+    }
+}
