@@ -45,6 +45,17 @@ impl Request<'_> {
     pub fn store_error(&self, error: store::StoreError) -> ApiError {
         ApiError::from_store(error, self.path())
     }
+
+    /// The preferences of the `Prefer` headers (`return=minimal`, `odata.maxpagesize=50`),
+    /// trimmed, in order.
+    pub fn preferences(&self) -> impl Iterator<Item = &str> {
+        self.headers
+            .get_all("prefer")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+    }
 }
 
 /// Routes a request by the shape of what it addresses and its method.

@@ -211,12 +211,8 @@ fn paging_scope(request: &Request<'_>) -> String {
 /// `Prefer: odata.maxpagesize=N`.
 fn prefer_max_page_size(request: &Request<'_>) -> Option<usize> {
     request
-        .headers
-        .get_all("prefer")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|p| p.trim().split_once('='))
+        .preferences()
+        .filter_map(|p| p.split_once('='))
         .find(|(k, _)| k.trim().eq_ignore_ascii_case("odata.maxpagesize"))
         .and_then(|(_, v)| v.trim().parse::<usize>().ok())
         .filter(|n| *n > 0)

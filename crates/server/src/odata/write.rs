@@ -159,10 +159,6 @@ async fn json_object(request: &Request<'_>, body: Body) -> Result<Map<String, Js
 
 fn prefers_minimal(request: &Request<'_>) -> bool {
     request
-        .headers
-        .get_all("prefer")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|p| p.trim().eq_ignore_ascii_case("return=minimal"))
+        .preferences()
+        .any(|p| p.eq_ignore_ascii_case("return=minimal"))
 }

@@ -286,7 +286,10 @@ async fn bad_options_are_400s_that_name_the_option() {
         (format!("{MACS}?$top=0"), "$top"),
         (format!("{MACS}?$top=1&top=2"), "more than once"),
         (format!("{MACS}?$search=mac"), "$search"),
-        (format!("{MACS}?$select=displayName,displayName"), "more than once"),
+        (
+            format!("{MACS}?$select=displayName,displayName"),
+            "more than once",
+        ),
         (format!("{MACS}?$expand="), "no value"),
         (format!("{MACS}?$skiptoken=forged"), "$skiptoken"),
         (
