@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use super::token::{GRAPH_APP_ID, GRAPH_RESOURCE, TokenSpec, issuer, valid_tenant};
 use crate::AppState;
+use crate::odata::base_url;
 
 /// Lifetime of tokens from the token endpoint, as Entra ID's default.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
@@ -253,18 +254,6 @@ fn aad_error(status: StatusCode, error: &str, code: u32, description: &str) -> R
         "correlation_id": correlation_id,
     });
     (status, Json(body)).into_response()
-}
-
-/// `scheme://host[:port]` as the client addressed the server.
-fn base_url(uri: &Uri, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| uri.authority().map(|a| a.to_string()))
-        .unwrap_or_else(|| "localhost".into());
-    let scheme = uri.scheme_str().unwrap_or("http");
-    format!("{scheme}://{host}")
 }
 
 #[cfg(test)]
