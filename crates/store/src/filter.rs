@@ -81,6 +81,20 @@ static TEXT_COLUMN: Column = Column {
     stamp: None,
 };
 
+/// A literal bound by its own type, where no column says how it is stored: date-times as
+/// ticks and enums by value, so they compare as the evaluator compares them.
+fn typed_param(literal: &Literal) -> Param {
+    match literal {
+        Literal::Null => Param::Null(ColumnType::Text),
+        Literal::Bool(b) => Param::Bool(*b),
+        Literal::Int(i) | Literal::DateTimeOffset(i) => Param::Int(*i),
+        Literal::Float(f) => Param::Real(*f),
+        Literal::String(s) | Literal::Guid(s) => Param::Text(s.clone()),
+        Literal::Enum { value: Some(v), .. } => Param::Int(*v),
+        Literal::Enum { member, .. } => Param::Text(member.clone()),
+    }
+}
+
 fn literal_value(literal: &Literal) -> Value {
     match literal {
         Literal::Null => Value::Null,
@@ -110,7 +124,7 @@ impl Filter<'_> {
             Expr::Literal(literal) => {
                 let param = match partner {
                     Some(Expr::Property(path)) => Operand::new(self.table, path).param(literal),
-                    _ => Operand::new(self.table, &[]).param(literal),
+                    _ => typed_param(literal),
                 };
                 sql.bind(param);
             }
@@ -232,8 +246,7 @@ impl Filter<'_> {
                 // substr/left/right compare characters exactly (LIKE folds case in SQLite).
                 let starts = function == Function::StartsWith;
                 match (flavor, starts) {
-                    (Flavor::Sqlite, true) => sql.push("(substr("),
-                    (Flavor::Sqlite, false) => sql.push("(substr("),
+                    (Flavor::Sqlite, _) => sql.push("(substr("),
                     (Flavor::Postgres, true) => sql.push("(left("),
                     (Flavor::Postgres, false) => sql.push("(right("),
                 };

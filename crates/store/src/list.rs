@@ -62,6 +62,10 @@ impl Cursor {
             .iter()
             .map(|key| {
                 let operand = Operand::new(table, &key.path);
+                if operand.column.is_none() {
+                    // The key is no column of the record: it is the record's id.
+                    return Json::String(record.id.clone());
+                }
                 let value = record.get(operand.name);
                 match (operand.column, value) {
                     (Some(column), Some(value)) if operand.json_path.is_empty() => {
@@ -142,8 +146,8 @@ pub fn push_after(sql: &mut Sql, table: &Table, orderby: &[OrderKey], cursor: &C
         }
         sql.ident("id")
             .push(if id_desc { ") < (" } else { ") > (" });
-        for (operand, value) in operands.iter().zip(&cursor.keys) {
-            sql.bind(key_param(operand, value)).push(", ");
+        for value in &cursor.keys {
+            sql.bind(param(value)).push(", ");
         }
         sql.bind(Param::Text(cursor.id.clone())).push(")");
         return;
@@ -183,12 +187,12 @@ fn push_after_from(
         }
         (false, false) => {
             operand.push(sql);
-            sql.push(" > ").bind(key_param(operand, value));
+            sql.push(" > ").bind(param(value));
         }
         (false, true) => {
             sql.push("(");
             operand.push(sql);
-            sql.push(" < ").bind(key_param(operand, value)).push(" OR ");
+            sql.push(" < ").bind(param(value)).push(" OR ");
             operand.push(sql);
             sql.push(" IS NULL)");
         }
@@ -198,15 +202,11 @@ fn push_after_from(
     if value.is_null() {
         sql.push(" IS NULL");
     } else {
-        sql.push(" = ").bind(key_param(operand, value));
+        sql.push(" = ").bind(param(value));
     }
     sql.push(" AND ");
     push_after_from(sql, operands, orderby, cursor, i + 1, id_desc);
     sql.push("))");
-}
-
-fn key_param(_operand: &Operand, value: &Json) -> Param {
-    param(value)
 }
 
 /// ` ORDER BY k1 [DESC], …, id`.

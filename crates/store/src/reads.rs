@@ -23,9 +23,10 @@ impl Planner<'_> {
             .push(" FROM ")
             .ident(&target.table.sql_name);
         self.page_conditions(&mut sql, tenant, target, query);
-        sql.push(" LIMIT ").bind(Param::Int(query.size as i64 + 1));
+        sql.push(" LIMIT ")
+            .bind(Param::Int(int(query.size).saturating_add(1)));
         if query.after.is_none() && query.skip > 0 {
-            sql.push(" OFFSET ").bind(Param::Int(query.skip as i64));
+            sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
         }
         statement(sql, Expect::Rows, decode(target.table))
     }
@@ -79,9 +80,9 @@ impl Planner<'_> {
                     .push(" FROM ")
                     .ident(&target.table.sql_name);
                 self.page_conditions(&mut sql, tenant, target, query);
-                sql.push(" LIMIT ").bind(Param::Int(query.size as i64));
+                sql.push(" LIMIT ").bind(Param::Int(int(query.size)));
                 if query.after.is_none() && query.skip > 0 {
-                    sql.push(" OFFSET ").bind(Param::Int(query.skip as i64));
+                    sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
                 }
             }
         }
@@ -89,7 +90,7 @@ impl Planner<'_> {
         push_filter_condition(&mut sql, child, expand.filter.as_ref());
         if let (true, Some(top)) = (ranked, expand.top) {
             sql.push(") AS lg_ranked WHERE lg_rank <= ")
-                .bind(Param::Int(top as i64));
+                .bind(Param::Int(int(top)));
             sql.push(" ORDER BY ").ident(PARENT).push(", lg_rank");
         } else {
             push_order(&mut sql, child, &expand.orderby);
@@ -108,4 +109,9 @@ impl Planner<'_> {
         }
         push_order(sql, target.table, &query.orderby);
     }
+}
+
+/// A count as an SQL integer; past `i64::MAX` (which no table reaches) it saturates.
+fn int(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }

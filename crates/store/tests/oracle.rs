@@ -86,9 +86,13 @@ fn filter() -> impl Strategy<Value = String> {
             .prop_map(|(o, s)| format!("state {o} '{s}'")),
         prop::sample::subsequence(vec!["'critical'", "'firmware'", "'other'"], 1..3)
             .prop_map(|c| format!("updateCategory in ({})", c.join(", "))),
-        (op, 0i64..4)
+        (op.clone(), 0i64..4)
             .prop_map(|(o, d)| format!("lastUpdatedDateTime {o} 2026-01-0{}T00:00:00Z", d + 1)),
         (string_prop.clone(), string_prop).prop_map(|(a, b)| format!("{a} eq {b}")),
+        // Literals on both sides: bound by their own types.
+        (op.clone(), 0i64..3, 0i64..3).prop_map(|(o, a, b)| format!("2026-01-0{}T00:00:00.5Z {o} 2026-01-0{}T00:00:00Z", a + 1, b + 1)),
+        (prop::sample::select(vec!["eq", "ne", "gt", "lt"]), prop::sample::select(vec!["success", "idle"]))
+            .prop_map(|(o, m)| format!("microsoft.graph.macOSSoftwareUpdateState'{m}' {o} microsoft.graph.macOSSoftwareUpdateState'installFailed'")),
     ];
     leaf.prop_recursive(3, 12, 2, |inner| {
         prop_oneof![

@@ -61,7 +61,16 @@ pub fn resolve_path(
                 ),
             )
         };
-        let property = match current.property(segment) {
+        // A property of a derived type is found too (rows of other types hold null there):
+        // `target/groupId` on an assignment whose target type is abstract.
+        let derived = || {
+            current
+                .derived
+                .iter()
+                .filter_map(|d| model.structured(d))
+                .find_map(|d| d.property(segment))
+        };
+        let property = match current.property(segment).or_else(derived) {
             Some(p) => p,
             None if current.navigation_property(segment).is_some() => {
                 return Err(QueryError::new(
@@ -151,6 +160,7 @@ impl Checker<'_> {
         let boolean = ExprType::Primitive(Primitive::Boolean);
         match expr {
             Expr::Literal(l) => {
+                let l = self.resolve_enum_literal(l)?;
                 let t = literal_type(&l);
                 Ok((Expr::Literal(l), t))
             }
@@ -218,6 +228,36 @@ impl Checker<'_> {
                 Ok((Expr::Call(function, checked), result))
             }
         }
+    }
+
+    /// A qualified enum literal (`microsoft.graph.runState'fail'`) checked against the
+    /// model: its type and member must exist; its value is filled in.
+    fn resolve_enum_literal(&self, literal: Literal) -> Result<Literal, QueryError> {
+        let Literal::Enum {
+            type_name: Some(qualified),
+            member,
+            ..
+        } = &literal
+        else {
+            return Ok(literal);
+        };
+        let enum_type = self
+            .model
+            .enum_type_by_qualified(qualified)
+            .ok_or_else(|| {
+                self.error(format!("The enum type '{qualified}' is not in the model."))
+            })?;
+        let found = enum_type.member(member).ok_or_else(|| {
+            self.error(format!(
+                "The value '{member}' is not a member of '{}'.",
+                self.model.qualified(&enum_type.name)
+            ))
+        })?;
+        Ok(Literal::Enum {
+            type_name: Some(self.model.qualified(&enum_type.name)),
+            member: found.name.clone(),
+            value: Some(found.value),
+        })
     }
 
     fn both_boolean(&self, a: Expr, b: Expr, operator: &str) -> Result<(Expr, Expr), QueryError> {
@@ -365,7 +405,16 @@ fn literal_type(literal: &Literal) -> ExprType {
         Literal::String(_) => ExprType::Primitive(Primitive::String),
         Literal::Guid(_) => ExprType::Primitive(Primitive::Guid),
         Literal::DateTimeOffset(_) => ExprType::Primitive(Primitive::DateTimeOffset),
-        Literal::Enum { type_name, .. } => ExprType::Enum(type_name.clone().unwrap_or_default()),
+        Literal::Enum { type_name, .. } => {
+            let qualified = type_name.as_deref().unwrap_or_default();
+            ExprType::Enum(
+                qualified
+                    .rsplit('.')
+                    .next()
+                    .unwrap_or(qualified)
+                    .to_string(),
+            )
+        }
     }
 }
 

@@ -96,13 +96,17 @@ pub fn parse(model: &Model, ty: &StructuredType, value: &str) -> Result<Vec<Expa
                     expand.orderby = check_orderby(model, target, parse_orderby("$orderby", text)?)?
                 }
                 "$top" if nav.collection => {
-                    let top: usize = text.trim().parse().map_err(|_| {
-                        QueryError::new(
-                            "$expand",
-                            format!("Invalid value '{text}' for $top in $expand."),
-                        )
-                    })?;
-                    expand.top = Some(top);
+                    let top: usize =
+                        text.trim().parse().ok().filter(|t| *t >= 1).ok_or_else(|| {
+                            QueryError::new(
+                                "$expand",
+                                format!(
+                                    "Invalid value '{text}' for $top in $expand: it must be a positive integer."
+                                ),
+                            )
+                        })?;
+                    // As at the top level: larger values are clamped to the largest page.
+                    expand.top = Some(top.min(super::MAX_PAGE_SIZE));
                 }
                 "$filter" | "$orderby" | "$top" => return Err(only_collections()),
                 _ => {

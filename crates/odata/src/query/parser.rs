@@ -5,9 +5,18 @@ use super::QueryError;
 use super::ast::{CompareOp, Expr, Function, Literal, OrderKey};
 use super::lexer::{Token, TokenKind, tokenize};
 
+/// How deep parentheses, `not` and function calls may nest.
+const MAX_NESTING: usize = 64;
+/// How many comparisons and calls one expression may hold.
+const MAX_TERMS: usize = 1000;
+
 struct Parser<'a> {
     option: &'a str,
     text: &'a str,
+    /// The current nesting of parentheses, `not` and calls.
+    nesting: usize,
+    /// Terms parsed so far.
+    terms: usize,
     tokens: Vec<Token>,
     next: usize,
 }
@@ -50,6 +59,8 @@ impl<'a> Parser<'a> {
         Ok(Parser {
             option,
             text,
+            nesting: 0,
+            terms: 0,
             tokens: tokenize(option, text)?,
             next: 0,
         })
@@ -107,26 +118,45 @@ impl<'a> Parser<'a> {
     }
 
     fn expr(&mut self) -> Result<Expr, QueryError> {
-        let mut left = self.and()?;
+        let mut terms = vec![self.and()?];
         while self.word_is("or") {
             self.advance();
-            let right = self.and()?;
-            left = Expr::Or(Box::new(left), Box::new(right));
+            terms.push(self.and()?);
         }
-        Ok(left)
+        Ok(balanced(terms, &|a, b| Expr::Or(Box::new(a), Box::new(b))))
     }
 
     fn and(&mut self) -> Result<Expr, QueryError> {
-        let mut left = self.comparison()?;
+        let mut terms = vec![self.comparison()?];
         while self.word_is("and") {
             self.advance();
-            let right = self.comparison()?;
-            left = Expr::And(Box::new(left), Box::new(right));
+            terms.push(self.comparison()?);
         }
-        Ok(left)
+        Ok(balanced(terms, &|a, b| Expr::And(Box::new(a), Box::new(b))))
+    }
+
+    /// Enters one level of nesting at `token`, refusing expressions nested too deep or too
+    /// large for the recursive passes that follow.
+    fn enter(&mut self, token: &Token) -> Result<(), QueryError> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            return Err(self.error(
+                token,
+                format!("the expression nests deeper than {MAX_NESTING} levels"),
+            ));
+        }
+        Ok(())
     }
 
     fn comparison(&mut self) -> Result<Expr, QueryError> {
+        self.terms += 1;
+        if self.terms > MAX_TERMS {
+            let token = self.peek().clone();
+            return Err(self.error(
+                &token,
+                format!("the expression has more than {MAX_TERMS} terms"),
+            ));
+        }
         let left = self.unary()?;
         let op = match &self.peek().kind {
             TokenKind::Word(w) => CompareOp::from_keyword(w),
@@ -178,8 +208,11 @@ impl<'a> Parser<'a> {
 
     fn unary(&mut self) -> Result<Expr, QueryError> {
         if self.word_is("not") {
-            self.advance();
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+            let token = self.advance();
+            self.enter(&token)?;
+            let inner = self.unary()?;
+            self.nesting -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.primary()
     }
@@ -193,7 +226,9 @@ impl<'a> Parser<'a> {
         match &token.kind {
             TokenKind::Open => {
                 self.advance();
+                self.enter(&token)?;
                 let inner = self.expr()?;
+                self.nesting -= 1;
                 let close = self.advance();
                 if close.kind != TokenKind::Close {
                     return Err(self.error(
@@ -212,6 +247,7 @@ impl<'a> Parser<'a> {
                     .ok_or_else(|| self.error(&token, format!("unknown function '{w}'")))?;
                 self.advance();
                 self.advance();
+                self.enter(&token)?;
                 let mut args = Vec::new();
                 if self.peek().kind != TokenKind::Close {
                     loop {
@@ -223,6 +259,7 @@ impl<'a> Parser<'a> {
                     }
                 }
                 let close = self.advance();
+                self.nesting -= 1;
                 if close.kind != TokenKind::Close {
                     return Err(self.error(
                         &close,
@@ -277,6 +314,16 @@ impl<'a> Parser<'a> {
             self.advance();
         }
     }
+}
+
+/// Joins terms into a balanced tree, so a long `a or b or c …` is only log2(n) deep for
+/// the recursive passes that check, translate and evaluate it.
+fn balanced(mut terms: Vec<Expr>, join: &dyn Fn(Expr, Expr) -> Expr) -> Expr {
+    if terms.len() == 1 {
+        return terms.pop().expect("one term");
+    }
+    let right = terms.split_off(terms.len() / 2);
+    join(balanced(terms, join), balanced(right, join))
 }
 
 fn is_keyword(word: &str) -> bool {

@@ -10,6 +10,7 @@ mod discovery;
 mod lifecycle;
 mod permissions;
 mod query;
+mod query_edges;
 mod seeds;
 mod tenants;
 mod validation;
