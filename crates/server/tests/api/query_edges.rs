@@ -77,7 +77,7 @@ async fn huge_numbers_do_not_wrap() {
         201
     );
     let expanded = app
-        .get(&format!("/beta/deviceManagement/deviceManagementScripts?$expand=userRunStates($top=18446744073709551615)"))
+        .get("/beta/deviceManagement/deviceManagementScripts?$expand=userRunStates($top=18446744073709551615)")
         .await
         .json();
     assert_eq!(
