@@ -29,7 +29,7 @@ use crate::sql::{Dialect, Param, Postgres, column_definition, quote};
 /// How many times a plan runs at most when it fails transiently.
 const ATTEMPTS: u32 = 6;
 /// Past this, a transient failure is not retried again.
-const RETRY_BUDGET: Duration = Duration::from_secs(8);
+const RETRY_BUDGET: Duration = Duration::from_secs(5);
 /// How long a request waits for a pooled connection (or a new one) per attempt.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 /// The advisory lock key of schema migrations ("localgraph" in ASCII, truncated).
