@@ -45,7 +45,6 @@ async fn two_nodes_serve_one_data_set_and_lose_no_update() {
     let (a, b) = two_nodes(data.path(), &url);
     // One data directory, one signing key: a token of one node is good on the other.
     let token = a.token().to_string();
-    assert_eq!(b.token.as_deref().map(|t| t.split('.').count()), Some(3));
     let http = client();
 
     // A write through one node is read through the other.

@@ -196,3 +196,23 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unavailable_store_is_a_503_with_retry_after() {
+        let error = ApiError::from_store(StoreError::Unavailable("connection refused".into()), "x");
+        assert_eq!(
+            error.status_and_code(),
+            (StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable")
+        );
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+        let body = response.extensions().get::<ErrorBody>().unwrap();
+        assert_eq!(body.log_detail.as_deref(), Some("connection refused"));
+        assert!(!body.message.contains("refused"), "details stay in the log");
+    }
+}
