@@ -1,9 +1,12 @@
-//! The `localgraph` command: `serve` runs the service; `token` and `client add` use the
-//! data directory's offline token authority; `openapi` and `metadata` print a version's
+//! The `localgraph` command: `serve` runs the service; `export` and `import` move a data
+//! set between databases; `token` and `client add` use the data directory's offline token
+//! authority; `openapi` and `metadata` print a version's
 //! discovery documents.
 
 mod authority;
+mod database;
 mod discovery;
+mod dump;
 mod serve;
 
 use std::path::PathBuf;
@@ -31,6 +34,10 @@ enum Command {
     /// Manage confidential clients for the client_credentials flow.
     #[command(subcommand)]
     Client(authority::ClientCommand),
+    /// Write the data set (every tenant, or one) to a JSONL file.
+    Export(dump::ExportArgs),
+    /// Read a JSONL file written by `export` into the data set.
+    Import(dump::ImportArgs),
 }
 
 /// The data directory, shared by every command.
@@ -55,6 +62,8 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => tokio::runtime::Runtime::new()?.block_on(serve::run(args)),
         Command::Token(args) => authority::token(args),
         Command::Client(command) => authority::client(command),
+        Command::Export(args) => tokio::runtime::Runtime::new()?.block_on(dump::export(args)),
+        Command::Import(args) => tokio::runtime::Runtime::new()?.block_on(dump::import(args)),
         Command::Openapi(args) => discovery::openapi(args),
         Command::Metadata(args) => discovery::metadata(args),
     }

@@ -9,9 +9,10 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use server::AppState;
 use server::auth::{Auth, AuthMode, TokenSpec};
-use store::{Catalog, SqlStore, SqliteExecutor};
+use store::Catalog;
 
 use crate::DataDir;
+use crate::database::DatabaseArgs;
 
 /// How long the token `serve` prints at start is valid.
 const START_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
@@ -24,6 +25,8 @@ pub struct ServeArgs {
     pub listen: SocketAddr,
     #[command(flatten)]
     pub data: DataDir,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// `on`: every request needs a valid token. `off`: no token, one default tenant, every
     /// permission (for quick experiments only).
     #[arg(long, env = "LOCALGRAPH_AUTH", value_enum, default_value_t = AuthArg::On)]
@@ -75,21 +78,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let schema = Arc::new(intune::Schema::load().context("the bundled schema is invalid")?);
     let catalog =
         Catalog::build(&schema.models()).context("the bundled schema has no storage layout")?;
-    let database = data_dir.join("localgraph.sqlite");
-    let executor = SqliteExecutor::open(&database)
-        .await
-        .with_context(|| format!("cannot open {}", database.display()))?;
-    let store = SqlStore::open(catalog, executor)
-        .await
-        .context("cannot lay out the database")?;
-    let state = AppState::new(Arc::new(store), schema, Arc::new(auth))
+    let store = args.database.open(data_dir, catalog).await?;
+    let database = args.database.describe(data_dir);
+    let state = AppState::new(store, schema, Arc::new(auth))
         .await
         .context("cannot read the data set's settings")?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let address = listener.local_addr()?;
-    tracing::info!(database = %database.display(), tenant = %state.default_tenant, "data set open");
+    tracing::info!(%database, tenant = %state.default_tenant, "data set open");
     let scheme = if tls.is_some() { "https" } else { "http" };
     let base = format!("{scheme}://{address}");
     println!("localgraph listening on {base}");

@@ -12,6 +12,9 @@ use crate::auth::TokenError;
 /// Graph's `WWW-Authenticate` on a 401: Entra ID's authorize endpoint and Graph's app id.
 pub const WWW_AUTHENTICATE: &str = r#"Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000""#;
 
+/// The `Retry-After` of a 503 `ServiceUnavailable`, in seconds.
+pub const RETRY_AFTER_SECONDS: u64 = 2;
+
 /// Why a request failed, as the client sees it.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -90,6 +93,12 @@ pub enum ApiError {
         /// The failed request it depends on.
         failed: String,
     },
+    /// The database is unreachable or kept failing transiently past the retry budget: the
+    /// write did not happen (or is unconfirmed). Logged; the client is told to retry.
+    #[error(
+        "The service is temporarily unavailable. Please retry after {RETRY_AFTER_SECONDS} seconds."
+    )]
+    ServiceUnavailable(String),
     /// Anything else: logged with the request id, never shown.
     #[error("An internal server error has occurred.")]
     Internal(String),
@@ -121,6 +130,9 @@ impl ApiError {
             ApiError::FailedDependency { .. } => {
                 (StatusCode::FAILED_DEPENDENCY, "FailedDependency")
             }
+            ApiError::ServiceUnavailable(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable")
+            }
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError"),
         }
     }
@@ -131,6 +143,7 @@ impl ApiError {
             StoreError::NotFound => ApiError::NotFound(path.to_string()),
             StoreError::Conflict => ApiError::Conflict(path.to_string()),
             StoreError::TypeMismatch { stored, given } => ApiError::TypeMismatch { stored, given },
+            StoreError::Unavailable(detail) => ApiError::ServiceUnavailable(detail),
             StoreError::Backend(detail) => ApiError::Internal(detail),
         }
     }
@@ -157,7 +170,9 @@ impl IntoResponse for ApiError {
             message: self.to_string(),
             repeat_in_inner: matches!(self, ApiError::Validation(_)),
             log_detail: match &self {
-                ApiError::Internal(detail) => Some(detail.clone()),
+                ApiError::Internal(detail) | ApiError::ServiceUnavailable(detail) => {
+                    Some(detail.clone())
+                }
                 _ => None,
             },
         };
@@ -166,6 +181,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+        if matches!(self, ApiError::ServiceUnavailable(_)) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        }
         if matches!(self, ApiError::Unauthenticated(_)) {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -174,5 +194,25 @@ impl IntoResponse for ApiError {
         }
         response.extensions_mut().insert(body);
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unavailable_store_is_a_503_with_retry_after() {
+        let error = ApiError::from_store(StoreError::Unavailable("connection refused".into()), "x");
+        assert_eq!(
+            error.status_and_code(),
+            (StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable")
+        );
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+        let body = response.extensions().get::<ErrorBody>().unwrap();
+        assert_eq!(body.log_detail.as_deref(), Some("connection refused"));
+        assert!(!body.message.contains("refused"), "details stay in the log");
     }
 }

@@ -3,13 +3,14 @@
 use async_trait::async_trait;
 use odata::query::Expr;
 
-use crate::catalog::{Address, Catalog, ColumnType, TableKind};
+use crate::catalog::{Address, Catalog, ColumnType, TableId, TableKind};
+use crate::dump::raw_row;
 use crate::list::{Cursor, ExpandQuery, ListQuery};
 use crate::plan::{Expect, Plan, Planner, Rows, SETTINGS, Statement, first};
 use crate::reads::Parents;
 use crate::rows::{attach, defaults, record};
 use crate::sql::{Dialect, Param, quote};
-use crate::{Changes, Page, Record, Store, StoreError};
+use crate::{Changes, Page, RawRow, Record, Store, StoreError};
 
 /// A database connection that runs plans.
 #[async_trait]
@@ -24,6 +25,22 @@ pub trait Executor: Send + Sync {
 
     /// The SQL dialect.
     fn dialect(&self) -> &dyn Dialect;
+
+    /// Whether the database answers now (one attempt, no retries).
+    async fn ping(&self) -> Result<(), StoreError> {
+        let select = Statement {
+            text: "SELECT 1".into(),
+            params: Vec::new(),
+            expect: Expect::Rows,
+            decode: vec![ColumnType::Integer],
+        };
+        self.run(Plan {
+            write: false,
+            statements: vec![select],
+        })
+        .await
+        .map(|_| ())
+    }
 }
 
 /// The store over a SQL database.
@@ -285,13 +302,45 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        let select = Statement {
-            text: "SELECT 1".into(),
-            params: Vec::new(),
-            expect: Expect::Rows,
-            decode: vec![ColumnType::Integer],
-        };
-        self.run_one(false, Vec::new(), select).await.map(|_| ())
+        self.executor.ping().await
+    }
+
+    async fn export_rows(
+        &self,
+        table: TableId,
+        tenant: Option<&str>,
+        after: Option<&(String, String)>,
+        limit: usize,
+    ) -> Result<Vec<RawRow>, StoreError> {
+        let table = self.catalog.table(table);
+        let select = self.planner().export(table, tenant, after, limit);
+        let rows = self.run_one(false, Vec::new(), select).await?;
+        Ok(rows.into_iter().map(|row| raw_row(table, row)).collect())
+    }
+
+    async fn import_rows(&self, table: TableId, rows: &[RawRow]) -> Result<(), StoreError> {
+        let table = self.catalog.table(table);
+        let planner = self.planner();
+        let statements = rows.iter().map(|row| planner.import(table, row)).collect();
+        self.run(true, Vec::new(), statements).await.map(|_| ())
+    }
+
+    async fn settings(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = self
+            .run_one(false, Vec::new(), self.planner().settings())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| match <[Param; 2]>::try_from(row) {
+                Ok([Param::Text(key), Param::Text(value)]) => Some((key, value)),
+                _ => None,
+            })
+            .collect())
+    }
+
+    async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let put = self.planner().put_setting(key, value);
+        self.run(true, Vec::new(), vec![put]).await.map(|_| ())
     }
 }
 

@@ -52,9 +52,11 @@ impl<'t> Operand<'t> {
                 sql.push(")");
             }
             Flavor::Postgres => {
-                sql.push("(").ident(self.name).push("::jsonb #>> ");
+                // The nested properties of the served complex types are strings and enum
+                // names: text, compared by bytes like the columns.
+                sql.push("((").ident(self.name).push("::jsonb #>> ");
                 sql.bind(Param::Text(format!("{{{}}}", self.json_path.join(","))));
-                sql.push("::text[])");
+                sql.push("::text[]) COLLATE \"C\")");
             }
         }
     }

@@ -7,18 +7,22 @@
 //! talk to their database.
 
 pub mod catalog;
+mod dump;
 mod engine;
 mod filter;
 pub mod list;
 pub mod plan;
+mod postgres;
 mod reads;
 mod rows;
 pub mod sql;
 mod sqlite;
 
 pub use catalog::{Address, Catalog, Step, Table, TableId, TableKind};
+pub use dump::RawRow;
 pub use engine::{Executor, SqlStore};
 pub use list::{Cursor, ExpandQuery, ListQuery};
+pub use postgres::PostgresExecutor;
 pub use sqlite::SqliteExecutor;
 
 use async_trait::async_trait;
@@ -90,6 +94,11 @@ pub enum StoreError {
         /// The type the write named.
         given: String,
     },
+    /// The database is unreachable or kept failing transiently (a lost connection, a
+    /// serialization failure, a busy lock) past the retry budget: the write did not
+    /// happen or is unconfirmed, and the client should try again later.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// The database failed; details for the log, never for the client.
     #[error("database error: {0}")]
     Backend(String),
@@ -157,4 +166,25 @@ pub trait Store: Send + Sync {
 
     /// Whether the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// For export: up to `limit` stored rows of `table`, of one tenant or all, in
+    /// (tenant, id) order, starting after the (tenant, id) `after`. Rows are as stored
+    /// (a `Referenced` summary that was never written has no row).
+    async fn export_rows(
+        &self,
+        table: TableId,
+        tenant: Option<&str>,
+        after: Option<&(String, String)>,
+        limit: usize,
+    ) -> Result<Vec<RawRow>, StoreError>;
+
+    /// For import: writes `rows` into `table` as they are, in one transaction, replacing
+    /// rows with the same tenant and id. Parents must be imported first (catalog order).
+    async fn import_rows(&self, table: TableId, rows: &[RawRow]) -> Result<(), StoreError>;
+
+    /// Every persistent setting of the data set (for export).
+    async fn settings(&self) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// Sets a persistent setting, replacing its value (for import).
+    async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
 }

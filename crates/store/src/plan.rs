@@ -278,8 +278,9 @@ pub(crate) fn statement(sql: Sql, expect: Expect, decode: Vec<ColumnType>) -> St
 
 /// The statements that create the catalog's tables and a settings table, idempotently.
 pub fn schema(catalog: &Catalog, dialect: &dyn Dialect) -> Vec<String> {
+    let text = dialect.column_type(&ColumnType::Text);
     let mut out = vec![format!(
-        "CREATE TABLE IF NOT EXISTS {} (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS {} (key {text} PRIMARY KEY, value {text} NOT NULL)",
         quote(SETTINGS)
     )];
     for table in catalog.tables() {

@@ -108,6 +108,48 @@ impl Dialect for Sqlite {
     }
 }
 
+/// PostgreSQL and the engines that speak its dialect.
+///
+/// Text columns are `COLLATE "C"`, so strings compare and sort by bytes, as in SQLite and
+/// the in-memory evaluator, whatever the database's default collation.
+#[derive(Debug, Clone, Copy)]
+pub struct Postgres;
+
+impl Dialect for Postgres {
+    fn flavor(&self) -> Flavor {
+        Flavor::Postgres
+    }
+
+    fn nulls_order(&self, descending: bool) -> &'static str {
+        // PostgreSQL sorts NULL as the largest value; OData (and SQLite) as the smallest.
+        if descending {
+            " NULLS LAST"
+        } else {
+            " NULLS FIRST"
+        }
+    }
+
+    fn placeholder(&self, index: usize) -> String {
+        format!("${index}")
+    }
+
+    fn column_type(&self, ty: &ColumnType) -> &'static str {
+        match ty {
+            ColumnType::Integer | ColumnType::Ticks | ColumnType::Enum(_) => "BIGINT",
+            ColumnType::Boolean => "BOOLEAN",
+            ColumnType::Real => "DOUBLE PRECISION",
+            ColumnType::Text | ColumnType::Json => "TEXT COLLATE \"C\"",
+        }
+    }
+
+    fn literal(&self, value: &Param) -> String {
+        match value {
+            Param::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+            other => Sqlite.literal(other),
+        }
+    }
+}
+
 /// A statement under construction: text plus the parameters its placeholders bind.
 pub struct Sql<'d> {
     dialect: &'d dyn Dialect,
@@ -200,12 +242,11 @@ pub fn quote(name: &str) -> String {
 /// The DDL that creates a table and its index, idempotently.
 pub fn create_table(dialect: &dyn Dialect, table: &Table, parent: Option<&Table>) -> Vec<String> {
     let name = quote(&table.sql_name);
-    let mut lines = vec![
-        format!("{} TEXT NOT NULL", quote(TENANT)),
-        format!("{} TEXT NOT NULL", quote(PARENT)),
-        format!("{} TEXT NOT NULL", quote("id")),
-        format!("{} TEXT NOT NULL", quote(TYPE)),
-    ];
+    let text = dialect.column_type(&ColumnType::Text);
+    let mut lines: Vec<String> = [TENANT, PARENT, "id", TYPE]
+        .iter()
+        .map(|column| format!("{} {text} NOT NULL", quote(column)))
+        .collect();
     lines.extend(table.columns.iter().map(|c| column_definition(dialect, c)));
     lines.push(format!("PRIMARY KEY ({}, {})", quote(TENANT), quote("id")));
     if table.kind != TableKind::Collection {

@@ -61,7 +61,7 @@ impl Executor for SqliteExecutor {
         } else {
             self.reader.begin().await
         }
-        .map_err(backend)?;
+        .map_err(classify)?;
         let mut results = Vec::new();
         for statement in plan.statements {
             let query = bind(sqlx::query(AssertSqlSafe(statement.text)), statement.params);
@@ -90,7 +90,7 @@ impl Executor for SqliteExecutor {
                 }
             }
         }
-        tx.commit().await.map_err(backend)?;
+        tx.commit().await.map_err(classify)?;
         Ok(results)
     }
 
@@ -169,11 +169,22 @@ fn decode(row: &SqliteRow, types: &[ColumnType]) -> Result<Vec<Param>, StoreErro
         .collect()
 }
 
-/// Constraint violations mean something to the caller; the rest is a backend failure.
+/// Constraint violations mean something to the caller; a lock held past the busy timeout
+/// (another process on the file) is a transient unavailability; the rest is a backend
+/// failure.
 fn classify(error: sqlx::Error) -> StoreError {
     match &error {
         sqlx::Error::Database(e) if e.is_unique_violation() => StoreError::Conflict,
         sqlx::Error::Database(e) if e.is_foreign_key_violation() => StoreError::NotFound,
+        // SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.
+        sqlx::Error::Database(e)
+            if e.code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .is_some_and(|c| matches!(c & 0xff, 5 | 6)) =>
+        {
+            StoreError::Unavailable(error.to_string())
+        }
+        sqlx::Error::PoolTimedOut => StoreError::Unavailable(error.to_string()),
         _ => backend(error),
     }
 }

@@ -2,14 +2,16 @@
 //! random `$orderby`s, walking every page with random page sizes must give exactly the
 //! rows, in exactly the order, that the evaluator gives over the same entities.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use odata::query::eval::Evaluator;
 use odata::query::{QueryOptions, check_filter, parse_filter};
 use odata::{Model, Value};
 use proptest::prelude::*;
 use serde_json::{Map, Value as Json};
-use store::{Address, Catalog, Changes, ListQuery, SqlStore, SqliteExecutor, Step, Store};
+use store::{
+    Address, Catalog, Changes, ListQuery, PostgresExecutor, SqlStore, SqliteExecutor, Step, Store,
+};
 
 const TENANT: &str = "tenant-a";
 const STATES: &str =
@@ -119,6 +121,8 @@ fn orderby() -> impl Strategy<Value = String> {
     prop::collection::vec(key, 0..3).prop_map(|keys| keys.join(","))
 }
 
+/// One store for every case (each case writes under a parent of its own): PostgreSQL in a
+/// fresh schema when `TEST_DATABASE_URL` is set, else a fresh SQLite file.
 struct Fixture {
     runtime: tokio::runtime::Runtime,
     store: Arc<dyn Store>,
@@ -126,27 +130,39 @@ struct Fixture {
     _dir: tempfile::TempDir,
 }
 
-fn fixture() -> Fixture {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let schema = intune::Schema::load().unwrap();
-    let model = schema.model(intune::ApiVersion::Beta).clone();
-    let store = runtime.block_on(async {
-        let catalog = Catalog::build(&schema.models()).unwrap();
-        let executor = SqliteExecutor::open(&dir.path().join("oracle.sqlite"))
-            .await
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
             .unwrap();
-        SqlStore::open(catalog, executor).await.unwrap()
-    });
-    Fixture {
-        runtime,
-        store: Arc::new(store),
-        model,
-        _dir: dir,
-    }
+        let dir = tempfile::tempdir().unwrap();
+        let schema = intune::Schema::load().unwrap();
+        let model = schema.model(intune::ApiVersion::Beta).clone();
+        let store: Arc<dyn Store> = runtime.block_on(async {
+            let catalog = Catalog::build(&schema.models()).unwrap();
+            match std::env::var("TEST_DATABASE_URL") {
+                Ok(url) => {
+                    let name = format!("lg_oracle_{}", uuid::Uuid::new_v4().simple());
+                    let url = PostgresExecutor::create_schema(&url, &name).await.unwrap();
+                    let executor = PostgresExecutor::connect(&url, 2).await.unwrap();
+                    Arc::new(SqlStore::open(catalog, executor).await.unwrap()) as Arc<dyn Store>
+                }
+                Err(_) => {
+                    let path = dir.path().join("oracle.sqlite");
+                    let executor = SqliteExecutor::open(&path).await.unwrap();
+                    Arc::new(SqlStore::open(catalog, executor).await.unwrap())
+                }
+            }
+        });
+        Fixture {
+            runtime,
+            store,
+            model,
+            _dir: dir,
+        }
+    })
 }
 
 /// A fresh account summary and category to hold this case's rows; their address.

@@ -166,3 +166,48 @@ pub fn claims(token: &str) -> Value {
         .expect("base64url");
     serde_json::from_slice(&bytes).expect("JSON claims")
 }
+
+/// A fresh schema in `TEST_DATABASE_URL`'s PostgreSQL database and the URL that works in
+/// it; `None` (with a notice) when the variable is unset, so the caller skips.
+pub async fn postgres_url(test: &str) -> Option<String> {
+    let Some(base) = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        println!("skipping {test}: TEST_DATABASE_URL is not set (.ci/run sets it)");
+        return None;
+    };
+    let name = format!("lg_process_{}", uuid::Uuid::new_v4().simple());
+    Some(
+        store::PostgresExecutor::create_schema(&base, &name)
+            .await
+            .expect("a schema in TEST_DATABASE_URL"),
+    )
+}
+
+/// Sends a request and returns (status, headers, JSON body or Null).
+pub async fn exchange(
+    client: &reqwest::Client,
+    token: &str,
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let mut request = client
+        .request(method.parse().unwrap(), url)
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request
+            .header("Content-Type", "application/json")
+            .body(body.to_string());
+    }
+    let response = request.send().await.expect("the server answers");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
+}

@@ -1,5 +1,6 @@
 //! `TestApp::spawn()`: the service on an ephemeral port over a fresh data set, with auth
-//! on. Requests carry a token of every permission for the app's tenant unless a test asks
+//! on. The data set is a fresh SQLite file, or, when `TEST_DATABASE_URL` names a
+//! PostgreSQL database, a fresh schema in it: the same suite runs on both backends. Requests carry a token of every permission for the app's tenant unless a test asks
 //! for another token (`app.with_token(…)`) or none (`app.anonymous()`).
 
 use std::ops::Deref;
@@ -12,7 +13,7 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 use server::AppState;
 use server::auth::{Auth, AuthMode, Clients, KeySet, SigningKey, TokenSpec};
-use store::{Catalog, SqlStore, SqliteExecutor};
+use store::{Catalog, PostgresExecutor, SqlStore, SqliteExecutor, Store};
 use tokio::sync::oneshot;
 
 /// A running service and a client for it.
@@ -86,6 +87,29 @@ impl Reply {
     }
 }
 
+/// A fresh data set: a schema of its own in `TEST_DATABASE_URL`'s PostgreSQL database, or
+/// an SQLite file in `dir`.
+async fn open_store(catalog: Catalog, dir: &std::path::Path) -> Arc<dyn Store> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            let name = format!("lg_test_{}", uuid::Uuid::new_v4().simple());
+            let url = PostgresExecutor::create_schema(&url, &name)
+                .await
+                .expect("a schema in TEST_DATABASE_URL");
+            let executor = PostgresExecutor::connect(&url, 4)
+                .await
+                .expect("PostgreSQL");
+            Arc::new(SqlStore::open(catalog, executor).await.expect("store"))
+        }
+        _ => {
+            let executor = SqliteExecutor::open(&dir.join("test.sqlite"))
+                .await
+                .expect("sqlite");
+            Arc::new(SqlStore::open(catalog, executor).await.expect("store"))
+        }
+    }
+}
+
 /// One RSA key for the whole suite: generating one per test would only cost time.
 fn suite_key() -> SigningKey {
     static PEM: OnceLock<String> = OnceLock::new();
@@ -120,10 +144,7 @@ impl TestApp {
                 .unwrap_or_else(|| intune::Schema::load().expect("schema")),
         );
         let catalog = Catalog::build(&schema.models()).expect("catalog");
-        let executor = SqliteExecutor::open(&data.path().join("test.sqlite"))
-            .await
-            .expect("sqlite");
-        let store = SqlStore::open(catalog, executor).await.expect("store");
+        let store = open_store(catalog, data.path()).await;
         let key = suite_key();
         let mut keys = KeySet::own(&key);
         for path in &options.trust {
@@ -135,7 +156,7 @@ impl TestApp {
             AuthMode::On
         };
         let auth = Auth::new(mode, key.clone(), keys, Clients::at(data.path()));
-        let state = AppState::new(Arc::new(store), schema, Arc::new(auth))
+        let state = AppState::new(store, schema, Arc::new(auth))
             .await
             .expect("state");
         let default_tenant = state.default_tenant.to_string();

@@ -96,3 +96,30 @@ fn columns_are_the_union_of_versions_and_derived_types() {
     };
     assert!(members.contains(&("installFailed".to_string(), 2006)));
 }
+
+#[test]
+fn postgres_ddl_sorts_text_by_bytes_and_types_every_column() {
+    use crate::sql::{Dialect, Postgres, create_table};
+    let catalog = catalog();
+    let scripts = catalog
+        .tables()
+        .iter()
+        .find(|t| t.path == "deviceManagement/deviceManagementScripts")
+        .unwrap();
+    let ddl = create_table(&Postgres, scripts, None).join("\n");
+    for expected in [
+        r#""_tenant" TEXT COLLATE "C" NOT NULL"#,
+        r#""id" TEXT COLLATE "C" NOT NULL"#,
+        r#""displayName" TEXT COLLATE "C""#,
+        r#""runAsAccount" BIGINT NOT NULL DEFAULT 0"#,
+        r#""enforceSignatureCheck" BOOLEAN NOT NULL DEFAULT FALSE"#,
+        r#""createdDateTime" BIGINT"#,
+    ] {
+        assert!(ddl.contains(expected), "{expected} not in\n{ddl}");
+    }
+    assert_eq!(
+        (Postgres.nulls_order(false), Postgres.nulls_order(true)),
+        (" NULLS FIRST", " NULLS LAST")
+    );
+    assert_eq!(Postgres.placeholder(3), "$3");
+}

@@ -1,0 +1,98 @@
+//! Which database holds the data set: the SQLite file in the data directory (the default)
+//! or a PostgreSQL database (`--database postgres://…`), shared by `serve`, `export` and
+//! `import`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use store::{Catalog, PostgresExecutor, SqlStore, SqliteExecutor, Store};
+
+/// `--database` and `--pool-size`.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// A PostgreSQL database (`postgres://user:password@host:port/name`) instead of the
+    /// SQLite file in the data directory. Several nodes can share one.
+    #[arg(long, env = "LOCALGRAPH_DATABASE", value_name = "URL")]
+    pub database: Option<String>,
+    /// The most PostgreSQL connections this node keeps open.
+    #[arg(long, env = "LOCALGRAPH_POOL_SIZE", default_value_t = 10)]
+    pub pool_size: u32,
+}
+
+impl DatabaseArgs {
+    /// Where the data lives, for logs and messages (without a password).
+    pub fn describe(&self, data_dir: &Path) -> String {
+        match &self.database {
+            Some(url) => redact(url),
+            None => sqlite_path(data_dir).display().to_string(),
+        }
+    }
+
+    /// Opens the data set and lays out (or migrates) its tables.
+    pub async fn open(&self, data_dir: &Path, catalog: Catalog) -> anyhow::Result<Arc<dyn Store>> {
+        match self.database.as_deref() {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let executor = PostgresExecutor::connect(url, self.pool_size)
+                    .await
+                    .with_context(|| format!("cannot connect to {}", redact(url)))?;
+                let store = SqlStore::open(catalog, executor)
+                    .await
+                    .context("cannot lay out the database")?;
+                Ok(Arc::new(store))
+            }
+            Some(other) => bail!(
+                "--database {} is not a PostgreSQL URL (postgres://…); leave it out for the SQLite file in the data directory",
+                redact(other)
+            ),
+            None => {
+                std::fs::create_dir_all(data_dir).with_context(|| {
+                    format!("cannot create the data directory {}", data_dir.display())
+                })?;
+                let path = sqlite_path(data_dir);
+                let executor = SqliteExecutor::open(&path)
+                    .await
+                    .with_context(|| format!("cannot open {}", path.display()))?;
+                let store = SqlStore::open(catalog, executor)
+                    .await
+                    .context("cannot lay out the database")?;
+                Ok(Arc::new(store))
+            }
+        }
+    }
+}
+
+/// The SQLite file of a data directory.
+pub fn sqlite_path(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("localgraph.sqlite")
+}
+
+/// A URL with its password replaced by `***`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_not_shown() {
+        assert_eq!(
+            super::redact("postgres://lg:secret@127.0.0.1:5432/lg"),
+            "postgres://lg:***@127.0.0.1:5432/lg"
+        );
+        assert_eq!(
+            super::redact("postgres://127.0.0.1/lg"),
+            "postgres://127.0.0.1/lg"
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! `localgraph export` and `localgraph import`: a whole data set (every tenant, or one) as
+//! JSONL, through the `Store` trait, so it moves between backends (SQLite → PostgreSQL and
+//! back).
+//!
+//! One line per stored row, tables in catalog order (parents before children):
+//! `{"table","tenant","parent","id","type","values":{…}}`; an export of every tenant also
+//! carries the data set's settings (`{"setting","value"}`: its default tenant, its paging
+//! key) first.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{Value as Json, json};
+use store::{Catalog, RawRow, Store, TableId};
+
+use crate::DataDir;
+use crate::database::DatabaseArgs;
+
+/// Rows per read or write transaction.
+const BATCH: usize = 500;
+
+/// `localgraph export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The JSONL file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Export only this tenant's data (and no settings).
+    #[arg(long)]
+    pub tenant: Option<String>,
+    #[command(flatten)]
+    pub data: DataDir,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// `localgraph import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The JSONL file `localgraph export` wrote.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub data: DataDir,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+async fn open(data: &DataDir, database: &DatabaseArgs) -> anyhow::Result<Arc<dyn Store>> {
+    let schema = intune::Schema::load().context("the bundled schema is invalid")?;
+    let catalog =
+        Catalog::build(&schema.models()).context("the bundled schema has no storage layout")?;
+    database.open(&data.data_dir, catalog).await
+}
+
+/// Writes the data set to `--out`.
+pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
+    let store = open(&args.data, &args.database).await?;
+    let tenant = args.tenant.as_deref().map(str::to_ascii_lowercase);
+    let file =
+        File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let mut out = BufWriter::new(file);
+    let tables = store.catalog().tables();
+    let bar = ProgressBar::new(tables.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} tables, {msg}")
+            .map_err(|e| anyhow!("{e}"))?,
+    );
+    let mut rows = 0usize;
+    if tenant.is_none() {
+        for (key, value) in store.settings().await? {
+            writeln!(out, "{}", json!({"setting": key, "value": value}))?;
+        }
+    }
+    for table in tables {
+        let mut after: Option<(String, String)> = None;
+        loop {
+            let batch = store
+                .export_rows(table.id, tenant.as_deref(), after.as_ref(), BATCH)
+                .await
+                .with_context(|| format!("cannot read {}", table.path))?;
+            for row in &batch {
+                writeln!(out, "{}", row.to_json(table))?;
+            }
+            rows += batch.len();
+            bar.set_message(format!("{rows} rows"));
+            match batch.last() {
+                Some(last) if batch.len() == BATCH => {
+                    after = Some((last.tenant.clone(), last.id.clone()));
+                }
+                _ => break,
+            }
+        }
+        bar.inc(1);
+    }
+    out.flush()?;
+    bar.finish_and_clear();
+    eprintln!(
+        "exported {rows} rows from {} to {}",
+        args.database.describe(&args.data.data_dir),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// Reads a JSONL export into the data set (rows with the same tenant and id are replaced).
+pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
+    let store = open(&args.data, &args.database).await?;
+    let file =
+        File::open(&args.file).with_context(|| format!("cannot open {}", args.file.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = ProgressBar::new(size).with_style(
+        ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes}, {msg}")
+            .map_err(|e| anyhow!("{e}"))?,
+    );
+    let mut pending: Option<(TableId, Vec<RawRow>)> = None;
+    let mut rows = 0usize;
+    for (number, line) in BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("cannot read {}", args.file.display()))?;
+        bar.inc(line.len() as u64 + 1);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = || format!("{} line {}", args.file.display(), number + 1);
+        let json: Json = serde_json::from_str(&line).with_context(at)?;
+        if let (Some(key), Some(value)) = (json["setting"].as_str(), json["value"].as_str()) {
+            store.put_setting(key, value).await.with_context(at)?;
+            continue;
+        }
+        let (table, row) = RawRow::from_json(store.catalog(), &json)
+            .map_err(|e| anyhow!(e))
+            .with_context(at)?;
+        match &mut pending {
+            Some((current, batch)) if *current == table && batch.len() < BATCH => batch.push(row),
+            _ => {
+                if let Some((current, batch)) = pending.take() {
+                    rows += flush(store.as_ref(), current, batch).await?;
+                    bar.set_message(format!("{rows} rows"));
+                }
+                pending = Some((table, vec![row]));
+            }
+        }
+    }
+    if let Some((current, batch)) = pending.take() {
+        rows += flush(store.as_ref(), current, batch).await?;
+    }
+    bar.finish_and_clear();
+    eprintln!(
+        "imported {rows} rows from {} into {}",
+        args.file.display(),
+        args.database.describe(&args.data.data_dir)
+    );
+    Ok(())
+}
+
+async fn flush(store: &dyn Store, table: TableId, batch: Vec<RawRow>) -> anyhow::Result<usize> {
+    store
+        .import_rows(table, &batch)
+        .await
+        .with_context(|| format!("cannot write {}", store.catalog().table(table).path))?;
+    Ok(batch.len())
+}
