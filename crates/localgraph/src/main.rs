@@ -1,9 +1,10 @@
 //! The `localgraph` command: `serve` runs the service; `token` and `client add` use the
 //! data directory's offline token authority; `openapi` and `metadata` print a version's
-//! discovery documents.
+//! discovery documents; `seed` fills a data set with synthetic rows for benchmarks.
 
 mod authority;
 mod discovery;
+mod seed;
 mod serve;
 
 use std::path::PathBuf;
@@ -31,6 +32,8 @@ enum Command {
     /// Manage confidential clients for the client_credentials flow.
     #[command(subcommand)]
     Client(authority::ClientCommand),
+    /// Fill a data set with synthetic macOS account summaries (for benchmarks and demos).
+    Seed(seed::SeedArgs),
 }
 
 /// The data directory, shared by every command.
@@ -57,5 +60,6 @@ fn main() -> anyhow::Result<()> {
         Command::Client(command) => authority::client(command),
         Command::Openapi(args) => discovery::openapi(args),
         Command::Metadata(args) => discovery::metadata(args),
+        Command::Seed(args) => tokio::runtime::Runtime::new()?.block_on(seed::run(args)),
     }
 }
