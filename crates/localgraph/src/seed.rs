@@ -107,7 +107,7 @@ fn row(i: u64) -> Changes {
     .min(total);
     let year_ticks = 365 * 24 * 3600 * 10_000_000_i64;
     // 2025-01-01T00:00:00Z plus up to a year.
-    let updated = 638_712_864_000_000_000 + ((r >> 20) as i64).rem_euclid(year_ticks);
+    let updated = 638_712_864_000_000_000 + ((r >> 8) as i64).rem_euclid(year_ticks);
     let text = |name: &str, value: String| (name.to_string(), Value::String(value));
     let int = |name: &str, value: i64| (name.to_string(), Value::Int(value));
     Changes {
