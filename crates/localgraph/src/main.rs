@@ -1,12 +1,13 @@
 //! The `localgraph` command: `serve` runs the service; `export` and `import` move a data
 //! set between databases; `token` and `client add` use the data directory's offline token
-//! authority; `openapi` and `metadata` print a version's
-//! discovery documents.
+//! authority; `openapi` and `metadata` print a version's discovery documents; `seed` fills
+//! a data set with synthetic rows for benchmarks.
 
 mod authority;
 mod database;
 mod discovery;
 mod dump;
+mod seed;
 mod serve;
 
 use std::path::PathBuf;
@@ -38,6 +39,8 @@ enum Command {
     Export(dump::ExportArgs),
     /// Read a JSONL file written by `export` into the data set.
     Import(dump::ImportArgs),
+    /// Fill a data set with synthetic macOS account summaries (for benchmarks and demos).
+    Seed(seed::SeedArgs),
 }
 
 /// The data directory, shared by every command.
@@ -66,5 +69,6 @@ fn main() -> anyhow::Result<()> {
         Command::Import(args) => tokio::runtime::Runtime::new()?.block_on(dump::import(args)),
         Command::Openapi(args) => discovery::openapi(args),
         Command::Metadata(args) => discovery::metadata(args),
+        Command::Seed(args) => tokio::runtime::Runtime::new()?.block_on(seed::run(args)),
     }
 }

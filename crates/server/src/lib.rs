@@ -15,6 +15,8 @@ mod odata;
 mod state;
 pub mod tls;
 
+/// Rendering entities and pages from the model (public for the micro-benchmarks).
+pub use crate::odata::render;
 pub use caller::{Caller, Grants};
 pub use error::ApiError;
 pub use middleware::RequestIds;

@@ -113,6 +113,24 @@ impl Table {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }
+
+    /// The columns the store keeps an index on (`_tenant, _parent, column, id`): the
+    /// timestamps and enums of collection tables. Such an index serves `$orderby` on the
+    /// column with keyset pages on (column, id) in either direction, and an `eq` filter
+    /// with pages in id order, without a sort: at 1M rows, `$orderby=lastUpdatedDateTime
+    /// desc&$top=100` went from a 250 ms scan and sort to 2 ms. Integer counts are left
+    /// out: their filters are ranges (`failedUpdateCount gt 3`), for which SQLite, without
+    /// statistics, prefers the index and then sorts every match by id, 10 times slower at
+    /// 1M rows than scanning in id order; and every index costs each write and about a
+    /// fifth of the table's size (README "Performance").
+    pub fn indexed(&self) -> impl Iterator<Item = &Column> {
+        let collection = self.kind == TableKind::Collection;
+        self.columns.iter().filter(move |c| {
+            collection
+                && c.stamp.is_none()
+                && matches!(c.ty, ColumnType::Ticks | ColumnType::Enum(_))
+        })
+    }
 }
 
 /// A place in the catalog, addressed by a resource path.

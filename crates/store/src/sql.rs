@@ -239,7 +239,7 @@ pub fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// The DDL that creates a table and its index, idempotently.
+/// The DDL that creates a table and its indexes, idempotently.
 pub fn create_table(dialect: &dyn Dialect, table: &Table, parent: Option<&Table>) -> Vec<String> {
     let name = quote(&table.sql_name);
     let text = dialect.column_type(&ColumnType::Text);
@@ -262,7 +262,7 @@ pub fn create_table(dialect: &dyn Dialect, table: &Table, parent: Option<&Table>
             quote("id")
         ));
     }
-    vec![
+    let mut statements = vec![
         format!(
             "CREATE TABLE IF NOT EXISTS {name} (\n  {}\n)",
             lines.join(",\n  ")
@@ -274,7 +274,34 @@ pub fn create_table(dialect: &dyn Dialect, table: &Table, parent: Option<&Table>
             quote(PARENT),
             quote("id")
         ),
-    ]
+    ];
+    // (tenant, parent, column, id): serves a range filter on the column and keyset pages
+    // ordered by (column, id) in either direction.
+    for column in table.indexed() {
+        statements.push(format!(
+            "CREATE INDEX IF NOT EXISTS {} ON {name} ({}, {}, {}, {})",
+            quote(&index_name(&table.sql_name, &column.name)),
+            quote(TENANT),
+            quote(PARENT),
+            quote(&column.name),
+            quote("id")
+        ));
+    }
+    statements
+}
+
+/// `{table}__by_{column}`, or past 63 bytes (PostgreSQL's limit) the table name's first 40
+/// bytes and a hash of the full name (table names are ASCII).
+fn index_name(table: &str, column: &str) -> String {
+    let full = format!("{table}__by_{column}");
+    if full.len() <= 63 {
+        return full;
+    }
+    // FNV-1a, as the catalog names long tables: stable across builds and platforms.
+    let hash = full.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("{}__{hash:016x}", &table[..table.len().min(40)])
 }
 
 /// `"name" TYPE [NOT NULL DEFAULT x]`: non-nullable properties with a neutral value get it

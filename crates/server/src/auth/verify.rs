@@ -57,6 +57,14 @@ pub fn bearer(header: Option<&HeaderValue>) -> Result<&str, TokenError> {
 
 /// Verifies `token` against `keys` at `now` (Unix seconds) and returns its claims.
 pub fn verify(keys: &KeySet, token: &str, now: i64) -> Result<Claims, TokenError> {
+    let claims = verify_untimed(keys, token)?;
+    check_lifetime(&claims, now)?;
+    Ok(claims)
+}
+
+/// Every check but the lifetime: shape, key and signature, audience, issuer (in that
+/// order). Its answer depends only on the token and the keys, so it can be remembered.
+pub fn verify_untimed(keys: &KeySet, token: &str) -> Result<Claims, TokenError> {
     let parts: Vec<&str> = token.split('.').collect();
     let [_, payload, _] = parts[..] else {
         return Err(TokenError::Malformed);
@@ -98,6 +106,12 @@ pub fn verify(keys: &KeySet, token: &str, now: i64) -> Result<Claims, TokenError
     if !key.issuers.accepts(&claims.iss, tid) {
         return Err(TokenError::Issuer);
     }
+    claims.exp.ok_or(TokenError::Invalid)?;
+    Ok(claims)
+}
+
+/// The lifetime checks: `exp` and `nbf` at `now`, with [`LEEWAY_SECONDS`].
+pub fn check_lifetime(claims: &Claims, now: i64) -> Result<(), TokenError> {
     let exp = claims.exp.ok_or(TokenError::Invalid)?;
     if exp.saturating_add(LEEWAY_SECONDS) <= now {
         return Err(TokenError::Expired);
@@ -108,7 +122,7 @@ pub fn verify(keys: &KeySet, token: &str, now: i64) -> Result<Claims, TokenError
     {
         return Err(TokenError::NotYetValid);
     }
-    Ok(claims)
+    Ok(())
 }
 
 fn is_shape_error(kind: &ErrorKind) -> bool {

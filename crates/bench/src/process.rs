@@ -1,0 +1,152 @@
+//! The processes a run starts: `localgraph seed`, `token` and `serve`, and the ceiling.
+//! Each server listens on an ephemeral port of 127.0.0.1, and is stopped (by its own pid)
+//! when its handle is dropped.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+/// A server child process and the address it listens on.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl Server {
+    /// Starts `command`, which must print `… listening on http://ADDR` on stdout; its
+    /// stderr (the request log) goes to `log`.
+    pub fn start(mut command: Command, log: &Path) -> anyhow::Result<Server> {
+        let log = File::create(log).with_context(|| format!("cannot write {}", log.display()))?;
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .context("cannot start the server")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let base = loop {
+            let Some(line) = lines.next() else {
+                let _ = child.kill();
+                bail!("the server stopped before it listened");
+            };
+            if let Some((_, address)) = line?.split_once("listening on ") {
+                break address.trim().to_string();
+            }
+        };
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(Server { child, base })
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Resident and peak resident memory, in MiB, from `/proc`.
+    pub fn memory_mib(&self) -> (f64, f64) {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|kb| kb.parse::<f64>().ok())
+                .map_or(0.0, |kb| kb / 1024.0)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // SIGTERM first (localgraph finishes in-flight requests and checkpoints), then kill.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        for _ in 0..50 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The localgraph binary and one data directory.
+pub struct Localgraph {
+    /// The binary.
+    pub bin: PathBuf,
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// The tenant the data and tokens belong to.
+    pub tenant: String,
+}
+
+impl Localgraph {
+    fn command(&self, subcommand: &str) -> Command {
+        let mut command = Command::new(&self.bin);
+        command
+            .arg(subcommand)
+            .arg("--data-dir")
+            .arg(&self.data_dir);
+        command
+    }
+
+    /// Seeds rows 0..`rows` (rows that exist are kept); returns what it printed.
+    pub fn seed(&self, rows: u64) -> anyhow::Result<String> {
+        let output = self
+            .command("seed")
+            .args(["--tenant", &self.tenant, "--macos", &rows.to_string()])
+            .stderr(Stdio::inherit())
+            .output()
+            .context("cannot run localgraph seed")?;
+        if !output.status.success() {
+            bail!("localgraph seed failed");
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    }
+
+    /// A token with every permission on the tenant (the last line `token` prints).
+    pub fn token(&self) -> anyhow::Result<String> {
+        let output = self
+            .command("token")
+            .args(["--tenant", &self.tenant, "--ttl", "2h"])
+            .output()
+            .context("cannot run localgraph token")?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        match stdout.lines().last() {
+            Some(token) if output.status.success() => Ok(token.trim().to_string()),
+            _ => bail!("localgraph token failed"),
+        }
+    }
+
+    /// Starts `serve` on an ephemeral loopback port, tokens on, as users run it.
+    pub fn serve(&self, log: &Path) -> anyhow::Result<Server> {
+        let mut command = self.command("serve");
+        command.args(["--listen", "127.0.0.1:0"]);
+        Server::start(command, log)
+    }
+
+    /// The size of the data directory's files, in MiB.
+    pub fn data_mib(&self) -> f64 {
+        fn size(path: &Path) -> u64 {
+            match std::fs::metadata(path) {
+                Ok(m) if m.is_dir() => std::fs::read_dir(path)
+                    .map(|entries| entries.flatten().map(|e| size(&e.path())).sum())
+                    .unwrap_or(0),
+                Ok(m) => m.len(),
+                Err(_) => 0,
+            }
+        }
+        size(&self.data_dir) as f64 / (1024.0 * 1024.0)
+    }
+}

@@ -1,0 +1,121 @@
+//! The report: one row per measurement, printed as a table and written as CSV.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::load::Measured;
+
+/// One line of the report.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// `main`, `scale` or `ceiling`.
+    pub phase: &'static str,
+    /// `W1` … `W7`, or `C-summary`, `C-entity`, `C-page`, `C-walk`.
+    pub workload: String,
+    /// Connections (walkers, for W6).
+    pub concurrency: u32,
+    /// Rows in the collection.
+    pub rows: u64,
+    /// What was measured.
+    pub measured: Measured,
+    /// The ceiling's requests per second for the same shape and concurrency.
+    pub ceiling_rps: Option<f64>,
+    /// Server RSS and peak RSS (MiB), and data directory size (MiB), for scale rows.
+    pub memory: Option<(f64, f64, f64)>,
+}
+
+impl Row {
+    /// localgraph's throughput as a share of the ceiling's.
+    pub fn ratio(&self) -> Option<f64> {
+        self.ceiling_rps
+            .filter(|c| *c > 0.0)
+            .map(|c| self.measured.rps / c)
+    }
+}
+
+const HEADER: [&str; 14] = [
+    "phase",
+    "workload",
+    "conc",
+    "rows",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "errors",
+    "ceiling req/s",
+    "ratio",
+    "rss MiB",
+    "peak MiB",
+    "data MiB",
+    "note",
+];
+
+fn cells(row: &Row) -> Vec<String> {
+    let m = &row.measured;
+    let opt = |v: Option<f64>, digits: usize| v.map_or("-".into(), |v| format!("{v:.digits$}"));
+    vec![
+        row.phase.to_string(),
+        row.workload.clone(),
+        row.concurrency.to_string(),
+        row.rows.to_string(),
+        format!("{:.0}", m.rps),
+        format!("{:.2}", m.p50_ms),
+        format!("{:.2}", m.p99_ms),
+        m.errors.to_string(),
+        opt(row.ceiling_rps, 0),
+        opt(row.ratio(), 3),
+        opt(row.memory.map(|m| m.0), 1),
+        opt(row.memory.map(|m| m.1), 1),
+        opt(row.memory.map(|m| m.2), 1),
+        m.note.clone(),
+    ]
+}
+
+/// The rows as a Markdown table (what the README shows).
+pub fn table(rows: &[Row]) -> String {
+    let body: Vec<Vec<String>> = rows.iter().map(cells).collect();
+    let widths: Vec<usize> = (0..HEADER.len())
+        .map(|i| {
+            body.iter()
+                .map(|r| r[i].len())
+                .chain([HEADER[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        let mut out = String::from("|");
+        for (cell, width) in cells.iter().zip(&widths) {
+            let _ = write!(out, " {cell:width$} |");
+        }
+        out.push('\n');
+        out
+    };
+    let header: Vec<String> = HEADER.iter().map(|h| h.to_string()).collect();
+    let mut out = line(&header);
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    out.push_str(&line(&rule));
+    for row in &body {
+        out.push_str(&line(row));
+    }
+    out
+}
+
+/// Writes the rows as CSV.
+pub fn write_csv(rows: &[Row], path: &Path) -> std::io::Result<()> {
+    let quote = |c: &str| {
+        if c.contains([',', '"']) {
+            format!("\"{}\"", c.replace('"', "\"\""))
+        } else {
+            c.to_string()
+        }
+    };
+    let mut out = HEADER.join(",");
+    out.push('\n');
+    for row in rows {
+        let line: Vec<String> = cells(row).iter().map(|c| quote(c)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    std::fs::write(path, out)
+}

@@ -1,0 +1,90 @@
+//! Micro-benchmarks of the pure code on every data request's path: verifying the bearer
+//! token, and rendering entities and pages from the model. Run with `cargo bench -p
+//! server`; not part of `cargo test`.
+
+use std::time::Duration;
+
+use intune::{ApiVersion, Schema};
+use odata::Value;
+use serde_json::{Map, Value as Json};
+use server::auth::{KeySet, SigningKey, TokenSpec, verify};
+use server::render;
+use store::Record;
+
+fn main() {
+    divan::main();
+}
+
+const ACCOUNT: &str = "macOSSoftwareUpdateAccountSummary";
+
+/// A macOS account summary as the store returns it.
+fn record(i: u64) -> Record {
+    let text = |name: &str, value: String| (name.to_string(), Value::String(value));
+    let int = |name: &str, value: i64| (name.to_string(), Value::Int(value));
+    Record {
+        type_name: ACCOUNT.into(),
+        id: format!("00000000-0000-7000-8000-{i:012}"),
+        values: vec![
+            text("displayName", format!("Mac {i}")),
+            text("deviceId", format!("device-{i:07}")),
+            text("userId", format!("user-{i:06}")),
+            text("deviceName", format!("MAC-{i:07}")),
+            text("userPrincipalName", format!("user{i}@contoso.example")),
+            text("osVersion", "14.2.1".into()),
+            int("successfulUpdateCount", 7),
+            int("failedUpdateCount", 2),
+            int("totalUpdateCount", 9),
+            (
+                "lastUpdatedDateTime".into(),
+                Value::DateTimeOffset(638_812_864_123_456_700),
+            ),
+        ],
+        expanded: Vec::new(),
+    }
+}
+
+const CONTEXT: &str =
+    "http://127.0.0.1:8080/beta/$metadata#deviceManagement/macOSSoftwareUpdateAccountSummaries";
+
+#[divan::bench]
+fn render_entity(bencher: divan::Bencher) {
+    let schema = Schema::load().expect("schema");
+    let model = schema.model(ApiVersion::Beta);
+    let record = record(1);
+    bencher.bench(|| {
+        let body = render::entity(model, divan::black_box(&record), ACCOUNT, None, &[]);
+        let body = render::with_context(format!("{CONTEXT}/$entity"), body);
+        serde_json::to_vec(&body).expect("JSON")
+    });
+}
+
+#[divan::bench]
+fn render_page_of_100(bencher: divan::Bencher) {
+    let schema = Schema::load().expect("schema");
+    let model = schema.model(ApiVersion::Beta);
+    let records: Vec<Record> = (0..100).map(record).collect();
+    bencher.bench(|| {
+        let mut body = Map::new();
+        body.insert("@odata.context".into(), Json::String(CONTEXT.into()));
+        let value = divan::black_box(&records)
+            .iter()
+            .map(|r| Json::Object(render::entity(model, r, ACCOUNT, None, &[])))
+            .collect();
+        body.insert("value".into(), Json::Array(value));
+        serde_json::to_vec(&body).expect("JSON")
+    });
+}
+
+#[divan::bench]
+fn verify_token(bencher: divan::Bencher) {
+    let pem = SigningKey::generate_pem().expect("key");
+    let key = SigningKey::from_pem(&pem).expect("key");
+    let keys = KeySet::own(&key);
+    let spec = TokenSpec::everything(
+        "b0000000-0000-4000-8000-00000000be9c",
+        Duration::from_secs(3600),
+    );
+    let token = key.mint(&spec).expect("token");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    bencher.bench(|| verify::verify(&keys, divan::black_box(&token), now).expect("valid"));
+}
