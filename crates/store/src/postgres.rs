@@ -24,7 +24,7 @@ use crate::StoreError;
 use crate::catalog::{Catalog, ColumnType};
 use crate::engine::Executor;
 use crate::plan::{Expect, Plan, Rows};
-use crate::sql::{Dialect, Param, Postgres, column_definition, quote};
+use crate::sql::{Dialect, Param, Postgres, add_missing_columns, quote};
 
 /// How many times a plan runs at most when it fails transiently.
 const ATTEMPTS: u32 = 6;
@@ -195,13 +195,7 @@ impl Executor for PostgresExecutor {
             .fetch_all(&mut *tx)
             .await
             .map_err(backend)?;
-            for column in table.columns.iter().filter(|c| !existing.contains(&c.name)) {
-                let alter = format!(
-                    "ALTER TABLE {} ADD COLUMN {}",
-                    quote(&table.sql_name),
-                    column_definition(&Postgres, column)
-                );
-                tracing::info!(table = %table.sql_name, column = %column.name, "adding column");
+            for alter in add_missing_columns(&Postgres, table, &existing) {
                 sqlx::query(AssertSqlSafe(alter))
                     .execute(&mut *tx)
                     .await

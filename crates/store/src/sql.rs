@@ -304,6 +304,29 @@ fn index_name(table: &str, column: &str) -> String {
     format!("{}__{hash:016x}", &table[..table.len().min(40)])
 }
 
+/// The `ALTER TABLE … ADD COLUMN` statements that give `table` the columns the catalog has
+/// and the database, which has `existing`, lacks: the migration of a schema change, the
+/// same for every backend.
+pub fn add_missing_columns(
+    dialect: &dyn Dialect,
+    table: &Table,
+    existing: &[String],
+) -> Vec<String> {
+    table
+        .columns
+        .iter()
+        .filter(|c| !existing.contains(&c.name))
+        .map(|column| {
+            tracing::info!(table = %table.sql_name, column = %column.name, "adding column");
+            format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                quote(&table.sql_name),
+                column_definition(dialect, column)
+            )
+        })
+        .collect()
+}
+
 /// `"name" TYPE [NOT NULL DEFAULT x]`: non-nullable properties with a neutral value get it
 /// as the default, so a row written through one version is complete in the other.
 pub fn column_definition(dialect: &dyn Dialect, column: &Column) -> String {

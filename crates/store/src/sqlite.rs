@@ -19,7 +19,7 @@ use crate::StoreError;
 use crate::catalog::{Catalog, ColumnType};
 use crate::engine::Executor;
 use crate::plan::{Expect, Plan, Rows};
-use crate::sql::{Dialect, Param, Sqlite, column_definition, quote};
+use crate::sql::{Dialect, Param, Sqlite, add_missing_columns};
 
 /// Runs plans on an SQLite file.
 pub struct SqliteExecutor {
@@ -115,13 +115,7 @@ impl Executor for SqliteExecutor {
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(backend)?;
-            for column in table.columns.iter().filter(|c| !existing.contains(&c.name)) {
-                let alter = format!(
-                    "ALTER TABLE {} ADD COLUMN {}",
-                    quote(&table.sql_name),
-                    column_definition(&Sqlite, column)
-                );
-                tracing::info!(table = %table.sql_name, column = %column.name, "adding column");
+            for alter in add_missing_columns(&Sqlite, table, &existing) {
                 sqlx::query(AssertSqlSafe(alter))
                     .execute(&mut *tx)
                     .await
