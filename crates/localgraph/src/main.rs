@@ -7,6 +7,7 @@ mod authority;
 mod database;
 mod discovery;
 mod dump;
+mod network;
 mod seed;
 mod serve;
 

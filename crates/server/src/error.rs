@@ -99,6 +99,19 @@ pub enum ApiError {
         "The service is temporarily unavailable. Please retry after {RETRY_AFTER_SECONDS} seconds."
     )]
     ServiceUnavailable(String),
+    /// A request that did not complete within the server's request timeout (Graph's
+    /// gateway answers a timeout with 504 `UnknownError`).
+    #[error("The request did not complete in time.")]
+    Timeout,
+    /// A request target longer than the server accepts.
+    #[error("The request URI is longer than the {0} bytes this service accepts.")]
+    UriTooLong(usize),
+    /// Request headers larger than the server accepts.
+    #[error("The request headers are larger than the {0} bytes this service accepts.")]
+    HeadersTooLarge(usize),
+    /// A refusal of the HTTP layer that says no more than its status.
+    #[error("The request was refused: {}.", .0.canonical_reason().unwrap_or("unknown status"))]
+    Http(StatusCode),
     /// Anything else: logged with the request id, never shown.
     #[error("An internal server error has occurred.")]
     Internal(String),
@@ -133,7 +146,44 @@ impl ApiError {
             ApiError::ServiceUnavailable(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable")
             }
+            ApiError::Timeout => (StatusCode::GATEWAY_TIMEOUT, "UnknownError"),
+            ApiError::UriTooLong(_) => (StatusCode::URI_TOO_LONG, "RequestUriTooLong"),
+            ApiError::HeadersTooLarge(_) => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "RequestHeaderFieldsTooLarge",
+            ),
+            ApiError::Http(status) if *status == StatusCode::BAD_REQUEST => (*status, "BadRequest"),
+            ApiError::Http(status) => (*status, "UnknownError"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError"),
+        }
+    }
+
+    /// The error a bare status stands for: what a layer answered (a timeout, a refused
+    /// method, a body limit) without a Graph body of its own.
+    pub fn from_status(status: StatusCode) -> ApiError {
+        match status {
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+            StatusCode::GATEWAY_TIMEOUT => ApiError::Timeout,
+            StatusCode::INTERNAL_SERVER_ERROR => {
+                ApiError::Internal(format!("a layer answered {status} without a body"))
+            }
+            other => ApiError::Http(other),
+        }
+    }
+
+    /// The body the middleware renders for this error.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            code: self.status_and_code().1,
+            message: self.to_string(),
+            repeat_in_inner: matches!(self, ApiError::Validation(_)),
+            log_detail: match self {
+                ApiError::Internal(detail) | ApiError::ServiceUnavailable(detail) => {
+                    Some(detail.clone())
+                }
+                _ => None,
+            },
         }
     }
 
@@ -164,18 +214,8 @@ pub struct ErrorBody {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
-        let body = ErrorBody {
-            code,
-            message: self.to_string(),
-            repeat_in_inner: matches!(self, ApiError::Validation(_)),
-            log_detail: match &self {
-                ApiError::Internal(detail) | ApiError::ServiceUnavailable(detail) => {
-                    Some(detail.clone())
-                }
-                _ => None,
-            },
-        };
+        let (status, _) = self.status_and_code();
+        let body = self.body();
         let mut response = status.into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,

@@ -8,6 +8,7 @@ mod batch;
 mod concurrency;
 mod discovery;
 mod lifecycle;
+mod limits;
 mod permissions;
 mod query;
 mod query_edges;
