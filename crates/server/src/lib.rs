@@ -16,6 +16,7 @@ mod links;
 mod listener;
 mod middleware;
 mod odata;
+mod refusals;
 mod state;
 pub mod tls;
 mod trace;
@@ -87,11 +88,18 @@ fn routes() -> Router<AppState> {
     Router::new()
         // The authority's routes: the first segment is the tenant. (The router needs one
         // parameter name per position, hence `{version}`.)
-        .route("/{version}/oauth2/v2.0/token", post(auth::authority::token))
-        .route("/{version}/discovery/v2.0/keys", get(auth::authority::keys))
+        .route(
+            "/{version}/oauth2/v2.0/token",
+            post(auth::authority::token).fallback(auth::authority::method_not_allowed),
+        )
+        .route(
+            "/{version}/discovery/v2.0/keys",
+            get(auth::authority::keys).fallback(auth::authority::method_not_allowed),
+        )
         .route(
             "/{version}/v2.0/.well-known/openid-configuration",
-            get(auth::authority::openid_configuration),
+            get(auth::authority::openid_configuration)
+                .fallback(auth::authority::method_not_allowed),
         )
         .route("/{version}", any(discovery::service_document))
         .route("/{version}/", any(discovery::service_document))

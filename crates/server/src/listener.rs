@@ -30,6 +30,7 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tower::ServiceExt;
 
 use crate::config::Limits;
+use crate::refusals::GraphRefusals;
 
 /// How long a new connection waits for a slot, at the cap, before another idle
 /// connection is asked to close.
@@ -205,7 +206,8 @@ impl Connection {
                 response.map_err(|never: Infallible| match never {})
             }
         });
-        let connection = self.builder.serve_connection(TokioIo::new(io), service);
+        let io = TokioIo::new(GraphRefusals::new(io));
+        let connection = self.builder.serve_connection(io, service);
         tokio::pin!(connection);
         let mut closing = false;
         loop {

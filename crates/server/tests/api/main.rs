@@ -12,6 +12,7 @@ mod limits;
 mod permissions;
 mod query;
 mod query_edges;
+mod refusals;
 mod seeds;
 mod tenants;
 mod validation;
