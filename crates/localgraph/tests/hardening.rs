@@ -74,3 +74,31 @@ async fn idle_sockets_past_the_open_file_limit_do_not_keep_requests_out() {
     assert_eq!(status, 200, "{body}");
     drop(idle);
 }
+
+#[test]
+fn an_import_holding_a_nul_character_names_the_row() {
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("old.jsonl");
+    let good = r#"{"table":"deviceManagement/macOSSoftwareUpdateAccountSummaries","tenant":"contoso.example","parent":"","id":"00000000-0000-7000-8000-000000000001","type":"macOSSoftwareUpdateAccountSummary","values":{"displayName":"fine"}}"#;
+    let bad = r#"{"table":"deviceManagement/macOSSoftwareUpdateAccountSummaries","tenant":"contoso.example","parent":"","id":"00000000-0000-7000-8000-000000000002","type":"macOSSoftwareUpdateAccountSummary","values":{"displayName":"a\u0000b"}}"#;
+    std::fs::write(&file, format!("{good}\n{bad}\n")).unwrap();
+    let dir = data.path().join("data");
+    let (ok, _, stderr) = common::localgraph(
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--data-dir",
+            dir.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(!ok, "the import failed");
+    for part in [
+        "line 2",
+        "00000000-0000-7000-8000-000000000002",
+        "'displayName'",
+        "NUL character",
+    ] {
+        assert!(stderr.contains(part), "{part:?} is not in: {stderr}");
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod datetime;
 pub mod edm;
+pub mod input;
 pub mod path;
 pub mod query;
 pub mod value;

@@ -2,6 +2,7 @@
 //! against the model: every segment must name something the model serves.
 
 use crate::edm::Model;
+use crate::input;
 
 /// One resolved segment of a resource path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +57,14 @@ pub enum PathError {
     /// Nothing after the version segment.
     #[error("The request URI does not address a resource.")]
     Empty,
+    /// A segment whose escapes are not UTF-8, or that holds a NUL character.
+    #[error("The segment '{segment}' of the request path is not valid: {reason}.")]
+    InvalidText {
+        /// The segment as written.
+        segment: String,
+        /// What is wrong with it.
+        reason: input::TextError,
+    },
 }
 
 impl ResourcePath {
@@ -64,7 +73,11 @@ impl ResourcePath {
         let mut segments: Vec<Segment> = Vec::new();
         let mut suffix = None;
         for raw_segment in raw.split('/').filter(|s| !s.is_empty()) {
-            let text = percent_decode(raw_segment);
+            let text =
+                input::percent_decode(raw_segment).map_err(|reason| PathError::InvalidText {
+                    segment: raw_segment.to_string(),
+                    reason,
+                })?;
             let unknown = || PathError::UnknownSegment(text.clone());
             if suffix.is_some() {
                 return Err(unknown());

@@ -126,7 +126,7 @@ async fn read_json(headers: &HeaderMap, body: Body) -> Result<Json, ApiError> {
     if !is_json {
         return Err(ApiError::MalformedJson);
     }
-    serde_json::from_slice(&bytes).map_err(|_| ApiError::MalformedJson)
+    Ok(odata::input::parse_json(&bytes)?)
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {

@@ -4,6 +4,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use odata::input::JsonError;
 use odata::{PathError, ValueError};
 use store::StoreError;
 
@@ -195,6 +196,17 @@ impl ApiError {
             StoreError::TypeMismatch { stored, given } => ApiError::TypeMismatch { stored, given },
             StoreError::Unavailable(detail) => ApiError::ServiceUnavailable(detail),
             StoreError::Backend(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
+impl From<JsonError> for ApiError {
+    fn from(error: JsonError) -> ApiError {
+        match error {
+            JsonError::Malformed(_) => ApiError::MalformedJson,
+            JsonError::DuplicateProperty(property) => {
+                ApiError::Validation(ValueError::DuplicateProperty { property })
+            }
         }
     }
 }

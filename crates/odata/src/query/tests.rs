@@ -109,6 +109,9 @@ fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
         "$orderby=roleScopeTagIds",
         "$expand=assignments(",
         "$orderby=displayName sideways",
+        "$filter=displayName eq '%FF%FE'",
+        "$filter=displayName eq 'a%00b'",
+        "$select=displayName%00",
     ]
     .iter()
     .map(|q| {

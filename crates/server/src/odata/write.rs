@@ -151,8 +151,8 @@ async fn json_object(request: &Request<'_>, body: Body) -> Result<Map<String, Js
     if !is_json {
         return Err(ApiError::MalformedJson);
     }
-    match serde_json::from_slice(&bytes) {
-        Ok(Json::Object(object)) => Ok(object),
+    match odata::input::parse_json(&bytes)? {
+        Json::Object(object) => Ok(object),
         _ => Err(ApiError::MalformedJson),
     }
 }
