@@ -12,18 +12,21 @@ use std::time::Duration;
 use axum::Extension;
 use axum::Router;
 use axum::body::{Body, to_bytes};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json, json};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
-use crate::ApiError;
-use crate::Caller;
 use crate::discovery::version_of;
 use crate::error::ErrorBody;
+use crate::limits::ResponseBudget;
 use crate::middleware::{CLIENT_REQUEST_ID, REQUEST_ID, error_envelope};
 use crate::odata::MAX_BODY;
+use crate::{ApiError, AppState, Caller};
 
 /// Graph's limit: "JSON batch requests are currently limited to 20 individual requests."
 pub const MAX_REQUESTS: usize = 20;
@@ -50,6 +53,7 @@ pub struct Item {
 
 /// Runs a batch.
 pub async fn batch(
+    State(app): State<AppState>,
     Extension(Inner(router)): Extension<Inner>,
     // A batch needs a valid token, as on Graph, even if its requests need none.
     _caller: Caller,
@@ -64,8 +68,11 @@ pub async fn batch(
     }
     let payload = read_json(&headers, body).await?;
     let items = parse(version.as_str(), &payload)?;
+    drop(payload);
     let levels = levels(&items)?;
-    let mut results: Vec<Option<Json>> = vec![None; items.len()];
+    // The batch's answer is bounded as one answer is: each request gets its share.
+    let share = ResponseBudget((app.config.limits.max_response_bytes / items.len()).max(1));
+    let mut results: Vec<Option<Answer>> = (0..items.len()).map(|_| None).collect();
     let mut succeeded = vec![false; items.len()];
     let max_level = levels.iter().copied().max().unwrap_or(0);
     for level in 0..=max_level {
@@ -83,7 +90,7 @@ pub async fn batch(
                 results[index] = Some(answer(&item.id, error.into_response(), item).await);
                 continue;
             }
-            let request = inner_request(item, &headers);
+            let request = inner_request(item, &uri, &headers, share);
             let router = router.clone();
             let item = item.clone();
             running.spawn(async move {
@@ -96,14 +103,14 @@ pub async fn batch(
         }
         while let Some(done) = running.join_next().await {
             let (index, result) = done.map_err(|e| ApiError::Internal(e.to_string()))?;
-            succeeded[index] = result["status"]
-                .as_u64()
-                .is_some_and(|s| (200..300).contains(&s));
+            succeeded[index] = (200..300).contains(&result.status);
             results[index] = Some(result);
         }
     }
-    let responses: Vec<Json> = results.into_iter().flatten().collect();
-    let mut response = Response::new(Body::from(json!({ "responses": responses }).to_string()));
+    let responses: Vec<Answer> = results.into_iter().flatten().collect();
+    let text = serde_json::to_string(&Answers { responses })
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut response = Response::new(Body::from(text));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -282,12 +289,26 @@ fn levels(items: &[Item]) -> Result<Vec<usize>, ApiError> {
 }
 
 /// The inner request: the item's own method, url, headers and body, with the outer
-/// request's `Authorization` (one token authorizes the batch) and `Host` (so links in
-/// answers point where the client does).
-pub fn inner_request(item: &Item, outer: &HeaderMap) -> Request<Body> {
+/// request's `Authorization` (one token authorizes the batch), and its scheme and `Host`
+/// (so links in answers point where the client does), and `share` of the answer's bytes.
+pub fn inner_request(
+    item: &Item,
+    outer_uri: &Uri,
+    outer: &HeaderMap,
+    share: ResponseBudget,
+) -> Request<Body> {
     let mut request = Request::new(item.body.clone().map_or_else(Body::empty, Body::from));
     *request.method_mut() = item.method.clone();
-    *request.uri_mut() = item.uri.clone();
+    *request.uri_mut() = match (outer_uri.scheme(), outer_uri.authority()) {
+        (Some(scheme), Some(authority)) => {
+            let mut parts = item.uri.clone().into_parts();
+            parts.scheme = Some(scheme.clone());
+            parts.authority = Some(authority.clone());
+            Uri::from_parts(parts).unwrap_or_else(|_| item.uri.clone())
+        }
+        _ => item.uri.clone(),
+    };
+    request.extensions_mut().insert(share);
     let headers = request.headers_mut();
     headers.extend(item.headers.clone());
     for name in [header::AUTHORIZATION, header::HOST] {
@@ -298,9 +319,32 @@ pub fn inner_request(item: &Item, outer: &HeaderMap) -> Request<Body> {
     request
 }
 
-/// One entry of `responses`: id, status, headers and the body as JSON (text bodies as a
-/// string).
-async fn answer(id: &str, mut response: Response, item: &Item) -> Json {
+/// The batch's answer.
+#[derive(Serialize)]
+struct Answers {
+    responses: Vec<Answer>,
+}
+
+/// One entry of `responses`: id, status, headers and the body (JSON as the request's
+/// answer wrote it, not parsed again; text bodies as a string).
+#[derive(Serialize)]
+struct Answer {
+    id: String,
+    status: u16,
+    headers: Map<String, Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<AnswerBody>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum AnswerBody {
+    Json(Box<RawValue>),
+    Text(String),
+}
+
+/// The entry of one request's response.
+async fn answer(id: &str, mut response: Response, item: &Item) -> Answer {
     // A 424 never reached the router: give it the envelope the middleware gives errors.
     if let Some(error) = response.extensions_mut().remove::<ErrorBody>() {
         let request_id = uuid::Uuid::new_v4().to_string();
@@ -317,7 +361,7 @@ async fn answer(id: &str, mut response: Response, item: &Item) -> Json {
             }
         }
     }
-    let status = response.status();
+    let status = response.status().as_u16();
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -335,20 +379,25 @@ async fn answer(id: &str, mut response: Response, item: &Item) -> Json {
     let bytes = to_bytes(response.into_body(), usize::MAX)
         .await
         .unwrap_or_default();
-    let mut out = Map::new();
-    out.insert("id".into(), json!(id));
-    out.insert("status".into(), json!(status.as_u16()));
-    out.insert("headers".into(), Json::Object(headers));
-    if !bytes.is_empty() {
-        let text = || Json::String(String::from_utf8_lossy(&bytes).into_owned());
-        let body = if is_json {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| text())
+    let body = if bytes.is_empty() {
+        None
+    } else {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        Some(if is_json {
+            match RawValue::from_string(text) {
+                Ok(json) => AnswerBody::Json(json),
+                Err(_) => AnswerBody::Text(String::from_utf8_lossy(&bytes).into_owned()),
+            }
         } else {
-            text()
-        };
-        out.insert("body".into(), body);
+            AnswerBody::Text(text)
+        })
+    };
+    Answer {
+        id: id.to_string(),
+        status,
+        headers,
+        body,
     }
-    Json::Object(out)
 }
 
 /// Header names as Graph writes them in batch responses (`Content-Type`, `OData-Version`);

@@ -110,6 +110,11 @@ pub enum ApiError {
     /// Request headers larger than the server accepts.
     #[error("The request headers are larger than the {0} bytes this service accepts.")]
     HeadersTooLarge(usize),
+    /// An answer that would hold more entity data than one response may.
+    #[error(
+        "The answer would hold more than {0} bytes of entity data, the most one response (or one $batch) holds. Select fewer properties ($select), expand less, or send fewer requests in the batch."
+    )]
+    ResponseTooLarge(usize),
     /// A refusal of the HTTP layer that says no more than its status.
     #[error("The request was refused: {}.", .0.canonical_reason().unwrap_or("unknown status"))]
     Http(StatusCode),
@@ -148,6 +153,7 @@ impl ApiError {
                 (StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable")
             }
             ApiError::Timeout => (StatusCode::GATEWAY_TIMEOUT, "UnknownError"),
+            ApiError::ResponseTooLarge(_) => (StatusCode::BAD_REQUEST, "ResponseTooLarge"),
             ApiError::UriTooLong(_) => (StatusCode::URI_TOO_LONG, "RequestUriTooLong"),
             ApiError::HeadersTooLarge(_) => (
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -195,6 +201,7 @@ impl ApiError {
             StoreError::Conflict => ApiError::Conflict(path.to_string()),
             StoreError::TypeMismatch { stored, given } => ApiError::TypeMismatch { stored, given },
             StoreError::Unavailable(detail) => ApiError::ServiceUnavailable(detail),
+            StoreError::TooLarge { limit, .. } => ApiError::ResponseTooLarge(limit),
             StoreError::Backend(detail) => ApiError::Internal(detail),
         }
     }

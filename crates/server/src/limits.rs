@@ -17,6 +17,11 @@ use tower_http::timeout::TimeoutLayer;
 use crate::ApiError;
 use crate::config::Limits;
 
+/// The bytes of entity data the answer to one request may hold: `max_response_bytes`,
+/// or, for a request of a `$batch`, its share of it (a request extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseBudget(pub usize);
+
 /// Turns a panic in a handler into Graph's 500 (the panic's message goes to the log).
 pub fn catch_panic() -> CatchPanicLayer<fn(Box<dyn Any + Send + 'static>) -> Response> {
     CatchPanicLayer::custom(panic_response as fn(Box<dyn Any + Send + 'static>) -> Response)

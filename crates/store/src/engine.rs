@@ -37,6 +37,7 @@ pub trait Executor: Send + Sync {
         self.run(Plan {
             write: false,
             statements: vec![select],
+            max_bytes: None,
         })
         .await
         .map(|_| ())
@@ -68,16 +69,91 @@ impl<E: Executor> SqlStore<E> {
     async fn run(
         &self,
         write: bool,
+        checks: Vec<Statement>,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Rows>, StoreError> {
+        self.run_within(write, checks, statements, None).await
+    }
+
+    /// [`Self::run`] with the rows returned limited to `max_bytes`.
+    async fn run_within(
+        &self,
+        write: bool,
         mut checks: Vec<Statement>,
         statements: Vec<Statement>,
+        max_bytes: Option<usize>,
     ) -> Result<Vec<Rows>, StoreError> {
         checks.extend(statements);
         self.executor
             .run(Plan {
                 write,
                 statements: checks,
+                max_bytes,
             })
             .await
+    }
+
+    /// One page of `query`, in at most `query.max_bytes` of rows (a `TooLarge` names its
+    /// statement from the page's own, 0, on).
+    async fn page(
+        &self,
+        tenant: &str,
+        at: &Address,
+        query: &ListQuery,
+    ) -> Result<Page, StoreError> {
+        let planner = self.planner();
+        let (checks, target) = planner.resolve(tenant, at);
+        let first = checks.len();
+        let mut statements = vec![planner.page(tenant, &target, query)];
+        if query.count {
+            statements.push(planner.count_matching(tenant, &target, query));
+        }
+        let mut expansions = Vec::new();
+        for expand in &query.expand {
+            if let Some((statement, child)) =
+                planner.expand(tenant, &target, &Parents::Page(query), expand)
+            {
+                statements.push(statement);
+                expansions.push((expand, child));
+            }
+        }
+        let results = self
+            .run_within(false, checks, statements, query.max_bytes)
+            .await
+            .map_err(|e| match e {
+                StoreError::TooLarge {
+                    limit,
+                    statement,
+                    fitted,
+                } => StoreError::TooLarge {
+                    limit,
+                    statement: statement.saturating_sub(first),
+                    fitted,
+                },
+                other => other,
+            })?;
+        let mut results = results.into_iter();
+        let mut rows = results.next().unwrap_or_default();
+        let more = rows.len() > query.size;
+        rows.truncate(query.size);
+        let mut records: Vec<Record> = rows.into_iter().map(|r| record(target.table, r)).collect();
+        let count = if query.count {
+            Some(integer(results.next().unwrap_or_default())?)
+        } else {
+            None
+        };
+        for ((expand, child), rows) in expansions.into_iter().zip(results) {
+            attach(&mut records, &expand.navigation, child, rows, tenant, false);
+        }
+        let next = match (more, records.last()) {
+            (true, Some(last)) => Some(Cursor::after(target.table, &query.orderby, last)),
+            _ => None,
+        };
+        Ok(Page {
+            records,
+            next,
+            count,
+        })
     }
 
     /// Runs `checks` then one statement; returns its rows.
@@ -104,43 +180,26 @@ impl<E: Executor> Store for SqlStore<E> {
         at: &Address,
         query: &ListQuery,
     ) -> Result<Page, StoreError> {
-        let planner = self.planner();
-        let (checks, target) = planner.resolve(tenant, at);
-        let mut statements = vec![planner.page(tenant, &target, query)];
-        if query.count {
-            statements.push(planner.count_matching(tenant, &target, query));
-        }
-        let mut expansions = Vec::new();
-        for expand in &query.expand {
-            if let Some((statement, child)) =
-                planner.expand(tenant, &target, &Parents::Page(query), expand)
-            {
-                statements.push(statement);
-                expansions.push((expand, child));
+        let mut attempt = std::borrow::Cow::Borrowed(query);
+        loop {
+            match self.page(tenant, at, &attempt).await {
+                // A page over the budget is read again, shorter: it ends early, with a
+                // cursor, as a server-driven page may.
+                Err(StoreError::TooLarge {
+                    statement, fitted, ..
+                }) if attempt.size > 1 => {
+                    let shorter = if statement == 0 {
+                        // The page itself went over: `fitted` rows fit, one of them the
+                        // look-ahead row.
+                        fitted.saturating_sub(1)
+                    } else {
+                        attempt.size / 2
+                    };
+                    attempt.to_mut().size = shorter.clamp(1, attempt.size - 1);
+                }
+                other => return other,
             }
         }
-        let mut results = self.run(false, checks, statements).await?.into_iter();
-        let mut rows = results.next().unwrap_or_default();
-        let more = rows.len() > query.size;
-        rows.truncate(query.size);
-        let mut records: Vec<Record> = rows.into_iter().map(|r| record(target.table, r)).collect();
-        let count = if query.count {
-            Some(integer(results.next().unwrap_or_default())?)
-        } else {
-            None
-        };
-        for ((expand, child), rows) in expansions.into_iter().zip(results) {
-            attach(&mut records, &expand.navigation, child, rows, tenant, false);
-        }
-        let next = match (more, records.last()) {
-            (true, Some(last)) => Some(Cursor::after(target.table, &query.orderby, last)),
-            _ => None,
-        };
-        Ok(Page {
-            records,
-            next,
-            count,
-        })
     }
 
     async fn count(
@@ -164,6 +223,7 @@ impl<E: Executor> Store for SqlStore<E> {
         tenant: &str,
         at: &Address,
         expand: &[ExpandQuery],
+        max_bytes: Option<usize>,
     ) -> Result<Record, StoreError> {
         let planner = self.planner();
         let (checks, target) = planner.resolve(tenant, at);
@@ -178,7 +238,10 @@ impl<E: Executor> Store for SqlStore<E> {
                 expansions.push((e, child));
             }
         }
-        let mut results = self.run(false, checks, statements).await?.into_iter();
+        let mut results = self
+            .run_within(false, checks, statements, max_bytes)
+            .await?
+            .into_iter();
         let found = results.next().unwrap_or_default().into_iter().next();
         let mut entity = match (found, target.table.kind) {
             (Some(row), _) => record(target.table, row),
@@ -237,7 +300,7 @@ impl<E: Executor> Store for SqlStore<E> {
             Some(row) => Ok(record(target.table, row)),
             None => {
                 // Nothing matched: either there is no such entity, or it has another type.
-                let stored = self.get(tenant, at, &[]).await?;
+                let stored = self.get(tenant, at, &[], None).await?;
                 Err(StoreError::TypeMismatch {
                     stored: stored.type_name,
                     given: changes.type_name,

@@ -99,6 +99,17 @@ pub enum StoreError {
     /// happen or is unconfirmed, and the client should try again later.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// A read would hold more than its byte budget: `fitted` rows of its statement number
+    /// `statement` fit (a page can be read again, shorter).
+    #[error("the answer would hold more than {limit} bytes")]
+    TooLarge {
+        /// The budget, in bytes.
+        limit: usize,
+        /// The plan's statement that went over.
+        statement: usize,
+        /// The rows of that statement that fit.
+        fitted: usize,
+    },
     /// The database failed; details for the log, never for the client.
     #[error("database error: {0}")]
     Backend(String),
@@ -124,12 +135,14 @@ pub trait Store: Send + Sync {
     ) -> Result<u64, StoreError>;
 
     /// The entity `at` addresses (a `Referenced` one reads as its defaults until written),
-    /// with the navigations in `expand` read along.
+    /// with the navigations in `expand` read along, in at most `max_bytes` of row data
+    /// (else [`StoreError::TooLarge`]).
     async fn get(
         &self,
         tenant: &str,
         at: &Address,
         expand: &[ExpandQuery],
+        max_bytes: Option<usize>,
     ) -> Result<Record, StoreError>;
 
     /// Creates an entity in a collection, or a `Contained` single-valued target

@@ -17,13 +17,14 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use futures_util::TryStreamExt;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, Postgres as Db, Row};
 
 use crate::StoreError;
 use crate::catalog::{Catalog, ColumnType};
 use crate::engine::Executor;
-use crate::plan::{Expect, Plan, Rows};
+use crate::plan::{Expect, Plan, RowBudget, Rows};
 use crate::sql::{Dialect, Param, Postgres, add_missing_columns, quote};
 
 /// How many times a plan runs at most when it fails transiently.
@@ -97,7 +98,8 @@ impl PostgresExecutor {
         };
         let mut tx = self.pool.begin_with(begin).await.map_err(classify)?;
         let mut results = Vec::new();
-        for statement in &plan.statements {
+        let mut budget = RowBudget::new(plan.max_bytes);
+        for (index, statement) in plan.statements.iter().enumerate() {
             let query = bind(
                 sqlx::query(AssertSqlSafe(statement.text.clone())),
                 &statement.params,
@@ -114,12 +116,16 @@ impl PostgresExecutor {
                     }
                 }
                 Expect::Rows => {
-                    let rows = query.fetch_all(&mut *tx).await.map_err(classify)?;
-                    let decoded = rows
-                        .iter()
-                        .map(|row| decode(row, &statement.decode))
-                        .collect::<Result<_, _>>()
-                        .map_err(Failure::Final)?;
+                    // Row by row, so a read over its budget stops reading.
+                    let mut rows = query.fetch(&mut *tx);
+                    let mut decoded = Vec::new();
+                    while let Some(row) = rows.try_next().await.map_err(classify)? {
+                        let row = decode(&row, &statement.decode).map_err(Failure::Final)?;
+                        budget
+                            .take(&row, index, decoded.len())
+                            .map_err(Failure::Final)?;
+                        decoded.push(row);
+                    }
                     results.push(decoded);
                 }
                 Expect::Affected => {

@@ -9,6 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use futures_util::TryStreamExt;
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteRow, SqliteSynchronous,
@@ -18,7 +19,7 @@ use sqlx::{AssertSqlSafe, Row, Sqlite as Db};
 use crate::StoreError;
 use crate::catalog::{Catalog, ColumnType};
 use crate::engine::Executor;
-use crate::plan::{Expect, Plan, Rows};
+use crate::plan::{Expect, Plan, RowBudget, Rows};
 use crate::sql::{Dialect, Param, Sqlite, add_missing_columns};
 
 /// Runs plans on an SQLite file.
@@ -63,7 +64,8 @@ impl Executor for SqliteExecutor {
         }
         .map_err(classify)?;
         let mut results = Vec::new();
-        for statement in plan.statements {
+        let mut budget = RowBudget::new(plan.max_bytes);
+        for (index, statement) in plan.statements.into_iter().enumerate() {
             let query = bind(sqlx::query(AssertSqlSafe(statement.text)), statement.params);
             match statement.expect {
                 Expect::Exists => {
@@ -77,12 +79,15 @@ impl Executor for SqliteExecutor {
                     }
                 }
                 Expect::Rows => {
-                    let rows = query.fetch_all(&mut *tx).await.map_err(classify)?;
-                    results.push(
-                        rows.iter()
-                            .map(|row| decode(row, &statement.decode))
-                            .collect::<Result<_, _>>()?,
-                    );
+                    // Row by row, so a read over its budget stops reading.
+                    let mut rows = query.fetch(&mut *tx);
+                    let mut decoded = Vec::new();
+                    while let Some(row) = rows.try_next().await.map_err(classify)? {
+                        let row = decode(&row, &statement.decode)?;
+                        budget.take(&row, index, decoded.len())?;
+                        decoded.push(row);
+                    }
+                    results.push(decoded);
                 }
                 Expect::Affected => {
                     let done = query.execute(&mut *tx).await.map_err(classify)?;

@@ -9,12 +9,14 @@ mod write;
 pub(crate) use paging::PageTokens;
 pub use write::MAX_BODY;
 
+use axum::Extension;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use odata::query::QueryOptions;
 
+use crate::limits::ResponseBudget;
 use crate::{ApiError, AppState, Caller};
 use resource::Resource;
 pub use resource::{Operation, Shape, base_url};
@@ -33,6 +35,8 @@ pub struct Request<'a> {
     pub uri: &'a Uri,
     /// The request headers.
     pub headers: &'a HeaderMap,
+    /// The most bytes of entity data the answer may hold.
+    pub max_bytes: usize,
 }
 
 impl Request<'_> {
@@ -65,8 +69,10 @@ pub async fn handle(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    budget: Option<Extension<ResponseBudget>>,
     body: Body,
 ) -> Result<Response, ApiError> {
+    let max_bytes = budget.map_or(app.config.limits.max_response_bytes, |b| b.0.0);
     let resource = Resource::resolve(&app.schema, app.store.catalog(), &uri, &headers)?;
     caller.authorize(&resource.path, &method)?;
     let Some(operation) = resource.shape.operation(method.as_str()) else {
@@ -84,6 +90,7 @@ pub async fn handle(
         options,
         uri: &uri,
         headers: &headers,
+        max_bytes,
     };
     match operation {
         Operation::List => read::list(&request).await,
