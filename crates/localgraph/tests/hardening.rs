@@ -102,3 +102,42 @@ fn an_import_holding_a_nul_character_names_the_row() {
         assert!(stderr.contains(part), "{part:?} is not in: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn serve_public_url_sets_the_links() {
+    let data = tempfile::tempdir().unwrap();
+    let public = "https://graph.example.test";
+    let server = Server::on_with(data.path(), &["--public-url", public]);
+    assert!(
+        server
+            .output
+            .iter()
+            .any(|l| l.contains(&format!("public URL (links in answers): {public}"))),
+        "{:?}",
+        server.output
+    );
+    let (status, headers, body) = common::exchange(
+        &client(),
+        server.token(),
+        "POST",
+        &format!(
+            "{}/beta/deviceManagement/macOSSoftwareUpdateAccountSummaries",
+            server.base
+        ),
+        Some(r#"{"displayName": "Mac"}"#),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let location = headers["location"].to_str().unwrap();
+    assert!(
+        location.starts_with(&format!("{public}/beta/")),
+        "{location}"
+    );
+
+    let (ok, _, stderr) = common::localgraph(
+        &["serve", "--public-url", "https://graph.example.test/prefix"],
+        &[],
+    );
+    assert!(!ok);
+    assert!(stderr.contains("has a path"), "{stderr}");
+}

@@ -11,6 +11,7 @@ mod input;
 mod lifecycle;
 mod limits;
 mod permissions;
+mod public_url;
 mod query;
 mod query_edges;
 mod refusals;
