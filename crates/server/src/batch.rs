@@ -102,14 +102,14 @@ pub async fn batch(
             });
         }
         while let Some(done) = running.join_next().await {
-            let (index, result) = done.map_err(|e| ApiError::Internal(e.to_string()))?;
+            let (index, result) = done.map_err(|e| ApiError::Internal(e.into()))?;
             succeeded[index] = (200..300).contains(&result.status);
             results[index] = Some(result);
         }
     }
     let responses: Vec<Answer> = results.into_iter().flatten().collect();
-    let text = serde_json::to_string(&Answers { responses })
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let text =
+        serde_json::to_string(&Answers { responses }).map_err(|e| ApiError::Internal(e.into()))?;
     let mut response = Response::new(Body::from(text));
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -5,8 +5,9 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use odata::input::JsonError;
+use odata::query::QueryError;
 use odata::{PathError, ValueError};
-use store::StoreError;
+use store::{Cause, StoreError};
 
 use crate::auth::TokenError;
 
@@ -52,8 +53,8 @@ pub enum ApiError {
         path: String,
     },
     /// A query option localgraph does not serve, or a malformed one.
-    #[error("{0}")]
-    Query(String),
+    #[error(transparent)]
+    Query(#[from] QueryError),
     /// The addressed entity or one of its parents does not exist.
     #[error("The requested resource '{0}' does not exist.")]
     NotFound(String),
@@ -99,7 +100,7 @@ pub enum ApiError {
     #[error(
         "The service is temporarily unavailable. Please retry after {RETRY_AFTER_SECONDS} seconds."
     )]
-    ServiceUnavailable(String),
+    ServiceUnavailable(#[source] StoreError),
     /// A request that did not complete within the server's request timeout (Graph's
     /// gateway answers a timeout with 504 `UnknownError`).
     #[error("The request did not complete in time.")]
@@ -118,9 +119,9 @@ pub enum ApiError {
     /// A refusal of the HTTP layer that says no more than its status.
     #[error("The request was refused: {}.", .0.canonical_reason().unwrap_or("unknown status"))]
     Http(StatusCode),
-    /// Anything else: logged with the request id, never shown.
+    /// Anything else: logged with the request id (the whole source chain), never shown.
     #[error("An internal server error has occurred.")]
-    Internal(String),
+    Internal(#[source] Cause),
 }
 
 impl ApiError {
@@ -173,7 +174,7 @@ impl ApiError {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
             StatusCode::GATEWAY_TIMEOUT => ApiError::Timeout,
             StatusCode::INTERNAL_SERVER_ERROR => {
-                ApiError::Internal(format!("a layer answered {status} without a body"))
+                ApiError::Internal(format!("a layer answered {status} without a body").into())
             }
             other => ApiError::Http(other),
         }
@@ -186,9 +187,8 @@ impl ApiError {
             message: self.to_string(),
             repeat_in_inner: matches!(self, ApiError::Validation(_)),
             log_detail: match self {
-                ApiError::Internal(detail) | ApiError::ServiceUnavailable(detail) => {
-                    Some(detail.clone())
-                }
+                ApiError::Internal(cause) => Some(chain(cause.as_ref())),
+                ApiError::ServiceUnavailable(cause) => Some(chain(cause)),
                 _ => None,
             },
         }
@@ -200,9 +200,11 @@ impl ApiError {
             StoreError::NotFound => ApiError::NotFound(path.to_string()),
             StoreError::Conflict => ApiError::Conflict(path.to_string()),
             StoreError::TypeMismatch { stored, given } => ApiError::TypeMismatch { stored, given },
-            StoreError::Unavailable(detail) => ApiError::ServiceUnavailable(detail),
             StoreError::TooLarge { limit, .. } => ApiError::ResponseTooLarge(limit),
-            StoreError::Backend(detail) => ApiError::Internal(detail),
+            unavailable @ StoreError::Unavailable(_) => ApiError::ServiceUnavailable(unavailable),
+            other @ (StoreError::Backend(_) | StoreError::SchemaDrift(_)) => {
+                ApiError::Internal(Box::new(other))
+            }
         }
     }
 }
@@ -216,6 +218,18 @@ impl From<JsonError> for ApiError {
             }
         }
     }
+}
+
+/// An error and its sources, one after the other: `a: b: c`.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    out
 }
 
 /// An error response waiting for its body, which the middleware writes.
@@ -271,7 +285,10 @@ mod tests {
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(response.headers()[header::RETRY_AFTER], "2");
         let body = response.extensions().get::<ErrorBody>().unwrap();
-        assert_eq!(body.log_detail.as_deref(), Some("connection refused"));
+        assert_eq!(
+            body.log_detail.as_deref(),
+            Some("the database is unavailable: connection refused")
+        );
         assert!(!body.message.contains("refused"), "details stay in the log");
     }
 }

@@ -33,7 +33,7 @@ fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .map(String::as_str)
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("a panic without a message");
-    ApiError::Internal(format!("the handler panicked: {message}")).into_response()
+    ApiError::Internal(format!("the handler panicked: {message}").into()).into_response()
 }
 
 /// Ends a request that takes longer than `request_timeout` with 504.

@@ -12,6 +12,9 @@ use crate::rows::{attach, defaults, record};
 use crate::sql::{Dialect, Param, quote};
 use crate::{Changes, Page, RawRow, Record, Store, StoreError};
 
+/// How often an upsert runs at most when a concurrent first write wins the insert.
+const UPSERT_TRIES: usize = 3;
+
 /// A database connection that runs plans.
 #[async_trait]
 pub trait Executor: Send + Sync {
@@ -156,6 +159,25 @@ impl<E: Executor> SqlStore<E> {
         })
     }
 
+    /// Runs an insert-or-merge of a `Referenced` target; returns its row. Its first
+    /// write can race another: `ON CONFLICT` settles a clash on the key, but the clash
+    /// may surface on the table's other unique index (one row per parent, the same row),
+    /// as a unique violation once the other writer commits. The row exists then: run
+    /// the statement again, and it merges.
+    async fn upsert(
+        &self,
+        checks: Vec<Statement>,
+        upsert: Statement,
+    ) -> Result<Vec<Param>, StoreError> {
+        let mut tries = 1;
+        loop {
+            match self.run_one(true, checks.clone(), upsert.clone()).await {
+                Err(StoreError::Conflict) if tries < UPSERT_TRIES => tries += 1,
+                rows => return first(rows?),
+            }
+        }
+    }
+
     /// Runs `checks` then one statement; returns its rows.
     async fn run_one(
         &self,
@@ -290,10 +312,7 @@ impl<E: Executor> Store for SqlStore<E> {
         let (checks, target) = planner.resolve(tenant, at);
         if target.table.kind == TableKind::Referenced {
             let upsert = planner.upsert(tenant, &target, &changes, false, now());
-            return Ok(record(
-                target.table,
-                first(self.run_one(true, checks, upsert).await?)?,
-            ));
+            return Ok(record(target.table, self.upsert(checks, upsert).await?));
         }
         let update = planner.update(tenant, &target, &changes, now());
         match self.run_one(true, checks, update).await?.into_iter().next() {
@@ -318,10 +337,7 @@ impl<E: Executor> Store for SqlStore<E> {
         let planner = self.planner();
         let (checks, target) = planner.resolve(tenant, at);
         let upsert = planner.upsert(tenant, &target, &changes, true, now());
-        Ok(record(
-            target.table,
-            first(self.run_one(true, checks, upsert).await?)?,
-        ))
+        Ok(record(target.table, self.upsert(checks, upsert).await?))
     }
 
     async fn delete(&self, tenant: &str, at: &Address) -> Result<(), StoreError> {
@@ -360,7 +376,9 @@ impl<E: Executor> Store for SqlStore<E> {
         let row = first(self.run_one(true, vec![insert], select).await?)?;
         match row.into_iter().next() {
             Some(Param::Text(value)) => Ok(value),
-            _ => Err(StoreError::Backend(format!("setting {key} is not text"))),
+            _ => Err(StoreError::Backend(
+                format!("setting {key} is not text").into(),
+            )),
         }
     }
 

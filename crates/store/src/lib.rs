@@ -11,6 +11,7 @@ mod dump;
 mod engine;
 mod filter;
 pub mod list;
+mod migrate;
 pub mod plan;
 mod postgres;
 mod reads;
@@ -97,8 +98,8 @@ pub enum StoreError {
     /// The database is unreachable or kept failing transiently (a lost connection, a
     /// serialization failure, a busy lock) past the retry budget: the write did not
     /// happen or is unconfirmed, and the client should try again later.
-    #[error("database unavailable: {0}")]
-    Unavailable(String),
+    #[error("the database is unavailable")]
+    Unavailable(#[source] Cause),
     /// A read would hold more than its byte budget: `fitted` rows of its statement number
     /// `statement` fit (a page can be read again, shorter).
     #[error("the answer would hold more than {limit} bytes")]
@@ -110,10 +111,18 @@ pub enum StoreError {
         /// The rows of that statement that fit.
         fitted: usize,
     },
+    /// The data set's tables disagree with the schema in a way no migration settles (a
+    /// column whose type changed, a table the schema no longer has that holds rows).
+    #[error("the data set's tables disagree with the schema: {0}")]
+    SchemaDrift(String),
     /// The database failed; details for the log, never for the client.
-    #[error("database error: {0}")]
-    Backend(String),
+    #[error("the database failed")]
+    Backend(#[source] Cause),
 }
+
+/// What a database failure came from, kept whole (its own source chain included) for the
+/// log: a driver error, or a message where the store found the fault itself.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 /// What the server needs from storage. Every method is one transaction, scoped to one
 /// tenant: no call can see or change another tenant's rows.

@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
-use odata::query::QueryOptions;
+use odata::query::{QueryError, QueryOptions};
 
 use crate::limits::ResponseBudget;
 use crate::{ApiError, AppState, Caller};
@@ -114,9 +114,10 @@ fn query_options(
     let model = resource.model;
     let ty = model
         .structured(resource.path.target_type())
-        .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.path.target_type())))?;
-    let options =
-        QueryOptions::parse(raw, model, ty).map_err(|e| ApiError::Query(e.to_string()))?;
+        .ok_or_else(|| {
+            ApiError::Internal(format!("no type {}", resource.path.target_type()).into())
+        })?;
+    let options = QueryOptions::parse(raw, model, ty)?;
     let allowed: &[&str] = match (method.as_str(), resource.shape) {
         ("GET", Shape::Collection) => &[
             "$filter",
@@ -146,7 +147,7 @@ fn query_options(
         } else {
             format!("Query options are not allowed on {method} requests; '{refused}' was given.")
         };
-        return Err(ApiError::Query(message));
+        return Err(ApiError::Query(QueryError::new(refused, message)));
     }
     Ok(options)
 }

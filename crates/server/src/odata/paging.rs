@@ -11,6 +11,7 @@ use sha2::Sha256;
 use store::Cursor;
 
 use crate::ApiError;
+use odata::query::QueryError;
 
 const MAC_BYTES: usize = 16;
 
@@ -38,9 +39,10 @@ impl PageTokens {
     /// The cursor a token stands for, if this service issued it for `scope`.
     pub fn decode(&self, scope: &str, token: &str) -> Result<Cursor, ApiError> {
         let invalid = || {
-            ApiError::Query(
+            ApiError::Query(QueryError::new(
+                "$skiptoken",
                 "The $skiptoken is not valid for this request: use the @odata.nextLink of the previous page as it is.".into(),
-            )
+            ))
         };
         let (payload, mac) = token.split_once('.').ok_or_else(invalid)?;
         let mac = URL_SAFE_NO_PAD.decode(mac).map_err(|_| invalid())?;

@@ -17,6 +17,7 @@ mod query_edges;
 mod refusals;
 mod seeds;
 mod tenants;
+mod transactions;
 mod validation;
 mod versions;
 mod wire;
