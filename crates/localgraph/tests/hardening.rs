@@ -141,3 +141,115 @@ async fn serve_public_url_sets_the_links() {
     assert!(!ok);
     assert!(stderr.contains("has a path"), "{stderr}");
 }
+
+/// 32 writers create entities until the server is killed with SIGKILL; after a restart
+/// every write that was acknowledged (201) is there, as written.
+async fn every_acknowledged_write_survives_sigkill(data: &std::path::Path, args: &[&str]) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let server = Server::on_with(data, args);
+    let token = server.token().to_string();
+    let collection = format!(
+        "{}/beta/deviceManagement/macOSSoftwareUpdateAccountSummaries",
+        server.base
+    );
+    let acknowledged = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..32)
+        .map(|writer| {
+            let (acknowledged, stop) = (acknowledged.clone(), stop.clone());
+            let (collection, token) = (collection.clone(), token.clone());
+            tokio::spawn(async move {
+                let client = client();
+                for n in 0.. {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let name = format!("writer {writer} write {n}");
+                    let response = client
+                        .post(&collection)
+                        .bearer_auth(&token)
+                        .header("content-type", "application/json")
+                        .body(serde_json::json!({ "displayName": name }).to_string())
+                        .send()
+                        .await;
+                    let Ok(response) = response else { break };
+                    if response.status() != 201 {
+                        break;
+                    }
+                    let Ok(body) = response.json::<serde_json::Value>().await else {
+                        break;
+                    };
+                    let id = body["id"].as_str().unwrap_or_default().to_string();
+                    acknowledged.lock().unwrap().push((id, name));
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    server.kill_9();
+    stop.store(true, Ordering::Relaxed);
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() > 32,
+        "only {} writes",
+        acknowledged.len()
+    );
+
+    let server = Server::on_with(data, args);
+    let client = client();
+    let mut stored = std::collections::HashMap::new();
+    let mut next = Some(format!(
+        "{}/beta/deviceManagement/macOSSoftwareUpdateAccountSummaries?$select=id,displayName&$top=999",
+        server.base
+    ));
+    while let Some(url) = next.take() {
+        let (status, page) = send_with(&client, Some(server.token()), "GET", &url, None).await;
+        assert_eq!(status, 200, "{page}");
+        for entity in page["value"].as_array().unwrap() {
+            stored.insert(
+                entity["id"].as_str().unwrap().to_string(),
+                entity["displayName"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+        }
+        next = page["@odata.nextLink"].as_str().map(str::to_string);
+    }
+    let lost: Vec<_> = acknowledged
+        .iter()
+        .filter(|(id, name)| stored.get(id) != Some(name))
+        .collect();
+    println!(
+        "{} acknowledged writes by 32 writers, {} stored after SIGKILL",
+        acknowledged.len(),
+        stored.len()
+    );
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged writes lost: {:?}",
+        lost.len(),
+        acknowledged.len(),
+        &lost[..lost.len().min(5)]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_writes_survive_sigkill_under_32_writers_on_sqlite() {
+    let data = tempfile::tempdir().unwrap();
+    every_acknowledged_write_survives_sigkill(data.path(), &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_writes_survive_sigkill_under_32_writers_on_postgres() {
+    let Some(url) = common::postgres_url("the SIGKILL test on PostgreSQL").await else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    every_acknowledged_write_survives_sigkill(data.path(), &["--database", &url]).await;
+}

@@ -18,3 +18,5 @@ pub use value::{EntityBody, Value, ValueError, WriteMode};
 
 #[cfg(test)]
 mod fixture;
+#[cfg(test)]
+mod properties;

@@ -7,6 +7,7 @@ mod authority;
 mod batch;
 mod concurrency;
 mod discovery;
+mod fuzz;
 mod input;
 mod lifecycle;
 mod limits;
