@@ -1,5 +1,7 @@
 //! The one OData route: every entity the schema has is served by these handlers.
 
+mod actions;
+mod links;
 mod paging;
 mod read;
 pub mod render;
@@ -13,6 +15,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
+use intune::permissions::Access;
 use odata::query::QueryOptions;
 
 use crate::{ApiError, AppState, Caller};
@@ -68,8 +71,15 @@ pub async fn handle(
     body: Body,
 ) -> Result<Response, ApiError> {
     let resource = Resource::resolve(&app.schema, app.store.catalog(), &uri, &headers)?;
-    caller.authorize(&resource.path, &method)?;
-    let Some(operation) = resource.shape.operation(method.as_str()) else {
+    let operation = resource.shape.operation(method.as_str());
+    // A method the resource does not answer still needs the caller's permission first.
+    let access = match operation {
+        Some(operation) => operation.access(),
+        None if method == Method::GET => Access::Read,
+        None => Access::Write,
+    };
+    caller.authorize(app.schema.permissions(), &resource.place().path, access)?;
+    let Some(operation) = operation else {
         return Err(ApiError::NoRoute {
             template: resource.template(),
             method: method.to_string(),
@@ -95,6 +105,9 @@ pub async fn handle(
         Operation::ReplaceRef => write::replace(&request, body).await,
         Operation::Update => write::update(&request, body).await,
         Operation::Delete => write::delete(&request).await,
+        Operation::SetLink => links::set(&request, body).await,
+        Operation::Unlink => links::unset(&request).await,
+        Operation::Invoke => actions::invoke(&request, body).await,
     }
 }
 
@@ -106,8 +119,8 @@ fn query_options(
 ) -> Result<QueryOptions, ApiError> {
     let model = resource.model;
     let ty = model
-        .structured(resource.path.target_type())
-        .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.path.target_type())))?;
+        .structured(resource.target_type())
+        .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.target_type())))?;
     let options =
         QueryOptions::parse(raw, model, ty).map_err(|e| ApiError::Query(e.to_string()))?;
     let allowed: &[&str] = match (method.as_str(), resource.shape) {
@@ -122,7 +135,7 @@ fn query_options(
             "$skiptoken",
             "$format",
         ],
-        ("GET", Shape::Entity | Shape::Contained | Shape::Referenced) => {
+        ("GET", Shape::Entity | Shape::Contained | Shape::Summary | Shape::Link) => {
             &["$select", "$expand", "$format"]
         }
         ("GET", Shape::Count) => &["$filter"],
