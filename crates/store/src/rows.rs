@@ -118,3 +118,33 @@ pub fn attach(
         parent.expanded.push((navigation.to_string(), expanded));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    /// A data set written before collections were kept non-null holds NULL in their
+    /// columns: it reads as `[]`.
+    #[test]
+    fn a_null_collection_reads_as_empty() {
+        let schema = intune::Schema::load().unwrap();
+        let catalog = Catalog::build(&schema.versions()).unwrap();
+        let table = catalog
+            .tables()
+            .iter()
+            .find(|t| t.path == "deviceManagement/deviceManagementScripts")
+            .unwrap();
+        let mut row = vec![
+            Param::Text("deviceManagementScript".into()),
+            Param::Text("s".into()),
+        ];
+        row.extend(table.columns.iter().map(|c| Param::Null(c.ty.clone())));
+        let record = record(table, row);
+        assert_eq!(
+            record.get("roleScopeTagIds"),
+            Some(&Value::Json(serde_json::json!([])))
+        );
+        assert_eq!(record.get("description"), Some(&Value::Null));
+    }
+}

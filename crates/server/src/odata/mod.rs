@@ -15,7 +15,6 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
-use intune::permissions::Access;
 use odata::query::QueryOptions;
 
 use crate::{ApiError, AppState, Caller};
@@ -71,21 +70,19 @@ pub async fn handle(
     body: Body,
 ) -> Result<Response, ApiError> {
     let resource = Resource::resolve(&app.schema, app.store.catalog(), &uri, &headers)?;
-    let operation = resource.shape.operation(method.as_str());
-    // A method the resource does not answer still needs the caller's permission first.
-    let access = match operation {
-        Some(operation) => operation.access(),
-        None if method == Method::GET => Access::Read,
-        None => Access::Write,
-    };
-    caller.authorize(app.schema.permissions(), &resource.place().path, access)?;
-    let Some(operation) = operation else {
+    // A method the resource does not answer is Intune's 400, whatever the caller holds.
+    let Some(operation) = resource.shape.operation(method.as_str()) else {
         return Err(ApiError::NoRoute {
             template: resource.template(),
             method: method.to_string(),
             path: uri.path().to_string(),
         });
     };
+    caller.authorize(
+        app.schema.permissions(),
+        &resource.place().path,
+        operation.access(),
+    )?;
     let options = query_options(&resource, &method, uri.query())?;
     let request = Request {
         app: &app,
