@@ -2,9 +2,11 @@
 
 mod helpers;
 
+mod actions;
 mod auth;
 mod authority;
 mod batch;
+mod casts;
 mod concurrency;
 mod discovery;
 mod lifecycle;
