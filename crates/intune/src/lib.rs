@@ -2,9 +2,11 @@
 //! each API version, kept as CSDL data files in `schema/` (sliced from Microsoft's official
 //! metadata). Everything the server routes, validates and renders comes from these files:
 //! adding an entity type is an edit here, not a new handler. [`permissions`] is the table of
-//! which Graph permissions each resource needs.
+//! which Graph permissions each resource needs; [`reports`] how Intune computes its summaries
+//! from the states they summarize.
 
 pub mod permissions;
+pub mod reports;
 
 pub use permissions::Permissions;
 

@@ -47,7 +47,7 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
     let schema = intune::Schema::load().context("the bundled schema is invalid")?;
-    let catalog = store::Catalog::build(&schema.versions())?;
+    let catalog = store::Catalog::build(&schema)?;
     let table = catalog
         .tables()
         .iter()

@@ -9,11 +9,10 @@
 
 use std::collections::HashMap;
 
+use odata::PlaceKind;
 use odata::Value;
 use odata::edm::{Model, Primitive, TypeKind, TypeRef};
-use odata::path::{ResourcePath, Segment};
 use odata::value::default_value;
-use odata::{PlaceKind, Places};
 
 /// The namespace of the name-based ids of contained single-valued targets.
 const CONTAINED_ID_NAMESPACE: uuid::Uuid =
@@ -154,56 +153,37 @@ impl Table {
     }
 }
 
-/// A place in the catalog, addressed by a resource path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
-    /// The table.
-    pub table: TableId,
-    /// The key, for an entity of a collection.
-    pub key: Option<String>,
-    /// The entity types visible here (empty: all). A version that lacks some derived
-    /// types does not see entities of those types, and a cast narrows them.
-    pub types: Vec<String>,
-    /// For the target of a link: the link column of the previous step's table, which
-    /// holds this entity's key.
-    pub via: Option<String>,
-}
-
-/// What a request addresses: a chain of steps, each inside the previous one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Address {
-    /// From the outermost table to the addressed one.
-    pub steps: Vec<Step>,
-}
-
-impl Address {
-    /// The addressed step.
-    pub fn target(&self) -> &Step {
-        // Invariant: Catalog::address never builds an empty chain.
-        self.steps.last().expect("an address has at least one step")
-    }
-}
-
 /// Every table, derived from the models.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     tables: Vec<Table>,
     by_path: HashMap<String, TableId>,
+    summaries: Vec<crate::aggregate::Summary>,
 }
 
-/// Two versions or types that disagree on a column's type.
+/// A schema the store cannot lay out.
 #[derive(Debug, thiserror::Error)]
-#[error("column {table}.{column} has two different types across the served models")]
-pub struct CatalogError {
-    table: String,
-    column: String,
+pub enum CatalogError {
+    /// Two versions or types disagree on a column's type.
+    #[error("column {table}.{column} has two different types across the served models")]
+    ColumnTypes {
+        /// The table's path.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// A computed summary of the reports table does not fit the schema.
+    #[error(transparent)]
+    Summary(#[from] crate::aggregate::SummaryError),
 }
 
 impl Catalog {
-    /// Lays out a table for every place entities live in any version, and a link column
-    /// for every link.
-    pub fn build(versions: &[(&Model, &Places)]) -> Result<Catalog, CatalogError> {
+    /// Lays out a table for every place entities live in any version of `schema`, a link
+    /// column for every link, and the summaries computed from states
+    /// ([`intune::reports`]).
+    pub fn build(schema: &intune::Schema) -> Result<Catalog, CatalogError> {
         let mut catalog = Catalog::default();
+        let versions = schema.versions();
         for (model, places) in versions {
             for place in places.iter().filter(|p| p.stores()) {
                 let kind = match place.kind {
@@ -238,7 +218,14 @@ impl Catalog {
                 }
             }
         }
+        let models: Vec<&Model> = versions.iter().rev().map(|(m, _)| *m).collect();
+        catalog.summaries = crate::aggregate::resolve(&catalog, &models)?;
         Ok(catalog)
+    }
+
+    /// The summaries computed from states, inner ones first.
+    pub fn summaries(&self) -> &[crate::aggregate::Summary] {
+        &self.summaries
     }
 
     fn table_for(
@@ -294,7 +281,7 @@ impl Catalog {
                 let table = &mut self.tables[id];
                 match table.column(&column.name) {
                     Some(existing) if existing.ty != column.ty => {
-                        return Err(CatalogError {
+                        return Err(CatalogError::ColumnTypes {
                             table: table.path.clone(),
                             column: column.name,
                         });
@@ -321,60 +308,6 @@ impl Catalog {
     pub fn child(&self, parent: TableId, nav: &str) -> Option<&Table> {
         let path = format!("{}/{nav}", self.tables[parent].path);
         self.by_path.get(&path).map(|id| &self.tables[*id])
-    }
-
-    /// Where a resource path of the version with `model` and `places` points, or `None`
-    /// if no table holds it (a bare singleton, or a place the store does not keep). An
-    /// action's path addresses what the action is bound to.
-    pub fn address(&self, model: &Model, places: &Places, path: &ResourcePath) -> Option<Address> {
-        let mut steps: Vec<Step> = Vec::new();
-        let mut at = None;
-        for segment in &path.segments {
-            match segment {
-                Segment::Place(id) => {
-                    let place = places.get(*id);
-                    at = Some(place);
-                    let (table, via) = match place.kind {
-                        PlaceKind::Singleton | PlaceKind::Action(_) => continue,
-                        PlaceKind::Link(home) => (
-                            places.get(home).path.as_str(),
-                            Some(format!("_{}", place.name)),
-                        ),
-                        _ => (place.path.as_str(), None),
-                    };
-                    let table = *self.by_path.get(table)?;
-                    let polymorphic = model
-                        .structured(&place.entity_type)
-                        .is_some_and(|t| !t.derived.is_empty());
-                    steps.push(Step {
-                        table,
-                        key: None,
-                        types: if polymorphic {
-                            place.types.clone()
-                        } else {
-                            Vec::new()
-                        },
-                        via,
-                    });
-                }
-                Segment::Key(key) => steps.last_mut()?.key = Some(key.clone()),
-                Segment::Cast(cast) => {
-                    let step = steps.last_mut()?;
-                    let place = at?;
-                    step.types = place
-                        .types
-                        .iter()
-                        .filter(|t| model.is_assignable(t, cast))
-                        .cloned()
-                        .collect();
-                    if step.types.is_empty() {
-                        // An abstract type with no concrete subtype here: nothing matches.
-                        step.types.push(cast.clone());
-                    }
-                }
-            }
-        }
-        (!steps.is_empty()).then_some(Address { steps })
     }
 }
 
@@ -429,6 +362,10 @@ fn sql_name(path: &str) -> String {
     let leaf = &leaf[..leaf.len().min(40)];
     format!("{leaf}__{hash:016x}")
 }
+
+mod address;
+
+pub use address::{Address, Step};
 
 #[cfg(test)]
 mod tests;

@@ -1,47 +1,19 @@
 //! [`SqlStore`]: the [`Store`] operations, planned once and run by any [`Executor`].
 
+pub use crate::executor::Executor;
+
 use async_trait::async_trait;
 use odata::query::Expr;
 
+use crate::aggregate::{Holders, Write};
 use crate::catalog::{Address, Catalog, ColumnType, TableId};
 use crate::dump::raw_row;
 use crate::list::{Cursor, ExpandQuery, ListQuery};
 use crate::plan::{Expect, Plan, Planner, Rows, SETTINGS, Statement, Target, first};
 use crate::reads::Parents;
 use crate::rows::{attach, defaults, record};
-use crate::sql::{Dialect, Param, quote};
+use crate::sql::{Param, quote};
 use crate::{Changes, Page, RawRow, Record, Store, StoreError};
-
-/// A database connection that runs plans.
-#[async_trait]
-pub trait Executor: Send + Sync {
-    /// Runs a plan in one transaction and returns the rows of each `Rows` and `Affected`
-    /// statement, in order.
-    async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError>;
-
-    /// Runs schema statements (idempotent DDL), then adds the columns `catalog` has and
-    /// the database lacks.
-    async fn migrate(&self, statements: &[String], catalog: &Catalog) -> Result<(), StoreError>;
-
-    /// The SQL dialect.
-    fn dialect(&self) -> &dyn Dialect;
-
-    /// Whether the database answers now (one attempt, no retries).
-    async fn ping(&self) -> Result<(), StoreError> {
-        let select = Statement {
-            text: "SELECT 1".into(),
-            params: Vec::new(),
-            expect: Expect::Rows,
-            decode: vec![ColumnType::Integer],
-        };
-        self.run(Plan {
-            write: false,
-            statements: vec![select],
-        })
-        .await
-        .map(|_| ())
-    }
-}
 
 /// The store over a SQL database.
 pub struct SqlStore<E> {
@@ -78,6 +50,20 @@ impl<E: Executor> SqlStore<E> {
                 statements: checks,
             })
             .await
+    }
+
+    /// Runs `checks`, a write, then the statements that follow from it (recomputed
+    /// summaries); returns the rows of the write.
+    async fn run_write(
+        &self,
+        checks: Vec<Statement>,
+        write: Statement,
+        after: Vec<Statement>,
+    ) -> Result<Rows, StoreError> {
+        let mut statements = vec![write];
+        statements.extend(after);
+        let results = self.run(true, checks, statements).await?;
+        Ok(results.into_iter().next().unwrap_or_default())
     }
 
     /// Runs `checks` then one statement; returns its rows.
@@ -223,9 +209,10 @@ impl<E: Executor> Store for SqlStore<E> {
             None => uuid::Uuid::now_v7().to_string(),
         };
         let insert = planner.insert(tenant, &target, &key, &changes, now());
+        let after = planner.recomputes(tenant, at, Some(&key), Write::Create);
         Ok(record(
             target.table,
-            first(self.run_one(true, checks, insert).await?)?,
+            first(self.run_write(checks, insert, after).await?)?,
         ))
     }
 
@@ -246,7 +233,13 @@ impl<E: Executor> Store for SqlStore<E> {
             ));
         }
         let update = planner.update(tenant, &target, &changes, now());
-        match self.run_one(true, checks, update).await?.into_iter().next() {
+        let after = planner.recomputes(tenant, at, None, Write::Update);
+        match self
+            .run_write(checks, update, after)
+            .await?
+            .into_iter()
+            .next()
+        {
             Some(row) => Ok(record(target.table, row)),
             None => {
                 // Nothing matched: either there is no such entity, or it has another type.
@@ -278,7 +271,13 @@ impl<E: Executor> Store for SqlStore<E> {
         let planner = self.planner();
         let (checks, target) = planner.resolve(tenant, at);
         let delete = planner.delete(tenant, &target);
-        let affected = first(self.run_one(true, checks, delete).await?)?;
+        let write = if target.table.kind.single() {
+            Write::Reset
+        } else {
+            Write::Delete
+        };
+        let after = planner.recomputes(tenant, at, None, write);
+        let affected = first(self.run_write(checks, delete, after).await?)?;
         match affected.first() {
             _ if target.table.kind.single() => Ok(()),
             Some(Param::Int(1..)) => Ok(()),
@@ -343,6 +342,17 @@ impl<E: Executor> Store for SqlStore<E> {
             }
         }
         self.run(true, checks, statements).await.map(|_| ())
+    }
+
+    async fn recompute_summaries(&self, tenant: &str) -> Result<(), StoreError> {
+        let planner = self.planner();
+        let statements = self
+            .catalog
+            .summaries()
+            .iter()
+            .map(|s| planner.recompute(tenant, s, Holders::All, false))
+            .collect();
+        self.run(true, Vec::new(), statements).await.map(|_| ())
     }
 
     async fn setting(&self, key: &str, initial: &str) -> Result<String, StoreError> {

@@ -6,10 +6,13 @@
 //! transaction by a backend [`Executor`]: the logic is written once, the backends only
 //! talk to their database.
 
+mod aggregate;
 pub mod catalog;
 mod dump;
 mod engine;
+mod executor;
 mod filter;
+mod links;
 pub mod list;
 pub mod plan;
 mod postgres;
@@ -185,6 +188,11 @@ pub trait Store: Send + Sync {
         at: &Address,
         children: Vec<(String, Vec<Changes>)>,
     ) -> Result<(), StoreError>;
+
+    /// Recomputes every computed summary of `tenant` from its states, in one transaction:
+    /// after a bulk load (`localgraph seed`) that wrote states without them. Updates the
+    /// summary rows that exist.
+    async fn recompute_summaries(&self, tenant: &str) -> Result<(), StoreError>;
 
     /// A persistent setting of the data set, set to `initial` on first read.
     async fn setting(&self, key: &str, initial: &str) -> Result<String, StoreError>;

@@ -129,7 +129,7 @@ mod tests {
     #[test]
     fn a_null_collection_reads_as_empty() {
         let schema = intune::Schema::load().unwrap();
-        let catalog = Catalog::build(&schema.versions()).unwrap();
+        let catalog = Catalog::build(&schema).unwrap();
         let table = catalog
             .tables()
             .iter()

@@ -141,7 +141,7 @@ fn fixture() -> &'static Fixture {
         let schema = intune::Schema::load().unwrap();
         let model = schema.model(intune::ApiVersion::Beta).clone();
         let store: Arc<dyn Store> = runtime.block_on(async {
-            let catalog = Catalog::build(&schema.versions()).unwrap();
+            let catalog = Catalog::build(&schema).unwrap();
             match std::env::var("TEST_DATABASE_URL") {
                 Ok(url) => {
                     let name = format!("lg_oracle_{}", uuid::Uuid::new_v4().simple());

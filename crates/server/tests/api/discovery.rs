@@ -120,7 +120,7 @@ fn substitute(template: &str, ids: &HashMap<String, String>) -> String {
 async fn every_openapi_path_answers_and_every_stored_place_is_listed() {
     let app = TestApp::spawn().await;
     let schema = intune::Schema::load().unwrap();
-    let catalog = Catalog::build(&schema.versions()).unwrap();
+    let catalog = Catalog::build(&schema).unwrap();
     let mut listed = BTreeSet::new();
     for version in ["v1.0", "beta"] {
         let document = app.get(&format!("/{version}/openapi.json")).await.json();

@@ -13,6 +13,7 @@ mod lifecycle;
 mod permissions;
 mod query;
 mod query_edges;
+mod reports;
 mod seeds;
 mod tenants;
 mod validation;

@@ -3,7 +3,7 @@ use intune::Schema;
 
 fn catalog() -> Catalog {
     let schema = Schema::load().unwrap();
-    Catalog::build(&schema.versions()).unwrap()
+    Catalog::build(&schema).unwrap()
 }
 
 #[test]
