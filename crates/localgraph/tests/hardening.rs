@@ -187,7 +187,12 @@ async fn every_acknowledged_write_survives_sigkill(data: &std::path::Path, args:
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Kill in the thick of it: once a few hundred writes are acknowledged (or after 10 s
+    // on a very busy machine).
+    let started = std::time::Instant::now();
+    while acknowledged.lock().unwrap().len() < 300 && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     server.kill_9();
     stop.store(true, Ordering::Relaxed);
     for writer in writers {

@@ -7,6 +7,7 @@ use serde_json::Value as Json;
 
 use crate::Model;
 use crate::fixture;
+use crate::places::Places;
 use crate::query::{QueryOptions, check_filter, parse_filter, parse_orderby};
 use crate::{ResourcePath, WriteMode, input, value::read_entity};
 
@@ -14,6 +15,12 @@ use crate::{ResourcePath, WriteMode, input, value::read_entity};
 fn model() -> &'static Model {
     static MODEL: std::sync::OnceLock<Model> = std::sync::OnceLock::new();
     MODEL.get_or_init(fixture::model)
+}
+
+/// Its served places, built once.
+fn places() -> &'static Places {
+    static PLACES: std::sync::OnceLock<Places> = std::sync::OnceLock::new();
+    PLACES.get_or_init(|| Places::build(model()))
 }
 
 /// Text made of OData tokens, literals and stray characters.
@@ -128,8 +135,12 @@ proptest! {
     #[test]
     fn paths_never_panic(text in request_text()) {
         let model = model();
-        let _ = ResourcePath::parse(model, &text);
-        let _ = ResourcePath::parse(model, &format!("deviceManagement/deviceManagementScripts/{text}"));
+        let _ = ResourcePath::parse(places(), model, &text);
+        let _ = ResourcePath::parse(
+            places(),
+            model,
+            &format!("deviceManagement/deviceManagementScripts/{text}"),
+        );
         let _ = input::percent_decode(&text);
     }
 

@@ -217,14 +217,14 @@ async fn statements(connection: &mut PgConnection, plan: &Plan) -> Result<Vec<Ro
             &statement.params,
         );
         match statement.expect {
-            Expect::Exists => {
+            Expect::Exists | Expect::Referenced => {
                 if query
                     .fetch_optional(&mut *connection)
                     .await
                     .map_err(classify)?
                     .is_none()
                 {
-                    return Err(Failure::Final(StoreError::NotFound));
+                    return Err(Failure::Final(statement.expect.missing()));
                 }
             }
             Expect::Rows => {

@@ -130,14 +130,14 @@ async fn transaction(
     for (index, statement) in plan.statements.into_iter().enumerate() {
         let query = bind(sqlx::query(AssertSqlSafe(statement.text)), statement.params);
         match statement.expect {
-            Expect::Exists => {
+            Expect::Exists | Expect::Referenced => {
                 if query
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(classify)?
                     .is_none()
                 {
-                    return Err(StoreError::NotFound);
+                    return Err(statement.expect.missing());
                 }
             }
             Expect::Rows => {

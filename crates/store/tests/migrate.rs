@@ -33,7 +33,7 @@ impl Place {
 
     async fn open(&self, beta: &str) -> Result<Arc<dyn Store>, StoreError> {
         let schema = intune::Schema::from_documents(V1, beta).unwrap();
-        let catalog = Catalog::build(&schema.models()).unwrap();
+        let catalog = Catalog::build(&schema).unwrap();
         Ok(match self {
             Place::Sqlite(path) => {
                 let executor = SqliteExecutor::open(path).await?;
@@ -63,10 +63,12 @@ async fn fill(store: &dyn Store, with_category: bool) {
         table: table(store, path),
         key: key.map(str::to_string),
         types: Vec::new(),
+        via: None,
     };
     let changes = |type_name: &str| Changes {
         type_name: type_name.into(),
         values: vec![("displayName".into(), odata::Value::String("a".into()))],
+        ..Changes::default()
     };
     let account = store
         .create(
@@ -141,6 +143,7 @@ async fn a_changed_column_type_or_a_vanished_table_with_rows_is_refused() {
             table: table(store.as_ref(), ACCOUNTS),
             key: None,
             types: Vec::new(),
+            via: None,
         }],
     };
     assert_eq!(store.count("tenant-a", &accounts, None).await.unwrap(), 1);

@@ -141,7 +141,7 @@ fn fixture() -> &'static Fixture {
         let schema = intune::Schema::load().unwrap();
         let model = schema.model(intune::ApiVersion::Beta).clone();
         let store: Arc<dyn Store> = runtime.block_on(async {
-            let catalog = Catalog::build(&schema.models()).unwrap();
+            let catalog = Catalog::build(&schema).unwrap();
             match std::env::var("TEST_DATABASE_URL") {
                 Ok(url) => {
                     let name = format!("lg_oracle_{}", uuid::Uuid::new_v4().simple());
@@ -173,6 +173,7 @@ async fn parent(store: &dyn Store) -> Address {
         table: table(path),
         key,
         types: Vec::new(),
+        via: None,
     };
     let accounts = "deviceManagement/macOSSoftwareUpdateAccountSummaries";
     let categories = "deviceManagement/macOSSoftwareUpdateAccountSummaries/categorySummaries";
@@ -186,6 +187,7 @@ async fn parent(store: &dyn Store) -> Address {
             Changes {
                 type_name: "macOSSoftwareUpdateAccountSummary".into(),
                 values: name("Mac"),
+                ..Changes::default()
             },
         )
         .await
@@ -203,6 +205,7 @@ async fn parent(store: &dyn Store) -> Address {
             Changes {
                 type_name: "macOSSoftwareUpdateCategorySummary".into(),
                 values: name("Cat"),
+                ..Changes::default()
             },
         )
         .await
@@ -236,6 +239,7 @@ fn changes(row: &Row) -> Changes {
                 ),
             ),
         ],
+        ..Changes::default()
     }
 }
 

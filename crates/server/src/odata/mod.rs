@@ -1,5 +1,7 @@
 //! The one OData route: every entity the schema has is served by these handlers.
 
+mod actions;
+mod links;
 mod paging;
 mod read;
 pub mod render;
@@ -74,7 +76,7 @@ pub async fn handle(
 ) -> Result<Response, ApiError> {
     let max_bytes = budget.map_or(app.config.limits.max_response_bytes, |b| b.0.0);
     let resource = Resource::resolve(&app.schema, app.store.catalog(), &uri, &headers)?;
-    caller.authorize(&resource.path, &method)?;
+    // A method the resource does not answer is Intune's 400, whatever the caller holds.
     let Some(operation) = resource.shape.operation(method.as_str()) else {
         return Err(ApiError::NoRoute {
             template: resource.template(),
@@ -82,6 +84,11 @@ pub async fn handle(
             path: uri.path().to_string(),
         });
     };
+    caller.authorize(
+        app.schema.permissions(),
+        &resource.place().path,
+        operation.access(),
+    )?;
     let options = query_options(&resource, &method, uri.query())?;
     let request = Request {
         app: &app,
@@ -102,6 +109,9 @@ pub async fn handle(
         Operation::ReplaceRef => write::replace(&request, body).await,
         Operation::Update => write::update(&request, body).await,
         Operation::Delete => write::delete(&request).await,
+        Operation::SetLink => links::set(&request, body).await,
+        Operation::Unlink => links::unset(&request).await,
+        Operation::Invoke => actions::invoke(&request, body).await,
     }
 }
 
@@ -113,10 +123,8 @@ fn query_options(
 ) -> Result<QueryOptions, ApiError> {
     let model = resource.model;
     let ty = model
-        .structured(resource.path.target_type())
-        .ok_or_else(|| {
-            ApiError::Internal(format!("no type {}", resource.path.target_type()).into())
-        })?;
+        .structured(resource.target_type())
+        .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.target_type()).into()))?;
     let options = QueryOptions::parse(raw, model, ty)?;
     let allowed: &[&str] = match (method.as_str(), resource.shape) {
         ("GET", Shape::Collection) => &[
@@ -130,7 +138,7 @@ fn query_options(
             "$skiptoken",
             "$format",
         ],
-        ("GET", Shape::Entity | Shape::Contained | Shape::Referenced) => {
+        ("GET", Shape::Entity | Shape::Contained | Shape::Summary | Shape::Link) => {
             &["$select", "$expand", "$format"]
         }
         ("GET", Shape::Count) => &["$filter"],

@@ -2,9 +2,11 @@
 
 mod helpers;
 
+mod actions;
 mod auth;
 mod authority;
 mod batch;
+mod casts;
 mod concurrency;
 mod discovery;
 mod fuzz;
@@ -16,6 +18,7 @@ mod public_url;
 mod query;
 mod query_edges;
 mod refusals;
+mod reports;
 mod seeds;
 mod tenants;
 mod transactions;
