@@ -106,6 +106,19 @@ pub const RULES: &[Rule] = &[
         ],
         write: &[SCRIPTS_WRITE, DEVICES_WRITE, CONFIGURATION_WRITE],
     },
+    // managedDevice list/get/create/update/delete pages: DeviceManagementManagedDevices; the
+    // beta get page also names DeviceManagementConfiguration for reads (the v1.0 pages do
+    // not; the table takes the union, as elsewhere). Writes: ManagedDevices.ReadWrite only.
+    Rule {
+        place: "deviceManagement/managedDevices",
+        read: &[
+            DEVICES_READ,
+            DEVICES_WRITE,
+            CONFIGURATION_READ,
+            CONFIGURATION_WRITE,
+        ],
+        write: &[DEVICES_WRITE],
+    },
     // GET /deviceAppManagement.
     Rule {
         place: "deviceAppManagement",
@@ -291,6 +304,10 @@ mod tests {
             ),
             [CONFIGURATION_WRITE]
         );
+        let devices = ["deviceManagement", "managedDevices"];
+        assert_eq!(required(&devices, Access::Write), [DEVICES_WRITE]);
+        assert!(required(&devices, Access::Read).contains(&CONFIGURATION_READ));
+        assert!(!required(&devices, Access::Read).contains(&APPS_READ));
         assert!(required(&["somethingElse"], Access::Read).is_empty());
         assert!(all().contains(&SCRIPTS_WRITE));
     }
