@@ -6,6 +6,7 @@ mod auth;
 mod authority;
 mod batch;
 mod concurrency;
+mod devices;
 mod discovery;
 mod lifecycle;
 mod permissions;
