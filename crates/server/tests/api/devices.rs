@@ -275,6 +275,43 @@ async fn complex_values_filter_by_path_and_bad_values_are_refused_by_name() {
         .await;
     assert_eq!(found.status, 200, "{}", found.text);
     assert_eq!(found.json()["value"].as_array().unwrap().len(), 1);
+    let attested = create(
+        &app,
+        DEVICES,
+        &device("PC-3", "Windows", "2025-06-02T10:00:00Z"),
+    )
+    .await;
+    let patched = app
+        .patch(
+            &format!("{DEVICES}/{attested}"),
+            r#"{"deviceHealthAttestationState":{"resetCount":4,"bitLockerStatus":"on"}}"#,
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    // Booleans, numbers and strings inside complex values compare by their own types.
+    for filter in [
+        "deviceHealthAttestationState/resetCount gt 3",
+        "deviceHealthAttestationState/resetCount eq 4 and deviceHealthAttestationState/bitLockerStatus eq 'on'",
+        "deviceHealthAttestationState/resetCount in (1, 4)",
+        "deviceHealthAttestationState/restartCount eq 0 and not (operatingSystem eq 'macOS')",
+    ] {
+        let reply = app
+            .get(&format!("{DEVICES}?$filter={filter}&$select=deviceName"))
+            .await;
+        assert_eq!(reply.status, 200, "{filter}: {}", reply.text);
+        assert_eq!(reply.json()["value"][0]["deviceName"], "PC-3", "{filter}");
+        assert_eq!(
+            reply.json()["value"].as_array().unwrap().len(),
+            1,
+            "{filter}"
+        );
+    }
+    let none = app
+        .get(&format!(
+            "{DEVICES}/$count?$filter=configurationManagerClientEnabledFeatures/modernApps eq true"
+        ))
+        .await;
+    assert_eq!(none.text, "0");
 
     for (body, property, expected) in [
         (
