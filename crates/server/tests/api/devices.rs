@@ -312,6 +312,14 @@ async fn complex_values_filter_by_path_and_bad_values_are_refused_by_name() {
         ))
         .await;
     assert_eq!(none.text, "0");
+    let large = app
+        .get(&format!(
+            "{DEVICES}?$filter=totalStorageSpaceInBytes gt 500000000000&$orderby=physicalMemoryInBytes desc"
+        ))
+        .await;
+    assert_eq!(large.status, 200, "{}", large.text);
+    assert_eq!(large.json()["value"][0]["deviceName"], "DESKTOP-7Q2K9LM");
+    assert_eq!(large.json()["value"].as_array().unwrap().len(), 1);
 
     for (body, property, expected) in [
         (
