@@ -47,7 +47,7 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
     let schema = intune::Schema::load().context("the bundled schema is invalid")?;
-    let catalog = store::Catalog::build(&schema.models())?;
+    let catalog = store::Catalog::build(&schema)?;
     let table = catalog
         .tables()
         .iter()
@@ -70,6 +70,7 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
                         table,
                         key: Some(seeded_id(i)),
                         types: Vec::new(),
+                        via: None,
                     }],
                 };
                 match store.create(&tenant, &at, row(i)).await {
@@ -130,6 +131,7 @@ fn row(i: u64) -> Changes {
                 Value::DateTimeOffset(updated),
             ),
         ],
+        ..Changes::default()
     }
 }
 

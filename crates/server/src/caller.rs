@@ -1,10 +1,10 @@
 //! Who is calling: the tenant whose data a request sees, and the permissions it holds.
 
 use axum::extract::FromRequestParts;
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{Method, header};
-use intune::permissions::{self, Access};
-use odata::{ResourcePath, Segment};
+use intune::Permissions;
+use intune::permissions::Access;
 
 use crate::auth::{AuthMode, Claims};
 use crate::{ApiError, AppState};
@@ -44,29 +44,19 @@ impl Caller {
         }
     }
 
-    /// Checks the permission `method` on `path` needs (GET reads, anything else writes).
-    pub fn authorize(&self, path: &ResourcePath, method: &Method) -> Result<(), ApiError> {
-        let place: Vec<&str> = path
-            .segments
-            .iter()
-            .filter_map(|segment| match segment {
-                Segment::Singleton { name, .. } | Segment::Navigation { name, .. } => {
-                    Some(name.as_str())
-                }
-                Segment::Key(_) => None,
-            })
-            .collect();
-        let access = if method == Method::GET || method == Method::HEAD {
-            Access::Read
-        } else {
-            Access::Write
-        };
-        self.require(permissions::required(&place, access))
+    /// Checks the permission `access` at `place` (its path) needs, by `table`.
+    pub fn authorize(
+        &self,
+        table: &Permissions,
+        place: &str,
+        access: Access,
+    ) -> Result<(), ApiError> {
+        self.require(table.required(place, access))
     }
 
     /// Succeeds when the caller holds any one of `any_of` (names compare case-insensitively,
     /// as Entra ID's do); else Graph's 403 naming them.
-    pub fn require(&self, any_of: &'static [&'static str]) -> Result<(), ApiError> {
+    pub fn require(&self, any_of: &[String]) -> Result<(), ApiError> {
         let held = match &self.grants {
             Grants::Everything => return Ok(()),
             Grants::Delegated(held) | Grants::Application(held) => held,
@@ -77,7 +67,7 @@ impl Caller {
         {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(any_of))
+            Err(ApiError::Forbidden(any_of.to_vec()))
         }
     }
 }

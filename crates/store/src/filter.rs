@@ -93,6 +93,7 @@ static TEXT_COLUMN: Column = Column {
     ty: ColumnType::Text,
     default: None,
     stamp: None,
+    link: None,
 };
 
 /// A literal bound by its own type, where no column says how it is stored: date-times as

@@ -1,5 +1,7 @@
 //! The one OData route: every entity the schema has is served by these handlers.
 
+mod actions;
+mod links;
 mod paging;
 mod read;
 pub mod render;
@@ -68,7 +70,7 @@ pub async fn handle(
     body: Body,
 ) -> Result<Response, ApiError> {
     let resource = Resource::resolve(&app.schema, app.store.catalog(), &uri, &headers)?;
-    caller.authorize(&resource.path, &method)?;
+    // A method the resource does not answer is Intune's 400, whatever the caller holds.
     let Some(operation) = resource.shape.operation(method.as_str()) else {
         return Err(ApiError::NoRoute {
             template: resource.template(),
@@ -76,6 +78,11 @@ pub async fn handle(
             path: uri.path().to_string(),
         });
     };
+    caller.authorize(
+        app.schema.permissions(),
+        &resource.place().path,
+        operation.access(),
+    )?;
     let options = query_options(&resource, &method, uri.query())?;
     let request = Request {
         app: &app,
@@ -95,6 +102,9 @@ pub async fn handle(
         Operation::ReplaceRef => write::replace(&request, body).await,
         Operation::Update => write::update(&request, body).await,
         Operation::Delete => write::delete(&request).await,
+        Operation::SetLink => links::set(&request, body).await,
+        Operation::Unlink => links::unset(&request).await,
+        Operation::Invoke => actions::invoke(&request, body).await,
     }
 }
 
@@ -106,8 +116,8 @@ fn query_options(
 ) -> Result<QueryOptions, ApiError> {
     let model = resource.model;
     let ty = model
-        .structured(resource.path.target_type())
-        .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.path.target_type())))?;
+        .structured(resource.target_type())
+        .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.target_type())))?;
     let options =
         QueryOptions::parse(raw, model, ty).map_err(|e| ApiError::Query(e.to_string()))?;
     let allowed: &[&str] = match (method.as_str(), resource.shape) {
@@ -122,7 +132,7 @@ fn query_options(
             "$skiptoken",
             "$format",
         ],
-        ("GET", Shape::Entity | Shape::Contained | Shape::Referenced) => {
+        ("GET", Shape::Entity | Shape::Contained | Shape::Summary | Shape::Link) => {
             &["$select", "$expand", "$format"]
         }
         ("GET", Shape::Count) => &["$filter"],

@@ -34,16 +34,13 @@ pub async fn create(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
         .await
         .map_err(|e| request.store_error(e))?;
     let (fragment, location) = if resource.shape == Shape::Collection {
-        let canonical = resource.path.canonical();
+        let canonical = resource.canonical();
         (
-            format!("{}/$entity", resource.path.context_fragment()),
+            format!("{}/$entity", resource.fragment()),
             resource.url(&format!("{canonical}('{}')", record.id)),
         )
     } else {
-        (
-            resource.path.context_fragment(),
-            resource.url(&resource.path.canonical()),
-        )
+        (resource.fragment(), resource.url(&resource.canonical()))
     };
     let response = if prefers_minimal(request) {
         let response = render::with_header(
@@ -57,13 +54,7 @@ pub async fn create(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
             &location,
         )
     } else {
-        let body = render::entity(
-            resource.model,
-            &record,
-            resource.path.target_type(),
-            None,
-            &[],
-        );
+        let body = render::entity(resource.model, &record, resource.target_type(), None, &[]);
         render::json(
             StatusCode::CREATED,
             &render::with_context(resource.context(&fragment), body),
@@ -90,14 +81,8 @@ pub async fn update(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
             "return=minimal",
         ));
     }
-    let body = render::entity(
-        resource.model,
-        &record,
-        resource.path.target_type(),
-        None,
-        &[],
-    );
-    let context = resource.context(&resource.path.context_fragment());
+    let body = render::entity(resource.model, &record, resource.target_type(), None, &[]);
+    let context = resource.context(&resource.fragment());
     Ok(render::json(
         StatusCode::OK,
         &render::with_context(context, body),
@@ -127,18 +112,23 @@ pub async fn delete(request: &Request<'_>) -> Result<Response, ApiError> {
     Ok(render::no_content())
 }
 
-/// Reads and validates the body against the addressed type.
+/// Reads and validates the body against the addressed type, with the links it binds.
 async fn changes(request: &Request<'_>, body: Body, mode: WriteMode) -> Result<Changes, ApiError> {
     let object = json_object(request, body).await?;
     let resource = &request.resource;
-    let entity = read_entity(resource.model, resource.path.target_type(), &object, mode)?;
+    let entity = read_entity(resource.model, resource.target_type(), &object, mode)?;
     Ok(Changes {
         type_name: entity.type_name,
         values: entity.values,
+        links: super::links::bindings(resource, &object)?,
     })
 }
 
-async fn json_object(request: &Request<'_>, body: Body) -> Result<Map<String, Json>, ApiError> {
+/// The body as a JSON object, declared as JSON and within Graph's size limit.
+pub(super) async fn json_object(
+    request: &Request<'_>,
+    body: Body,
+) -> Result<Map<String, Json>, ApiError> {
     let bytes = tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, MAX_BODY))
         .await
         .map_err(|_| ApiError::BodyTimeout(BODY_TIMEOUT.as_secs()))?

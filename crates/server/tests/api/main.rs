@@ -2,9 +2,11 @@
 
 mod helpers;
 
+mod actions;
 mod auth;
 mod authority;
 mod batch;
+mod casts;
 mod concurrency;
 mod devices;
 mod discovery;
@@ -12,6 +14,7 @@ mod lifecycle;
 mod permissions;
 mod query;
 mod query_edges;
+mod reports;
 mod seeds;
 mod tenants;
 mod validation;

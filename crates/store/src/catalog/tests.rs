@@ -3,7 +3,7 @@ use intune::Schema;
 
 fn catalog() -> Catalog {
     let schema = Schema::load().unwrap();
-    Catalog::build(&schema.models()).unwrap()
+    Catalog::build(&schema).unwrap()
 }
 
 #[test]
@@ -17,7 +17,7 @@ fn every_place_an_entity_lives_gets_one_table() {
     for (path, kind) in [
         (
             "deviceManagement/softwareUpdateStatusSummary",
-            TableKind::Referenced,
+            TableKind::Summary,
         ),
         (
             "deviceManagement/macOSSoftwareUpdateAccountSummaries",
@@ -29,7 +29,7 @@ fn every_place_an_entity_lives_gets_one_table() {
         ),
         (
             "deviceManagement/deviceManagementScripts/runSummary",
-            TableKind::Referenced,
+            TableKind::Summary,
         ),
         (
             "deviceManagement/deviceManagementScripts/userRunStates/deviceRunStates",
