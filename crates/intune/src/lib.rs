@@ -145,7 +145,7 @@ mod tests {
                 .map(|n| n.name.clone())
                 .collect::<Vec<_>>()
         };
-        assert_eq!(dm(v1), ["softwareUpdateStatusSummary"]);
+        assert_eq!(dm(v1), ["managedDevices", "softwareUpdateStatusSummary"]);
         assert!(dm(beta).contains(&"macOSSoftwareUpdateAccountSummaries".to_string()));
         let user_summary = |m: &Model| {
             m.structured("managedDeviceMobileAppConfigurationUserSummary")

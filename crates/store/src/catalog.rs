@@ -141,7 +141,9 @@ impl Table {
     /// out: their filters are ranges (`failedUpdateCount gt 3`), for which SQLite, without
     /// statistics, prefers the index and then sorts every match by id, 10 times slower at
     /// 1M rows than scanning in id order; and every index costs each write and about a
-    /// fifth of the table's size (README "Performance").
+    /// fifth of the table's size (README "Performance"). Wide report types pay the most:
+    /// `managedDevice` has 24 such columns, which double the cost of a single create and
+    /// leave bulk loading within the noise, for equality filters and counts on every state.
     pub fn indexed(&self) -> impl Iterator<Item = &Column> {
         let collection = self.kind == TableKind::Collection;
         self.columns.iter().filter(move |c| {
@@ -164,7 +166,8 @@ pub struct Catalog {
 /// A schema the store cannot lay out.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    /// Two versions or types disagree on a column's type.
+    /// Two versions or types disagree on a column's type: other types, or an enum member
+    /// name or value that means something else in the other declaration (see `merged`).
     #[error("column {table}.{column} has two different types across the served models")]
     ColumnTypes {
         /// The table's path.
@@ -279,14 +282,16 @@ impl Catalog {
                     link: None,
                 };
                 let table = &mut self.tables[id];
-                match table.column(&column.name) {
-                    Some(existing) if existing.ty != column.ty => {
-                        return Err(CatalogError::ColumnTypes {
-                            table: table.path.clone(),
-                            column: column.name,
-                        });
+                let path = &table.path;
+                match table.columns.iter_mut().find(|c| c.name == column.name) {
+                    Some(existing) => {
+                        existing.ty = merged(&existing.ty, &column.ty).ok_or_else(|| {
+                            CatalogError::ColumnTypes {
+                                table: path.clone(),
+                                column: column.name.clone(),
+                            }
+                        })?;
                     }
-                    Some(_) => {}
                     None => table.columns.push(column),
                 }
             }
@@ -336,6 +341,28 @@ fn column_type(model: &Model, ty: &TypeRef) -> ColumnType {
         ),
         TypeKind::Complex(_) | TypeKind::Entity(_) => ColumnType::Json,
     }
+}
+
+/// One column's type as two declarations agree on it: the same type, or, for an enum
+/// whose versions list different members (beta's `deviceEnrollmentType` has members
+/// v1.0 lacks), every member of either, so a value written through one version is kept
+/// for the other. `None` when they disagree: other types, or a member name or value
+/// that means something else in the other declaration (a stored value must decode to
+/// one name).
+fn merged(a: &ColumnType, b: &ColumnType) -> Option<ColumnType> {
+    let (ColumnType::Enum(first), ColumnType::Enum(second)) = (a, b) else {
+        return (a == b).then(|| a.clone());
+    };
+    let mut members = first.clone();
+    for (name, value) in second {
+        match members.iter().find(|(n, _)| n == name) {
+            Some((_, known)) if known != value => return None,
+            Some(_) => {}
+            None if members.iter().any(|(_, v)| v == value) => return None,
+            None => members.push((name.clone(), *value)),
+        }
+    }
+    Some(ColumnType::Enum(members))
 }
 
 /// Computed timestamps the store maintains, by Graph's naming convention.

@@ -10,8 +10,8 @@ use store::{
 
 const V1: &str = include_str!("../../intune/schema/v1.0.csdl.xml");
 const BETA: &str = include_str!("../../intune/schema/beta.csdl.xml");
-const ACCOUNTS: &str = "deviceManagement/macOSSoftwareUpdateAccountSummaries";
-const CATEGORY_NAV: &str = r#"<NavigationProperty Name="categorySummaries" Type="Collection(graph.macOSSoftwareUpdateCategorySummary)" ContainsTarget="true" />"#;
+const SCRIPTS: &str = "deviceManagement/deviceManagementScripts";
+const GROUP_ASSIGNMENTS_NAV: &str = r#"<NavigationProperty Name="groupAssignments" Type="Collection(graph.deviceManagementScriptGroupAssignment)" ContainsTarget="true" />"#;
 
 /// Where the data set lives: an SQLite file or a PostgreSQL schema, opened again and
 /// again with other schemas.
@@ -57,8 +57,8 @@ fn table(store: &dyn Store, path: &str) -> store::TableId {
         .id
 }
 
-/// Creates an account summary, and a category summary under it when `with_category`.
-async fn fill(store: &dyn Store, with_category: bool) {
+/// Creates a script, and a group assignment of it when `with_assignment`.
+async fn fill(store: &dyn Store, with_assignment: bool) {
     let step = |path: &str, key: Option<&str>| Step {
         table: table(store, path),
         key: key.map(str::to_string),
@@ -70,29 +70,26 @@ async fn fill(store: &dyn Store, with_category: bool) {
         values: vec![("displayName".into(), odata::Value::String("a".into()))],
         ..Changes::default()
     };
-    let account = store
+    let script = store
         .create(
             "tenant-a",
             &Address {
-                steps: vec![step(ACCOUNTS, None)],
+                steps: vec![step(SCRIPTS, None)],
             },
-            changes("macOSSoftwareUpdateAccountSummary"),
+            changes("deviceManagementScript"),
         )
         .await
         .unwrap();
-    if with_category {
-        let categories = format!("{ACCOUNTS}/categorySummaries");
+    if with_assignment {
+        let assignments = format!("{SCRIPTS}/groupAssignments");
         let at = Address {
-            steps: vec![step(ACCOUNTS, Some(&account.id)), step(&categories, None)],
+            steps: vec![step(SCRIPTS, Some(&script.id)), step(&assignments, None)],
         };
-        store
-            .create(
-                "tenant-a",
-                &at,
-                changes("macOSSoftwareUpdateCategorySummary"),
-            )
-            .await
-            .unwrap();
+        let assignment = Changes {
+            type_name: "deviceManagementScriptGroupAssignment".into(),
+            ..Changes::default()
+        };
+        store.create("tenant-a", &at, assignment).await.unwrap();
     }
 }
 
@@ -110,43 +107,38 @@ async fn a_changed_column_type_or_a_vanished_table_with_rows_is_refused() {
     let place = Place::new(dir.path()).await;
     fill(place.open(BETA).await.unwrap().as_ref(), true).await;
 
-    // A property whose type changed: its column holds numbers.
+    // A property whose type changed: its column holds text.
     let retyped = BETA.replacen(
-        r#"<Property Name="failedUpdateCount" Type="Edm.Int32" Nullable="false" />"#,
-        r#"<Property Name="failedUpdateCount" Type="Edm.String" />"#,
+        r#"<Property Name="fileName" Type="Edm.String" />"#,
+        r#"<Property Name="fileName" Type="Edm.Int64" />"#,
         1,
     );
     assert_ne!(retyped, BETA);
     let message = drift(place.open(&retyped).await);
-    for part in [
-        "\"failedUpdateCount\"",
-        ACCOUNTS,
-        "text",
-        "Nothing was changed",
-    ] {
+    for part in ["\"fileName\"", SCRIPTS, "text", "Nothing was changed"] {
         assert!(message.contains(part), "{part:?} is not in: {message}");
     }
 
     // A navigation the schema no longer has, whose table holds rows.
-    let without = BETA.replacen(CATEGORY_NAV, "", 1);
+    let without = BETA.replacen(GROUP_ASSIGNMENTS_NAV, "", 1);
     assert_ne!(without, BETA);
     let message = drift(place.open(&without).await);
     assert!(
-        message.contains("categorySummaries") && message.contains("holds rows"),
+        message.contains("groupAssignments") && message.contains("holds rows"),
         "{message}"
     );
 
     // Nothing was changed: the schema that wrote the data opens it, rows and all.
     let store = place.open(BETA).await.unwrap();
-    let accounts = Address {
+    let scripts = Address {
         steps: vec![Step {
-            table: table(store.as_ref(), ACCOUNTS),
+            table: table(store.as_ref(), SCRIPTS),
             key: None,
             types: Vec::new(),
             via: None,
         }],
     };
-    assert_eq!(store.count("tenant-a", &accounts, None).await.unwrap(), 1);
+    assert_eq!(store.count("tenant-a", &scripts, None).await.unwrap(), 1);
 }
 
 #[tokio::test]
@@ -154,7 +146,7 @@ async fn an_empty_table_the_schema_no_longer_has_is_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let place = Place::new(dir.path()).await;
     fill(place.open(BETA).await.unwrap().as_ref(), false).await;
-    let without = BETA.replacen(CATEGORY_NAV, "", 1);
+    let without = BETA.replacen(GROUP_ASSIGNMENTS_NAV, "", 1);
     assert!(place.open(&without).await.is_ok());
     assert!(place.open(BETA).await.is_ok());
 }

@@ -105,20 +105,27 @@ fn filter() -> impl Strategy<Value = String> {
     })
 }
 
+/// Up to three distinct keys (a property given twice is a 400), each asc or desc.
 fn orderby() -> impl Strategy<Value = String> {
-    let key = (
-        prop::sample::select(vec![
+    let properties = prop::sample::subsequence(
+        vec![
             "displayName",
             "productKey",
             "updateVersion",
             "state",
             "updateCategory",
             "lastUpdatedDateTime",
-        ]),
-        prop::bool::ANY,
+        ],
+        0..3,
     )
-        .prop_map(|(p, desc)| format!("{p}{}", if desc { " desc" } else { "" }));
-    prop::collection::vec(key, 0..3).prop_map(|keys| keys.join(","))
+    .prop_shuffle();
+    (properties, prop::collection::vec(prop::bool::ANY, 3)).prop_map(|(keys, desc)| {
+        keys.iter()
+            .zip(desc)
+            .map(|(p, desc)| format!("{p}{}", if desc { " desc" } else { "" }))
+            .collect::<Vec<_>>()
+            .join(",")
+    })
 }
 
 /// One store for every case (each case writes under a parent of its own): PostgreSQL in a

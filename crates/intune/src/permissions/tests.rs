@@ -108,6 +108,16 @@ fn lookups_are_exact_places_in_any_case() {
             .any(|p| p == "DeviceManagementManagedDevices.Read.All")
     );
     assert!(required(&run_summary.to_uppercase(), Access::Read).len() > 1);
+    let devices = "deviceManagement/managedDevices";
+    assert_eq!(
+        required(devices, Access::Write),
+        ["DeviceManagementManagedDevices.ReadWrite.All"]
+    );
+    assert!(
+        required(devices, Access::Read)
+            .iter()
+            .any(|p| p == "DeviceManagementConfiguration.Read.All")
+    );
     assert!(required("deviceManagement/somethingElse", Access::Read).is_empty());
     assert_eq!(
         required(

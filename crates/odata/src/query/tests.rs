@@ -111,6 +111,7 @@ fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
         "$expand=,",
         "$expand=assignments,,runSummary",
         "$orderby=displayName sideways",
+        "$orderby=displayName desc,id,DisplayName",
         "$filter=displayName eq '%FF%FE'",
         "$filter=displayName eq 'a%00b'",
         "$select=displayName%00",

@@ -8,6 +8,7 @@ mod authority;
 mod batch;
 mod casts;
 mod concurrency;
+mod devices;
 mod discovery;
 mod fuzz;
 mod input;
