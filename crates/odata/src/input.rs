@@ -35,9 +35,30 @@ pub enum TextError {
 /// Decodes `%XX` escapes (invalid escapes such as `%G1` are kept as written), refusing
 /// what does not decode to UTF-8 and any NUL.
 pub fn percent_decode(text: &str) -> Result<String, TextError> {
+    let (out, origin) = unescape(text);
+    let position = |byte: usize| text[..byte].chars().count();
+    match String::from_utf8(out) {
+        Ok(decoded) => match decoded.bytes().position(|b| b == 0) {
+            Some(at) => Err(TextError::Nul {
+                position: position(origin[at]),
+            }),
+            None => Ok(decoded),
+        },
+        Err(e) => {
+            let at = origin[e.utf8_error().valid_up_to()];
+            Err(TextError::InvalidUtf8 {
+                escape: text[at..].chars().take(3).collect(),
+                position: position(at),
+            })
+        }
+    }
+}
+
+/// The bytes `%XX` escapes stand for (invalid escapes kept as written), and for each
+/// byte where it was written in `text`.
+pub fn unescape(text: &str) -> (Vec<u8>, Vec<usize>) {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
-    // For each decoded byte, where it was written: errors name the position.
     let mut origin = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -57,22 +78,7 @@ pub fn percent_decode(text: &str) -> Result<String, TextError> {
         origin.push(i);
         i += 1;
     }
-    let position = |byte: usize| text[..byte].chars().count();
-    match String::from_utf8(out) {
-        Ok(decoded) => match decoded.bytes().position(|b| b == 0) {
-            Some(at) => Err(TextError::Nul {
-                position: position(origin[at]),
-            }),
-            None => Ok(decoded),
-        },
-        Err(e) => {
-            let at = origin[e.utf8_error().valid_up_to()];
-            Err(TextError::InvalidUtf8 {
-                escape: text[at..].chars().take(3).collect(),
-                position: position(at),
-            })
-        }
-    }
+    (out, origin)
 }
 
 /// Whether a JSON value holds a NUL character in any string or property name.

@@ -2,13 +2,15 @@
 
 pub use crate::executor::Executor;
 
+mod page;
+
 use async_trait::async_trait;
 use odata::query::Expr;
 
 use crate::aggregate::{Holders, Write};
 use crate::catalog::{Address, Catalog, ColumnType, TableId};
 use crate::dump::raw_row;
-use crate::list::{Cursor, ExpandQuery, ListQuery};
+use crate::list::{ExpandQuery, ListQuery};
 use crate::plan::{Expect, Plan, Planner, Rows, SETTINGS, Statement, Target, first};
 use crate::reads::Parents;
 use crate::rows::{attach, defaults, record};
@@ -81,76 +83,6 @@ impl<E: Executor> SqlStore<E> {
         Ok(results.into_iter().next().unwrap_or_default())
     }
 
-    /// One page of `query`, in at most `query.max_bytes` of rows (a `TooLarge` names its
-    /// statement from the page's own, 0, on).
-    async fn page(
-        &self,
-        tenant: &str,
-        at: &Address,
-        query: &ListQuery,
-    ) -> Result<Page, StoreError> {
-        let planner = self.planner();
-        let (checks, target) = planner.resolve(tenant, at);
-        let first = checks.len();
-        let mut statements = vec![planner.page(tenant, &target, query)];
-        if query.count {
-            statements.push(planner.count_matching(tenant, &target, query));
-        }
-        let mut expansions = Vec::new();
-        for expand in &query.expand {
-            if let Some((statement, child)) =
-                planner.expand(tenant, &target, &Parents::Page(query), expand)
-            {
-                statements.push(statement);
-                expansions.push((expand, child));
-            }
-        }
-        let results = self
-            .run_within(false, checks, statements, query.max_bytes)
-            .await
-            .map_err(|e| match e {
-                StoreError::TooLarge {
-                    limit,
-                    statement,
-                    fitted,
-                } => StoreError::TooLarge {
-                    limit,
-                    statement: statement.saturating_sub(first),
-                    fitted,
-                },
-                other => other,
-            })?;
-        let mut results = results.into_iter();
-        let mut rows = results.next().unwrap_or_default();
-        let more = rows.len() > query.size;
-        rows.truncate(query.size);
-        let mut records: Vec<Record> = rows.into_iter().map(|r| record(target.table, r)).collect();
-        let count = if query.count {
-            Some(integer(results.next().unwrap_or_default())?)
-        } else {
-            None
-        };
-        for ((expand, expansion), rows) in expansions.into_iter().zip(results) {
-            attach(
-                &mut records,
-                &expand.navigation,
-                &expansion,
-                rows,
-                tenant,
-                false,
-            );
-        }
-        let next = match (more, records.last()) {
-            (true, Some(last)) => Some(Cursor::after(target.table, &query.orderby, last)),
-            _ => None,
-        };
-        Ok(Page {
-            records,
-            next,
-            count,
-        })
-    }
-
     /// Runs an insert-or-merge of a single-valued target; returns its row. Its first
     /// write can race another: `ON CONFLICT` settles a clash on the key, but the clash
     /// may surface on the table's other unique index (one row per parent, the same row),
@@ -194,26 +126,7 @@ impl<E: Executor> Store for SqlStore<E> {
         at: &Address,
         query: &ListQuery,
     ) -> Result<Page, StoreError> {
-        let mut attempt = std::borrow::Cow::Borrowed(query);
-        loop {
-            match self.page(tenant, at, &attempt).await {
-                // A page over the budget is read again, shorter: it ends early, with a
-                // cursor, as a server-driven page may.
-                Err(StoreError::TooLarge {
-                    statement, fitted, ..
-                }) if attempt.size > 1 => {
-                    let shorter = if statement == 0 {
-                        // The page itself went over: `fitted` rows fit, one of them the
-                        // look-ahead row.
-                        fitted.saturating_sub(1)
-                    } else {
-                        attempt.size / 2
-                    };
-                    attempt.to_mut().size = shorter.clamp(1, attempt.size - 1);
-                }
-                other => return other,
-            }
-        }
+        self.page_within_budget(tenant, at, query).await
     }
 
     async fn count(
@@ -507,7 +420,7 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 }
 
-fn integer(rows: Rows) -> Result<u64, StoreError> {
+pub(super) fn integer(rows: Rows) -> Result<u64, StoreError> {
     match first(rows)?.first() {
         Some(Param::Int(n)) => Ok(u64::try_from(*n).unwrap_or(0)),
         _ => Err(StoreError::Backend("COUNT(*) returned no integer".into())),

@@ -7,6 +7,7 @@
 //! talk to their database.
 
 mod aggregate;
+mod budget;
 pub mod catalog;
 mod dump;
 mod engine;

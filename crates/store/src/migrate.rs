@@ -7,7 +7,8 @@
 use crate::StoreError;
 use crate::catalog::{Catalog, Table};
 use crate::plan::SETTINGS;
-use crate::sql::{Dialect, PARENT, TENANT, add_missing_columns};
+use crate::sql::{Dialect, PARENT, Param, TENANT, add_missing_columns, quote};
+use sqlx::AssertSqlSafe;
 
 /// One table as the database has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +51,60 @@ pub fn unknown_tables<'e>(catalog: &Catalog, existing: &'e [ExistingTable]) -> V
         .filter(|t| !catalog.tables().iter().any(|c| c.sql_name == t.name))
         .map(|t| t.name.as_str())
         .collect()
+}
+
+/// Lays out `catalog` on a connection in a transaction: reads the tables with
+/// `introspect` (rows of table, column, type), refuses a drifted data set, then runs the
+/// schema `statements` and the `ALTER TABLE`s a newer schema needs.
+pub async fn migrate<DB>(
+    connection: &mut DB::Connection,
+    dialect: &dyn Dialect,
+    introspect: &'static str,
+    statements: &[String],
+    catalog: &Catalog,
+) -> Result<(), StoreError>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    (String, String, String): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (String,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let backend = |e: sqlx::Error| StoreError::Backend(e.into());
+    let rows: Vec<(String, String, String)> = sqlx::query_as(introspect)
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(backend)?;
+    let existing = ExistingTable::from_columns(rows);
+    let unknown = unknown_tables(catalog, &existing);
+    let with_rows: Vec<(String,)> = if unknown.is_empty() {
+        Vec::new()
+    } else {
+        // One query: each unknown table's name if it holds a row.
+        let probe: Vec<String> = unknown
+            .iter()
+            .map(|name| {
+                format!(
+                    "SELECT CAST({} AS TEXT) WHERE EXISTS (SELECT 1 FROM {})",
+                    dialect.literal(&Param::Text((*name).to_string())),
+                    quote(name)
+                )
+            })
+            .collect();
+        sqlx::query_as(AssertSqlSafe(probe.join(" UNION ALL ")))
+            .fetch_all(&mut *connection)
+            .await
+            .map_err(backend)?
+    };
+    let with_rows: Vec<&str> = with_rows.iter().map(|(name,)| name.as_str()).collect();
+    let alters = migration(dialect, catalog, &existing, &with_rows)?;
+    for statement in statements.iter().chain(&alters) {
+        sqlx::query(AssertSqlSafe(statement.as_str()))
+            .execute(&mut *connection)
+            .await
+            .map_err(backend)?;
+    }
+    Ok(())
 }
 
 /// The `ALTER TABLE` statements that bring `existing` to the catalog, or

@@ -52,52 +52,10 @@ pub struct Plan {
     pub write: bool,
     /// The statements, in order.
     pub statements: Vec<Statement>,
-    /// The most bytes of row data (see [`row_bytes`]) the plan's `Rows` statements may
+    /// The most bytes of row data (see [`crate::budget::RowBudget`]) the plan's `Rows` statements may
     /// return together; past it the plan fails with [`StoreError::TooLarge`] without
     /// reading further.
     pub max_bytes: Option<usize>,
-}
-
-/// What the rows a plan returns weigh against its budget: the bytes of its text, and 8
-/// for any other value. It follows the size of the JSON an answer renders them into.
-#[derive(Debug, Clone, Copy)]
-pub struct RowBudget {
-    limit: Option<usize>,
-    used: usize,
-}
-
-impl RowBudget {
-    /// A budget of `limit` bytes (`None`: no limit).
-    pub fn new(limit: Option<usize>) -> RowBudget {
-        RowBudget { limit, used: 0 }
-    }
-
-    /// Counts `row`, the `fitted`-th row of statement `statement`; fails past the limit.
-    pub fn take(
-        &mut self,
-        row: &[Param],
-        statement: usize,
-        fitted: usize,
-    ) -> Result<(), StoreError> {
-        self.used += row_bytes(row);
-        match self.limit {
-            Some(limit) if self.used > limit => Err(StoreError::TooLarge {
-                limit,
-                statement,
-                fitted,
-            }),
-            _ => Ok(()),
-        }
-    }
-}
-
-fn row_bytes(row: &[Param]) -> usize {
-    row.iter()
-        .map(|param| match param {
-            Param::Text(text) => text.len(),
-            _ => 8,
-        })
-        .sum()
 }
 
 /// Builds plans for one table layout and dialect.

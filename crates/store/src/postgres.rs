@@ -33,10 +33,11 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{AssertSqlSafe, PgConnection, Postgres as Db};
 
 use crate::StoreError;
+use crate::budget::RowBudget;
 use crate::catalog::Catalog;
 use crate::engine::Executor;
-use crate::migrate::{ExistingTable, migration, unknown_tables};
-use crate::plan::{Expect, Plan, RowBudget, Rows};
+use crate::migrate::migrate;
+use crate::plan::{Expect, Plan, Rows};
 use crate::sql::{Dialect, Param, Postgres, quote};
 use codec::{bind, decode};
 
@@ -46,6 +47,10 @@ const ATTEMPTS: u32 = 6;
 const RETRY_BUDGET: Duration = Duration::from_secs(5);
 /// How long a request waits for a pooled connection (or a new one) per attempt.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// The tables of the current schema, with their columns and types.
+const INTROSPECT: &str = "SELECT table_name::text, column_name::text, data_type::text \
+     FROM information_schema.columns WHERE table_schema = current_schema() \
+     ORDER BY table_name, ordinal_position";
 /// The advisory lock key of schema migrations ("localgraph" in ASCII, truncated).
 const MIGRATION_LOCK: i64 = 0x6c6f_6361_6c67_7261;
 
@@ -137,21 +142,6 @@ impl PostgresExecutor {
                 }
             }
         }
-    }
-
-    /// The tables of the current schema, with their columns and types.
-    async fn existing_tables(
-        connection: &mut PgConnection,
-    ) -> Result<Vec<ExistingTable>, StoreError> {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT table_name::text, column_name::text, data_type::text \
-             FROM information_schema.columns WHERE table_schema = current_schema() \
-             ORDER BY table_name, ordinal_position",
-        )
-        .fetch_all(&mut *connection)
-        .await
-        .map_err(backend)?;
-        Ok(ExistingTable::from_columns(rows))
     }
 }
 
@@ -272,25 +262,7 @@ impl Executor for PostgresExecutor {
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
-        let existing = Self::existing_tables(&mut tx).await?;
-        let mut unknown_with_rows = Vec::new();
-        for name in unknown_tables(catalog, &existing) {
-            let sql = format!("SELECT 1 FROM {} LIMIT 1", quote(name));
-            let row = sqlx::query(AssertSqlSafe(sql))
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?;
-            if row.is_some() {
-                unknown_with_rows.push(name);
-            }
-        }
-        let alters = migration(&Postgres, catalog, &existing, &unknown_with_rows)?;
-        for statement in statements.iter().chain(&alters) {
-            sqlx::query(AssertSqlSafe(statement.as_str()))
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-        }
+        migrate::<Db>(&mut tx, &Postgres, INTROSPECT, statements, catalog).await?;
         tx.commit().await.map_err(backend)
     }
 

@@ -18,11 +18,16 @@ use sqlx::sqlite::{
 use sqlx::{AssertSqlSafe, Row, Sqlite as Db};
 
 use crate::StoreError;
+use crate::budget::RowBudget;
 use crate::catalog::{Catalog, ColumnType};
 use crate::engine::Executor;
-use crate::migrate::{ExistingTable, migration, unknown_tables};
-use crate::plan::{Expect, Plan, RowBudget, Rows};
-use crate::sql::{Dialect, Param, Sqlite, quote};
+use crate::migrate::migrate;
+use crate::plan::{Expect, Plan, Rows};
+use crate::sql::{Dialect, Param, Sqlite};
+
+/// The tables of the database, with their columns and declared types.
+const INTROSPECT: &str = "SELECT m.name, p.name, p.type FROM sqlite_master m, pragma_table_info(m.name) p \
+     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid";
 
 /// Runs plans on an SQLite file.
 pub struct SqliteExecutor {
@@ -79,32 +84,7 @@ impl Executor for SqliteExecutor {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(backend)?;
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT m.name, p.name, p.type FROM sqlite_master m, pragma_table_info(m.name) p \
-             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
-        )
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(backend)?;
-        let existing = ExistingTable::from_columns(rows);
-        let mut unknown_with_rows = Vec::new();
-        for name in unknown_tables(catalog, &existing) {
-            let sql = format!("SELECT 1 FROM {} LIMIT 1", quote(name));
-            let row = sqlx::query(AssertSqlSafe(sql))
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?;
-            if row.is_some() {
-                unknown_with_rows.push(name);
-            }
-        }
-        let alters = migration(&Sqlite, catalog, &existing, &unknown_with_rows)?;
-        for statement in statements.iter().chain(&alters) {
-            sqlx::query(AssertSqlSafe(statement.as_str()))
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-        }
+        migrate::<Db>(&mut tx, &Sqlite, INTROSPECT, statements, catalog).await?;
         tx.commit().await.map_err(backend)
     }
 
