@@ -11,6 +11,7 @@ mod concurrency;
 mod devices;
 mod discovery;
 mod lifecycle;
+mod links;
 mod permissions;
 mod query;
 mod query_edges;
