@@ -195,9 +195,14 @@ impl<'a> Resource<'a> {
         self.path.target_type(self.places)
     }
 
-    /// The `#…` fragment of `@odata.context` for this path.
+    /// The `#…` fragment of `@odata.context` for this path. A link's target is named by
+    /// the collection it lives in, as OData names the target of a non-contained
+    /// navigation (`deviceManagement/managedDevices/$entity`).
     pub fn fragment(&self) -> String {
-        self.path.context_fragment(self.places, self.model)
+        match self.place().kind {
+            PlaceKind::Link(home) => format!("{}/$entity", self.places.get(home).path),
+            _ => self.path.context_fragment(self.places, self.model),
+        }
     }
 
     /// The canonical path (keys in parentheses), without the version.

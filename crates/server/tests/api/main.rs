@@ -14,6 +14,7 @@ mod fuzz;
 mod input;
 mod lifecycle;
 mod limits;
+mod links;
 mod permissions;
 mod public_url;
 mod query;
