@@ -135,16 +135,21 @@ async fn scale_series(
     ceilings: &HashMap<(Shape, u32), f64>,
 ) -> anyhow::Result<Vec<Row>> {
     let lg = fresh(config, "data-scale")?;
-    let token = lg.token()?;
+    let mut token = None;
     let mut rows = Vec::new();
     for &n in &config.scale {
         eprintln!("{}", lg.seed(n)?);
+        // `token` needs the data set the first seed makes.
+        if token.is_none() {
+            token = Some(lg.token()?);
+        }
+        let token = token.as_deref().context("made above")?;
         let server = lg.serve(&config.out.join(format!("serve-{n}.log")))?;
         for name in workloads::SCALE {
             let workload = workloads::ALL.iter().find(|w| w.name == name).copied();
             let workload = workload.context("a scale workload is a workload")?;
             for c in CONCURRENCY {
-                let measured = measure(config, &workload, &server.base, &token, n, c).await?;
+                let measured = measure(config, &workload, &server.base, token, n, c).await?;
                 let mut r = row("scale", name, c, n, measured);
                 r.ceiling_rps = ceilings.get(&(workload.shape, c)).copied();
                 rows.push(r);

@@ -10,16 +10,15 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value as Json, json};
-use store::{Catalog, RawRow, Store, TableId};
+use store::{RawRow, Store, TableId};
 
 use crate::DataDir;
-use crate::database::DatabaseArgs;
+use crate::database::{DatabaseArgs, Need};
 
 /// Rows per read or write transaction.
 const BATCH: usize = 500;
@@ -50,15 +49,12 @@ pub struct ImportArgs {
     pub database: DatabaseArgs,
 }
 
-async fn open(data: &DataDir, database: &DatabaseArgs) -> anyhow::Result<Arc<dyn Store>> {
-    let schema = intune::Schema::load().context("the bundled schema is invalid")?;
-    let catalog = Catalog::build(&schema).context("the bundled schema has no storage layout")?;
-    database.open(&data.data_dir, catalog).await
-}
-
 /// Writes the data set to `--out`.
 pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
-    let store = open(&args.data, &args.database).await?;
+    let store = args
+        .database
+        .open_bundled(&args.data.data_dir, Need::Existing)
+        .await?;
     let tenant = args.tenant.as_deref().map(str::to_ascii_lowercase);
     let file =
         File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
@@ -107,7 +103,10 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
 
 /// Reads a JSONL export into the data set (rows with the same tenant and id are replaced).
 pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
-    let store = open(&args.data, &args.database).await?;
+    let store = args
+        .database
+        .open_bundled(&args.data.data_dir, Need::Create)
+        .await?;
     let file =
         File::open(&args.file).with_context(|| format!("cannot open {}", args.file.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);

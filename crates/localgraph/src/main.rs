@@ -48,7 +48,8 @@ enum Command {
 /// The data directory, shared by every command.
 #[derive(Debug, Clone, Args)]
 pub struct DataDir {
-    /// The data directory: the SQLite database, the signing key, clients, TLS files.
+    /// The data directory: the SQLite database (with the signing key and clients) and the
+    /// TLS files.
     #[arg(long, env = "LOCALGRAPH_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 }
@@ -65,8 +66,10 @@ fn main() -> anyhow::Result<()> {
         .init();
     match cli.command {
         Command::Serve(args) => tokio::runtime::Runtime::new()?.block_on(serve::run(args)),
-        Command::Token(args) => authority::token(args),
-        Command::Client(command) => authority::client(command),
+        Command::Token(args) => tokio::runtime::Runtime::new()?.block_on(authority::token(args)),
+        Command::Client(command) => {
+            tokio::runtime::Runtime::new()?.block_on(authority::client(command))
+        }
         Command::Export(args) => tokio::runtime::Runtime::new()?.block_on(dump::export(args)),
         Command::Import(args) => tokio::runtime::Runtime::new()?.block_on(dump::import(args)),
         Command::Openapi(args) => discovery::openapi(args),

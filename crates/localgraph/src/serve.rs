@@ -12,7 +12,7 @@ use server::auth::{Auth, AuthMode, TokenSpec};
 use store::Catalog;
 
 use crate::DataDir;
-use crate::database::DatabaseArgs;
+use crate::database::{DatabaseArgs, Need};
 use crate::network::NetworkArgs;
 
 /// How long the token `serve` prints at start is valid.
@@ -67,8 +67,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         AuthArg::On => AuthMode::On,
         AuthArg::Off => AuthMode::Off,
     };
-    let auth = Auth::open(data_dir, mode, &args.trust_jwks)
-        .context("cannot set up the token authority")?;
     let tls = match (&args.tls_cert, &args.tls_key, args.tls) {
         (Some(cert), Some(key), _) => Some((server::tls::server_config(cert, key)?, None)),
         (_, _, true) => {
@@ -80,7 +78,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     let schema = Arc::new(intune::Schema::load().context("the bundled schema is invalid")?);
     let catalog = Catalog::build(&schema).context("the bundled schema has no storage layout")?;
-    let store = args.database.open(data_dir, catalog).await?;
+    let store = args.database.open(data_dir, catalog, Need::Create).await?;
+    let auth = Auth::open(store.clone(), data_dir, mode, &args.trust_jwks)
+        .await
+        .context("cannot set up the token authority")?;
     let database = args.database.describe(data_dir);
     let state = AppState::new(store, schema, Arc::new(auth))
         .await

@@ -27,7 +27,7 @@ pub use caller::{Caller, Grants};
 pub use config::{Config, FILES_RESERVED, Limits, PublicUrl};
 pub use error::ApiError;
 pub use middleware::RequestIds;
-pub use state::AppState;
+pub use state::{AppState, DEFAULT_TENANT_SETTING};
 
 use std::future::Future;
 use std::sync::Arc;

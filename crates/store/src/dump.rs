@@ -264,6 +264,16 @@ impl Planner<'_> {
         statement(sql, Expect::Rows, vec![ColumnType::Text, ColumnType::Text])
     }
 
+    /// One setting's value (no row when it is not set).
+    pub fn setting(&self, key: &str) -> Statement {
+        let mut sql = Sql::new(self.dialect);
+        sql.push("SELECT value FROM ")
+            .ident(SETTINGS)
+            .push(" WHERE key = ");
+        sql.bind(Param::Text(key.into()));
+        statement(sql, Expect::Rows, vec![ColumnType::Text])
+    }
+
     /// Sets a setting, replacing its value.
     pub fn put_setting(&self, key: &str, value: &str) -> Statement {
         let mut sql = Sql::new(self.dialect);

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use odata::query::Expr;
 
 use crate::aggregate::{Holders, Write};
-use crate::catalog::{Address, Catalog, ColumnType, TableId};
+use crate::catalog::{Address, Catalog, TableId};
 use crate::dump::raw_row;
 use crate::list::{ExpandQuery, ListQuery};
 use crate::plan::{Expect, Plan, Planner, Rows, SETTINGS, Statement, Target, first};
@@ -359,22 +359,14 @@ impl<E: Executor> Store for SqlStore<E> {
             expect: Expect::Affected,
             decode: Vec::new(),
         };
-        let select = Statement {
-            text: format!(
-                "SELECT value FROM {table} WHERE key = {}",
-                dialect.placeholder(1)
-            ),
-            params: vec![Param::Text(key.into())],
-            expect: Expect::Rows,
-            decode: vec![ColumnType::Text],
-        };
-        let row = first(self.run_one(true, vec![insert], select).await?)?;
-        match row.into_iter().next() {
-            Some(Param::Text(value)) => Ok(value),
-            _ => Err(StoreError::Backend(
-                format!("setting {key} is not text").into(),
-            )),
-        }
+        let select = self.planner().setting(key);
+        let rows = self.run_one(true, vec![insert], select).await?;
+        setting_value(key, rows)?.ok_or(StoreError::NotFound)
+    }
+
+    async fn find_setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let select = self.planner().setting(key);
+        setting_value(key, self.run_one(false, Vec::new(), select).await?)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -417,6 +409,17 @@ impl<E: Executor> Store for SqlStore<E> {
     async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
         let put = self.planner().put_setting(key, value);
         self.run(true, Vec::new(), vec![put]).await.map(|_| ())
+    }
+}
+
+/// The value a setting's select found, if any.
+fn setting_value(key: &str, rows: Rows) -> Result<Option<String>, StoreError> {
+    match rows.into_iter().next().map(|row| row.into_iter().next()) {
+        None => Ok(None),
+        Some(Some(Param::Text(value))) => Ok(Some(value)),
+        Some(_) => Err(StoreError::Backend(
+            format!("setting {key} is not text").into(),
+        )),
     }
 }
 

@@ -220,6 +220,9 @@ pub trait Store: Send + Sync {
     /// A persistent setting of the data set, set to `initial` on first read.
     async fn setting(&self, key: &str, initial: &str) -> Result<String, StoreError>;
 
+    /// A persistent setting of the data set, if it has been set.
+    async fn find_setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+
     /// Whether the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

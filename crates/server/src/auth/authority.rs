@@ -104,7 +104,7 @@ pub async fn token(
             }
         },
     };
-    let client = match app.auth.clients().get(&client_id) {
+    let client = match app.auth.clients().get(&client_id).await {
         Ok(client) => client,
         Err(e) => {
             tracing::error!(error = %e, "cannot read the client registry");
