@@ -28,10 +28,10 @@ struct Cli {
 enum Command {
     /// Serve the Graph API over HTTP (or HTTPS with --tls).
     Serve(serve::ServeArgs),
-    /// Print the OpenAPI 3.1 document of a version.
-    Openapi(discovery::DiscoveryArgs),
-    /// Print the CSDL ($metadata) document of a version.
-    Metadata(discovery::DiscoveryArgs),
+    /// Print the OpenAPI 3.1 document of a version (offline, from the bundled schema).
+    Openapi(discovery::OpenapiArgs),
+    /// Print the CSDL ($metadata) document of a version (offline, from the bundled schema).
+    Metadata(discovery::MetadataArgs),
     /// Print an access token signed by the data directory's key (on the last line).
     Token(authority::TokenArgs),
     /// Manage confidential clients for the client_credentials flow.

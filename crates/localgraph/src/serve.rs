@@ -98,13 +98,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(public) = &state.config.public_url {
         println!("  public URL (links in answers): {public}");
     }
+    // How curl trusts the local CA: the `try:` line below uses it.
+    let mut cacert = String::new();
     if let Some((_, Some(ca))) = &tls {
         let ca = std::path::absolute(ca).unwrap_or_else(|_| ca.clone());
         println!("  CA certificate: {}", ca.display());
         println!(
-            "  trust it: SSL_CERT_FILE={0} (curl, Go, OpenSSL), REQUESTS_CA_BUNDLE={0} (Python), NODE_EXTRA_CA_CERTS={0} (Node.js); .NET and PowerShell: add it to the system store",
+            "  trust it: curl --cacert {0}; Python (the Graph SDK and azure-identity): SSL_CERT_FILE={0} REQUESTS_CA_BUNDLE={0}; Node.js: NODE_EXTRA_CA_CERTS={0}; .NET and PowerShell: add it to the system store",
             ca.display()
         );
+        cacert = format!("--cacert {} ", ca.display());
     }
     println!("  tenant: {}", state.default_tenant);
     let url = format!("{base}/v1.0/deviceManagement/softwareUpdateStatusSummary");
@@ -119,7 +122,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             println!(
                 "  token (every permission, valid 24 h; `localgraph token` makes more): {token}"
             );
-            println!("  try: curl -H 'Authorization: Bearer {token}' {url}");
+            println!("  try: curl {cacert}-H 'Authorization: Bearer {token}' {url}");
         }
         AuthMode::Off => {
             tracing::warn!(
@@ -130,7 +133,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 "  WARNING: --auth off: no token needed, every request has every permission on tenant {}",
                 state.default_tenant
             );
-            println!("  try: curl {url}");
+            println!("  try: curl {cacert}{url}");
         }
     }
     match tls {

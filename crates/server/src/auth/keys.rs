@@ -105,20 +105,23 @@ impl SigningKey {
         let pem = match store.find_setting(SIGNING_KEY_SETTING).await? {
             Some(pem) => pem,
             None => {
-                let (initial, origin) = match &file {
-                    Some(pem) => (pem.clone(), "imported from the data directory"),
-                    None => {
-                        let pem =
-                            SigningKey::generate_pem().map_err(|reason| KeyError::Invalid {
-                                path: path.clone(),
-                                reason,
-                            })?;
-                        (pem, "made")
-                    }
+                let initial = match &file {
+                    Some(pem) => pem.clone(),
+                    None => SigningKey::generate_pem().map_err(|reason| KeyError::Invalid {
+                        path: path.clone(),
+                        reason,
+                    })?,
                 };
                 let kept = store.setting(SIGNING_KEY_SETTING, &initial).await?;
-                if kept == initial {
-                    tracing::info!(path = %path.display(), "token signing key {origin}, kept in the data set");
+                match &file {
+                    Some(_) if kept == initial => tracing::info!(
+                        path = %path.display(),
+                        "token signing key imported from the data directory into the data set"
+                    ),
+                    None if kept == initial => {
+                        tracing::info!("token signing key made, kept in the data set")
+                    }
+                    _ => {}
                 }
                 kept
             }
