@@ -2,11 +2,12 @@
 //! has: the path is parsed against the EDM of the request's version, the body validated
 //! against it, one [`store::Store`] call made, and the answer rendered from the EDM.
 //! [`auth`] verifies tokens and is localgraph's offline token authority; [`tls`] serves
-//! HTTPS with a local CA.
+//! HTTPS with a local CA; `dashboard` serves the page at `/`.
 
 pub mod auth;
 mod batch;
 mod caller;
+mod dashboard;
 pub mod discovery;
 mod error;
 mod health;
@@ -49,6 +50,7 @@ pub fn build_router(state: AppState) -> Router {
 fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
+        .merge(dashboard::routes())
         // The authority's routes: the first segment is the tenant. (The router needs one
         // parameter name per position, hence `{version}`.)
         .route("/{version}/oauth2/v2.0/token", post(auth::authority::token))

@@ -8,6 +8,7 @@ mod authority;
 mod batch;
 mod casts;
 mod concurrency;
+mod dashboard;
 mod devices;
 mod discovery;
 mod lifecycle;
