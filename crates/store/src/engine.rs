@@ -404,7 +404,7 @@ impl<E: Executor> Store for SqlStore<E> {
     async fn import_rows(&self, table: TableId, rows: &[RawRow]) -> Result<(), StoreError> {
         let table = self.catalog.table(table);
         let planner = self.planner();
-        let statements = rows.iter().map(|row| planner.import(table, row)).collect();
+        let statements = planner.import(table, rows);
         self.run(true, Vec::new(), statements).await.map(|_| ())
     }
 

@@ -51,19 +51,20 @@ pub async fn seed(
     let users: Vec<people::User> = (0..users_count)
         .map(|u| people::user(seed, u, &domain))
         .collect();
-    let fleet: Vec<people::Device> = (0..devices)
-        .map(|i| people::device(seed, i, users_count))
-        .collect();
     let scripts_count = (devices / 1500).clamp(3, 10);
     let configurations_count = (devices / 2500).clamp(2, 8);
     let passes = 1 + scripts_count + configurations_count + 1;
     let mut w = Writer::new(store.clone(), tenant, devices * passes)?;
     let table = w.table("deviceManagement/managedDevices")?;
-    for device in &fleet {
+    // The devices are written as they are made; what the reports need of them is kept.
+    let mut fleet = Vec::with_capacity(devices as usize);
+    for i in 0..devices {
         w.step();
-        let mut values = device.values.clone();
+        let mut device = people::device(seed, i, users_count);
+        let mut values = std::mem::take(&mut device.values);
         values.extend(people::owned_by(&users[device.user as usize]));
         w.row(table, "", &device.id, None, values).await?;
+        fleet.push(device);
     }
     w.flush(table).await?;
     let scripts = reports::scripts(&mut w, seed, &fleet, &users).await?;
