@@ -73,7 +73,7 @@ export function render(view) {
     tile('Noncompliant', Promise.all([counts, byState('noncompliant')]).then(([c, n]) => ({
       value: n, name: 'kpi.noncompliant', tone: n ? 'error' : null, sub: `${fmt.percent(n, c.total)} of devices`,
     }))),
-    tile('Scripts', api.count(paths.scripts).then((n) => ({ value: n, name: 'scripts.count', sub: 'PowerShell on Windows' }))),
+    tile('Scripts', api.count(paths.scripts).then((n) => ({ value: n, name: 'scripts.count', sub: 'PowerShell scripts' }))),
     tile('Configurations', api.count(paths.configurations).then((n) => ({ value: n, name: 'configurations.count', sub: 'app configurations' }))),
     tile('Macs reporting', api.count(paths.macos).then((n) => ({ value: n, name: 'macos.count', sub: 'macOS update states' })))));
 
