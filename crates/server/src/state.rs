@@ -6,6 +6,7 @@ use intune::Schema;
 use store::Store;
 
 use crate::auth::Auth;
+use crate::config::Config;
 use crate::odata::PageTokens;
 
 /// The service's shared state, built once at start.
@@ -22,6 +23,8 @@ pub struct AppState {
     pub(crate) pages: PageTokens,
     /// Token verification and the offline authority.
     pub auth: Arc<Auth>,
+    /// Limits and the public URL.
+    pub config: Arc<Config>,
 }
 
 impl AppState {
@@ -45,6 +48,15 @@ impl AppState {
             default_tenant: default_tenant.into(),
             pages: PageTokens::new(paging_key.as_bytes()),
             auth,
+            config: Arc::default(),
         })
+    }
+
+    /// The same state with other network settings.
+    pub fn with_config(self, config: Config) -> AppState {
+        AppState {
+            config: Arc::new(config),
+            ..self
+        }
     }
 }

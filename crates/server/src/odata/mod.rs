@@ -11,12 +11,14 @@ mod write;
 pub(crate) use paging::PageTokens;
 pub use write::MAX_BODY;
 
+use axum::Extension;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
-use odata::query::QueryOptions;
+use odata::query::{QueryError, QueryOptions};
 
+use crate::limits::ResponseBudget;
 use crate::{ApiError, AppState, Caller};
 use resource::Resource;
 pub use resource::{Operation, Shape, base_url};
@@ -35,6 +37,8 @@ pub struct Request<'a> {
     pub uri: &'a Uri,
     /// The request headers.
     pub headers: &'a HeaderMap,
+    /// The most bytes of entity data the answer may hold.
+    pub max_bytes: usize,
 }
 
 impl Request<'_> {
@@ -67,8 +71,10 @@ pub async fn handle(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    budget: Option<Extension<ResponseBudget>>,
     body: Body,
 ) -> Result<Response, ApiError> {
+    let max_bytes = budget.map_or(app.config.limits.max_response_bytes, |b| b.0.0);
     let resource = Resource::resolve(&app.schema, app.store.catalog(), &uri, &headers)?;
     // A method the resource does not answer is Intune's 400, whatever the caller holds.
     let Some(operation) = resource.shape.operation(method.as_str()) else {
@@ -91,6 +97,7 @@ pub async fn handle(
         options,
         uri: &uri,
         headers: &headers,
+        max_bytes,
     };
     match operation {
         Operation::List => read::list(&request).await,
@@ -117,9 +124,8 @@ fn query_options(
     let model = resource.model;
     let ty = model
         .structured(resource.target_type())
-        .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.target_type())))?;
-    let options =
-        QueryOptions::parse(raw, model, ty).map_err(|e| ApiError::Query(e.to_string()))?;
+        .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.target_type()).into()))?;
+    let options = QueryOptions::parse(raw, model, ty)?;
     let allowed: &[&str] = match (method.as_str(), resource.shape) {
         ("GET", Shape::Collection) => &[
             "$filter",
@@ -149,7 +155,7 @@ fn query_options(
         } else {
             format!("Query options are not allowed on {method} requests; '{refused}' was given.")
         };
-        return Err(ApiError::Query(message));
+        return Err(ApiError::Query(QueryError::new(refused, message)));
     }
     Ok(options)
 }
