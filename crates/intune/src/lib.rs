@@ -2,9 +2,12 @@
 //! each API version, kept as CSDL data files in `schema/` (sliced from Microsoft's official
 //! metadata). Everything the server routes, validates and renders comes from these files:
 //! adding an entity type is an edit here, not a new handler. [`permissions`] is the table of
-//! which Graph permissions each resource needs.
+//! which Graph permissions each resource needs, [`throttling`] the table of Intune's
+//! throttling buckets; both are keyed by [`place`].
 
 pub mod permissions;
+pub mod place;
+pub mod throttling;
 
 use odata::Model;
 use odata::edm::CsdlError;
