@@ -10,7 +10,10 @@ use crate::plan::{Expect, Plan, Planner, Rows, SETTINGS, Statement, first};
 use crate::reads::Parents;
 use crate::rows::{attach, defaults, record};
 use crate::sql::{Dialect, Param, quote};
-use crate::{Changes, Page, RawRow, Record, Store, StoreError};
+use crate::{
+    Changes, ControlRow, ControlSet, Page, RawRow, Record, Snapshot, SnapshotInfo, Store,
+    StoreError,
+};
 
 /// A database connection that runs plans.
 #[async_trait]
@@ -57,7 +60,7 @@ impl<E: Executor> SqlStore<E> {
         Ok(SqlStore { catalog, executor })
     }
 
-    fn planner(&self) -> Planner<'_> {
+    pub(crate) fn planner(&self) -> Planner<'_> {
         Planner {
             catalog: &self.catalog,
             dialect: self.executor.dialect(),
@@ -65,7 +68,7 @@ impl<E: Executor> SqlStore<E> {
     }
 
     /// Runs `checks` then `statements`; returns the results of `statements`.
-    async fn run(
+    pub(crate) async fn run(
         &self,
         write: bool,
         mut checks: Vec<Statement>,
@@ -81,7 +84,7 @@ impl<E: Executor> SqlStore<E> {
     }
 
     /// Runs `checks` then one statement; returns its rows.
-    async fn run_one(
+    pub(crate) async fn run_one(
         &self,
         write: bool,
         checks: Vec<Statement>,
@@ -342,17 +345,76 @@ impl<E: Executor> Store for SqlStore<E> {
         let put = self.planner().put_setting(key, value);
         self.run(true, Vec::new(), vec![put]).await.map(|_| ())
     }
+
+    async fn controls(&self, tenant: Option<&str>) -> Result<ControlSet, StoreError> {
+        self.read_controls(tenant).await
+    }
+
+    async fn controls_generation(&self) -> Result<i64, StoreError> {
+        self.read_generation().await
+    }
+
+    async fn put_control(&self, control: &ControlRow) -> Result<(), StoreError> {
+        self.write_control(control).await
+    }
+
+    async fn delete_controls(
+        &self,
+        tenant: &str,
+        kind: &str,
+        id: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        self.remove_controls(tenant, kind, id).await
+    }
+
+    async fn consume_control(
+        &self,
+        tenant: &str,
+        kind: &str,
+        id: &str,
+    ) -> Result<bool, StoreError> {
+        self.use_control(tenant, kind, id).await
+    }
+
+    async fn reset_tenant(&self, tenant: &str) -> Result<u64, StoreError> {
+        self.reset(tenant).await
+    }
+
+    async fn save_snapshot(&self, tenant: &str, name: &str) -> Result<SnapshotInfo, StoreError> {
+        self.save(tenant, name).await
+    }
+
+    async fn snapshots(&self, tenant: Option<&str>) -> Result<Vec<SnapshotInfo>, StoreError> {
+        self.list_snapshots(tenant).await
+    }
+
+    async fn restore_snapshot(&self, tenant: &str, name: &str) -> Result<SnapshotInfo, StoreError> {
+        self.restore(tenant, name).await
+    }
+
+    async fn delete_snapshot(&self, tenant: &str, name: &str) -> Result<(), StoreError> {
+        self.drop_snapshot(tenant, name).await
+    }
+
+    async fn export_snapshot(&self, tenant: &str, name: &str) -> Result<Snapshot, StoreError> {
+        self.load(tenant, name).await
+    }
+
+    async fn import_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
+        self.put(snapshot, true).await
+    }
 }
 
-fn integer(rows: Rows) -> Result<u64, StoreError> {
+/// The one integer of a one-row, one-column result (a count, a number of rows affected).
+pub(crate) fn integer(rows: Rows) -> Result<u64, StoreError> {
     match first(rows)?.first() {
         Some(Param::Int(n)) => Ok(u64::try_from(*n).unwrap_or(0)),
-        _ => Err(StoreError::Backend("COUNT(*) returned no integer".into())),
+        _ => Err(StoreError::Backend("expected one integer".into())),
     }
 }
 
 /// The current time in ticks.
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     let since_epoch = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
