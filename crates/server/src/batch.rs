@@ -20,9 +20,10 @@ use tower::ServiceExt;
 
 use crate::ApiError;
 use crate::Caller;
+use crate::control::BatchOf;
 use crate::discovery::version_of;
 use crate::error::ErrorBody;
-use crate::middleware::{CLIENT_REQUEST_ID, REQUEST_ID, error_envelope};
+use crate::middleware::{CLIENT_REQUEST_ID, REQUEST_ID, RequestIds, error_envelope};
 use crate::odata::MAX_BODY;
 
 /// Graph's limit: "JSON batch requests are currently limited to 20 individual requests."
@@ -51,6 +52,7 @@ pub struct Item {
 /// Runs a batch.
 pub async fn batch(
     Extension(Inner(router)): Extension<Inner>,
+    Extension(ids): Extension<RequestIds>,
     // A batch needs a valid token, as on Graph, even if its requests need none.
     _caller: Caller,
     method: Method,
@@ -83,7 +85,10 @@ pub async fn batch(
                 results[index] = Some(answer(&item.id, error.into_response(), item).await);
                 continue;
             }
-            let request = inner_request(item, &headers);
+            let mut request = inner_request(item, &headers);
+            request
+                .extensions_mut()
+                .insert(BatchOf(ids.request_id.clone()));
             let router = router.clone();
             let item = item.clone();
             running.spawn(async move {
@@ -114,7 +119,8 @@ pub async fn batch(
     Ok(response)
 }
 
-async fn read_json(headers: &HeaderMap, body: Body) -> Result<Json, ApiError> {
+/// Reads a JSON body as Graph does: a JSON `Content-Type`, at most 4 MB, within 30 s.
+pub(crate) async fn read_json(headers: &HeaderMap, body: Body) -> Result<Json, ApiError> {
     let bytes = tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, MAX_BODY))
         .await
         .map_err(|_| ApiError::BodyTimeout(BODY_TIMEOUT.as_secs()))?

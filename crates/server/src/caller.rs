@@ -2,7 +2,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use axum::http::{HeaderMap, Method, header};
 use intune::permissions::{self, Access};
 use odata::{ResourcePath, Segment};
 
@@ -16,6 +16,8 @@ pub struct Caller {
     pub tenant: String,
     /// What the caller may do.
     pub grants: Grants,
+    /// The client application (the token's `appid`, else `azp`); none under `--auth off`.
+    pub app: Option<String>,
 }
 
 /// The permissions a caller holds.
@@ -41,21 +43,32 @@ impl Caller {
         Caller {
             tenant: claims.tid.unwrap_or_default().to_ascii_lowercase(),
             grants,
+            app: claims.appid.or(claims.azp),
+        }
+    }
+
+    /// The caller of a request with these headers: the token's, or under `--auth off` the
+    /// default tenant's with every permission.
+    pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+        match state.auth.mode() {
+            AuthMode::Off => Ok(Caller {
+                tenant: state.default_tenant.to_string(),
+                grants: Grants::Everything,
+                app: None,
+            }),
+            AuthMode::On => {
+                let claims = state
+                    .auth
+                    .verify(headers.get(header::AUTHORIZATION))
+                    .map_err(ApiError::Unauthenticated)?;
+                Ok(Caller::from_claims(claims))
+            }
         }
     }
 
     /// Checks the permission `method` on `path` needs (GET reads, anything else writes).
     pub fn authorize(&self, path: &ResourcePath, method: &Method) -> Result<(), ApiError> {
-        let place: Vec<&str> = path
-            .segments
-            .iter()
-            .filter_map(|segment| match segment {
-                Segment::Singleton { name, .. } | Segment::Navigation { name, .. } => {
-                    Some(name.as_str())
-                }
-                Segment::Key(_) => None,
-            })
-            .collect();
+        let place = place_of(path);
         let access = if method == Method::GET || method == Method::HEAD {
             Access::Read
         } else {
@@ -82,25 +95,31 @@ impl Caller {
     }
 }
 
+/// The place of a resolved path: its navigation names from the singleton on, without keys
+/// (what the permission and throttling tables are keyed by).
+pub(crate) fn place_of(path: &ResourcePath) -> Vec<&str> {
+    path.segments
+        .iter()
+        .filter_map(|segment| match segment {
+            Segment::Singleton { name, .. } | Segment::Navigation { name, .. } => {
+                Some(name.as_str())
+            }
+            Segment::Key(_) => None,
+        })
+        .collect()
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
+    /// The caller the controls middleware verified, else the request's own.
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match state.auth.mode() {
-            AuthMode::Off => Ok(Caller {
-                tenant: state.default_tenant.to_string(),
-                grants: Grants::Everything,
-            }),
-            AuthMode::On => {
-                let claims = state
-                    .auth
-                    .verify(parts.headers.get(header::AUTHORIZATION))
-                    .map_err(ApiError::Unauthenticated)?;
-                Ok(Caller::from_claims(claims))
-            }
+        match parts.extensions.remove::<Caller>() {
+            Some(caller) => Ok(caller),
+            None => Caller::authenticate(state, &parts.headers),
         }
     }
 }

@@ -2,11 +2,13 @@
 //! has: the path is parsed against the EDM of the request's version, the body validated
 //! against it, one [`store::Store`] call made, and the answer rendered from the EDM.
 //! [`auth`] verifies tokens and is localgraph's offline token authority; [`tls`] serves
-//! HTTPS with a local CA.
+//! HTTPS with a local CA; [`control`] is the per-tenant control API under `/_localgraph/`
+//! and the controls (faults, throttling, journal, profile) every Graph request passes.
 
 pub mod auth;
 mod batch;
 mod caller;
+pub mod control;
 pub mod discovery;
 mod error;
 mod health;
@@ -33,13 +35,18 @@ use tokio::net::TcpListener;
 use tokio_rustls::rustls::ServerConfig;
 
 /// The whole service: the same router for `main` and the tests. `$batch` runs its
-/// requests through the same routes and middleware, built once (without `$batch`).
+/// requests through the same routes and middleware, built once (without `$batch`); the
+/// controls run inside the envelope middleware, for each request and each batch item.
 pub fn build_router(state: AppState) -> Router {
+    let controls = || axum::middleware::from_fn_with_state(state.clone(), control::layer::apply);
     let inner = routes()
+        .layer(controls())
         .layer(axum::middleware::from_fn(middleware::graph_envelope))
         .with_state(state.clone());
     routes()
         .route("/{version}/$batch", any(batch::batch))
+        .merge(control::routes())
+        .layer(controls())
         .layer(axum::middleware::from_fn(middleware::graph_envelope))
         .layer(Extension(batch::Inner(inner)))
         .with_state(state)

@@ -34,6 +34,7 @@ pub async fn get(request: &Request<'_>) -> Result<Response, ApiError> {
         resource.path.target_type(),
         options.select.as_deref(),
         &options.expand,
+        request.annotations(),
     );
     let fragment = render::projected(&resource.path.context_fragment(), options);
     Ok(render::json(
@@ -100,6 +101,7 @@ pub async fn list(request: &Request<'_>) -> Result<Response, ApiError> {
                 declared,
                 options.select.as_deref(),
                 &options.expand,
+                request.annotations(),
             ))
         })
         .collect();

@@ -13,6 +13,7 @@ use store::Changes;
 use super::resource::Shape;
 use super::{Request, render};
 use crate::ApiError;
+use crate::control::Profile;
 
 /// Graph's request size limit.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -63,6 +64,7 @@ pub async fn create(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
             resource.path.target_type(),
             None,
             &[],
+            request.annotations(),
         );
         render::json(
             StatusCode::CREATED,
@@ -73,7 +75,8 @@ pub async fn create(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
 }
 
 /// Merges a body into an entity: 200 with the updated entity (`Prefer: return=minimal`:
-/// 204), as the seed documents show.
+/// 204), as the seed documents show. Under the observed profile 204 as Intune answers
+/// (contrib#8701), unless `Prefer: return=representation` asks for the entity.
 pub async fn update(request: &Request<'_>, body: Body) -> Result<Response, ApiError> {
     let changes = changes(request, body, WriteMode::Patch).await?;
     let resource = &request.resource;
@@ -90,18 +93,30 @@ pub async fn update(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
             "return=minimal",
         ));
     }
+    let representation = request
+        .preferences()
+        .any(|p| p.eq_ignore_ascii_case("return=representation"));
+    if request.profile == Profile::Observed && !representation {
+        return Ok(render::no_content());
+    }
     let body = render::entity(
         resource.model,
         &record,
         resource.path.target_type(),
         None,
         &[],
+        request.annotations(),
     );
     let context = resource.context(&resource.path.context_fragment());
-    Ok(render::json(
-        StatusCode::OK,
-        &render::with_context(context, body),
-    ))
+    let response = render::json(StatusCode::OK, &render::with_context(context, body));
+    Ok(match (request.profile, representation) {
+        (Profile::Observed, true) => render::with_header(
+            response,
+            PREFERENCE_APPLIED.clone(),
+            "return=representation",
+        ),
+        _ => response,
+    })
 }
 
 /// `POST`/`PUT …/$ref` with a full entity: replaces a summary whole (204).

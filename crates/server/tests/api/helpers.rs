@@ -212,6 +212,21 @@ impl TestApp {
         }
     }
 
+    /// A client of another, fresh tenant (every permission), and that tenant.
+    pub fn other_tenant(&self) -> (String, Session) {
+        let tenant = uuid::Uuid::new_v4().to_string();
+        let token = self.mint(&TokenSpec::everything(&tenant, Duration::from_secs(3600)));
+        (tenant, self.with_token(&token))
+    }
+
+    /// A client of the app's tenant with every permission, as the client application
+    /// `client_id` (the token's `appid`/`azp`).
+    pub fn as_app(&self, client_id: &str) -> Session {
+        let mut spec = TokenSpec::everything(&self.tenant, Duration::from_secs(3600));
+        spec.client_id = client_id.to_string();
+        self.with_token(&self.mint(&spec))
+    }
+
     /// A client that sends no `Authorization` header.
     pub fn anonymous(&self) -> Session {
         Session {
