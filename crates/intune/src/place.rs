@@ -6,15 +6,20 @@
 /// How many names `rule` (`a/b/c`) has when it covers `place` (it names the first names of
 /// `place`, case-insensitively, as Graph compares names); `None` when it does not.
 pub fn covers<S: AsRef<str>>(rule: &str, place: &[S]) -> Option<usize> {
-    let mut depth = 0;
-    for name in rule.split('/') {
-        let given = place.get(depth)?;
-        if !name.eq_ignore_ascii_case(given.as_ref()) {
+    // Walks the rule name by name without splitting it: this runs on every request.
+    let mut rest = rule;
+    for (depth, name) in place.iter().enumerate() {
+        let name = name.as_ref();
+        if !rest.get(..name.len())?.eq_ignore_ascii_case(name) {
             return None;
         }
-        depth += 1;
+        rest = &rest[name.len()..];
+        if rest.is_empty() {
+            return Some(depth + 1);
+        }
+        rest = rest.strip_prefix('/')?;
     }
-    Some(depth)
+    None
 }
 
 #[cfg(test)]
@@ -28,5 +33,8 @@ mod tests {
         assert_eq!(covers("a/b", &["a"]), None);
         assert_eq!(covers("a/b", &["a", "x"]), None);
         assert_eq!(covers::<&str>("a", &[]), None);
+        assert_eq!(covers("ab/c", &["a", "b"]), None, "a name is matched whole");
+        assert_eq!(covers("a/bc", &["a", "b"]), None);
+        assert_eq!(covers("a/b", &["a", "b/"]), None);
     }
 }

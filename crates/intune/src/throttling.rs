@@ -204,6 +204,15 @@ mod tests {
         assert_eq!(bucket(&["somethingElse", "deviceManagementScripts"]), None);
     }
 
+    /// Buckets are per service area: a rule names a singleton and at most one navigation,
+    /// which the server reads from a path without resolving the rest of it.
+    #[test]
+    fn rules_name_at_most_a_singleton_and_its_navigation() {
+        for rule in RULES {
+            assert!(rule.place.split('/').count() <= 2, "{}", rule.place);
+        }
+    }
+
     #[test]
     fn limits_are_the_documented_ones() {
         let configuration = Bucket::DeviceConfiguration.limits();

@@ -38,7 +38,9 @@ use tokio_rustls::rustls::ServerConfig;
 /// requests through the same routes and middleware, built once (without `$batch`); the
 /// controls run inside the envelope middleware, for each request and each batch item.
 pub fn build_router(state: AppState) -> Router {
-    let controls = || axum::middleware::from_fn_with_state(state.clone(), control::layer::apply);
+    // The middleware's state is cloned for every request: share one.
+    let shared = Arc::new(state.clone());
+    let controls = || axum::middleware::from_fn_with_state(shared.clone(), control::layer::apply);
     let inner = routes()
         .layer(controls())
         .layer(axum::middleware::from_fn(middleware::graph_envelope))

@@ -4,6 +4,7 @@
 //! answer or delay it, throttling may refuse it, and the journal keeps it. A faulted or
 //! throttled request never reaches its handler, so it changes nothing.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
@@ -13,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use intune::ApiVersion;
 use intune::throttling::Bucket;
-use odata::ResourcePath;
+use odata::Model;
 use odata::path::percent_decode;
 
 use super::faults;
@@ -21,7 +22,6 @@ use super::journal::Entry;
 use super::profile::{IntuneUrl, Profile, observe_error};
 use super::settings::TenantControls;
 use super::throttling::Throttling;
-use crate::caller::place_of;
 use crate::error::ErrorBody;
 use crate::middleware::RequestIds;
 use crate::{ApiError, AppState, Caller};
@@ -38,7 +38,7 @@ struct Outcome {
 }
 
 /// The middleware.
-pub async fn apply(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn apply(State(app): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
     let Some((version, rest_at)) = graph_path(request.uri().path()) else {
         return next.run(request).await;
     };
@@ -83,7 +83,7 @@ pub async fn apply(State(app): State<AppState>, mut request: Request, next: Next
         && let Some(body) = response.extensions_mut().get_mut::<ErrorBody>()
     {
         let url = IntuneUrl {
-            service: bucket_of(&app, version, rest).map(Bucket::service),
+            service: bucket_of(app.schema.model(version), rest).map(Bucket::service),
             tenant: &tenant,
             version: version.as_str(),
             rest: uri
@@ -136,7 +136,7 @@ async fn early_answer(
     if throttling == Throttling::Off {
         return Ok(None);
     }
-    let Some(bucket) = bucket_of(app, version, rest) else {
+    let Some(bucket) = bucket_of(app.schema.model(version), rest) else {
         return Ok(None);
     };
     let writes = !matches!(*method, Method::GET | Method::HEAD);
@@ -170,10 +170,30 @@ fn graph_path(path: &str) -> Option<(ApiVersion, usize)> {
     Some((version, (1 + segment.len() + 1).min(path.len())))
 }
 
-/// The throttling bucket of what a path (after the version) addresses.
-fn bucket_of(app: &AppState, version: ApiVersion, rest: &str) -> Option<Bucket> {
-    let path = ResourcePath::parse(app.schema.model(version), rest).ok()?;
-    intune::throttling::bucket(&place_of(&path))
+/// The throttling bucket of what a path (after the version) addresses. Intune's buckets are
+/// per service area, so the singleton and its navigation decide it (the table's rules name
+/// at most two, a test keeps it so): they are read straight from the path, without
+/// resolving the rest of it, which is the handler's work. Both must exist in the version's
+/// model; an unknown segment counts nowhere (its handler answers 400).
+pub(super) fn bucket_of(model: &Model, rest: &str) -> Option<Bucket> {
+    fn decode(segment: &str) -> Cow<'_, str> {
+        if segment.contains('%') {
+            Cow::Owned(percent_decode(segment))
+        } else {
+            Cow::Borrowed(segment)
+        }
+    }
+    let mut segments = rest.split('/').filter(|s| !s.is_empty());
+    let singleton = model.singleton(&decode(segments.next()?))?;
+    let Some(second) = segments.next() else {
+        return intune::throttling::bucket(&[singleton.name.as_str()]);
+    };
+    let second = decode(second);
+    let name = second.split('(').next().unwrap_or_default();
+    let navigation = model
+        .structured(&singleton.type_name)?
+        .navigation_property(name)?;
+    intune::throttling::bucket(&[singleton.name.as_str(), navigation.name.as_str()])
 }
 
 #[cfg(test)]

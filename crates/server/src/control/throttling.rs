@@ -105,9 +105,9 @@ impl Throttling {
 
     /// The windows a request of `bucket` counts in, with their limits: (app or tenant,
     /// writes only, limit).
-    fn windows(self, bucket: Bucket) -> Vec<(Scope, bool, u32)> {
+    fn windows(self, bucket: Bucket) -> [Option<(Scope, bool, u32)>; 4] {
         match self {
-            Throttling::Off => Vec::new(),
+            Throttling::Off => [None; 4],
             Throttling::Intune => {
                 let Limits {
                     tenant_writes,
@@ -115,19 +115,19 @@ impl Throttling {
                     tenant_requests,
                     app_requests,
                 } = bucket.limits();
-                vec![
-                    (Scope::Tenant, false, tenant_requests),
-                    (Scope::App, false, app_requests),
-                    (Scope::Tenant, true, tenant_writes),
-                    (Scope::App, true, app_writes),
+                [
+                    Some((Scope::Tenant, false, tenant_requests)),
+                    Some((Scope::App, false, app_requests)),
+                    Some((Scope::Tenant, true, tenant_writes)),
+                    Some((Scope::App, true, app_writes)),
                 ]
             }
-            Throttling::Custom { writes, requests } => {
-                vec![
-                    (Scope::Tenant, false, requests),
-                    (Scope::Tenant, true, writes),
-                ]
-            }
+            Throttling::Custom { writes, requests } => [
+                Some((Scope::Tenant, false, requests)),
+                Some((Scope::Tenant, true, writes)),
+                None,
+                None,
+            ],
         }
     }
 }
@@ -239,10 +239,10 @@ impl Counters {
         bucket: Bucket,
         writes: bool,
     ) -> Result<(), u64> {
-        let windows = throttling.windows(bucket);
-        if windows.is_empty() {
+        if throttling == Throttling::Off {
             return Ok(());
         }
+        let windows = throttling.windows(bucket);
         let now_instant = Instant::now();
         let now = self.slot(now_instant);
         let entry = self.entry(tenant);
@@ -265,7 +265,7 @@ impl Counters {
         // Invariant: the app's windows were inserted just above, under the same lock.
         let app_windows = apps.get_mut(app).expect("the app's windows exist");
         let mut room_at = None;
-        for &(scope, only_writes, limit) in &windows {
+        for &(scope, only_writes, limit) in windows.iter().flatten() {
             if only_writes && !writes {
                 continue;
             }
@@ -283,7 +283,7 @@ impl Counters {
             let wait = free.saturating_duration_since(now_instant);
             return Err(wait.as_secs_f64().ceil().max(1.0) as u64);
         }
-        for &(scope, only_writes, _) in &windows {
+        for &(scope, only_writes, _) in windows.iter().flatten() {
             if only_writes && !writes {
                 continue;
             }

@@ -148,6 +148,32 @@ fn every_served_place_is_in_the_bucket_that_lists_its_type() {
                 place.template,
                 place.entity_type
             );
+            // The middleware's shortcut (singleton and navigation read from the path)
+            // finds the same bucket, with keys in either form.
+            for key in ["/k", "('k')"] {
+                let path = place
+                    .template
+                    .split('/')
+                    .map(|s| {
+                        if s.starts_with('{') {
+                            key.trim_start_matches('/')
+                        } else {
+                            s
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let path = if key.starts_with('(') {
+                    path.replace("/('k')", "('k')")
+                } else {
+                    path
+                };
+                assert_eq!(
+                    crate::control::layer::bucket_of(schema.model(version), &path),
+                    listed,
+                    "{path}"
+                );
+            }
             checked += 1;
         }
     }
