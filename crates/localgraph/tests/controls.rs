@@ -7,125 +7,104 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{Server, client, exchange, localgraph, postgres_url, send};
-use serde_json::json;
+use common::{Server, client, exchange, localgraph, postgres_url};
+use serde_json::{Value, json};
 
 const SUMMARY: &str = "/v1.0/deviceManagement/softwareUpdateStatusSummary";
 const ACCOUNTS: &str = "/beta/deviceManagement/macOSSoftwareUpdateAccountSummaries";
+
+/// A client of one running server, with one token.
+struct Node<'a> {
+    server: &'a Server,
+    token: &'a str,
+    http: reqwest::Client,
+}
+
+impl<'a> Node<'a> {
+    fn new(server: &'a Server, token: &'a str) -> Node<'a> {
+        Node {
+            server,
+            token,
+            http: client(),
+        }
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
+        let url = format!("{}{path}", self.server.base);
+        let (status, _, json) = exchange(&self.http, self.token, method, &url, body).await;
+        (status, json)
+    }
+
+    async fn status(&self, method: &str, path: &str, body: Option<&str>) -> u16 {
+        self.call(method, path, body).await.0
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        self.call("GET", path, None).await.1
+    }
+}
+
+/// Whether `serve` printed a start-up line containing `text`.
+fn said(server: &Server, text: &str) -> bool {
+    server.output.iter().any(|line| line.contains(text))
+}
 
 #[tokio::test]
 async fn settings_and_snapshots_survive_a_restart() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::on(data.path());
-    assert!(
-        server
-            .output
-            .iter()
-            .any(|l| l.contains("throttling: intune")),
-        "serve says which throttling is in force: {:?}",
-        server.output
-    );
-    assert!(
-        server
-            .output
-            .iter()
-            .any(|l| l.contains("profile: documented"))
-    );
+    assert!(said(&server, "throttling: intune"), "{:?}", server.output);
+    assert!(said(&server, "profile: documented"), "{:?}", server.output);
     let token = server.token().to_string();
-    let url = |path: &str| format!("{}{path}", server.base);
+    let node = Node::new(&server, &token);
     let custom = json!({"mode": "custom", "writesPer20Seconds": 5, "requestsPer20Seconds": 50});
-    let put = |path: &str, body: serde_json::Value| {
-        let (token, url) = (token.clone(), url(path));
-        async move { send(&token, "PUT", &url, Some(&body.to_string())).await }
-    };
-    assert_eq!(put("/_localgraph/throttling", custom.clone()).await.0, 200);
+    let custom_text = custom.to_string();
     assert_eq!(
-        put("/_localgraph/profile", json!({"profile": "observed"}))
-            .await
-            .0,
+        node.status("PUT", "/_localgraph/throttling", Some(&custom_text))
+            .await,
         200
     );
-    let (status, rule) = send(
-        &token,
-        "POST",
-        &url("/_localgraph/faults"),
-        Some(r#"{"path": "/v1.0/nothing/**", "status": 503, "times": 4}"#),
-    )
-    .await;
-    assert_eq!(status, 201);
-    let (status, created) = send(
-        &token,
-        "POST",
-        &url(ACCOUNTS),
-        Some(r#"{"displayName": "Kept"}"#),
-    )
-    .await;
-    assert_eq!(status, 201);
+    let observed = Some(r#"{"profile": "observed"}"#);
     assert_eq!(
-        send(
-            &token,
-            "POST",
-            &url("/_localgraph/snapshots"),
-            Some(r#"{"name": "kept"}"#)
-        )
-        .await
-        .0,
+        node.status("PUT", "/_localgraph/profile", observed).await,
+        200
+    );
+    let rule = r#"{"path": "/v1.0/nothing/**", "status": 503, "times": 4}"#;
+    let (status, rule) = node.call("POST", "/_localgraph/faults", Some(rule)).await;
+    assert_eq!(status, 201);
+    let kept = Some(r#"{"displayName": "Kept"}"#);
+    let (status, created) = node.call("POST", ACCOUNTS, kept).await;
+    assert_eq!(status, 201);
+    let snapshot = Some(r#"{"name": "kept"}"#);
+    assert_eq!(
+        node.status("POST", "/_localgraph/snapshots", snapshot)
+            .await,
         201
     );
     server.kill_9();
 
     let server = Server::on(data.path());
-    let url = |path: &str| format!("{}{path}", server.base);
+    let node = Node::new(&server, &token);
+    assert_eq!(node.get("/_localgraph/throttling").await, custom);
     assert_eq!(
-        send(&token, "GET", &url("/_localgraph/throttling"), None)
-            .await
-            .1,
-        custom
-    );
-    assert_eq!(
-        send(&token, "GET", &url("/_localgraph/profile"), None)
-            .await
-            .1,
+        node.get("/_localgraph/profile").await,
         json!({"profile": "observed"})
     );
-    let (_, faults) = send(&token, "GET", &url("/_localgraph/faults"), None).await;
+    let faults = node.get("/_localgraph/faults").await;
     assert_eq!(faults["value"][0]["id"], rule["id"]);
     assert_eq!(faults["value"][0]["remaining"], 4);
-    let (_, snapshots) = send(&token, "GET", &url("/_localgraph/snapshots"), None).await;
+    let snapshots = node.get("/_localgraph/snapshots").await;
     assert_eq!(snapshots["value"][0]["name"], "kept");
     assert_eq!(snapshots["value"][0]["rows"], 1);
     // The settings apply at once after the restart: observed PATCH answers 204.
-    assert_eq!(
-        send(
-            &token,
-            "PATCH",
-            &url(SUMMARY),
-            Some(r#"{"compliantDeviceCount": 1}"#)
-        )
-        .await
-        .0,
-        204
-    );
-    assert_eq!(
-        send(&token, "DELETE", &url("/_localgraph/data"), None)
-            .await
-            .0,
-        204
-    );
-    assert_eq!(
-        send(
-            &token,
-            "POST",
-            &url("/_localgraph/snapshots/kept/restore"),
-            None
-        )
-        .await
-        .0,
-        200
-    );
+    let patch = Some(r#"{"compliantDeviceCount": 1}"#);
+    assert_eq!(node.status("PATCH", SUMMARY, patch).await, 204);
+    assert_eq!(node.status("DELETE", "/_localgraph/data", None).await, 204);
+    let restore = "/_localgraph/snapshots/kept/restore";
+    assert_eq!(node.status("POST", restore, None).await, 200);
     let id = created["id"].as_str().unwrap();
-    let (status, read) = send(&token, "GET", &url(&format!("{ACCOUNTS}/{id}")), None).await;
-    assert_eq!((status, read["displayName"].as_str()), (200, Some("Kept")));
+    let read = node.get(&format!("{ACCOUNTS}/{id}")).await;
+    assert_eq!(read["displayName"], "Kept");
 }
 
 #[tokio::test]
@@ -135,34 +114,16 @@ async fn serve_takes_throttling_and_profile_from_flags_or_the_environment() {
         data.path(),
         &["--throttling", "off", "--profile", "observed"],
     );
-    assert!(
-        server.output.iter().any(|l| l.contains("throttling: off")),
-        "{:?}",
-        server.output
+    assert!(said(&server, "throttling: off"), "{:?}", server.output);
+    assert!(said(&server, "profile: observed"), "{:?}", server.output);
+    let node = Node::new(&server, server.token());
+    assert_eq!(
+        node.get("/_localgraph/throttling").await,
+        json!({"mode": "off"})
     );
-    assert!(
-        server
-            .output
-            .iter()
-            .any(|l| l.contains("profile: observed"))
-    );
-    let token = server.token();
-    let (status, setting) = send(
-        token,
-        "GET",
-        &format!("{}/_localgraph/throttling", server.base),
-        None,
-    )
-    .await;
-    assert_eq!((status, setting), (200, json!({"mode": "off"})));
-    let (status, _) = send(
-        token,
-        "PATCH",
-        &format!("{}{SUMMARY}", server.base),
-        Some(r#"{"compliantDeviceCount": 1}"#),
-    )
-    .await;
-    assert_eq!(status, 204, "observed: PATCH answers 204");
+    let patch = Some(r#"{"compliantDeviceCount": 1}"#);
+    assert_eq!(node.status("PATCH", SUMMARY, patch).await, 204, "observed");
+    drop(node);
     drop(server);
 
     let data = data.path().to_str().unwrap();
@@ -173,17 +134,8 @@ async fn serve_takes_throttling_and_profile_from_flags_or_the_environment() {
             ("LOCALGRAPH_PROFILE", Path::new("observed")),
         ],
     );
-    assert!(
-        server.output.iter().any(|l| l.contains("throttling: off")),
-        "{:?}",
-        server.output
-    );
-    assert!(
-        server
-            .output
-            .iter()
-            .any(|l| l.contains("profile: observed"))
-    );
+    assert!(said(&server, "throttling: off"), "{:?}", server.output);
+    assert!(said(&server, "profile: observed"), "{:?}", server.output);
     let (ok, _, stderr) = localgraph(&["serve", "--throttling", "fast"], &[]);
     assert!(!ok && stderr.contains("fast"), "{stderr}");
 }
@@ -192,90 +144,45 @@ async fn serve_takes_throttling_and_profile_from_flags_or_the_environment() {
 async fn export_and_import_carry_snapshots_and_settings() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::on(data.path());
-    let token = server.token().to_string();
-    let url = |path: &str| format!("{}{path}", server.base);
+    let node = Node::new(&server, server.token());
+    let moved = Some(r#"{"displayName": "Moved"}"#);
+    assert_eq!(node.status("POST", ACCOUNTS, moved).await, 201);
+    let snapshot = Some(r#"{"name": "moved"}"#);
     assert_eq!(
-        send(
-            &token,
-            "POST",
-            &url(ACCOUNTS),
-            Some(r#"{"displayName": "Moved"}"#)
-        )
-        .await
-        .0,
+        node.status("POST", "/_localgraph/snapshots", snapshot)
+            .await,
         201
     );
+    let observed = Some(r#"{"profile": "observed"}"#);
     assert_eq!(
-        send(
-            &token,
-            "POST",
-            &url("/_localgraph/snapshots"),
-            Some(r#"{"name": "moved"}"#)
-        )
-        .await
-        .0,
-        201
-    );
-    assert_eq!(
-        send(
-            &token,
-            "PUT",
-            &url("/_localgraph/profile"),
-            Some(r#"{"profile": "observed"}"#)
-        )
-        .await
-        .0,
+        node.status("PUT", "/_localgraph/profile", observed).await,
         200
     );
-    let (_, before) = send(&token, "GET", &url(ACCOUNTS), None).await;
+    let before = node.get(ACCOUNTS).await;
+    drop(node);
     drop(server);
     let file = data.path().join("all.jsonl");
+    let file = file.to_str().unwrap();
     let dir = data.path().to_str().unwrap();
-    let (ok, _, stderr) = localgraph(
-        &["export", "--out", file.to_str().unwrap(), "--data-dir", dir],
-        &[],
-    );
+    let (ok, _, stderr) = localgraph(&["export", "--out", file, "--data-dir", dir], &[]);
     assert!(ok, "{stderr}");
 
     let other = tempfile::tempdir().unwrap();
     let other_dir = other.path().to_str().unwrap();
-    let (ok, _, stderr) = localgraph(
-        &["import", file.to_str().unwrap(), "--data-dir", other_dir],
-        &[],
-    );
+    let (ok, _, stderr) = localgraph(&["import", file, "--data-dir", other_dir], &[]);
     assert!(ok, "{stderr}");
     let server = Server::on(other.path());
-    let token = server.token().to_string();
-    let url = |path: &str| format!("{}{path}", server.base);
-    let (_, snapshots) = send(&token, "GET", &url("/_localgraph/snapshots"), None).await;
+    let node = Node::new(&server, server.token());
+    let snapshots = node.get("/_localgraph/snapshots").await;
     assert_eq!(snapshots["value"][0]["name"], "moved", "{snapshots}");
     assert_eq!(
-        send(&token, "GET", &url("/_localgraph/profile"), None)
-            .await
-            .1,
+        node.get("/_localgraph/profile").await,
         json!({"profile": "observed"})
     );
-    assert_eq!(
-        send(&token, "DELETE", &url("/_localgraph/data"), None)
-            .await
-            .0,
-        204
-    );
-    assert_eq!(
-        send(
-            &token,
-            "POST",
-            &url("/_localgraph/snapshots/moved/restore"),
-            None
-        )
-        .await
-        .0,
-        200
-    );
-    assert_eq!(
-        send(&token, "GET", &url(ACCOUNTS), None).await.1["value"],
-        before["value"]
-    );
+    assert_eq!(node.status("DELETE", "/_localgraph/data", None).await, 204);
+    let restore = "/_localgraph/snapshots/moved/restore";
+    assert_eq!(node.status("POST", restore, None).await, 200);
+    assert_eq!(node.get(ACCOUNTS).await["value"], before["value"]);
 }
 
 #[tokio::test]
@@ -287,57 +194,31 @@ async fn two_postgres_nodes_apply_each_others_controls() {
     let a = Server::on_with(data.path(), &["--database", &database]);
     let b = Server::on_with(data.path(), &["--database", &database]);
     let token = a.token().to_string();
-    let http = client();
-    let summary = |base: &str| format!("{base}{SUMMARY}");
+    let (a, b) = (Node::new(&a, &token), Node::new(&b, &token));
     // A profile set through a: b applies it within its refresh time (500 ms; up to 5 s
     // allowed here, on a loaded machine).
-    let (status, _, _) = exchange(
-        &http,
-        &token,
-        "PUT",
-        &format!("{}/_localgraph/profile", a.base),
-        Some(r#"{"profile": "observed"}"#),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let observed = Some(r#"{"profile": "observed"}"#);
+    assert_eq!(a.status("PUT", "/_localgraph/profile", observed).await, 200);
     let made = Instant::now();
+    let patch = Some(r#"{"compliantDeviceCount": 1}"#);
     let mut b_status = 0;
     while made.elapsed() < Duration::from_secs(5) {
-        b_status = exchange(
-            &http,
-            &token,
-            "PATCH",
-            &summary(&b.base),
-            Some(r#"{"compliantDeviceCount": 1}"#),
-        )
-        .await
-        .0;
+        b_status = b.status("PATCH", SUMMARY, patch).await;
         if b_status == 204 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(b_status, 204, "node b applies node a's profile");
-    // A rule made through a, with times = 3.
-    let (status, _, _) = exchange(
-        &http,
-        &token,
-        "POST",
-        &format!("{}/_localgraph/faults", a.base),
-        Some(r#"{"path": "**", "status": 503, "times": 3}"#),
-    )
-    .await;
-    assert_eq!(status, 201);
+    // A rule made through a, with times = 3: exactly three requests are faulted, whichever
+    // node they reach.
+    let rule = Some(r#"{"path": "**", "status": 503, "times": 3}"#);
+    assert_eq!(a.status("POST", "/_localgraph/faults", rule).await, 201);
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    // times = 3 across both nodes: exactly three requests are faulted, wherever they land.
     let mut statuses = Vec::new();
     for i in 0..8 {
         let node = if i % 2 == 0 { &a } else { &b };
-        statuses.push(
-            exchange(&http, &token, "GET", &summary(&node.base), None)
-                .await
-                .0,
-        );
+        statuses.push(node.status("GET", SUMMARY, None).await);
     }
     assert_eq!(
         statuses.iter().filter(|s| **s == 503).count(),
@@ -346,51 +227,15 @@ async fn two_postgres_nodes_apply_each_others_controls() {
     );
     assert!(statuses[6..].iter().all(|s| *s == 200), "{statuses:?}");
     // A snapshot taken through one node is restored through the other.
-    let (status, _, _) = exchange(
-        &http,
-        &token,
-        "POST",
-        &format!("{}{ACCOUNTS}", a.base),
-        Some(r#"{"displayName": "Shared"}"#),
-    )
-    .await;
-    assert_eq!(status, 201);
+    let shared = Some(r#"{"displayName": "Shared"}"#);
+    assert_eq!(a.status("POST", ACCOUNTS, shared).await, 201);
+    let snapshot = Some(r#"{"name": "shared"}"#);
     assert_eq!(
-        exchange(
-            &http,
-            &token,
-            "POST",
-            &format!("{}/_localgraph/snapshots", a.base),
-            Some(r#"{"name": "shared"}"#)
-        )
-        .await
-        .0,
+        a.status("POST", "/_localgraph/snapshots", snapshot).await,
         201
     );
-    assert_eq!(
-        exchange(
-            &http,
-            &token,
-            "DELETE",
-            &format!("{}/_localgraph/data", b.base),
-            None
-        )
-        .await
-        .0,
-        204
-    );
-    assert_eq!(
-        exchange(
-            &http,
-            &token,
-            "POST",
-            &format!("{}/_localgraph/snapshots/shared/restore", b.base),
-            None
-        )
-        .await
-        .0,
-        200
-    );
-    let (_, _, read) = exchange(&http, &token, "GET", &format!("{}{ACCOUNTS}", a.base), None).await;
-    assert_eq!(read["value"][0]["displayName"], "Shared");
+    assert_eq!(b.status("DELETE", "/_localgraph/data", None).await, 204);
+    let restore = "/_localgraph/snapshots/shared/restore";
+    assert_eq!(b.status("POST", restore, None).await, 200);
+    assert_eq!(a.get(ACCOUNTS).await["value"][0]["displayName"], "Shared");
 }

@@ -2,17 +2,23 @@
 //! `Content-Type`, every property known and of the right type and range, each problem a 400
 //! that names the property and what it must be.
 
-use axum::body::Body;
-use axum::http::HeaderMap;
+use axum::extract::{FromRequest, Request};
 use serde_json::{Map, Value as Json};
 
 use crate::ApiError;
 
-/// Reads the body as a JSON object (Graph's 400 for anything else).
-pub async fn read_object(headers: &HeaderMap, body: Body) -> Result<Map<String, Json>, ApiError> {
-    match crate::batch::read_json(headers, body).await? {
-        Json::Object(object) => Ok(object),
-        _ => Err(ApiError::MalformedJson),
+/// A control request's body: a JSON object (Graph's 400 for anything else).
+pub struct JsonObject(pub Map<String, Json>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = request.into_parts();
+        match crate::batch::read_json(&parts.headers, body).await? {
+            Json::Object(object) => Ok(JsonObject(object)),
+            _ => Err(ApiError::MalformedJson),
+        }
     }
 }
 

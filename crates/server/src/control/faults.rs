@@ -11,14 +11,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json_, json};
 
-use super::body::{Fields, integer, read_object, text};
+use super::body::{Fields, JsonObject, integer, text};
 use super::pattern::Pattern;
 use super::settings::{FAULT, store_error};
 use crate::{ApiError, AppState, Caller};
@@ -292,10 +291,8 @@ fn rule_json(id: &str, rule: &FaultRule, remaining: Option<i64>) -> Json_ {
 pub async fn create(
     State(app): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Body,
+    JsonObject(object): JsonObject,
 ) -> Result<Response, ApiError> {
-    let object = read_object(&headers, body).await?;
     let rule = FaultRule::read(&object)?;
     // Version 7: ids sort in creation order, the order rules are tried in.
     let id = uuid::Uuid::now_v7().to_string();

@@ -7,12 +7,10 @@
 //! read and set the caller's tenant's profile.
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use serde_json::{Value as Json_, json};
 
-use super::body::{Fields, read_object};
+use super::body::{Fields, JsonObject};
 use super::settings::PROFILE;
 use crate::error::ErrorBody;
 use crate::odata::render::TypeAnnotations;
@@ -149,10 +147,8 @@ pub async fn get(State(app): State<AppState>, caller: Caller) -> Json<Json_> {
 pub async fn put(
     State(app): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Body,
+    JsonObject(object): JsonObject,
 ) -> Result<Json<Json_>, ApiError> {
-    let object = read_object(&headers, body).await?;
     let mut fields = Fields::new(&object, "profile setting");
     let profile = fields.required("profile", |value| {
         value

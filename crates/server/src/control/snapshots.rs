@@ -4,14 +4,13 @@
 //! `POST /_localgraph/snapshots/{name}/restore`, `DELETE /_localgraph/snapshots/{name}`.
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value as Json_, json};
 use store::{SnapshotInfo, StoreError};
 
-use super::body::{Fields, read_object};
+use super::body::{Fields, JsonObject};
 use super::settings::store_error;
 use crate::{ApiError, AppState, Caller};
 
@@ -66,10 +65,8 @@ pub async fn reset(State(app): State<AppState>, caller: Caller) -> Result<Status
 pub async fn create(
     State(app): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Body,
+    JsonObject(object): JsonObject,
 ) -> Result<Response, ApiError> {
-    let object = read_object(&headers, body).await?;
     let mut fields = Fields::new(&object, "snapshot");
     let name = fields.required("name", |v| {
         v.as_str()

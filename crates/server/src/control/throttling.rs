@@ -14,13 +14,11 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use intune::throttling::{Bucket, Limits, WINDOW};
 use serde_json::{Value as Json_, json};
 
-use super::body::{Fields, integer, read_object};
+use super::body::{Fields, JsonObject, integer};
 use super::settings::THROTTLING;
 use crate::{ApiError, AppState, Caller};
 
@@ -332,10 +330,8 @@ pub async fn get(State(app): State<AppState>, caller: Caller) -> Json<Json_> {
 pub async fn put(
     State(app): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Body,
+    JsonObject(object): JsonObject,
 ) -> Result<Json<Json_>, ApiError> {
-    let object = read_object(&headers, body).await?;
     let setting = Throttling::read(&Json_::Object(object))?;
     app.controls
         .put(&caller.tenant, THROTTLING, "", setting.to_json(), None)

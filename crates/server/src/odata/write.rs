@@ -58,14 +58,7 @@ pub async fn create(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
             &location,
         )
     } else {
-        let body = render::entity(
-            resource.model,
-            &record,
-            resource.path.target_type(),
-            None,
-            &[],
-            request.annotations(),
-        );
+        let body = rendered(request, &record);
         render::json(
             StatusCode::CREATED,
             &render::with_context(resource.context(&fragment), body),
@@ -99,14 +92,7 @@ pub async fn update(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
     if request.profile == Profile::Observed && !representation {
         return Ok(render::no_content());
     }
-    let body = render::entity(
-        resource.model,
-        &record,
-        resource.path.target_type(),
-        None,
-        &[],
-        request.annotations(),
-    );
+    let body = rendered(request, &record);
     let context = resource.context(&resource.path.context_fragment());
     let response = render::json(StatusCode::OK, &render::with_context(context, body));
     Ok(match (request.profile, representation) {
@@ -140,6 +126,19 @@ pub async fn delete(request: &Request<'_>) -> Result<Response, ApiError> {
         .await
         .map_err(|e| request.store_error(e))?;
     Ok(render::no_content())
+}
+
+/// The written entity as the answer shows it.
+fn rendered(request: &Request<'_>, record: &store::Record) -> Map<String, Json> {
+    let resource = &request.resource;
+    render::entity(
+        resource.model,
+        record,
+        resource.path.target_type(),
+        None,
+        &[],
+        request.annotations(),
+    )
 }
 
 /// Reads and validates the body against the addressed type.

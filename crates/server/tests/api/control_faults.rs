@@ -267,14 +267,8 @@ async fn rules_apply_to_batch_items_one_by_one_and_faulted_items_change_nothing(
         "1",
         "the faulted item created nothing"
     );
-    let journal = app.get("/_localgraph/requests").await.json();
-    let items: Vec<&Value> = journal["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| !e["batchRequestId"].is_null())
-        .collect();
-    assert_eq!(items.len(), 3, "{journal}");
+    let items = app.journaled_batch_items().await;
+    assert_eq!(items.len(), 3, "{items:?}");
     assert_eq!(items.iter().filter(|e| e["faulted"] == true).count(), 1);
 }
 

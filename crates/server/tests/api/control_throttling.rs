@@ -201,14 +201,8 @@ async fn batch_items_are_counted_and_throttled_one_by_one() {
         statuses(&app.post("/v1.0/$batch", &reads).await),
         [200, 200, 429]
     );
-    let journal = app.get("/_localgraph/requests").await.json();
-    let items: Vec<&Value> = journal["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| !e["batchRequestId"].is_null())
-        .collect();
-    assert_eq!(items.len(), 6);
+    let items = app.journaled_batch_items().await;
+    assert_eq!(items.len(), 6, "{items:?}");
     assert_eq!(items.iter().filter(|e| e["throttled"] == true).count(), 2);
 }
 

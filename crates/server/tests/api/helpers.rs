@@ -266,6 +266,31 @@ impl Session {
         }
     }
 
+    /// Turns throttling off for the session's tenant (for bulk loads past Intune's limits).
+    pub async fn throttling_off(&self) {
+        let off = self
+            .request(
+                "PUT",
+                "/_localgraph/throttling",
+                Some(r#"{"mode":"off"}"#),
+                &[],
+            )
+            .await;
+        assert_eq!(off.status, 200, "{}", off.text);
+    }
+
+    /// The `$batch` items among the tenant's journaled requests, newest first.
+    pub async fn journaled_batch_items(&self) -> Vec<Value> {
+        let journal = self.get("/_localgraph/requests").await.json();
+        journal["value"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter(|e| !e["batchRequestId"].is_null())
+            .cloned()
+            .collect()
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         self.request("GET", path, None, &[]).await
     }

@@ -11,15 +11,7 @@ const MACS: &str = "/beta/deviceManagement/macOSSoftwareUpdateAccountSummaries";
 /// Creates `count` macOS summaries through `$batch` (20 a request); returns their bodies.
 /// Throttling is off for the tenant: these bulk loads pass Intune's 100 writes per 20 s.
 async fn create_macs(app: &Session, count: usize, offset: usize) -> Vec<Value> {
-    let off = app
-        .request(
-            "PUT",
-            "/_localgraph/throttling",
-            Some(r#"{"mode":"off"}"#),
-            &[],
-        )
-        .await;
-    assert_eq!(off.status, 200, "{}", off.text);
+    app.throttling_off().await;
     let mut created = Vec::new();
     let indexes: Vec<usize> = (offset..offset + count).collect();
     for chunk in indexes.chunks(20) {
