@@ -2,15 +2,19 @@
 //! each API version, kept as CSDL data files in `schema/` (sliced from Microsoft's official
 //! metadata). Everything the server routes, validates and renders comes from these files:
 //! adding an entity type is an edit here, not a new handler. [`permissions`] is the table of
-//! which Graph permissions each resource needs, [`throttling`] the table of Intune's
-//! throttling buckets; both are keyed by [`place`].
+//! which Graph permissions each resource needs; [`reports`] how Intune computes its summaries
+//! from the states they summarize; [`throttling`] the table of Intune's throttling buckets,
+//! keyed by place like the permissions ([`place`]).
 
 pub mod permissions;
 pub mod place;
+pub mod reports;
 pub mod throttling;
 
-use odata::Model;
+pub use permissions::Permissions;
+
 use odata::edm::CsdlError;
+use odata::{Model, Places};
 
 /// A Graph API version, the first segment of every request path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,12 +52,28 @@ impl ApiVersion {
     }
 }
 
-/// The served schema: one EDM model per API version. v1.0 and beta are two views of one
-/// data set, so stores lay out their tables from both.
+/// The served schema: one EDM model per API version, and the places each serves (built
+/// once from the model). v1.0 and beta are two views of one data set, so stores lay out
+/// their tables from both.
 #[derive(Debug, Clone)]
 pub struct Schema {
-    v1: Model,
-    beta: Model,
+    v1: Version,
+    beta: Version,
+    permissions: Permissions,
+}
+
+#[derive(Debug, Clone)]
+struct Version {
+    model: Model,
+    places: Places,
+}
+
+impl Version {
+    fn read(csdl: &str) -> Result<Version, CsdlError> {
+        let model = Model::from_csdl(csdl)?;
+        let places = Places::build(&model);
+        Ok(Version { model, places })
+    }
 }
 
 impl Schema {
@@ -66,22 +86,49 @@ impl Schema {
     /// that a type added to the CSDL is routed, stored and described with no other change.
     pub fn from_documents(v1: &str, beta: &str) -> Result<Schema, CsdlError> {
         Ok(Schema {
-            v1: Model::from_csdl(v1)?,
-            beta: Model::from_csdl(beta)?,
+            v1: Version::read(v1)?,
+            beta: Version::read(beta)?,
+            permissions: Permissions::bundled().clone(),
         })
     }
 
-    /// The model of one version.
-    pub fn model(&self, version: ApiVersion) -> &Model {
+    /// The same schema with another permission table (in `schema/permissions.json`'s
+    /// form): how tests add a place with its rule.
+    pub fn with_permissions(self, json: &str) -> Result<Schema, serde_json::Error> {
+        Ok(Schema {
+            permissions: Permissions::from_json(json)?,
+            ..self
+        })
+    }
+
+    /// Which permissions each place needs.
+    pub fn permissions(&self) -> &Permissions {
+        &self.permissions
+    }
+
+    fn version(&self, version: ApiVersion) -> &Version {
         match version {
             ApiVersion::V1 => &self.v1,
             ApiVersion::Beta => &self.beta,
         }
     }
 
-    /// Every version's model, v1.0 first.
-    pub fn models(&self) -> [&Model; 2] {
-        [&self.v1, &self.beta]
+    /// The model of one version.
+    pub fn model(&self, version: ApiVersion) -> &Model {
+        &self.version(version).model
+    }
+
+    /// The places one version serves.
+    pub fn places(&self, version: ApiVersion) -> &Places {
+        &self.version(version).places
+    }
+
+    /// Every version's model and places, v1.0 first: what a store lays its tables out from.
+    pub fn versions(&self) -> [(&Model, &Places); 2] {
+        [
+            (&self.v1.model, &self.v1.places),
+            (&self.beta.model, &self.beta.places),
+        ]
     }
 }
 
@@ -101,7 +148,7 @@ mod tests {
                 .map(|n| n.name.clone())
                 .collect::<Vec<_>>()
         };
-        assert_eq!(dm(v1), ["softwareUpdateStatusSummary"]);
+        assert_eq!(dm(v1), ["managedDevices", "softwareUpdateStatusSummary"]);
         assert!(dm(beta).contains(&"macOSSoftwareUpdateAccountSummaries".to_string()));
         let user_summary = |m: &Model| {
             m.structured("managedDeviceMobileAppConfigurationUserSummary")
@@ -120,6 +167,7 @@ mod tests {
         let schema = Schema::load().unwrap();
         for version in ApiVersion::ALL {
             let model = schema.model(version);
+            assert_eq!(again_places(model), *schema.places(version));
             let again = Model::from_csdl(&model.to_csdl()).expect("the written CSDL reads");
             assert_eq!(again.singletons(), model.singletons(), "{version:?}");
             assert_eq!(
@@ -131,7 +179,12 @@ mod tests {
                 model.structured_types().collect::<Vec<_>>(),
                 "{version:?}"
             );
+            assert_eq!(again.actions(), model.actions(), "{version:?}");
         }
+    }
+
+    fn again_places(model: &Model) -> Places {
+        Places::build(&Model::from_csdl(&model.to_csdl()).unwrap())
     }
 
     #[test]

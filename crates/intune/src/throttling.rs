@@ -166,13 +166,14 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// The bucket of a place (navigation names from the singleton on, without keys), if any.
-pub fn bucket<S: AsRef<str>>(place: &[S]) -> Option<Bucket> {
+/// The bucket of a place (its path: `deviceManagement/deviceManagementScripts/runSummary`),
+/// if any: the longest rule that covers it.
+pub fn bucket(place: &str) -> Option<Bucket> {
     RULES
         .iter()
-        .filter_map(|rule| crate::place::covers(rule.place, place).map(|depth| (depth, rule)))
-        .max_by_key(|(depth, _)| *depth)
-        .map(|(_, rule)| rule.bucket)
+        .filter(|rule| crate::place::covers(rule.place, place))
+        .max_by_key(|rule| rule.place.len())
+        .map(|rule| rule.bucket)
 }
 
 #[cfg(test)]
@@ -181,27 +182,23 @@ mod tests {
 
     #[test]
     fn the_longest_place_wins_and_names_compare_case_insensitively() {
-        let run_summary = ["deviceManagement", "deviceManagementScripts", "runSummary"];
-        assert_eq!(bucket(&run_summary), Some(Bucket::Devices));
+        let run_summary = "deviceManagement/deviceManagementScripts/runSummary";
+        assert_eq!(bucket(run_summary), Some(Bucket::Devices));
         assert_eq!(
-            bucket(&["DEVICEMANAGEMENT", "softwareupdatestatussummary"]),
+            bucket("DEVICEMANAGEMENT/softwareupdatestatussummary"),
             Some(Bucket::DeviceConfiguration)
         );
         assert_eq!(
-            bucket(&["deviceManagement"]),
+            bucket("deviceManagement"),
             Some(Bucket::DeviceConfiguration)
         );
         assert_eq!(
-            bucket(&[
-                "deviceAppManagement",
-                "mobileAppConfigurations",
-                "userStatusSummary"
-            ]),
+            bucket("deviceAppManagement/mobileAppConfigurations/userStatusSummary"),
             Some(Bucket::Applications)
         );
-        assert_eq!(bucket(&["deviceAppManagement"]), None);
-        assert_eq!(bucket::<&str>(&[]), None);
-        assert_eq!(bucket(&["somethingElse", "deviceManagementScripts"]), None);
+        assert_eq!(bucket("deviceAppManagement"), None);
+        assert_eq!(bucket(""), None);
+        assert_eq!(bucket("somethingElse/deviceManagementScripts"), None);
     }
 
     /// Buckets are per service area: a rule names a singleton and at most one navigation,

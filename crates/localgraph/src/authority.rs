@@ -109,7 +109,7 @@ fn check_tenant(tenant: &str) -> anyhow::Result<()> {
 
 /// Names the permissions localgraph's table does not know (likely typos) on stderr.
 fn warn_unknown<'a>(names: impl Iterator<Item = &'a String>) {
-    let known = intune::permissions::all();
+    let known = intune::Permissions::bundled().all();
     for name in names {
         if !known.iter().any(|k| k.eq_ignore_ascii_case(name)) {
             eprintln!("note: no localgraph resource needs '{name}'");

@@ -4,7 +4,6 @@
 use anyhow::{Context, anyhow};
 use clap::Args;
 use intune::{ApiVersion, Schema};
-use store::Catalog;
 
 /// Which version, and where its server is.
 #[derive(Debug, Args)]
@@ -17,30 +16,25 @@ pub struct DiscoveryArgs {
     pub server: String,
 }
 
-fn load(args: &DiscoveryArgs) -> anyhow::Result<(Schema, Catalog, ApiVersion)> {
+fn load(args: &DiscoveryArgs) -> anyhow::Result<(Schema, ApiVersion)> {
     let version = ApiVersion::parse(&args.version)
         .ok_or_else(|| anyhow!("unknown version {:?}: use v1.0 or beta", args.version))?;
     let schema = Schema::load().context("the bundled schema is invalid")?;
-    let catalog =
-        Catalog::build(&schema.models()).context("the bundled schema has no storage layout")?;
-    Ok((schema, catalog, version))
+    Ok((schema, version))
 }
 
 /// Prints the OpenAPI 3.1 document.
 pub fn openapi(args: DiscoveryArgs) -> anyhow::Result<()> {
-    let (schema, catalog, version) = load(&args)?;
+    let (schema, version) = load(&args)?;
     let server = args.server.trim_end_matches('/');
-    let document = server::discovery::openapi_document(&schema, &catalog, version, server);
+    let document = server::discovery::openapi_document(&schema, version, server);
     println!("{}", serde_json::to_string_pretty(&document)?);
     Ok(())
 }
 
 /// Prints the CSDL (`$metadata`) document.
 pub fn metadata(args: DiscoveryArgs) -> anyhow::Result<()> {
-    let (schema, catalog, version) = load(&args)?;
-    print!(
-        "{}",
-        server::discovery::metadata_document(&schema, &catalog, version)
-    );
+    let (schema, version) = load(&args)?;
+    print!("{}", server::discovery::metadata_document(&schema, version));
     Ok(())
 }

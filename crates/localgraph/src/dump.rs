@@ -54,8 +54,7 @@ pub struct ImportArgs {
 
 async fn open(data: &DataDir, database: &DatabaseArgs) -> anyhow::Result<Arc<dyn Store>> {
     let schema = intune::Schema::load().context("the bundled schema is invalid")?;
-    let catalog =
-        Catalog::build(&schema.models()).context("the bundled schema has no storage layout")?;
+    let catalog = Catalog::build(&schema).context("the bundled schema has no storage layout")?;
     database.open(&data.data_dir, catalog).await
 }
 

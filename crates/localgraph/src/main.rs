@@ -1,12 +1,13 @@
 //! The `localgraph` command: `serve` runs the service; `export` and `import` move a data
 //! set between databases; `token` and `client add` use the data directory's offline token
 //! authority; `openapi` and `metadata` print a version's discovery documents; `seed` fills
-//! a data set with synthetic rows for benchmarks.
+//! a tenant with a realistic fleet, or synthetic rows for benchmarks.
 
 mod authority;
 mod database;
 mod discovery;
 mod dump;
+mod fleet;
 mod seed;
 mod serve;
 
@@ -39,7 +40,7 @@ enum Command {
     Export(dump::ExportArgs),
     /// Read a JSONL file written by `export` into the data set.
     Import(dump::ImportArgs),
-    /// Fill a data set with synthetic macOS account summaries (for benchmarks and demos).
+    /// Fill a tenant with a realistic fleet (--devices N), or synthetic rows for benchmarks.
     Seed(seed::SeedArgs),
 }
 

@@ -1,9 +1,10 @@
-//! `localgraph seed`: fills a data set with synthetic macOS account summaries through the
-//! [`Store`] trait, for benchmarks and demos (a million rows through HTTP would take far
-//! longer than the measurement).
+//! `localgraph seed`: fills a tenant through the [`Store`] trait: a realistic fleet with
+//! `--devices N` (see [`crate::fleet`]), and, for benchmarks, `--macos N` synthetic macOS
+//! account summaries (a million rows through HTTP would take far longer than the
+//! measurement).
 //!
-//! Row `i` gets the id `00000000-0000-7000-8000-{i:012}`, so a load generator can pick a
-//! random existing id with a pattern, and its values come from a fixed pseudo-random
+//! Synthetic row `i` gets the id `00000000-0000-7000-8000-{i:012}`, so a load generator can
+//! pick a random existing id with a pattern, and its values come from a fixed pseudo-random
 //! sequence, so two seeds of the same size hold the same data.
 
 use std::sync::Arc;
@@ -12,9 +13,10 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use odata::Value;
-use store::{Address, Changes, SqlStore, SqliteExecutor, Step, Store, StoreError};
+use store::{Address, Changes, Step, Store, StoreError};
 
 use crate::DataDir;
+use crate::database::DatabaseArgs;
 
 /// The place the seeded entities live.
 const PLACE: &str = "deviceManagement/macOSSoftwareUpdateAccountSummaries";
@@ -28,11 +30,22 @@ pub struct SeedArgs {
     /// The tenant whose data set receives the rows.
     #[arg(long)]
     pub tenant: String,
-    /// Rows 0..N of macOS software update account summaries (rows that exist are kept).
+    /// A fleet of N managed devices with their users, scripts and run states, app
+    /// configurations and statuses, and software update summaries (seeding again with
+    /// the same --seed replaces it).
+    #[arg(long, value_name = "N", required_unless_present = "macos")]
+    pub devices: Option<u64>,
+    /// Which fleet: the same seed gives the same fleet, ids included.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Rows 0..N of synthetic macOS software update account summaries, for benchmarks
+    /// (rows that exist are kept).
     #[arg(long, value_name = "N")]
-    pub macos: u64,
+    pub macos: Option<u64>,
     #[command(flatten)]
     pub data: DataDir,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// The id of seeded row `i`.
@@ -40,28 +53,35 @@ pub fn seeded_id(i: u64) -> String {
     format!("00000000-0000-7000-8000-{i:012}")
 }
 
-/// Seeds the rows and prints how many were written.
+/// Seeds what the arguments ask for and prints what was written.
 pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     let tenant = args.tenant.to_ascii_lowercase();
-    let data_dir = &args.data.data_dir;
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
     let schema = intune::Schema::load().context("the bundled schema is invalid")?;
-    let catalog = store::Catalog::build(&schema.models())?;
-    let table = catalog
+    let catalog = store::Catalog::build(&schema)?;
+    let store = args.database.open(&args.data.data_dir, catalog).await?;
+    if let Some(devices) = args.devices {
+        crate::fleet::run(store.clone(), &tenant, devices, args.seed).await?;
+    }
+    if let Some(count) = args.macos {
+        macos(store, &tenant, count).await?;
+    }
+    Ok(())
+}
+
+/// Rows 0..`count` of synthetic macOS account summaries, written by a few concurrent
+/// writers.
+async fn macos(store: Arc<dyn Store>, tenant: &str, count: u64) -> anyhow::Result<()> {
+    let table = store
+        .catalog()
         .tables()
         .iter()
         .find(|t| t.path == PLACE)
         .context("the schema has no macOS account summaries")?
         .id;
-    let database = data_dir.join("localgraph.sqlite");
-    let executor = SqliteExecutor::open(&database).await?;
-    let store = Arc::new(SqlStore::open(catalog, executor).await?);
     let started = Instant::now();
     let mut writers = tokio::task::JoinSet::new();
     for first in 0..WRITERS {
-        let (store, tenant) = (store.clone(), tenant.clone());
-        let count = args.macos;
+        let (store, tenant) = (store.clone(), tenant.to_string());
         writers.spawn(async move {
             let mut written = 0u64;
             for i in (first..count).step_by(WRITERS as usize) {
@@ -70,6 +90,7 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
                         table,
                         key: Some(seeded_id(i)),
                         types: Vec::new(),
+                        via: None,
                     }],
                 };
                 match store.create(&tenant, &at, row(i)).await {
@@ -86,8 +107,7 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
         written += result??;
     }
     println!(
-        "seeded {written} macOS account summaries (ids 0..{}) for tenant {tenant} in {:.1} s",
-        args.macos,
+        "seeded {written} macOS account summaries (ids 0..{count}) for tenant {tenant} in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -130,6 +150,7 @@ fn row(i: u64) -> Changes {
                 Value::DateTimeOffset(updated),
             ),
         ],
+        ..Changes::default()
     }
 }
 

@@ -119,8 +119,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         _ => None,
     };
     let schema = Arc::new(intune::Schema::load().context("the bundled schema is invalid")?);
-    let catalog =
-        Catalog::build(&schema.models()).context("the bundled schema has no storage layout")?;
+    let catalog = Catalog::build(&schema).context("the bundled schema has no storage layout")?;
     let store = args.database.open(data_dir, catalog).await?;
     let database = args.database.describe(data_dir);
     let defaults = args.control_defaults();

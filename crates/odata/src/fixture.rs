@@ -13,7 +13,13 @@ pub const CSDL: &str = r#"<?xml version="1.0"?>
    <EntityType Name="entity" Abstract="true"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.String" Nullable="false"/></EntityType>
    <EntityType Name="deviceManagement" BaseType="graph.entity">
     <NavigationProperty Name="deviceManagementScripts" Type="Collection(graph.deviceManagementScript)" ContainsTarget="true"/>
+    <NavigationProperty Name="managedDevices" Type="Collection(graph.managedDevice)" ContainsTarget="true"/>
     <NavigationProperty Name="softwareUpdateStatusSummary" Type="graph.softwareUpdateStatusSummary"/>
+   </EntityType>
+   <EntityType Name="managedDevice" BaseType="graph.entity"><Property Name="deviceName" Type="Edm.String"/></EntityType>
+   <EntityType Name="deviceState" BaseType="graph.entity">
+    <Property Name="runState" Type="graph.runState" Nullable="false"/>
+    <NavigationProperty Name="managedDevice" Type="graph.managedDevice"/>
    </EntityType>
    <EntityType Name="deviceAppManagement" BaseType="graph.entity">
     <NavigationProperty Name="mobileAppConfigurations" Type="Collection(graph.appConfiguration)" ContainsTarget="true"/>
@@ -30,6 +36,7 @@ pub const CSDL: &str = r#"<?xml version="1.0"?>
     <Property Name="roleScopeTagIds" Type="Collection(Edm.String)"/>
     <Property Name="state" Type="graph.runState" Nullable="false"/>
     <NavigationProperty Name="assignments" Type="Collection(graph.scriptAssignment)" ContainsTarget="true"/>
+    <NavigationProperty Name="deviceRunStates" Type="Collection(graph.deviceState)" ContainsTarget="true"/>
     <NavigationProperty Name="runSummary" Type="graph.runSummary"/>
    </EntityType>
    <EntityType Name="scriptAssignment" BaseType="graph.entity"><Property Name="target" Type="graph.target"/></EntityType>
@@ -46,6 +53,12 @@ pub const CSDL: &str = r#"<?xml version="1.0"?>
     <Property Name="pendingCount" Type="Edm.Int32" Nullable="false"/>
     <Property Name="lastUpdateDateTime" Type="Edm.DateTimeOffset" Nullable="false"/>
    </EntityType>
+   <Action Name="assign" IsBound="true"><Parameter Name="bindingParameter" Type="graph.deviceManagementScript"/>
+    <Parameter Name="assignments" Type="Collection(graph.scriptAssignment)"/></Action>
+   <Action Name="hasPayloadLinks" IsBound="true"><Parameter Name="bindingParameter" Type="Collection(graph.deviceManagementScript)"/>
+    <Parameter Name="payloadIds" Type="Collection(Edm.String)"/><ReturnType Type="Collection(Edm.String)"/></Action>
+   <Action Name="assign" IsBound="true"><Parameter Name="bindingParameter" Type="graph.appConfiguration"/>
+    <Parameter Name="assignments" Type="Collection(graph.scriptAssignment)"/></Action>
    <EntityContainer Name="GraphService">
     <Singleton Name="deviceManagement" Type="microsoft.graph.deviceManagement"/>
     <Singleton Name="deviceAppManagement" Type="microsoft.graph.deviceAppManagement"/>

@@ -5,14 +5,16 @@
 pub mod datetime;
 pub mod edm;
 pub mod path;
+pub mod places;
 pub mod query;
 pub mod value;
 
 pub use edm::{
-    EnumType, Model, NavigationProperty, Primitive, Property, Singleton, StructuredType, TypeKind,
-    TypeRef,
+    Action, EnumType, Model, NavigationProperty, Primitive, Property, Singleton, StructuredType,
+    TypeKind, TypeRef,
 };
 pub use path::{PathError, ResourcePath, Segment, Suffix};
+pub use places::{Binding, Place, PlaceId, PlaceKind, Places};
 pub use value::{EntityBody, Value, ValueError, WriteMode};
 
 #[cfg(test)]

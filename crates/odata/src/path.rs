@@ -1,31 +1,20 @@
 //! Resource paths (`deviceManagement/deviceManagementScripts/{id}/runSummary/$ref`), parsed
-//! against the model: every segment must name something the model serves.
+//! against a version's [`Places`]: every segment must name a served place, a key, a type
+//! cast or a bound action.
 
 use crate::edm::Model;
+use crate::places::{Binding, PlaceId, PlaceKind, Places};
 
 /// One resolved segment of a resource path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
-    /// A singleton of the container, e.g. `deviceManagement`.
-    Singleton {
-        /// The singleton's name as the schema spells it.
-        name: String,
-        /// Its entity type.
-        type_name: String,
-    },
-    /// A navigation property of the entity addressed so far.
-    Navigation {
-        /// The property's name as the schema spells it.
-        name: String,
-        /// The declared target type.
-        target: String,
-        /// Whether it is collection-valued.
-        collection: bool,
-        /// Whether the targets are contained (`ContainsTarget`).
-        contained: bool,
-    },
+    /// A served place: a singleton, a navigation property, or a bound action.
+    Place(PlaceId),
     /// A key selecting one entity of the collection addressed so far.
     Key(String),
+    /// A type cast (`microsoft.graph.iosMobileAppConfiguration`): narrows what is addressed
+    /// so far to a type derived from its declared type (the unqualified name).
+    Cast(String),
 }
 
 /// A trailing system segment.
@@ -37,7 +26,7 @@ pub enum Suffix {
     Count,
 }
 
-/// A resource path resolved against the model.
+/// A resource path resolved against a version's places.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourcePath {
     /// The segments, starting with a singleton.
@@ -58,67 +47,98 @@ pub enum PathError {
     Empty,
 }
 
+/// Where a parse stands: the place reached, whether a key selected one of its entities,
+/// and whether a cast narrowed it.
+struct Position {
+    place: PlaceId,
+    keyed: bool,
+    cast: bool,
+}
+
 impl ResourcePath {
     /// Parses the part of a URL path after `/{version}/` (still percent-encoded).
-    pub fn parse(model: &Model, raw: &str) -> Result<ResourcePath, PathError> {
+    pub fn parse(places: &Places, model: &Model, raw: &str) -> Result<ResourcePath, PathError> {
         let mut segments: Vec<Segment> = Vec::new();
         let mut suffix = None;
+        let mut at: Option<Position> = None;
         for raw_segment in raw.split('/').filter(|s| !s.is_empty()) {
             let text = percent_decode(raw_segment);
             let unknown = || PathError::UnknownSegment(text.clone());
             if suffix.is_some() {
                 return Err(unknown());
             }
-            let Some(last) = segments.last() else {
+            let Some(pos) = &mut at else {
                 let (name, key) = split_key(&text);
-                let singleton = model.singleton(name).ok_or_else(unknown)?;
-                if key.is_some() {
-                    return Err(unknown());
-                }
-                segments.push(Segment::Singleton {
-                    name: singleton.name.clone(),
-                    type_name: singleton.type_name.clone(),
+                let singleton = places
+                    .singleton(name)
+                    .filter(|_| key.is_none())
+                    .ok_or_else(unknown)?;
+                segments.push(Segment::Place(singleton.id));
+                at = Some(Position {
+                    place: singleton.id,
+                    keyed: false,
+                    cast: false,
                 });
                 continue;
             };
-            if let Segment::Navigation {
-                collection: true, ..
-            } = last
-            {
-                if text == "$count" {
-                    suffix = Some(Suffix::Count);
-                } else if text.starts_with('$') {
-                    return Err(unknown());
-                } else {
-                    segments.push(Segment::Key(text.clone()));
-                }
+            let place = places.get(pos.place);
+            let collection = place.kind == PlaceKind::Collection && !pos.keyed;
+            if let PlaceKind::Action(_) = place.kind {
+                return Err(unknown());
+            }
+            if collection && text == "$count" {
+                suffix = Some(Suffix::Count);
                 continue;
             }
             if text == "$ref" {
-                match last {
-                    Segment::Navigation {
-                        collection: false,
-                        contained: false,
-                        ..
-                    } => suffix = Some(Suffix::Ref),
-                    _ => return Err(unknown()),
+                if !matches!(place.kind, PlaceKind::Summary | PlaceKind::Link(_)) {
+                    return Err(unknown());
                 }
+                suffix = Some(Suffix::Ref);
+                continue;
+            }
+            if text.starts_with('$') {
+                return Err(unknown());
+            }
+            if !pos.cast
+                && text.contains('.')
+                && let Some(cast) = cast(model, &place.entity_type, &text)
+            {
+                segments.push(Segment::Cast(cast));
+                pos.cast = true;
+                continue;
+            }
+            let binding = if collection {
+                Binding::Collection
+            } else {
+                Binding::Entity
+            };
+            if let Some(action) = places.action(pos.place, unqualified(model, &text), binding) {
+                segments.push(Segment::Place(action.id));
+                *pos = Position {
+                    place: action.id,
+                    keyed: false,
+                    cast: false,
+                };
+                continue;
+            }
+            if collection {
+                segments.push(Segment::Key(text.clone()));
+                pos.keyed = true;
+                pos.cast = false;
                 continue;
             }
             let (name, key) = split_key(&text);
-            let owner = current_type(&segments).and_then(|t| model.structured(t));
-            let nav = owner
-                .and_then(|t| t.navigation_property(name))
-                .ok_or_else(unknown)?;
-            if key.is_some() && !nav.collection {
+            let nav = places.navigation(pos.place, name).ok_or_else(unknown)?;
+            if key.is_some() && nav.kind != PlaceKind::Collection {
                 return Err(unknown());
             }
-            segments.push(Segment::Navigation {
-                name: nav.name.clone(),
-                target: nav.target.clone(),
-                collection: nav.collection,
-                contained: nav.contains_target,
-            });
+            segments.push(Segment::Place(nav.id));
+            *pos = Position {
+                place: nav.id,
+                keyed: key.is_some(),
+                cast: false,
+            };
             if let Some(key) = key {
                 segments.push(Segment::Key(key));
             }
@@ -129,79 +149,137 @@ impl ResourcePath {
         Ok(ResourcePath { segments, suffix })
     }
 
-    /// The declared entity type of what the path addresses.
-    pub fn target_type(&self) -> &str {
-        current_type(&self.segments).unwrap_or_default()
+    /// The place the path addresses (for an action: the action's place).
+    pub fn place(&self) -> PlaceId {
+        self.segments
+            .iter()
+            .rev()
+            .find_map(|s| match s {
+                Segment::Place(id) => Some(*id),
+                _ => None,
+            })
+            .unwrap_or_default()
     }
 
-    /// Whether the path addresses a collection (not one of its entities).
-    pub fn is_collection(&self) -> bool {
-        matches!(
-            self.segments.last(),
-            Some(Segment::Navigation {
-                collection: true,
-                ..
-            })
-        )
+    /// Whether a key follows the addressed place: one entity of a collection.
+    pub fn keyed(&self) -> bool {
+        self.tail().any(|s| matches!(s, Segment::Key(_)))
+    }
+
+    /// The type cast to at the addressed place, if any.
+    pub fn cast(&self) -> Option<&str> {
+        self.tail().find_map(|s| match s {
+            Segment::Cast(t) => Some(t.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The type of what the path addresses: the cast type, else the place's declared type.
+    pub fn target_type<'a>(&'a self, places: &'a Places) -> &'a str {
+        self.cast()
+            .unwrap_or_else(|| &places.get(self.place()).entity_type)
+    }
+
+    /// Whether the path addresses a collection (not one of its entities, not its count).
+    pub fn is_collection(&self, places: &Places) -> bool {
+        places.get(self.place()).kind == PlaceKind::Collection && !self.keyed()
     }
 
     /// The `#…` part of the `@odata.context` URL for a response about this path, in Graph's
     /// forms: `deviceManagement/macOSSoftwareUpdateAccountSummaries` for a collection,
-    /// `…/$entity` for one entity or a single-valued navigation target, and keys written as
-    /// `('{id}')` for entities along the way.
-    pub fn context_fragment(&self) -> String {
+    /// `…/$entity` for one entity or a single-valued navigation target, keys written as
+    /// `('{id}')` for entities along the way, and casts as qualified type names.
+    pub fn context_fragment(&self, places: &Places, model: &Model) -> String {
         let mut out = String::new();
-        let last = self.segments.len() - 1;
+        let last_place = self
+            .segments
+            .iter()
+            .rposition(|s| matches!(s, Segment::Place(_)));
         for (i, segment) in self.segments.iter().enumerate() {
             match segment {
-                Segment::Singleton { name, .. } => out.push_str(name),
-                Segment::Navigation { name, .. } => {
-                    out.push('/');
-                    out.push_str(name);
+                Segment::Place(id) => {
+                    if i > 0 {
+                        out.push('/');
+                    }
+                    out.push_str(&places.get(*id).name);
                 }
-                Segment::Key(_) if i == last => {}
+                Segment::Key(_) if Some(i) > last_place => {}
                 Segment::Key(key) => {
                     out.push_str("('");
                     out.push_str(&key.replace('\'', "''"));
                     out.push_str("')");
                 }
+                Segment::Cast(ty) => {
+                    out.push('/');
+                    out.push_str(&model.qualified(ty));
+                }
             }
         }
-        if !self.is_collection() && self.segments.len() > 1 {
+        let singleton = self.segments.len() == 1;
+        if !self.is_collection(places) && !singleton {
             out.push_str("/$entity");
         }
         out
     }
 
     /// The canonical URL path of what this path addresses (without the version), with keys
-    /// in parentheses: used for `Location` and `@odata.id`.
-    pub fn canonical(&self) -> String {
+    /// in parentheses and casts qualified: used for `Location` and `@odata.id`.
+    pub fn canonical(&self, places: &Places, model: &Model) -> String {
         let mut out = String::new();
-        for segment in &self.segments {
+        for (i, segment) in self.segments.iter().enumerate() {
             match segment {
-                Segment::Singleton { name, .. } => out.push_str(name),
-                Segment::Navigation { name, .. } => {
-                    out.push('/');
-                    out.push_str(name);
+                Segment::Place(id) => {
+                    if i > 0 {
+                        out.push('/');
+                    }
+                    out.push_str(&places.get(*id).name);
                 }
                 Segment::Key(key) => {
                     out.push_str("('");
                     out.push_str(&percent_encode(&key.replace('\'', "''")));
                     out.push_str("')");
                 }
+                Segment::Cast(ty) => {
+                    out.push('/');
+                    out.push_str(&model.qualified(ty));
+                }
             }
         }
         out
     }
+
+    /// The segments after the addressed place.
+    fn tail(&self) -> impl Iterator<Item = &Segment> {
+        let start = self
+            .segments
+            .iter()
+            .rposition(|s| matches!(s, Segment::Place(_)))
+            .map_or(0, |i| i + 1);
+        self.segments[start..].iter()
+    }
 }
 
-/// The entity type addressed after the given segments.
-fn current_type(segments: &[Segment]) -> Option<&str> {
-    segments.iter().rev().find_map(|s| match s {
-        Segment::Singleton { type_name, .. } => Some(type_name.as_str()),
-        Segment::Navigation { target, .. } => Some(target.as_str()),
-        Segment::Key(_) => None,
-    })
+/// The entity type `text` casts to, when it names one derived from `declared` (or
+/// `declared` itself).
+fn cast(model: &Model, declared: &str, text: &str) -> Option<String> {
+    model
+        .resolve_type_name(text)
+        .filter(|t| t.is_entity && model.is_assignable(&t.name, declared))
+        .map(|t| t.name.clone())
+}
+
+/// An action name without its namespace (`microsoft.graph.assign` → `assign`).
+fn unqualified<'a>(model: &Model, text: &'a str) -> &'a str {
+    let prefixes = [Some(model.namespace.as_str()), model.alias.as_deref()];
+    prefixes
+        .into_iter()
+        .flatten()
+        .find_map(|p| {
+            let head = text.get(..p.len())?;
+            let rest = text.get(p.len()..)?.strip_prefix('.')?;
+            head.eq_ignore_ascii_case(p).then_some(rest)
+        })
+        .unwrap_or(text)
 }
 
 /// Splits `name('key')`, `name(key)` or `name(id='key')` into the name and the key.

@@ -2,9 +2,9 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, header};
-use intune::permissions::{self, Access};
-use odata::{ResourcePath, Segment};
+use axum::http::{HeaderMap, header};
+use intune::Permissions;
+use intune::permissions::Access;
 
 use crate::auth::{AuthMode, Claims};
 use crate::{ApiError, AppState};
@@ -66,20 +66,19 @@ impl Caller {
         }
     }
 
-    /// Checks the permission `method` on `path` needs (GET reads, anything else writes).
-    pub fn authorize(&self, path: &ResourcePath, method: &Method) -> Result<(), ApiError> {
-        let place = place_of(path);
-        let access = if method == Method::GET || method == Method::HEAD {
-            Access::Read
-        } else {
-            Access::Write
-        };
-        self.require(permissions::required(&place, access))
+    /// Checks the permission `access` at `place` (its path) needs, by `table`.
+    pub fn authorize(
+        &self,
+        table: &Permissions,
+        place: &str,
+        access: Access,
+    ) -> Result<(), ApiError> {
+        self.require(table.required(place, access))
     }
 
     /// Succeeds when the caller holds any one of `any_of` (names compare case-insensitively,
     /// as Entra ID's do); else Graph's 403 naming them.
-    pub fn require(&self, any_of: &'static [&'static str]) -> Result<(), ApiError> {
+    pub fn require(&self, any_of: &[String]) -> Result<(), ApiError> {
         let held = match &self.grants {
             Grants::Everything => return Ok(()),
             Grants::Delegated(held) | Grants::Application(held) => held,
@@ -90,23 +89,9 @@ impl Caller {
         {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(any_of))
+            Err(ApiError::Forbidden(any_of.to_vec()))
         }
     }
-}
-
-/// The place of a resolved path: its navigation names from the singleton on, without keys
-/// (what the permission and throttling tables are keyed by).
-pub(crate) fn place_of(path: &ResourcePath) -> Vec<&str> {
-    path.segments
-        .iter()
-        .filter_map(|segment| match segment {
-            Segment::Singleton { name, .. } | Segment::Navigation { name, .. } => {
-                Some(name.as_str())
-            }
-            Segment::Key(_) => None,
-        })
-        .collect()
 }
 
 impl FromRequestParts<AppState> for Caller {

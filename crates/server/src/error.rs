@@ -46,7 +46,7 @@ pub enum ApiError {
     )]
     NoRoute {
         /// The OData route template, e.g. `~/singleton/navigation/key`.
-        template: &'static str,
+        template: String,
         /// The HTTP method.
         method: String,
         /// The request path.
@@ -79,7 +79,11 @@ pub enum ApiError {
         "Application is not authorized to perform this operation. Application must have one of the following scopes: {}",
         .0.join(", ")
     )]
-    Forbidden(&'static [&'static str]),
+    Forbidden(Vec<String>),
+    /// A write binds a link (`managedDevice@odata.bind`, a `$ref`) to an entity that does
+    /// not exist, or to something that is no entity of the link's target collection.
+    #[error("{0}")]
+    InvalidReference(String),
     /// A method a service endpoint (`$metadata`, `$batch`, …) does not answer: Graph's
     /// gateway form, 405.
     #[error("Specified HTTP method is not allowed for the request target.")]
@@ -138,6 +142,7 @@ impl ApiError {
             ApiError::Path(_)
             | ApiError::MalformedJson
             | ApiError::Query(_)
+            | ApiError::InvalidReference(_)
             | ApiError::InvalidBatch(_)
             | ApiError::InvalidRequest(_) => (StatusCode::BAD_REQUEST, "BadRequest"),
             ApiError::InvalidVersion(_) | ApiError::NotFound(_) => {
@@ -214,6 +219,9 @@ impl ApiError {
             StoreError::NotFound => ApiError::NotFound(path.to_string()),
             StoreError::Conflict => ApiError::Conflict(path.to_string()),
             StoreError::TypeMismatch { stored, given } => ApiError::TypeMismatch { stored, given },
+            StoreError::InvalidReference => ApiError::InvalidReference(
+                "An entity the request links to does not exist.".to_string(),
+            ),
             StoreError::Unavailable(detail) => ApiError::ServiceUnavailable(detail),
             StoreError::Backend(detail) => ApiError::Internal(detail),
         }

@@ -1,15 +1,17 @@
-//! The storage layout, derived from the served models: one table per place entities live.
+//! The storage layout, derived from the served places: one table per place entities live.
 //!
 //! A place is a navigation path from a singleton (`deviceManagement/deviceManagementScripts`,
-//! `…/deviceManagementScripts/userRunStates/deviceRunStates`). Every version's model adds
-//! to the same catalog, so v1.0 and beta are two views of one data set: a table has the
-//! union of the columns of every type that can live there, in every version.
+//! `…/deviceManagementScripts/userRunStates/deviceRunStates`; see [`odata::Places`]). Every
+//! version adds to the same catalog, so v1.0 and beta are two views of one data set: a
+//! table has the union of the columns of every type that can live there, in every version.
+//! A link (a run state's `managedDevice`) is a column of the linking table holding the key
+//! of an entity of another table.
 
 use std::collections::HashMap;
 
+use odata::PlaceKind;
 use odata::Value;
 use odata::edm::{Model, Primitive, TypeKind, TypeRef};
-use odata::path::{ResourcePath, Segment};
 use odata::value::default_value;
 
 /// The namespace of the name-based ids of contained single-valued targets.
@@ -24,12 +26,20 @@ pub type TableId = usize;
 pub enum TableKind {
     /// A collection-valued navigation: any number of entities per parent.
     Collection,
-    /// A contained single-valued navigation: created by POST, absent until then.
+    /// A contained single-valued navigation (a configuration's `userStatusSummary`): it
+    /// exists as soon as its parent does and reads as its defaults until written.
     Contained,
     /// A non-contained single-valued navigation (a summary the service computes): it
     /// always exists, reads as its defaults until written, and its id is derived from
     /// its parent (the parent's key, or the tenant id under a singleton).
-    Referenced,
+    Summary,
+}
+
+impl TableKind {
+    /// Whether the table holds at most one entity per parent, which always exists.
+    pub fn single(self) -> bool {
+        self != TableKind::Collection
+    }
 }
 
 /// How a column stores its values.
@@ -71,6 +81,8 @@ pub struct Column {
     pub default: Option<Value>,
     /// Set by the store rather than by the client.
     pub stamp: Option<Stamp>,
+    /// For a link column (`_managedDevice`), the table of the entities it references.
+    pub link: Option<TableId>,
 }
 
 /// One table of the catalog.
@@ -114,6 +126,13 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// The link column of the navigation `nav` (`managedDevice` → `_managedDevice`).
+    pub fn link(&self, nav: &str) -> Option<&Column> {
+        self.columns
+            .iter()
+            .find(|c| c.link.is_some() && c.name.strip_prefix('_') == Some(nav))
+    }
+
     /// The columns the store keeps an index on (`_tenant, _parent, column, id`): the
     /// timestamps and enums of collection tables. Such an index serves `$orderby` on the
     /// column with keyset pages on (column, id) in either direction, and an `eq` filter
@@ -122,41 +141,17 @@ impl Table {
     /// out: their filters are ranges (`failedUpdateCount gt 3`), for which SQLite, without
     /// statistics, prefers the index and then sorts every match by id, 10 times slower at
     /// 1M rows than scanning in id order; and every index costs each write and about a
-    /// fifth of the table's size (README "Performance").
+    /// fifth of the table's size (README "Performance"). Wide report types pay the most:
+    /// `managedDevice` has 24 such columns, which double the cost of a single create and
+    /// leave bulk loading within the noise, for equality filters and counts on every state.
     pub fn indexed(&self) -> impl Iterator<Item = &Column> {
         let collection = self.kind == TableKind::Collection;
         self.columns.iter().filter(move |c| {
             collection
                 && c.stamp.is_none()
+                && c.link.is_none()
                 && matches!(c.ty, ColumnType::Ticks | ColumnType::Enum(_))
         })
-    }
-}
-
-/// A place in the catalog, addressed by a resource path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
-    /// The table.
-    pub table: TableId,
-    /// The key, for an entity of a collection.
-    pub key: Option<String>,
-    /// The entity types visible here (empty: all). A version that lacks some derived
-    /// types does not see entities of those types.
-    pub types: Vec<String>,
-}
-
-/// What a request addresses: a chain of steps, each inside the previous one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Address {
-    /// From the outermost table to the addressed one.
-    pub steps: Vec<Step>,
-}
-
-impl Address {
-    /// The addressed step.
-    pub fn target(&self) -> &Step {
-        // Invariant: Catalog::address never builds an empty chain.
-        self.steps.last().expect("an address has at least one step")
     }
 }
 
@@ -165,84 +160,99 @@ impl Address {
 pub struct Catalog {
     tables: Vec<Table>,
     by_path: HashMap<String, TableId>,
+    summaries: Vec<crate::aggregate::Summary>,
 }
 
-/// Two versions or types that disagree on a column's type.
+/// A schema the store cannot lay out.
 #[derive(Debug, thiserror::Error)]
-#[error("column {table}.{column} has two different types across the served models")]
-pub struct CatalogError {
-    table: String,
-    column: String,
+pub enum CatalogError {
+    /// Two versions or types disagree on a column's type: other types, or an enum member
+    /// name or value that means something else in the other declaration (see `merged`).
+    #[error("column {table}.{column} has two different types across the served models")]
+    ColumnTypes {
+        /// The table's path.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// A computed summary of the reports table does not fit the schema.
+    #[error(transparent)]
+    Summary(#[from] crate::aggregate::SummaryError),
 }
-
-const MAX_DEPTH: usize = 8;
 
 impl Catalog {
-    /// Lays out the tables for every place an entity can live in any of the models.
-    pub fn build(models: &[&Model]) -> Result<Catalog, CatalogError> {
+    /// Lays out a table for every place entities live in any version of `schema`, a link
+    /// column for every link, and the summaries computed from states
+    /// ([`intune::reports`]).
+    pub fn build(schema: &intune::Schema) -> Result<Catalog, CatalogError> {
         let mut catalog = Catalog::default();
-        for model in models {
-            for singleton in model.singletons() {
-                catalog.walk(model, &singleton.type_name, &singleton.name, None, 0)?;
+        let versions = schema.versions();
+        for (model, places) in versions {
+            for place in places.iter().filter(|p| p.stores()) {
+                let kind = match place.kind {
+                    PlaceKind::Collection => TableKind::Collection,
+                    PlaceKind::Contained => TableKind::Contained,
+                    _ => TableKind::Summary,
+                };
+                let parent = place
+                    .parent
+                    .and_then(|p| catalog.by_path.get(&places.get(p).path).copied());
+                let id = catalog.table_for(&place.path, parent, kind, &place.entity_type);
+                catalog.add_columns(model, id, &place.entity_type)?;
             }
-        }
-        Ok(catalog)
-    }
-
-    fn walk(
-        &mut self,
-        model: &Model,
-        owner: &str,
-        path: &str,
-        parent: Option<TableId>,
-        depth: usize,
-    ) -> Result<(), CatalogError> {
-        let Some(owner_type) = model.structured(owner) else {
-            return Ok(());
-        };
-        // Navigations of derived types live under the same path.
-        let mut navs: Vec<_> = owner_type.navigation.iter().collect();
-        for derived in &owner_type.derived {
-            if let Some(d) = model.structured(derived) {
-                for nav in &d.navigation {
-                    if !navs.iter().any(|m| m.name == nav.name) {
-                        navs.push(nav);
+            for place in places.iter() {
+                let PlaceKind::Link(home) = place.kind else {
+                    continue;
+                };
+                let source = place.parent.map(|p| places.get(p).path.as_str());
+                let source = source.and_then(|p| catalog.by_path.get(p).copied());
+                let target = catalog.by_path.get(&places.get(home).path).copied();
+                if let (Some(source), Some(target)) = (source, target) {
+                    let table = &mut catalog.tables[source];
+                    if table.link(&place.name).is_none() {
+                        table.columns.push(Column {
+                            name: format!("_{}", place.name),
+                            ty: ColumnType::Text,
+                            default: None,
+                            stamp: None,
+                            link: Some(target),
+                        });
                     }
                 }
             }
         }
-        for nav in navs {
-            let kind = match (nav.collection, nav.contains_target) {
-                (true, true) => TableKind::Collection,
-                (false, true) => TableKind::Contained,
-                (false, false) => TableKind::Referenced,
-                // A non-contained collection references entities stored elsewhere: not served.
-                (true, false) => continue,
-            };
-            let nav_path = format!("{path}/{}", nav.name);
-            let id = match self.by_path.get(&nav_path) {
-                Some(id) => *id,
-                None => {
-                    let id = self.tables.len();
-                    self.tables.push(Table {
-                        id,
-                        sql_name: sql_name(&nav_path),
-                        path: nav_path.clone(),
-                        parent,
-                        kind,
-                        entity_type: nav.target.clone(),
-                        columns: Vec::new(),
-                    });
-                    self.by_path.insert(nav_path.clone(), id);
-                    id
-                }
-            };
-            self.add_columns(model, id, &nav.target)?;
-            if depth < MAX_DEPTH {
-                self.walk(model, &nav.target, &nav_path, Some(id), depth + 1)?;
-            }
+        let models: Vec<&Model> = versions.iter().rev().map(|(m, _)| *m).collect();
+        catalog.summaries = crate::aggregate::resolve(&catalog, &models)?;
+        Ok(catalog)
+    }
+
+    /// The summaries computed from states, inner ones first.
+    pub fn summaries(&self) -> &[crate::aggregate::Summary] {
+        &self.summaries
+    }
+
+    fn table_for(
+        &mut self,
+        path: &str,
+        parent: Option<TableId>,
+        kind: TableKind,
+        entity_type: &str,
+    ) -> TableId {
+        if let Some(id) = self.by_path.get(path) {
+            return *id;
         }
-        Ok(())
+        let id = self.tables.len();
+        self.tables.push(Table {
+            id,
+            sql_name: sql_name(path),
+            path: path.to_string(),
+            parent,
+            kind,
+            entity_type: entity_type.to_string(),
+            columns: Vec::new(),
+        });
+        self.by_path.insert(path.to_string(), id);
+        id
     }
 
     fn add_columns(
@@ -258,25 +268,30 @@ impl Catalog {
             std::iter::once(ty).chain(ty.derived.iter().filter_map(|d| model.structured(d)));
         for t in types {
             for p in t.properties.iter().filter(|p| !t.key.contains(&p.name)) {
+                // Collections are never null: `[]` until written.
+                let neutral = !p.nullable || p.ty.collection;
                 let column = Column {
                     name: p.name.clone(),
                     ty: column_type(model, &p.ty),
-                    default: if p.nullable {
-                        None
-                    } else {
+                    default: if neutral {
                         default_value(model, &p.ty)
+                    } else {
+                        None
                     },
                     stamp: stamp(&p.name, &p.ty, p.computed),
+                    link: None,
                 };
                 let table = &mut self.tables[id];
-                match table.column(&column.name) {
-                    Some(existing) if existing.ty != column.ty => {
-                        return Err(CatalogError {
-                            table: table.path.clone(),
-                            column: column.name,
-                        });
+                let path = &table.path;
+                match table.columns.iter_mut().find(|c| c.name == column.name) {
+                    Some(existing) => {
+                        existing.ty = merged(&existing.ty, &column.ty).ok_or_else(|| {
+                            CatalogError::ColumnTypes {
+                                table: path.clone(),
+                                column: column.name.clone(),
+                            }
+                        })?;
                     }
-                    Some(_) => {}
                     None => table.columns.push(column),
                 }
             }
@@ -298,35 +313,6 @@ impl Catalog {
     pub fn child(&self, parent: TableId, nav: &str) -> Option<&Table> {
         let path = format!("{}/{nav}", self.tables[parent].path);
         self.by_path.get(&path).map(|id| &self.tables[*id])
-    }
-
-    /// Where a resource path points, or `None` if no table holds it (a path the model has
-    /// but the store does not serve). `visible` says which entity types of a table the
-    /// path's version can see: `visible(table) -> types` (empty for all).
-    pub fn address(
-        &self,
-        path: &ResourcePath,
-        visible: impl Fn(&Table) -> Vec<String>,
-    ) -> Option<Address> {
-        let mut nav_path = String::new();
-        let mut steps: Vec<Step> = Vec::new();
-        for segment in &path.segments {
-            match segment {
-                Segment::Singleton { name, .. } => nav_path.push_str(name),
-                Segment::Navigation { name, .. } => {
-                    nav_path.push('/');
-                    nav_path.push_str(name);
-                    let table = self.table(*self.by_path.get(&nav_path)?);
-                    steps.push(Step {
-                        table: table.id,
-                        key: None,
-                        types: visible(table),
-                    });
-                }
-                Segment::Key(key) => steps.last_mut()?.key = Some(key.clone()),
-            }
-        }
-        (!steps.is_empty()).then_some(Address { steps })
     }
 }
 
@@ -357,6 +343,28 @@ fn column_type(model: &Model, ty: &TypeRef) -> ColumnType {
     }
 }
 
+/// One column's type as two declarations agree on it: the same type, or, for an enum
+/// whose versions list different members (beta's `deviceEnrollmentType` has members
+/// v1.0 lacks), every member of either, so a value written through one version is kept
+/// for the other. `None` when they disagree: other types, or a member name or value
+/// that means something else in the other declaration (a stored value must decode to
+/// one name).
+fn merged(a: &ColumnType, b: &ColumnType) -> Option<ColumnType> {
+    let (ColumnType::Enum(first), ColumnType::Enum(second)) = (a, b) else {
+        return (a == b).then(|| a.clone());
+    };
+    let mut members = first.clone();
+    for (name, value) in second {
+        match members.iter().find(|(n, _)| n == name) {
+            Some((_, known)) if known != value => return None,
+            Some(_) => {}
+            None if members.iter().any(|(_, v)| v == value) => return None,
+            None => members.push((name.clone(), *value)),
+        }
+    }
+    Some(ColumnType::Enum(members))
+}
+
 /// Computed timestamps the store maintains, by Graph's naming convention.
 fn stamp(name: &str, ty: &TypeRef, computed: bool) -> Option<Stamp> {
     let is_date = ty.kind == TypeKind::Primitive(Primitive::DateTimeOffset) && !ty.collection;
@@ -381,6 +389,10 @@ fn sql_name(path: &str) -> String {
     let leaf = &leaf[..leaf.len().min(40)];
     format!("{leaf}__{hash:016x}")
 }
+
+mod address;
+
+pub use address::{Address, Step};
 
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,12 @@ use crate::plan::{Expect, Planner, SETTINGS, Statement, decode, statement};
 use crate::rows::record;
 use crate::sql::{PARENT, Param, Sql, TENANT, TYPE};
 
+/// The most parameters one import statement binds: under SQLite's limit (32,766) and
+/// PostgreSQL's (65,535).
+const MAX_PARAMS: usize = 30_000;
+/// The most rows one import statement writes.
+const MAX_ROWS: usize = 500;
+
 /// One stored row with its place: what export writes and import reads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawRow {
@@ -158,8 +164,18 @@ impl Planner<'_> {
         statement(sql, Expect::Rows, types)
     }
 
-    /// Writes a row as it is, replacing the row with the same tenant and id.
-    pub fn import(&self, table: &Table, row: &RawRow) -> Statement {
+    /// Writes rows as they are, replacing rows with the same tenant and id: one
+    /// multi-row `INSERT … ON CONFLICT DO UPDATE` per chunk of rows, each chunk within
+    /// the databases' limits on bound parameters.
+    pub fn import(&self, table: &Table, rows: &[RawRow]) -> Vec<Statement> {
+        let per_row = 4 + table.columns.len();
+        let chunk = (MAX_PARAMS / per_row).clamp(1, MAX_ROWS);
+        rows.chunks(chunk)
+            .map(|rows| self.import_chunk(table, rows))
+            .collect()
+    }
+
+    fn import_chunk(&self, table: &Table, rows: &[RawRow]) -> Statement {
         let mut sql = Sql::new(self.dialect);
         sql.push("INSERT INTO ").ident(&table.sql_name).push(" (");
         sql.ident(TENANT).push(", ").ident(PARENT).push(", ");
@@ -167,25 +183,29 @@ impl Planner<'_> {
         for column in &table.columns {
             sql.push(", ").ident(&column.name);
         }
-        sql.push(") VALUES (");
-        for text in [&row.tenant, &row.parent, &row.id, &row.type_name] {
-            sql.bind(Param::Text(text.clone())).push(", ");
-        }
-        for (i, column) in table.columns.iter().enumerate() {
-            let value = row
-                .values
-                .iter()
-                .find(|(name, _)| *name == column.name)
-                .map_or(&Value::Null, |(_, v)| v);
-            if i > 0 {
-                sql.push(", ");
+        sql.push(") VALUES ");
+        for (r, row) in rows.iter().enumerate() {
+            sql.push(if r == 0 { "(" } else { ", (" });
+            for (i, text) in [&row.tenant, &row.parent, &row.id, &row.type_name]
+                .into_iter()
+                .enumerate()
+            {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(Param::Text(text.clone()));
             }
-            sql.bind(Param::from_value(column, value));
+            for column in &table.columns {
+                let value = row
+                    .values
+                    .iter()
+                    .find(|(name, _)| *name == column.name)
+                    .map_or(&Value::Null, |(_, v)| v);
+                sql.push(", ").bind(Param::from_value(column, value));
+            }
+            sql.push(")");
         }
-        if table.columns.is_empty() {
-            sql.text.truncate(sql.text.len() - 2);
-        }
-        sql.push(") ON CONFLICT (")
+        sql.push(" ON CONFLICT (")
             .ident(TENANT)
             .push(", ")
             .ident("id");

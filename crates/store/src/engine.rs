@@ -1,50 +1,22 @@
 //! [`SqlStore`]: the [`Store`] operations, planned once and run by any [`Executor`].
 
+pub use crate::executor::Executor;
+
 use async_trait::async_trait;
 use odata::query::Expr;
 
-use crate::catalog::{Address, Catalog, ColumnType, TableId, TableKind};
+use crate::aggregate::{Holders, Write};
+use crate::catalog::{Address, Catalog, ColumnType, TableId};
 use crate::dump::raw_row;
 use crate::list::{Cursor, ExpandQuery, ListQuery};
-use crate::plan::{Expect, Plan, Planner, Rows, SETTINGS, Statement, first};
+use crate::plan::{Expect, Plan, Planner, Rows, SETTINGS, Statement, Target, first};
 use crate::reads::Parents;
 use crate::rows::{attach, defaults, record};
-use crate::sql::{Dialect, Param, quote};
+use crate::sql::{Param, quote};
 use crate::{
     Changes, ControlRow, ControlSet, Page, RawRow, Record, Snapshot, SnapshotInfo, Store,
     StoreError,
 };
-
-/// A database connection that runs plans.
-#[async_trait]
-pub trait Executor: Send + Sync {
-    /// Runs a plan in one transaction and returns the rows of each `Rows` and `Affected`
-    /// statement, in order.
-    async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError>;
-
-    /// Runs schema statements (idempotent DDL), then adds the columns `catalog` has and
-    /// the database lacks.
-    async fn migrate(&self, statements: &[String], catalog: &Catalog) -> Result<(), StoreError>;
-
-    /// The SQL dialect.
-    fn dialect(&self) -> &dyn Dialect;
-
-    /// Whether the database answers now (one attempt, no retries).
-    async fn ping(&self) -> Result<(), StoreError> {
-        let select = Statement {
-            text: "SELECT 1".into(),
-            params: Vec::new(),
-            expect: Expect::Rows,
-            decode: vec![ColumnType::Integer],
-        };
-        self.run(Plan {
-            write: false,
-            statements: vec![select],
-        })
-        .await
-        .map(|_| ())
-    }
-}
 
 /// The store over a SQL database.
 pub struct SqlStore<E> {
@@ -81,6 +53,20 @@ impl<E: Executor> SqlStore<E> {
                 statements: checks,
             })
             .await
+    }
+
+    /// Runs `checks`, a write, then the statements that follow from it (recomputed
+    /// summaries); returns the rows of the write.
+    async fn run_write(
+        &self,
+        checks: Vec<Statement>,
+        write: Statement,
+        after: Vec<Statement>,
+    ) -> Result<Rows, StoreError> {
+        let mut statements = vec![write];
+        statements.extend(after);
+        let results = self.run(true, checks, statements).await?;
+        Ok(results.into_iter().next().unwrap_or_default())
     }
 
     /// Runs `checks` then one statement; returns its rows.
@@ -132,8 +118,15 @@ impl<E: Executor> Store for SqlStore<E> {
         } else {
             None
         };
-        for ((expand, child), rows) in expansions.into_iter().zip(results) {
-            attach(&mut records, &expand.navigation, child, rows, tenant, false);
+        for ((expand, expansion), rows) in expansions.into_iter().zip(results) {
+            attach(
+                &mut records,
+                &expand.navigation,
+                &expansion,
+                rows,
+                tenant,
+                false,
+            );
         }
         let next = match (more, records.last()) {
             (true, Some(last)) => Some(Cursor::after(target.table, &query.orderby, last)),
@@ -183,16 +176,16 @@ impl<E: Executor> Store for SqlStore<E> {
         }
         let mut results = self.run(false, checks, statements).await?.into_iter();
         let found = results.next().unwrap_or_default().into_iter().next();
-        let mut entity = match (found, target.table.kind) {
-            (Some(row), _) => record(target.table, row),
-            (None, TableKind::Referenced) => defaults(target.table, key),
-            (None, _) => return Err(StoreError::NotFound),
+        let mut entity = match found {
+            Some(row) => record(target.table, row),
+            None if target.table.kind.single() => defaults(target.table, key),
+            None => return Err(StoreError::NotFound),
         };
-        for ((e, child), rows) in expansions.into_iter().zip(results) {
+        for ((e, expansion), rows) in expansions.into_iter().zip(results) {
             attach(
                 std::slice::from_mut(&mut entity),
                 &e.navigation,
-                child,
+                &expansion,
                 rows,
                 tenant,
                 false,
@@ -208,15 +201,21 @@ impl<E: Executor> Store for SqlStore<E> {
         changes: Changes,
     ) -> Result<Record, StoreError> {
         let planner = self.planner();
-        let (checks, target) = planner.resolve(tenant, at);
+        let (mut checks, target) = planner.resolve(tenant, at);
+        if target.table.kind.single() {
+            // A single-valued target always exists: creating it sets it.
+            return self.replace(tenant, at, changes).await;
+        }
+        checks.extend(planner.link_checks(tenant, target.table, &changes));
         let key = match &target.key {
             Some(key) => key.clone(),
             None => uuid::Uuid::now_v7().to_string(),
         };
         let insert = planner.insert(tenant, &target, &key, &changes, now());
+        let after = planner.recomputes(tenant, at, Some(&key), Write::Create);
         Ok(record(
             target.table,
-            first(self.run_one(true, checks, insert).await?)?,
+            first(self.run_write(checks, insert, after).await?)?,
         ))
     }
 
@@ -227,8 +226,9 @@ impl<E: Executor> Store for SqlStore<E> {
         changes: Changes,
     ) -> Result<Record, StoreError> {
         let planner = self.planner();
-        let (checks, target) = planner.resolve(tenant, at);
-        if target.table.kind == TableKind::Referenced {
+        let (mut checks, target) = planner.resolve(tenant, at);
+        checks.extend(planner.link_checks(tenant, target.table, &changes));
+        if target.table.kind.single() {
             let upsert = planner.upsert(tenant, &target, &changes, false, now());
             return Ok(record(
                 target.table,
@@ -236,7 +236,13 @@ impl<E: Executor> Store for SqlStore<E> {
             ));
         }
         let update = planner.update(tenant, &target, &changes, now());
-        match self.run_one(true, checks, update).await?.into_iter().next() {
+        let after = planner.recomputes(tenant, at, None, Write::Update);
+        match self
+            .run_write(checks, update, after)
+            .await?
+            .into_iter()
+            .next()
+        {
             Some(row) => Ok(record(target.table, row)),
             None => {
                 // Nothing matched: either there is no such entity, or it has another type.
@@ -268,11 +274,88 @@ impl<E: Executor> Store for SqlStore<E> {
         let planner = self.planner();
         let (checks, target) = planner.resolve(tenant, at);
         let delete = planner.delete(tenant, &target);
-        let affected = first(self.run_one(true, checks, delete).await?)?;
-        match (affected.first(), target.table.kind) {
-            (_, TableKind::Referenced) | (Some(Param::Int(1..)), _) => Ok(()),
+        let write = if target.table.kind.single() {
+            Write::Reset
+        } else {
+            Write::Delete
+        };
+        let after = planner.recomputes(tenant, at, None, write);
+        let affected = first(self.run_write(checks, delete, after).await?)?;
+        match affected.first() {
+            _ if target.table.kind.single() => Ok(()),
+            Some(Param::Int(1..)) => Ok(()),
             _ => Err(StoreError::NotFound),
         }
+    }
+
+    async fn set_link(
+        &self,
+        tenant: &str,
+        at: &Address,
+        key: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let planner = self.planner();
+        let (mut checks, target) = planner.resolve(tenant, at);
+        let Some(via) = &target.via else {
+            return Err(StoreError::NotFound);
+        };
+        let navigation = via.column.trim_start_matches('_');
+        let changes = Changes {
+            links: vec![(navigation.to_string(), key.map(str::to_string))],
+            ..Changes::default()
+        };
+        checks.extend(planner.link_checks(tenant, via.table, &changes));
+        let set = planner.set_link(tenant, via, key);
+        let affected = first(self.run_one(true, checks, set).await?)?;
+        match affected.first() {
+            Some(Param::Int(1..)) => Ok(()),
+            _ => Err(StoreError::NotFound),
+        }
+    }
+
+    async fn replace_children(
+        &self,
+        tenant: &str,
+        at: &Address,
+        children: Vec<(String, Vec<Changes>)>,
+    ) -> Result<(), StoreError> {
+        let planner = self.planner();
+        let (mut checks, target) = planner.resolve(tenant, at);
+        checks.push(planner.exists(tenant, &target));
+        let key = target.key.clone().unwrap_or_default();
+        let stamp = now();
+        let mut statements = Vec::new();
+        for (navigation, entities) in &children {
+            let child = self
+                .catalog
+                .child(target.table.id, navigation)
+                .ok_or(StoreError::NotFound)?;
+            statements.push(planner.delete_children(tenant, child, &key));
+            let under = Target {
+                table: child,
+                parent: key.clone(),
+                key: None,
+                types: &[],
+                via: None,
+            };
+            for changes in entities {
+                checks.extend(planner.link_checks(tenant, child, changes));
+                let id = uuid::Uuid::now_v7().to_string();
+                statements.push(planner.insert(tenant, &under, &id, changes, stamp));
+            }
+        }
+        self.run(true, checks, statements).await.map(|_| ())
+    }
+
+    async fn recompute_summaries(&self, tenant: &str) -> Result<(), StoreError> {
+        let planner = self.planner();
+        let statements = self
+            .catalog
+            .summaries()
+            .iter()
+            .map(|s| planner.recompute(tenant, s, Holders::All, false))
+            .collect();
+        self.run(true, Vec::new(), statements).await.map(|_| ())
     }
 
     async fn setting(&self, key: &str, initial: &str) -> Result<String, StoreError> {
@@ -324,7 +407,7 @@ impl<E: Executor> Store for SqlStore<E> {
     async fn import_rows(&self, table: TableId, rows: &[RawRow]) -> Result<(), StoreError> {
         let table = self.catalog.table(table);
         let planner = self.planner();
-        let statements = rows.iter().map(|row| planner.import(table, row)).collect();
+        let statements = planner.import(table, rows);
         self.run(true, Vec::new(), statements).await.map(|_| ())
     }
 

@@ -40,6 +40,16 @@ impl<'t> Operand<'t> {
 
     /// Appends the operand's SQL.
     pub fn push(&self, sql: &mut Sql) {
+        self.push_compared(sql, None);
+    }
+
+    /// Appends the operand's SQL for a comparison with `literal`. A path into a JSON
+    /// column reads the value as SQLite's `json_extract` types it; PostgreSQL's `#>>`
+    /// gives text, so it is cast to the literal's type for booleans and numbers (a
+    /// device's `configurationManagerClientEnabledFeatures/inventory`,
+    /// `deviceHealthAttestationState/resetCount`) and otherwise compared as text by bytes,
+    /// like the columns (strings, enum names, date-times in their response form).
+    pub fn push_compared(&self, sql: &mut Sql, literal: Option<&Literal>) {
         if self.json_path.is_empty() {
             sql.ident(self.name);
             return;
@@ -52,11 +62,13 @@ impl<'t> Operand<'t> {
                 sql.push(")");
             }
             Flavor::Postgres => {
-                // The nested properties of the served complex types are strings and enum
-                // names: text, compared by bytes like the columns.
                 sql.push("((").ident(self.name).push("::jsonb #>> ");
                 sql.bind(Param::Text(format!("{{{}}}", self.json_path.join(","))));
-                sql.push("::text[]) COLLATE \"C\")");
+                sql.push(match literal {
+                    Some(Literal::Bool(_)) => "::text[])::boolean)",
+                    Some(Literal::Int(_) | Literal::Float(_)) => "::text[])::numeric)",
+                    _ => "::text[]) COLLATE \"C\")",
+                });
             }
         }
     }
@@ -81,6 +93,7 @@ static TEXT_COLUMN: Column = Column {
     ty: ColumnType::Text,
     default: None,
     stamp: None,
+    link: None,
 };
 
 /// A literal bound by its own type, where no column says how it is stored: date-times as
@@ -130,7 +143,13 @@ impl Filter<'_> {
                 };
                 sql.bind(param);
             }
-            Expr::Property(path) => Operand::new(self.table, path).push(sql),
+            Expr::Property(path) => {
+                let literal = match partner {
+                    Some(Expr::Literal(literal)) => Some(literal),
+                    _ => None,
+                };
+                Operand::new(self.table, path).push_compared(sql, literal);
+            }
             Expr::Not(inner) => {
                 sql.push("(NOT ");
                 self.push(sql, inner, None);
@@ -152,13 +171,14 @@ impl Filter<'_> {
             Expr::In(e, list) => {
                 let has_null = list.contains(&Literal::Null);
                 let values: Vec<&Literal> = list.iter().filter(|l| **l != Literal::Null).collect();
+                let first = values.first().map(|l| Expr::Literal((*l).clone()));
                 sql.push("(");
                 if has_null {
                     self.push(sql, e, None);
                     sql.push(" IS NULL OR ");
                 }
                 sql.push("COALESCE(");
-                self.push(sql, e, None);
+                self.push(sql, e, first.as_ref());
                 sql.push(" IN (");
                 for (i, literal) in values.iter().enumerate() {
                     if i > 0 {

@@ -6,11 +6,14 @@
 //! transaction by a backend [`Executor`]: the logic is written once, the backends only
 //! talk to their database.
 
+mod aggregate;
 pub mod catalog;
 mod controls;
 mod dump;
 mod engine;
+mod executor;
 mod filter;
+mod links;
 pub mod list;
 pub mod plan;
 mod postgres;
@@ -61,13 +64,16 @@ impl Record {
     }
 }
 
-/// A write: the concrete type and the properties the client set.
-#[derive(Debug, Clone, PartialEq)]
+/// A write: the concrete type, the properties the client set, and the links it binds.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Changes {
     /// The concrete entity type.
     pub type_name: String,
     /// The properties to set, by schema name.
     pub values: Vec<(String, Value)>,
+    /// Links to set: (navigation property, key of the linked entity, or `None` to unset).
+    /// The linked entity must exist in the same tenant.
+    pub links: Vec<(String, Option<String>)>,
 }
 
 /// One page of a collection.
@@ -90,6 +96,9 @@ pub enum StoreError {
     /// The entity exists already (a single-valued navigation target created twice).
     #[error("already exists")]
     Conflict,
+    /// A write links to an entity that does not exist (`managedDevice@odata.bind`).
+    #[error("a linked entity does not exist")]
+    InvalidReference,
     /// The entity exists but is of another type than the write names.
     #[error("the entity is a {stored}, not a {given}")]
     TypeMismatch {
@@ -164,6 +173,30 @@ pub trait Store: Send + Sync {
 
     /// Deletes the entity and everything it contains; a `Referenced` target is reset.
     async fn delete(&self, tenant: &str, at: &Address) -> Result<(), StoreError>;
+
+    /// Points the link `at` addresses (`…/deviceRunStates/{id}/managedDevice`) at the
+    /// entity with key `key` of the link's target collection, or unsets it (`None`).
+    async fn set_link(
+        &self,
+        tenant: &str,
+        at: &Address,
+        key: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    /// Replaces, in one transaction, the entities of each child collection `children`
+    /// names (by navigation property) under the entity `at` addresses with the given ones,
+    /// under new ids (what `assign` does). Collections not named keep their entities.
+    async fn replace_children(
+        &self,
+        tenant: &str,
+        at: &Address,
+        children: Vec<(String, Vec<Changes>)>,
+    ) -> Result<(), StoreError>;
+
+    /// Recomputes every computed summary of `tenant` from its states, in one transaction:
+    /// after a bulk load (`localgraph seed`) that wrote states without them. Updates the
+    /// summary rows that exist.
+    async fn recompute_summaries(&self, tenant: &str) -> Result<(), StoreError>;
 
     /// A persistent setting of the data set, set to `initial` on first read.
     async fn setting(&self, key: &str, initial: &str) -> Result<String, StoreError>;

@@ -12,10 +12,23 @@ use crate::{Changes, StoreError};
 pub enum Expect {
     /// At least one row, else the plan fails with `NotFound`.
     Exists,
+    /// At least one row, else the plan fails with `InvalidReference`: an entity a write
+    /// links to must exist.
+    Referenced,
     /// The rows are the plan's result, decoded by `decode`.
     Rows,
     /// The number of affected rows is the plan's result (one row, one integer).
     Affected,
+}
+
+impl Expect {
+    /// The failure of an `Exists` or `Referenced` statement that found no row.
+    pub fn missing(self) -> StoreError {
+        match self {
+            Expect::Referenced => StoreError::InvalidReference,
+            _ => StoreError::NotFound,
+        }
+    }
 }
 
 /// One statement of a plan.
@@ -59,6 +72,20 @@ pub struct Target<'a> {
     pub key: Option<String>,
     /// The visible types.
     pub types: &'a [String],
+    /// For the target of a link, where its key is read from.
+    pub via: Option<Via<'a>>,
+}
+
+/// The linking entity of a link's target, and the column holding the target's key.
+pub struct Via<'a> {
+    /// The linking entity's table.
+    pub table: &'a Table,
+    /// The linking entity's parent key.
+    pub parent: String,
+    /// The linking entity's key.
+    pub key: String,
+    /// The link column.
+    pub column: &'a str,
 }
 
 impl<'a> Planner<'a> {
@@ -66,22 +93,36 @@ impl<'a> Planner<'a> {
     pub fn resolve(&self, tenant: &str, at: &'a Address) -> (Vec<Statement>, Target<'a>) {
         let mut checks = Vec::new();
         let mut parent = String::new();
+        let mut linking: Option<(&'a Table, String, String)> = None;
         let (last, ancestors) = at.steps.split_last().expect("an address has a step");
         for step in ancestors {
             let table = self.catalog.table(step.table);
-            let key = match (&step.key, table.kind) {
-                (Some(key), _) => key.clone(),
-                (None, _) => table.derived_id(tenant, &parent),
+            let key = match &step.key {
+                Some(key) => key.clone(),
+                None => table.derived_id(tenant, &parent),
             };
-            if table.kind != TableKind::Referenced {
+            // Single-valued targets exist with their parent, which is checked already.
+            if table.kind == TableKind::Collection {
                 let mut sql = Sql::new(self.dialect);
                 sql.push("SELECT 1 FROM ").ident(&table.sql_name);
                 sql.scope(tenant, &parent, &step.types).and_key(&key);
                 checks.push(statement(sql, Expect::Exists, Vec::new()));
             }
+            linking = Some((table, parent, key.clone()));
             parent = key;
         }
         let table = self.catalog.table(last.table);
+        let via = match (&last.via, linking) {
+            (Some(column), Some((source, source_parent, source_key))) => Some(Via {
+                table: source,
+                parent: source_parent,
+                key: source_key,
+                column: source
+                    .column(column)
+                    .map_or(column.as_str(), |c| c.name.as_str()),
+            }),
+            _ => None,
+        };
         let key = match (&last.key, table.kind) {
             (Some(key), _) => Some(key.clone()),
             (None, TableKind::Collection) => None,
@@ -90,10 +131,33 @@ impl<'a> Planner<'a> {
         let target = Target {
             table,
             parent,
-            key,
+            key: if via.is_some() { None } else { key },
             types: &last.types,
+            via,
         };
         (checks, target)
+    }
+
+    /// `WHERE` the target: its scope and key, or for a link's target the key the linking
+    /// entity holds.
+    pub fn target_condition(&self, sql: &mut Sql, tenant: &str, target: &Target) {
+        let Some(via) = &target.via else {
+            sql.scope(tenant, &target.parent, target.types);
+            if let Some(key) = &target.key {
+                sql.and_key(key);
+            }
+            return;
+        };
+        sql.push(" WHERE ").ident(TENANT).push(" = ");
+        sql.bind(Param::Text(tenant.into()));
+        sql.types(target.types);
+        sql.push(" AND ")
+            .ident("id")
+            .push(" = (SELECT ")
+            .ident(via.column);
+        sql.push(" FROM ").ident(&via.table.sql_name);
+        sql.scope(tenant, &via.parent, &[]).and_key(&via.key);
+        sql.push(")");
     }
 
     /// Reads the entity the target names.
@@ -103,10 +167,7 @@ impl<'a> Planner<'a> {
             .columns(target.table)
             .push(" FROM ")
             .ident(&target.table.sql_name);
-        sql.scope(tenant, &target.parent, target.types);
-        if let Some(key) = &target.key {
-            sql.and_key(key);
-        }
+        self.target_condition(&mut sql, tenant, target);
         statement(sql, Expect::Rows, decode(target.table))
     }
 
@@ -119,7 +180,7 @@ impl<'a> Planner<'a> {
         changes: &Changes,
         now: i64,
     ) -> Statement {
-        let values = with_stamps(target.table, &changes.values, now, true);
+        let values = written(target.table, changes, now, true);
         let mut sql = Sql::new(self.dialect);
         self.insert_head(&mut sql, tenant, target, key, &changes.type_name, &values);
         sql.push(" RETURNING ").columns(target.table);
@@ -128,7 +189,7 @@ impl<'a> Planner<'a> {
 
     /// Merges changes into the existing entity of the target's type.
     pub fn update(&self, tenant: &str, target: &Target, changes: &Changes, now: i64) -> Statement {
-        let values = with_stamps(target.table, &changes.values, now, false);
+        let values = written(target.table, changes, now, false);
         let mut sql = Sql::new(self.dialect);
         sql.push("UPDATE ")
             .ident(&target.table.sql_name)
@@ -167,7 +228,7 @@ impl<'a> Planner<'a> {
         now: i64,
     ) -> Statement {
         let table = target.table;
-        let mut values = with_stamps(table, &changes.values, now, false);
+        let mut values = written(table, changes, now, false);
         if whole {
             for column in &table.columns {
                 if !values.iter().any(|(c, _)| c.name == column.name) {
@@ -239,18 +300,26 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// The columns and values a write sets: the given ones, plus the timestamps the store keeps.
-fn with_stamps<'t>(
+/// The columns and values a write sets: the given properties and links, plus the
+/// timestamps the store keeps.
+fn written<'t>(
     table: &'t Table,
-    given: &[(String, Value)],
+    changes: &Changes,
     now: i64,
     creating: bool,
 ) -> Vec<(&'t crate::catalog::Column, Value)> {
-    let mut out: Vec<_> = given
+    let mut out: Vec<_> = changes
+        .values
         .iter()
         .filter_map(|(name, value)| table.column(name).map(|c| (c, value.clone())))
-        .filter(|(c, _)| c.stamp.is_none())
+        .filter(|(c, _)| c.stamp.is_none() && c.link.is_none())
         .collect();
+    for (navigation, key) in &changes.links {
+        if let Some(column) = table.link(navigation) {
+            let value = key.clone().map_or(Value::Null, Value::String);
+            out.push((column, value));
+        }
+    }
     for column in &table.columns {
         match column.stamp {
             Some(Stamp::Modified) => out.push((column, Value::DateTimeOffset(now))),

@@ -103,14 +103,14 @@ impl PostgresExecutor {
                 &statement.params,
             );
             match statement.expect {
-                Expect::Exists => {
+                Expect::Exists | Expect::Referenced => {
                     if query
                         .fetch_optional(&mut *tx)
                         .await
                         .map_err(classify)?
                         .is_none()
                     {
-                        return Err(Failure::Final(StoreError::NotFound));
+                        return Err(Failure::Final(statement.expect.missing()));
                     }
                 }
                 Expect::Rows => {

@@ -5,6 +5,15 @@ use crate::list::{ExpandQuery, ListQuery, push_after, push_filter_condition, pus
 use crate::plan::{Expect, Planner, Statement, Target, decode, statement};
 use crate::sql::{PARENT, Param, Sql, TENANT};
 
+/// What an expansion reads: the table of the rows, and whether they are linked entities
+/// (one per parent) rather than the parents' children.
+pub struct Expansion<'a> {
+    /// The table the rows come from.
+    pub table: &'a Table,
+    /// Whether the navigation is a link.
+    pub link: bool,
+}
+
 /// Whose children an expansion reads.
 pub enum Parents<'q> {
     /// The entities of a page of the target collection.
@@ -41,15 +50,43 @@ impl Planner<'_> {
         statement(sql, Expect::Rows, vec![ColumnType::Integer])
     }
 
-    /// The children of `parents` along `expand`, each row with its parent's key last; `None`
-    /// when the navigation has no table.
+    /// The children of `parents` along `expand` (or the entities they link to), each row
+    /// with its parent's key last; `None` when the navigation has no table.
     pub fn expand(
         &self,
         tenant: &str,
         target: &Target,
         parents: &Parents,
         expand: &ExpandQuery,
-    ) -> Option<(Statement, &Table)> {
+    ) -> Option<(Statement, Expansion<'_>)> {
+        if let Some(link) = target.table.link(&expand.navigation) {
+            let home = self.catalog.table(link.link?);
+            let mut sql = Sql::new(self.dialect);
+            sql.push("SELECT ")
+                .columns_of("t", home)
+                .push(", s.")
+                .ident("id");
+            sql.push(" FROM ")
+                .ident(&target.table.sql_name)
+                .push(" AS s JOIN ");
+            sql.ident(&home.sql_name).push(" AS t ON t.").ident(TENANT);
+            sql.push(" = s.").ident(TENANT).push(" AND t.").ident("id");
+            sql.push(" = s.")
+                .ident(&link.name)
+                .push(" WHERE s.")
+                .ident(TENANT);
+            sql.push(" = ").bind(Param::Text(tenant.into()));
+            sql.push(" AND s.").ident("id").push(" IN (");
+            self.push_parents(&mut sql, tenant, target, parents);
+            sql.push(")");
+            let mut types = decode(home);
+            types.push(ColumnType::Text);
+            let expansion = Expansion {
+                table: home,
+                link: true,
+            };
+            return Some((statement(sql, Expect::Rows, types), expansion));
+        }
         let child = self.catalog.child(target.table.id, &expand.navigation)?;
         let ranked = child.kind == TableKind::Collection && expand.top.is_some();
         let mut sql = Sql::new(self.dialect);
@@ -70,22 +107,7 @@ impl Planner<'_> {
             .push(" = ");
         sql.bind(Param::Text(tenant.into()));
         sql.push(" AND ").ident(PARENT).push(" IN (");
-        match parents {
-            Parents::Key(key) => {
-                sql.bind(Param::Text(key.clone()));
-            }
-            Parents::Page(query) => {
-                sql.push("SELECT ")
-                    .ident("id")
-                    .push(" FROM ")
-                    .ident(&target.table.sql_name);
-                self.page_conditions(&mut sql, tenant, target, query);
-                sql.push(" LIMIT ").bind(Param::Int(int(query.size)));
-                if query.after.is_none() && query.skip > 0 {
-                    sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
-                }
-            }
-        }
+        self.push_parents(&mut sql, tenant, target, parents);
         sql.push(")");
         push_filter_condition(&mut sql, child, expand.filter.as_ref());
         if let (true, Some(top)) = (ranked, expand.top) {
@@ -97,7 +119,31 @@ impl Planner<'_> {
         }
         let mut types = decode(child);
         types.push(ColumnType::Text);
-        Some((statement(sql, Expect::Rows, types), child))
+        let expansion = Expansion {
+            table: child,
+            link: false,
+        };
+        Some((statement(sql, Expect::Rows, types), expansion))
+    }
+
+    /// The keys of `parents`: one bound key, or the ids of the page.
+    fn push_parents(&self, sql: &mut Sql, tenant: &str, target: &Target, parents: &Parents) {
+        match parents {
+            Parents::Key(key) => {
+                sql.bind(Param::Text(key.clone()));
+            }
+            Parents::Page(query) => {
+                sql.push("SELECT ")
+                    .ident("id")
+                    .push(" FROM ")
+                    .ident(&target.table.sql_name);
+                self.page_conditions(sql, tenant, target, query);
+                sql.push(" LIMIT ").bind(Param::Int(int(query.size)));
+                if query.after.is_none() && query.skip > 0 {
+                    sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
+                }
+            }
+        }
     }
 
     /// `WHERE scope AND filter AND after-cursor ORDER BY keys, id`.

@@ -6,6 +6,7 @@ use odata::Value;
 
 use crate::catalog::{ColumnType, Table, TableKind};
 use crate::plan::Rows;
+use crate::reads::Expansion;
 use crate::sql::Param;
 use crate::{Expanded, Record};
 
@@ -22,7 +23,15 @@ pub fn record(table: &Table, row: Vec<Param>) -> Record {
         .columns
         .iter()
         .zip(cells)
-        .map(|(column, cell)| (column.name.clone(), value(&column.ty, cell)))
+        .map(|(column, cell)| {
+            // A column with a neutral value reads it for NULL (a collection written before
+            // collections were kept non-null).
+            let value = match (value(&column.ty, cell), &column.default) {
+                (Value::Null, Some(default)) => default.clone(),
+                (value, _) => value,
+            };
+            (column.name.clone(), value)
+        })
         .collect();
     Record {
         type_name,
@@ -51,7 +60,7 @@ fn value(ty: &ColumnType, cell: Param) -> Value {
     }
 }
 
-/// What a `Referenced` target reads as before anything is written.
+/// What a single-valued target reads as before anything is written.
 pub fn defaults(table: &Table, id: String) -> Record {
     Record {
         type_name: table.entity_type.clone(),
@@ -69,11 +78,12 @@ pub fn defaults(table: &Table, id: String) -> Record {
 pub fn attach(
     parents: &mut [Record],
     navigation: &str,
-    child: &Table,
+    expansion: &Expansion,
     rows: Rows,
     tenant: &str,
     parent_is_root: bool,
 ) {
+    let child = expansion.table;
     let mut by_parent: HashMap<String, Vec<Record>> = HashMap::new();
     for mut row in rows {
         let parent = match row.pop() {
@@ -88,11 +98,11 @@ pub fn attach(
     for parent in parents.iter_mut() {
         let children = by_parent.remove(&parent.id).unwrap_or_default();
         let expanded = match child.kind {
-            TableKind::Collection => Expanded::Many(children),
+            TableKind::Collection if !expansion.link => Expanded::Many(children),
             kind => {
                 let found = children.into_iter().next();
                 let found = match (found, kind) {
-                    (None, TableKind::Referenced) => {
+                    (None, kind) if kind.single() => {
                         let parent_key = if parent_is_root {
                             ""
                         } else {
@@ -106,5 +116,35 @@ pub fn attach(
             }
         };
         parent.expanded.push((navigation.to_string(), expanded));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    /// A data set written before collections were kept non-null holds NULL in their
+    /// columns: it reads as `[]`.
+    #[test]
+    fn a_null_collection_reads_as_empty() {
+        let schema = intune::Schema::load().unwrap();
+        let catalog = Catalog::build(&schema).unwrap();
+        let table = catalog
+            .tables()
+            .iter()
+            .find(|t| t.path == "deviceManagement/deviceManagementScripts")
+            .unwrap();
+        let mut row = vec![
+            Param::Text("deviceManagementScript".into()),
+            Param::Text("s".into()),
+        ];
+        row.extend(table.columns.iter().map(|c| Param::Null(c.ty.clone())));
+        let record = record(table, row);
+        assert_eq!(
+            record.get("roleScopeTagIds"),
+            Some(&Value::Json(serde_json::json!([])))
+        );
+        assert_eq!(record.get("description"), Some(&Value::Null));
     }
 }

@@ -226,12 +226,11 @@ impl<E: Executor> SqlStore<E> {
         let snapshot = self.load(tenant, name).await?;
         let planner = self.planner();
         let mut statements = planner.delete_tenant(tenant);
-        statements.extend(
-            snapshot
-                .rows
-                .iter()
-                .map(|(table, row)| planner.import(self.catalog().table(*table), row)),
-        );
+        // The rows come table by table, parents first: one multi-row insert per table.
+        for group in snapshot.rows.chunk_by(|a, b| a.0 == b.0) {
+            let rows: Vec<RawRow> = group.iter().map(|(_, row)| row.clone()).collect();
+            statements.extend(planner.import(self.catalog().table(group[0].0), &rows));
+        }
         self.run(true, Vec::new(), statements).await?;
         Ok(snapshot.info)
     }

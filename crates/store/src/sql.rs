@@ -205,6 +205,11 @@ impl<'d> Sql<'d> {
         self.bind(Param::Text(tenant.into()));
         self.push(" AND ").ident(PARENT).push(" = ");
         self.bind(Param::Text(parent.into()));
+        self.types(types)
+    }
+
+    /// `AND _type IN (…)`, unless `types` is empty (every type).
+    pub fn types(&mut self, types: &[String]) -> &mut Self {
         if !types.is_empty() {
             self.push(" AND ").ident(TYPE).push(" IN (");
             for (i, t) in types.iter().enumerate() {
@@ -222,6 +227,16 @@ impl<'d> Sql<'d> {
     pub fn and_key(&mut self, key: &str) -> &mut Self {
         self.push(" AND ").ident("id").push(" = ");
         self.bind(Param::Text(key.into()))
+    }
+
+    /// The columns every read returns, of the table named `alias` in a join.
+    pub fn columns_of(&mut self, alias: &str, table: &Table) -> &mut Self {
+        self.push(alias).push(".").ident(TYPE);
+        self.push(", ").push(alias).push(".").ident("id");
+        for c in &table.columns {
+            self.push(", ").push(alias).push(".").ident(&c.name);
+        }
+        self
     }
 
     /// The columns every read returns: `_type`, `id`, then the table's columns in order.

@@ -66,14 +66,14 @@ impl Executor for SqliteExecutor {
         for statement in plan.statements {
             let query = bind(sqlx::query(AssertSqlSafe(statement.text)), statement.params);
             match statement.expect {
-                Expect::Exists => {
+                Expect::Exists | Expect::Referenced => {
                     if query
                         .fetch_optional(&mut *tx)
                         .await
                         .map_err(classify)?
                         .is_none()
                     {
-                        return Err(StoreError::NotFound);
+                        return Err(statement.expect.missing());
                     }
                 }
                 Expect::Rows => {

@@ -11,7 +11,7 @@ use store::{
 };
 
 async fn open(dir: &std::path::Path, name: &str) -> Arc<dyn Store> {
-    let catalog = Catalog::build(&intune::Schema::load().unwrap().models()).unwrap();
+    let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
             let schema = format!("lg_controls_{}", uuid::Uuid::new_v4().simple());
@@ -40,6 +40,7 @@ fn accounts(store: &dyn Store) -> Address {
             table: table.id,
             key: None,
             types: Vec::new(),
+            via: None,
         }],
     }
 }
@@ -110,6 +111,7 @@ async fn snapshots_move_whole_and_a_reset_keeps_them_and_the_controls() {
     let changes = |name: &str| Changes {
         type_name: "macOSSoftwareUpdateAccountSummary".into(),
         values: vec![("displayName".into(), Value::String(name.into()))],
+        ..Changes::default()
     };
     let kept = from.create("t", &at, changes("kept")).await.unwrap();
     from.put_control(&rule("t", "1", None)).await.unwrap();

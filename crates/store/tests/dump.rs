@@ -11,7 +11,7 @@ use store::{
 };
 
 async fn sqlite(dir: &std::path::Path, name: &str) -> Arc<dyn Store> {
-    let catalog = Catalog::build(&intune::Schema::load().unwrap().models()).unwrap();
+    let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
     let executor = SqliteExecutor::open(&dir.join(name)).await.unwrap();
     Arc::new(SqlStore::open(catalog, executor).await.unwrap())
 }
@@ -20,7 +20,7 @@ async fn destination(dir: &std::path::Path) -> Arc<dyn Store> {
     let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
         return sqlite(dir, "to.sqlite").await;
     };
-    let catalog = Catalog::build(&intune::Schema::load().unwrap().models()).unwrap();
+    let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
     let name = format!("lg_dump_{}", uuid::Uuid::new_v4().simple());
     let url = PostgresExecutor::create_schema(&url, &name).await.unwrap();
     let executor = PostgresExecutor::connect(&url, 2).await.unwrap();
@@ -39,6 +39,7 @@ fn at(store: &dyn Store, path: &str) -> Address {
             table: table.id,
             key: None,
             types: Vec::new(),
+            via: None,
         }],
     }
 }
@@ -71,6 +72,7 @@ async fn every_row_moves_and_reads_back_the_same() {
             let changes = Changes {
                 type_name: "macOSSoftwareUpdateAccountSummary".into(),
                 values,
+                ..Changes::default()
             };
             from.create(tenant, &accounts, changes).await.unwrap();
         }
@@ -81,6 +83,7 @@ async fn every_row_moves_and_reads_back_the_same() {
                 ("enforceSignatureCheck".into(), Value::Bool(true)),
                 ("runAsAccount".into(), Value::Enum("user".into())),
             ],
+            ..Changes::default()
         };
         from.create(tenant, &scripts, script).await.unwrap();
     }
@@ -115,7 +118,8 @@ async fn every_row_moves_and_reads_back_the_same() {
             }
         }
     }
-    assert_eq!(lines, 16);
+    // 7 accounts and a script per tenant, and the run summary computed with each script.
+    assert_eq!(lines, 18);
     for (key, value) in from.settings().await.unwrap() {
         to.put_setting(&key, &value).await.unwrap();
     }

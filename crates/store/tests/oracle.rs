@@ -105,20 +105,27 @@ fn filter() -> impl Strategy<Value = String> {
     })
 }
 
+/// Up to three distinct keys (a property given twice is a 400), each asc or desc.
 fn orderby() -> impl Strategy<Value = String> {
-    let key = (
-        prop::sample::select(vec![
+    let properties = prop::sample::subsequence(
+        vec![
             "displayName",
             "productKey",
             "updateVersion",
             "state",
             "updateCategory",
             "lastUpdatedDateTime",
-        ]),
-        prop::bool::ANY,
+        ],
+        0..3,
     )
-        .prop_map(|(p, desc)| format!("{p}{}", if desc { " desc" } else { "" }));
-    prop::collection::vec(key, 0..3).prop_map(|keys| keys.join(","))
+    .prop_shuffle();
+    (properties, prop::collection::vec(prop::bool::ANY, 3)).prop_map(|(keys, desc)| {
+        keys.iter()
+            .zip(desc)
+            .map(|(p, desc)| format!("{p}{}", if desc { " desc" } else { "" }))
+            .collect::<Vec<_>>()
+            .join(",")
+    })
 }
 
 /// One store for every case (each case writes under a parent of its own): PostgreSQL in a
@@ -141,7 +148,7 @@ fn fixture() -> &'static Fixture {
         let schema = intune::Schema::load().unwrap();
         let model = schema.model(intune::ApiVersion::Beta).clone();
         let store: Arc<dyn Store> = runtime.block_on(async {
-            let catalog = Catalog::build(&schema.models()).unwrap();
+            let catalog = Catalog::build(&schema).unwrap();
             match std::env::var("TEST_DATABASE_URL") {
                 Ok(url) => {
                     let name = format!("lg_oracle_{}", uuid::Uuid::new_v4().simple());
@@ -173,6 +180,7 @@ async fn parent(store: &dyn Store) -> Address {
         table: table(path),
         key,
         types: Vec::new(),
+        via: None,
     };
     let accounts = "deviceManagement/macOSSoftwareUpdateAccountSummaries";
     let categories = "deviceManagement/macOSSoftwareUpdateAccountSummaries/categorySummaries";
@@ -186,6 +194,7 @@ async fn parent(store: &dyn Store) -> Address {
             Changes {
                 type_name: "macOSSoftwareUpdateAccountSummary".into(),
                 values: name("Mac"),
+                ..Changes::default()
             },
         )
         .await
@@ -203,6 +212,7 @@ async fn parent(store: &dyn Store) -> Address {
             Changes {
                 type_name: "macOSSoftwareUpdateCategorySummary".into(),
                 values: name("Cat"),
+                ..Changes::default()
             },
         )
         .await
@@ -236,6 +246,7 @@ fn changes(row: &Row) -> Changes {
                 ),
             ),
         ],
+        ..Changes::default()
     }
 }
 

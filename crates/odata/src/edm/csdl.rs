@@ -3,6 +3,7 @@
 use indexmap::IndexMap;
 use roxmltree::{Document, Node};
 
+use super::action;
 use super::{
     EnumMember, EnumType, Model, NavigationProperty, Primitive, Property, Singleton,
     StructuredType, TypeKind, TypeRef,
@@ -22,7 +23,7 @@ pub enum CsdlError {
     Invalid(String),
 }
 
-fn invalid(message: impl Into<String>) -> CsdlError {
+pub(super) fn invalid(message: impl Into<String>) -> CsdlError {
     CsdlError::Invalid(message.into())
 }
 
@@ -53,6 +54,7 @@ pub(super) fn read(xml: &str) -> Result<Model, CsdlError> {
     let mut singletons = Vec::new();
     let mut container = String::from("GraphService");
     let mut annotations: Annotations = IndexMap::new();
+    let mut actions = Vec::new();
 
     for node in schema.children().filter(Node::is_element) {
         match node.tag_name().name() {
@@ -74,6 +76,7 @@ pub(super) fn read(xml: &str) -> Result<Model, CsdlError> {
                 }
             }
             "Annotations" => read_annotations(node, &namespace, &alias, &mut annotations)?,
+            "Action" => actions.extend(action::Declared::read(node)),
             _ => {}
         }
     }
@@ -96,6 +99,18 @@ pub(super) fn read(xml: &str) -> Result<Model, CsdlError> {
             )));
         }
     }
+    let actions = actions
+        .iter()
+        .map(|a| a.resolve(|raw| resolver.type_ref(raw)))
+        .collect::<Result<Vec<_>, _>>()?;
+    for a in &actions {
+        if !types.get(&a.binding).is_some_and(|t| t.is_entity) {
+            return Err(invalid(format!(
+                "action {} is bound to unknown type {}",
+                a.name, a.binding
+            )));
+        }
+    }
     Ok(Model {
         namespace,
         alias,
@@ -103,10 +118,11 @@ pub(super) fn read(xml: &str) -> Result<Model, CsdlError> {
         types,
         enums,
         singletons,
+        actions,
     })
 }
 
-fn required(node: Node, attribute: &str) -> Result<String, CsdlError> {
+pub(super) fn required(node: Node, attribute: &str) -> Result<String, CsdlError> {
     node.attribute(attribute)
         .map(str::to_string)
         .ok_or_else(|| {
@@ -117,7 +133,7 @@ fn required(node: Node, attribute: &str) -> Result<String, CsdlError> {
         })
 }
 
-fn bool_attribute(node: Node, attribute: &str, default: bool) -> bool {
+pub(super) fn bool_attribute(node: Node, attribute: &str, default: bool) -> bool {
     node.attribute(attribute).map_or(default, |v| v == "true")
 }
 

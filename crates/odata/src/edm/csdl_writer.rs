@@ -9,7 +9,7 @@ use std::io;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, Event};
 
-use super::{EnumType, Model, StructuredType, TypeRef};
+use super::{Action, EnumType, Model, StructuredType, TypeKind, TypeRef};
 
 const EDMX_NS: &str = "http://docs.oasis-open.org/odata/ns/edmx";
 const EDM_NS: &str = "http://docs.oasis-open.org/odata/ns/edm";
@@ -57,6 +57,9 @@ fn schema(w: &mut Xml, model: &Model) -> io::Result<()> {
             }
             for t in model.structured_types() {
                 structured(w, model, t)?;
+            }
+            for a in model.actions() {
+                action(w, model, a)?;
             }
             container(w, model)?;
             annotations(w, model)
@@ -157,6 +160,41 @@ fn structured(w: &mut Xml, model: &Model, t: &StructuredType) -> io::Result<()> 
     Ok(())
 }
 
+fn action(w: &mut Xml, model: &Model, a: &Action) -> io::Result<()> {
+    let binding = type_name(
+        model,
+        &TypeRef {
+            kind: TypeKind::Entity(a.binding.clone()),
+            collection: a.on_collection,
+        },
+    );
+    w.create_element("Action")
+        .with_attributes([("Name", a.name.as_str()), ("IsBound", "true")])
+        .write_inner_content(|w| {
+            w.create_element("Parameter")
+                .with_attributes([("Name", "bindingParameter"), ("Type", binding.as_str())])
+                .write_empty()?;
+            for p in &a.parameters {
+                let ty = type_name(model, &p.ty);
+                let mut element = w
+                    .create_element("Parameter")
+                    .with_attributes([("Name", p.name.as_str()), ("Type", ty.as_str())]);
+                if !p.nullable {
+                    element = element.with_attribute(("Nullable", "false"));
+                }
+                element.write_empty()?;
+            }
+            if let Some(returns) = &a.return_type {
+                let ty = type_name(model, returns);
+                w.create_element("ReturnType")
+                    .with_attribute(("Type", ty.as_str()))
+                    .write_empty()?;
+            }
+            Ok(())
+        })?;
+    Ok(())
+}
+
 fn type_name(model: &Model, ty: &TypeRef) -> String {
     ty.qualified_name(prefix(model))
 }
@@ -240,6 +278,9 @@ mod tests {
    <EntityType Name="root" BaseType="graph.entity">
     <NavigationProperty Name="shapes" Type="Collection(graph.shape)" ContainsTarget="true"/>
     <NavigationProperty Name="favourite" Type="graph.shape"/></EntityType>
+   <Action Name="paint" IsBound="true"><Parameter Name="bindingParameter" Type="graph.shape"/>
+    <Parameter Name="colors" Type="Collection(graph.color)" Nullable="false"/><ReturnType Type="Edm.Boolean"/></Action>
+   <Action Name="unbound"><Parameter Name="x" Type="Edm.String"/></Action>
    <EntityContainer Name="GraphService"><Singleton Name="root" Type="microsoft.graph.root"/></EntityContainer>
    <Annotations Target="microsoft.graph.shape/tags"><Annotation Term="Org.OData.Core.V1.Description" String="Tags &amp; &quot;labels&quot;."/></Annotations>
    <Annotations Target="microsoft.graph.circle/radius"><Annotation Term="Org.OData.Core.V1.Computed" Bool="true"/></Annotations>
@@ -260,6 +301,7 @@ mod tests {
             a.structured_types().collect::<Vec<_>>(),
             b.structured_types().collect::<Vec<_>>()
         );
+        assert_eq!(a.actions(), b.actions());
     }
 
     #[test]
@@ -271,6 +313,13 @@ mod tests {
         assert!(written.contains(r#"<EntityType Name="circle" BaseType="graph.shape">"#));
         assert!(
             written.contains(r#"String="Tags &amp; &quot;labels&quot;."/>"#),
+            "{written}"
+        );
+        assert_eq!(model.actions().len(), 1, "unbound actions are not served");
+        assert!(
+            written.contains(
+                r#"<Parameter Name="colors" Type="Collection(graph.color)" Nullable="false"/>"#
+            ),
             "{written}"
         );
         // Inherited members are written once, on the declaring type.

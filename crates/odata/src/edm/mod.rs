@@ -4,9 +4,11 @@
 //! namespace (`microsoft.graph`). Lookups that come from requests are case-insensitive, as
 //! Graph treats resource and property names.
 
+mod action;
 mod csdl;
 mod csdl_writer;
 
+pub use action::Action;
 pub use csdl::CsdlError;
 
 use indexmap::IndexMap;
@@ -267,6 +269,7 @@ pub struct Model {
     types: IndexMap<String, StructuredType>,
     enums: IndexMap<String, EnumType>,
     singletons: Vec<Singleton>,
+    actions: Vec<Action>,
 }
 
 impl Model {
@@ -341,6 +344,19 @@ impl Model {
     /// The container's singletons.
     pub fn singletons(&self) -> &[Singleton] {
         &self.singletons
+    }
+
+    /// The bound actions, in schema order.
+    pub fn actions(&self) -> &[Action] {
+        &self.actions
+    }
+
+    /// The same model with only the actions `keep` accepts: how a service leaves out
+    /// what it does not serve.
+    pub fn retain_actions(&self, keep: impl Fn(&Action) -> bool) -> Model {
+        let mut model = self.clone();
+        model.actions.retain(keep);
+        model
     }
 
     /// A singleton by name, case-insensitively.

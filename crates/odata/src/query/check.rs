@@ -131,18 +131,35 @@ pub fn check_orderby(
     ty: &StructuredType,
     keys: Vec<OrderKey>,
 ) -> Result<Vec<OrderKey>, QueryError> {
-    keys.into_iter()
-        .map(|key| {
-            let (path, prop_ty) = resolve_path(model, ty, &key.path, "$orderby")?;
-            if prop_ty.collection || matches!(prop_ty.kind, TypeKind::Complex(_) | TypeKind::Entity(_)) {
-                return Err(QueryError::new(
-                    "$orderby",
-                    format!("The property '{}' cannot be used to order: it is not of a primitive or enum type.", path.join("/")),
-                ));
-            }
-            Ok(OrderKey { path, descending: key.descending })
-        })
-        .collect()
+    let mut checked: Vec<OrderKey> = Vec::with_capacity(keys.len());
+    for key in keys {
+        let (path, prop_ty) = resolve_path(model, ty, &key.path, "$orderby")?;
+        if prop_ty.collection || matches!(prop_ty.kind, TypeKind::Complex(_) | TypeKind::Entity(_))
+        {
+            return Err(QueryError::new(
+                "$orderby",
+                format!(
+                    "The property '{}' cannot be used to order: it is not of a primitive or enum type.",
+                    path.join("/")
+                ),
+            ));
+        }
+        // ASP.NET OData's answer (Graph's stack) to a key given twice.
+        if checked.iter().any(|k| k.path == path) {
+            return Err(QueryError::new(
+                "$orderby",
+                format!(
+                    "Duplicate property named '{}' is not supported in '$orderby'.",
+                    path.join("/")
+                ),
+            ));
+        }
+        checked.push(OrderKey {
+            path,
+            descending: key.descending,
+        });
+    }
+    Ok(checked)
 }
 
 struct Checker<'a> {

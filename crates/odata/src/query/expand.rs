@@ -30,6 +30,9 @@ pub fn parse(model: &Model, ty: &StructuredType, value: &str) -> Result<Vec<Expa
     let mut items = Vec::new();
     for item in split_top_level(value, ',').map_err(|m| syntax(value, m))? {
         let item = item.trim();
+        if item.is_empty() {
+            return Err(syntax(value, "an empty item".into()));
+        }
         let (name, nested) = match item.find('(') {
             Some(open) if item.ends_with(')') => {
                 (&item[..open], Some(&item[open + 1..item.len() - 1]))
@@ -156,5 +159,5 @@ fn split_top_level(text: &str, separator: char) -> Result<Vec<&str>, String> {
         return Err("unbalanced parentheses or quotes".into());
     }
     parts.push(&text[start..]);
-    Ok(parts.into_iter().filter(|p| !p.trim().is_empty()).collect())
+    Ok(parts)
 }

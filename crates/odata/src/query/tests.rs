@@ -108,7 +108,10 @@ fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
         "$expand=runSummary($top=1)",
         "$orderby=roleScopeTagIds",
         "$expand=assignments(",
+        "$expand=,",
+        "$expand=assignments,,runSummary",
         "$orderby=displayName sideways",
+        "$orderby=displayName desc,id,DisplayName",
     ]
     .iter()
     .map(|q| {

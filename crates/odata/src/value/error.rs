@@ -114,6 +114,16 @@ pub enum ValueError {
         /// Its concrete derived types, comma-separated.
         derived: String,
     },
+    /// A parameter the action does not declare.
+    #[error(
+        "The parameter '{parameter}' in the request payload is not a valid parameter for the operation '{action}'."
+    )]
+    UnknownParameter {
+        /// The parameter as sent.
+        parameter: String,
+        /// The action's name.
+        action: String,
+    },
     /// An `@odata.type` annotation that is not a string.
     #[error("The '@odata.type' annotation must be a string.")]
     TypeNotString,

@@ -2,9 +2,11 @@
 //! response writes them.
 
 mod error;
+mod parameters;
 mod read;
 
 pub use error::ValueError;
+pub use parameters::{Parameter, read_parameters};
 pub use read::{default_value, read_entity};
 
 use serde_json::Value as Json;

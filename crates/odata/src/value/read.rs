@@ -61,8 +61,8 @@ pub fn default_value(model: &Model, ty: &TypeRef) -> Option<Value> {
     }
 }
 
-struct Reader<'m> {
-    model: &'m Model,
+pub(super) struct Reader<'m> {
+    pub(super) model: &'m Model,
 }
 
 impl<'m> Reader<'m> {
@@ -162,10 +162,16 @@ impl<'m> Reader<'m> {
         Ok(values)
     }
 
-    fn value(&self, property: &Property, json: &Json, path: &str) -> Result<Value, ValueError> {
+    pub(super) fn value(
+        &self,
+        property: &Property,
+        json: &Json,
+        path: &str,
+    ) -> Result<Value, ValueError> {
         let ty = &property.ty;
         if json.is_null() {
-            return if property.nullable {
+            // Collections are never null: `[]` is the empty one.
+            return if property.nullable && !ty.collection {
                 Ok(Value::Null)
             } else {
                 Err(ValueError::NullNotAllowed {

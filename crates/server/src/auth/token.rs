@@ -128,7 +128,8 @@ impl TokenSpec {
         TokenSpec {
             tenant: tenant.to_string(),
             scopes: Vec::new(),
-            roles: intune::permissions::all()
+            roles: intune::Permissions::bundled()
+                .all()
                 .into_iter()
                 .map(str::to_string)
                 .collect(),

@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use intune::ApiVersion;
 use intune::throttling::Bucket;
-use odata::Model;
+use odata::Places;
 use odata::path::percent_decode;
 
 use super::faults;
@@ -83,7 +83,7 @@ pub async fn apply(State(app): State<Arc<AppState>>, mut request: Request, next:
         && let Some(body) = response.extensions_mut().get_mut::<ErrorBody>()
     {
         let url = IntuneUrl {
-            service: bucket_of(app.schema.model(version), rest).map(Bucket::service),
+            service: bucket_of(app.schema.places(version), rest).map(Bucket::service),
             tenant: &tenant,
             version: version.as_str(),
             rest: uri
@@ -136,7 +136,7 @@ async fn early_answer(
     if throttling == Throttling::Off {
         return Ok(None);
     }
-    let Some(bucket) = bucket_of(app.schema.model(version), rest) else {
+    let Some(bucket) = bucket_of(app.schema.places(version), rest) else {
         return Ok(None);
     };
     let writes = !matches!(*method, Method::GET | Method::HEAD);
@@ -172,10 +172,10 @@ fn graph_path(path: &str) -> Option<(ApiVersion, usize)> {
 
 /// The throttling bucket of what a path (after the version) addresses. Intune's buckets are
 /// per service area, so the singleton and its navigation decide it (the table's rules name
-/// at most two, a test keeps it so): they are read straight from the path, without
-/// resolving the rest of it, which is the handler's work. Both must exist in the version's
-/// model; an unknown segment counts nowhere (its handler answers 400).
-pub(super) fn bucket_of(model: &Model, rest: &str) -> Option<Bucket> {
+/// at most two, a test keeps it so): they are looked up in the version's places straight
+/// from the path, without resolving the rest of it, which is the handler's work. An unknown
+/// segment counts nowhere (its handler answers 400).
+pub(super) fn bucket_of(places: &Places, rest: &str) -> Option<Bucket> {
     fn decode(segment: &str) -> Cow<'_, str> {
         if segment.contains('%') {
             Cow::Owned(percent_decode(segment))
@@ -184,16 +184,16 @@ pub(super) fn bucket_of(model: &Model, rest: &str) -> Option<Bucket> {
         }
     }
     let mut segments = rest.split('/').filter(|s| !s.is_empty());
-    let singleton = model.singleton(&decode(segments.next()?))?;
-    let Some(second) = segments.next() else {
-        return intune::throttling::bucket(&[singleton.name.as_str()]);
+    let singleton = places.singleton(&decode(segments.next()?))?;
+    let place = match segments.next() {
+        None => singleton,
+        Some(second) => {
+            let second = decode(second);
+            let name = second.split('(').next().unwrap_or_default();
+            places.navigation(singleton.id, name)?
+        }
     };
-    let second = decode(second);
-    let name = second.split('(').next().unwrap_or_default();
-    let navigation = model
-        .structured(&singleton.type_name)?
-        .navigation_property(name)?;
-    intune::throttling::bucket(&[singleton.name.as_str(), navigation.name.as_str()])
+    intune::throttling::bucket(&place.path)
 }
 
 #[cfg(test)]

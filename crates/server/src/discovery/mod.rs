@@ -1,11 +1,11 @@
 //! Discovery: the service document, `$metadata` (CSDL) and `openapi.json` of each version,
-//! written at run time from the model that serves the data, checked against the store's
-//! catalog ([`places`]), so they list exactly what the router answers.
+//! written at run time from the model and the served places that route the requests
+//! ([`routes`]), so they list exactly what the router answers.
 
 mod openapi;
 mod places;
 
-pub use places::{Place, places, served_model};
+pub use places::{Route, routes, served_model};
 
 use axum::body::Body;
 use axum::extract::State;
@@ -14,25 +14,19 @@ use axum::response::Response;
 use intune::{ApiVersion, Schema};
 use odata::path::percent_decode;
 use serde_json::{Map, Value as Json, json};
-use store::Catalog;
 
 use crate::odata::{base_url, render};
 use crate::{ApiError, AppState};
 
 /// The CSDL document of `version`: the served model, as XML.
-pub fn metadata_document(schema: &Schema, catalog: &Catalog, version: ApiVersion) -> String {
-    served_model(schema.model(version), catalog).to_csdl()
+pub fn metadata_document(schema: &Schema, version: ApiVersion) -> String {
+    served_model(schema.model(version), schema.places(version)).to_csdl()
 }
 
 /// The OpenAPI 3.1 document of `version`, its server URL under `base`
 /// (`http://127.0.0.1:8080`).
-pub fn openapi_document(
-    schema: &Schema,
-    catalog: &Catalog,
-    version: ApiVersion,
-    base: &str,
-) -> Json {
-    openapi::document(schema.model(version), catalog, version.as_str(), base)
+pub fn openapi_document(schema: &Schema, version: ApiVersion, base: &str) -> Json {
+    openapi::document(schema, version, base)
 }
 
 /// The version of a request to `/{version}/…`.
@@ -49,7 +43,7 @@ pub async fn metadata(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let version = get_only(&method, &uri)?;
-    let xml = metadata_document(&app.schema, app.store.catalog(), version);
+    let xml = metadata_document(&app.schema, version);
     Ok(typed(xml, "application/xml"))
 }
 
@@ -61,12 +55,7 @@ pub async fn openapi(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let version = get_only(&method, &uri)?;
-    let document = openapi_document(
-        &app.schema,
-        app.store.catalog(),
-        version,
-        &base_url(&uri, &headers),
-    );
+    let document = openapi_document(&app.schema, version, &base_url(&uri, &headers));
     Ok(typed(document.to_string(), "application/json"))
 }
 

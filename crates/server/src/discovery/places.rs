@@ -1,18 +1,17 @@
-//! The places a version serves: every resource path the router answers, found by walking
-//! the model from its singletons exactly as `odata::ResourcePath::parse` does and keeping
-//! the navigations the store's catalog has a table for. `$metadata` and OpenAPI are both
-//! written from this one walk.
+//! The routes a version serves: every path template the router answers, written from the
+//! version's one map of served places ([`odata::Places`]) — a collection is its list, its
+//! `$count`, its entities and its casts; a summary or a link also its `$ref`; an action the
+//! path it is bound to. `$metadata` and OpenAPI are both written from these.
 
 use std::collections::HashSet;
 
-use odata::Model;
-use store::{Catalog, TableKind};
+use odata::{Binding, Model, Place, PlaceKind, Places};
 
 use crate::odata::Shape;
 
-/// One served resource path.
+/// One served path template.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Place {
+pub struct Route {
     /// The OpenAPI path, with keys as Microsoft writes them:
     /// `/deviceManagement/deviceManagementScripts/{deviceManagementScript-id}/runSummary`.
     pub template: String,
@@ -20,107 +19,117 @@ pub struct Place {
     pub keys: Vec<(String, String)>,
     /// What the path addresses, which decides the methods it answers.
     pub shape: Shape,
-    /// The declared entity type of what it addresses.
+    /// The type of what it addresses (for a cast, the cast type; for an action, the type
+    /// it is bound to).
     pub entity_type: String,
-    /// The catalog path of the table behind it (`None` for a singleton).
-    pub table: Option<String>,
-    /// The navigation property names along the path, singleton first.
+    /// The path of the place it addresses (the key of its permission rule).
+    pub place: String,
+    /// The kind of that place.
+    pub kind: PlaceKind,
+    /// The names along the path, singleton first (casts as `graph.<type>`).
     pub names: Vec<String>,
     /// The description of the last navigation property, when the schema has one.
     pub description: Option<String>,
 }
 
-/// Every served place of `model`, parents before children.
-pub fn places(model: &Model, catalog: &Catalog) -> Vec<Place> {
-    walk_all(model, catalog).0
-}
-
-/// The places, and the navigation properties they reach as (declaring type, name).
-fn walk_all(model: &Model, catalog: &Catalog) -> (Vec<Place>, HashSet<(String, String)>) {
+/// Every route of a version's `places`, parents before children.
+pub fn routes(places: &Places) -> Vec<Route> {
     let mut out = Vec::new();
-    let mut reached = HashSet::new();
-    for s in model.singletons() {
-        let place = Place {
-            template: format!("/{}", s.name),
+    for singleton in places.iter().filter(|p| p.kind == PlaceKind::Singleton) {
+        let route = Route {
+            template: format!("/{}", singleton.name),
             keys: Vec::new(),
             shape: Shape::Singleton,
-            entity_type: s.type_name.clone(),
-            table: None,
-            names: vec![s.name.clone()],
+            entity_type: singleton.entity_type.clone(),
+            place: singleton.path.clone(),
+            kind: singleton.kind,
+            names: vec![singleton.name.clone()],
             description: None,
         };
-        out.push(place.clone());
-        let mut walker = Walker {
-            model,
-            catalog,
-            out: &mut out,
-            reached: &mut reached,
-        };
-        walker.walk(&place, &s.name);
+        out.push(route.clone());
+        walk(places, singleton, &route, &mut out);
     }
-    (out, reached)
+    out
 }
 
-struct Walker<'a> {
-    model: &'a Model,
-    catalog: &'a Catalog,
-    out: &'a mut Vec<Place>,
-    reached: &'a mut HashSet<(String, String)>,
-}
-
-impl Walker<'_> {
-    fn walk(&mut self, at: &Place, table_path: &str) {
-        let Some(owner) = self.model.structured(&at.entity_type) else {
-            return;
-        };
-        for nav in &owner.navigation {
-            let path = format!("{table_path}/{}", nav.name);
-            let Some(table) = self.catalog.tables().iter().find(|t| t.path == path) else {
-                continue;
-            };
-            if let Some(declarer) = self.model.declaring_type(&owner.name, &nav.name) {
-                self.reached
-                    .insert((declarer.to_string(), nav.name.clone()));
-            }
-            let mut names = at.names.clone();
-            names.push(nav.name.clone());
-            let base = Place {
-                template: format!("{}/{}", at.template, nav.name),
-                keys: at.keys.clone(),
-                shape: Shape::Collection,
-                entity_type: nav.target.clone(),
-                table: Some(path.clone()),
-                names,
-                description: nav.description.clone(),
-            };
-            let with = |suffix: &str, shape| Place {
-                template: format!("{}{suffix}", base.template),
+/// The routes of the places under `at`, whose entity `base` addresses.
+fn walk(places: &Places, at: &Place, base: &Route, out: &mut Vec<Route>) {
+    for place in places.children(at.id) {
+        let route = |suffix: &str, shape| {
+            let mut names = base.names.clone();
+            names.push(place.name.clone());
+            Route {
+                template: format!("{}/{}{suffix}", base.template, place.name),
+                keys: base.keys.clone(),
                 shape,
-                ..base.clone()
-            };
-            match table.kind {
-                TableKind::Collection => {
-                    self.out.push(base.clone());
-                    self.out.push(with("/$count", Shape::Count));
-                    let key = key_name(&base.keys, &nav.target);
-                    let mut entity = with(&format!("/{{{key}}}"), Shape::Entity);
-                    entity.keys.push((key, nav.target.clone()));
-                    self.out.push(entity.clone());
-                    self.walk(&entity, &path);
-                }
-                TableKind::Contained => {
-                    let contained = with("", Shape::Contained);
-                    self.out.push(contained.clone());
-                    self.walk(&contained, &path);
-                }
-                TableKind::Referenced => {
-                    let referenced = with("", Shape::Referenced);
-                    self.out.push(referenced.clone());
-                    self.out.push(with("/$ref", Shape::Ref));
-                    self.walk(&referenced, &path);
-                }
+                entity_type: place.entity_type.clone(),
+                place: place.path.clone(),
+                kind: place.kind,
+                names,
+                description: place.description.clone(),
             }
+        };
+        match place.kind {
+            PlaceKind::Collection => {
+                let collection = route("", Shape::Collection);
+                out.push(collection.clone());
+                out.push(route("/$count", Shape::Count));
+                let key = key_name(&base.keys, &place.entity_type);
+                let mut entity = route(&format!("/{{{key}}}"), Shape::Entity);
+                entity.keys.push((key, place.entity_type.clone()));
+                out.push(entity.clone());
+                for derived in place.types.iter().filter(|t| **t != place.entity_type) {
+                    let cast = |on: &Route, shape| {
+                        let mut cast = on.clone();
+                        cast.template = format!("{}/graph.{derived}", on.template);
+                        cast.names.push(format!("graph.{derived}"));
+                        cast.entity_type = derived.clone();
+                        cast.shape = shape;
+                        cast
+                    };
+                    out.push(cast(&collection, Shape::Collection));
+                    out.push(cast(&entity, Shape::Entity));
+                }
+                for action in places.children(place.id) {
+                    if action.kind == PlaceKind::Action(Binding::Collection) {
+                        out.push(action_route(&collection, action));
+                    }
+                }
+                walk(places, place, &entity, out);
+            }
+            PlaceKind::Contained => {
+                let contained = route("", Shape::Contained);
+                out.push(contained.clone());
+                walk(places, place, &contained, out);
+            }
+            PlaceKind::Summary => {
+                let summary = route("", Shape::Summary);
+                out.push(summary.clone());
+                out.push(route("/$ref", Shape::Ref));
+                walk(places, place, &summary, out);
+            }
+            PlaceKind::Link(_) => {
+                out.push(route("", Shape::Link));
+                out.push(route("/$ref", Shape::LinkRef));
+            }
+            PlaceKind::Action(Binding::Entity) => out.push(action_route(base, place)),
+            PlaceKind::Action(Binding::Collection) | PlaceKind::Singleton => {}
         }
+    }
+}
+
+fn action_route(on: &Route, action: &Place) -> Route {
+    let mut names = on.names.clone();
+    names.push(action.name.clone());
+    Route {
+        template: format!("{}/{}", on.template, action.name),
+        keys: on.keys.clone(),
+        shape: Shape::Action,
+        entity_type: action.entity_type.clone(),
+        place: action.path.clone(),
+        kind: action.kind,
+        names,
+        description: None,
     }
 }
 
@@ -136,102 +145,31 @@ fn key_name(taken: &[(String, String)], entity_type: &str) -> String {
         .unwrap_or(plain)
 }
 
-/// The model as served: without navigation properties that no served place reaches
-/// (a non-contained collection, which the store does not keep, or a navigation of a
-/// derived type, which no path can address).
-pub fn served_model(model: &Model, catalog: &Catalog) -> Model {
-    let (_, reached) = walk_all(model, catalog);
-    model.retain_navigation(|owner, nav| reached.contains(&(owner.to_string(), nav.name.clone())))
+/// The model as served: without the navigation properties and actions no served place
+/// reaches (a non-contained collection, which the store does not keep, or a navigation or
+/// action of a derived type, which no path addresses).
+pub fn served_model(model: &Model, places: &Places) -> Model {
+    let mut reached = HashSet::new();
+    let mut actions = HashSet::new();
+    for place in places.iter() {
+        let Some(parent) = place.parent.map(|p| places.get(p)) else {
+            continue;
+        };
+        match place.kind {
+            PlaceKind::Action(binding) => {
+                actions.insert((place.name.clone(), binding == Binding::Collection));
+            }
+            _ => {
+                if let Some(declarer) = model.declaring_type(&parent.entity_type, &place.name) {
+                    reached.insert((declarer.to_string(), place.name.clone()));
+                }
+            }
+        }
+    }
+    model
+        .retain_navigation(|owner, nav| reached.contains(&(owner.to_string(), nav.name.clone())))
+        .retain_actions(|a| actions.contains(&(a.name.clone(), a.on_collection)))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use intune::{ApiVersion, Schema};
-
-    fn setup() -> (Schema, Catalog) {
-        let schema = Schema::load().unwrap();
-        let catalog = Catalog::build(&schema.models()).unwrap();
-        (schema, catalog)
-    }
-
-    #[test]
-    fn the_model_and_the_catalog_agree_on_what_is_served() {
-        let (schema, catalog) = setup();
-        let mut reached = HashSet::new();
-        for version in ApiVersion::ALL {
-            let model = schema.model(version);
-            let served = served_model(model, &catalog);
-            for (a, b) in model.structured_types().zip(served.structured_types()) {
-                assert_eq!(
-                    a, b,
-                    "{version:?}: the model has a navigation nobody serves"
-                );
-            }
-            reached.extend(places(model, &catalog).into_iter().filter_map(|p| p.table));
-        }
-        for table in catalog.tables() {
-            assert!(
-                reached.contains(&table.path),
-                "{} is stored, not served",
-                table.path
-            );
-        }
-    }
-
-    #[test]
-    fn places_have_graph_shaped_templates() {
-        let (schema, catalog) = setup();
-        let beta: Vec<_> = places(schema.model(ApiVersion::Beta), &catalog)
-            .into_iter()
-            .map(|p| (p.template, p.shape))
-            .collect();
-        for expected in [
-            ("/deviceManagement", Shape::Singleton),
-            (
-                "/deviceManagement/softwareUpdateStatusSummary/$ref",
-                Shape::Ref,
-            ),
-            (
-                "/deviceManagement/deviceManagementScripts/{deviceManagementScript-id}/runSummary",
-                Shape::Referenced,
-            ),
-            (
-                "/deviceManagement/deviceManagementScripts/{deviceManagementScript-id}/userRunStates/{deviceManagementScriptUserState-id}/deviceRunStates/$count",
-                Shape::Count,
-            ),
-            (
-                "/deviceAppManagement/mobileAppConfigurations/{managedDeviceMobileAppConfiguration-id}/userStatusSummary",
-                Shape::Contained,
-            ),
-        ] {
-            let expected = (expected.0.to_string(), expected.1);
-            assert!(beta.contains(&expected), "{expected:?} in {beta:#?}");
-        }
-        let v1 = places(schema.model(ApiVersion::V1), &catalog);
-        assert!(
-            !v1.iter()
-                .any(|p| p.template.contains("deviceManagementScripts"))
-        );
-        assert_eq!(key_name(&[("a-id".into(), "a".into())], "a"), "a-id1");
-    }
-
-    #[test]
-    fn an_unstored_navigation_is_not_served() {
-        let (schema, catalog) = setup();
-        let csdl = schema.model(ApiVersion::V1).to_csdl().replace(
-            r#"<NavigationProperty Name="softwareUpdateStatusSummary""#,
-            r#"<NavigationProperty Name="others" Type="Collection(graph.softwareUpdateStatusSummary)"/>
-        <NavigationProperty Name="softwareUpdateStatusSummary""#,
-        );
-        let model = Model::from_csdl(&csdl).unwrap();
-        assert!(
-            !places(&model, &catalog)
-                .iter()
-                .any(|p| p.template.contains("others"))
-        );
-        let served = served_model(&model, &catalog);
-        assert!(!served.to_csdl().contains("others"));
-        assert!(served.to_csdl().contains("softwareUpdateStatusSummary"));
-    }
-}
+mod tests;

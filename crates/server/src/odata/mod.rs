@@ -1,5 +1,7 @@
 //! The one OData route: every entity the schema has is served by these handlers.
 
+mod actions;
+mod links;
 mod paging;
 mod read;
 pub mod render;
@@ -80,10 +82,10 @@ pub async fn handle(
 ) -> Result<Response, ApiError> {
     let profile = profile.map(|Extension(p)| p).unwrap_or_default();
     let resource = Resource::resolve(&app.schema, app.store.catalog(), &uri, &headers)?;
-    caller.authorize(&resource.path, &method)?;
     let operation = resource.shape.operation(method.as_str());
     // Intune has no `/$count` segment (msgraph-beta-sdk-dotnet#697).
     let refused = profile == Profile::Observed && operation == Some(Operation::Count);
+    // A method the resource does not answer is Intune's 400, whatever the caller holds.
     let Some(operation) = operation.filter(|_| !refused) else {
         return Err(ApiError::NoRoute {
             template: resource.template(),
@@ -91,6 +93,11 @@ pub async fn handle(
             path: uri.path().to_string(),
         });
     };
+    caller.authorize(
+        app.schema.permissions(),
+        &resource.place().path,
+        operation.access(),
+    )?;
     let options = query_options(&resource, &method, uri.query(), profile)?;
     let request = Request {
         app: &app,
@@ -111,6 +118,9 @@ pub async fn handle(
         Operation::ReplaceRef => write::replace(&request, body).await,
         Operation::Update => write::update(&request, body).await,
         Operation::Delete => write::delete(&request).await,
+        Operation::SetLink => links::set(&request, body).await,
+        Operation::Unlink => links::unset(&request).await,
+        Operation::Invoke => actions::invoke(&request, body).await,
     }
 }
 
@@ -124,8 +134,8 @@ fn query_options(
 ) -> Result<QueryOptions, ApiError> {
     let model = resource.model;
     let ty = model
-        .structured(resource.path.target_type())
-        .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.path.target_type())))?;
+        .structured(resource.target_type())
+        .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.target_type())))?;
     let allowed = allowed_options(method, resource.shape);
     if profile == Profile::Observed
         && let Some(refused) = profile::refused_option(raw, allowed)
@@ -151,7 +161,7 @@ fn allowed_options(method: &Method, shape: Shape) -> &'static [&'static str] {
             "$skiptoken",
             "$format",
         ],
-        ("GET", Shape::Entity | Shape::Contained | Shape::Referenced) => {
+        ("GET", Shape::Entity | Shape::Contained | Shape::Summary | Shape::Link) => {
             &["$select", "$expand", "$format"]
         }
         ("GET", Shape::Count) => &["$filter"],

@@ -2,6 +2,7 @@
 
 use axum::http::{HeaderName, StatusCode};
 use axum::response::Response;
+use odata::PlaceKind;
 use odata::query::{MAX_PAGE_SIZE, QueryOptions};
 use serde_json::{Map, Value as Json, json};
 use store::{ExpandQuery, ListQuery};
@@ -31,12 +32,12 @@ pub async fn get(request: &Request<'_>) -> Result<Response, ApiError> {
     let body = render::entity(
         resource.model,
         &record,
-        resource.path.target_type(),
+        resource.target_type(),
         options.select.as_deref(),
         &options.expand,
         request.annotations(),
     );
-    let fragment = render::projected(&resource.path.context_fragment(), options);
+    let fragment = render::projected(&resource.fragment(), options);
     Ok(render::json(
         StatusCode::OK,
         &render::with_context(resource.context(&fragment), body),
@@ -74,9 +75,9 @@ pub async fn list(request: &Request<'_>) -> Result<Response, ApiError> {
         .list(request.tenant, resource.address()?, &query)
         .await
         .map_err(|e| request.store_error(e))?;
-    let declared = resource.path.target_type();
+    let declared = resource.target_type();
     let mut body = Map::new();
-    let fragment = render::projected(&resource.path.context_fragment(), options);
+    let fragment = render::projected(&resource.fragment(), options);
     body.insert(
         "@odata.context".into(),
         Json::String(resource.context(&fragment)),
@@ -132,18 +133,23 @@ pub async fn count(request: &Request<'_>) -> Result<Response, ApiError> {
     Ok(render::text(count.to_string()))
 }
 
-/// `…/$ref`: the reference to a summary, once its parent is known to exist.
+/// `…/$ref`: the reference to a summary (once its parent is known to exist), or the
+/// entity a link points at.
 pub async fn reference(request: &Request<'_>) -> Result<Response, ApiError> {
     let resource = &request.resource;
-    request
+    let record = request
         .app
         .store
         .get(request.tenant, resource.address()?, &[])
         .await
         .map_err(|e| request.store_error(e))?;
+    let id = match resource.place().kind {
+        PlaceKind::Link(home) => super::links::url(resource, home, &record.id),
+        _ => resource.url(&resource.canonical()),
+    };
     let body = json!({
         "@odata.context": resource.context("$ref"),
-        "@odata.id": resource.url(&resource.path.canonical()),
+        "@odata.id": id,
     });
     let Json::Object(body) = body else {
         unreachable!("json! of an object literal is an object")
@@ -154,7 +160,7 @@ pub async fn reference(request: &Request<'_>) -> Result<Response, ApiError> {
 /// A bare singleton: its type and id (the tenant's).
 pub fn singleton(request: &Request<'_>) -> Response {
     let resource = &request.resource;
-    let name = resource.path.context_fragment();
+    let name = resource.fragment();
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
@@ -164,7 +170,7 @@ pub fn singleton(request: &Request<'_>) -> Response {
         "@odata.type".into(),
         Json::String(format!(
             "#{}",
-            resource.model.qualified(resource.path.target_type())
+            resource.model.qualified(resource.target_type())
         )),
     );
     body.insert("id".into(), Json::String(request.tenant.to_string()));

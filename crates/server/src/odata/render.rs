@@ -4,8 +4,9 @@
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use odata::Model;
+use odata::edm::TypeKind;
 use odata::query::{Expand, QueryOptions};
+use odata::{Model, Value};
 use serde_json::{Map, Value as Json};
 use store::{Expanded, Record};
 
@@ -54,7 +55,12 @@ pub fn entity(
         let value = if ty.key.contains(&p.name) {
             Json::String(record.id.clone())
         } else {
-            record.get(&p.name).map_or(Json::Null, |v| v.to_json())
+            match (record.get(&p.name), &p.ty.kind) {
+                (Some(Value::Enum(member)), TypeKind::Enum(enum_type)) => {
+                    Json::String(known_member(model, enum_type, member).to_string())
+                }
+                (value, _) => value.map_or(Json::Null, |v| v.to_json()),
+            }
         };
         out.insert(p.name.clone(), value);
     }
@@ -79,6 +85,19 @@ pub fn entity(
         out.insert(navigation.clone(), value);
     }
     out
+}
+
+/// An enum member as the version names it. A member its enum type lacks (stored through
+/// a version that has it, like beta's `androidEnterpriseFullyManaged` enrollment type
+/// read through v1.0) reads as `unknownFutureValue` where the type has that sentinel, as
+/// Graph's evolvable enums answer clients that do not know a member; else as stored.
+fn known_member<'a>(model: &'a Model, enum_type: &str, stored: &'a str) -> &'a str {
+    match model.enum_type(enum_type) {
+        Some(e) if e.member(stored).is_none() => e
+            .member("unknownFutureValue")
+            .map_or(stored, |m| m.name.as_str()),
+        _ => stored,
+    }
 }
 
 /// The context fragment with Graph's projection: `collection(a,b,nav())` or

@@ -3,9 +3,10 @@
 
 use axum::http::{HeaderMap, Uri, header};
 use intune::ApiVersion;
+use intune::permissions::Access;
 use odata::path::percent_decode;
-use odata::{Model, ResourcePath, Segment, Suffix};
-use store::{Address, Catalog, Table, TableKind};
+use odata::{Model, Place, PlaceKind, Places, ResourcePath, Segment, Suffix};
+use store::{Address, Catalog};
 
 use crate::ApiError;
 
@@ -18,14 +19,20 @@ pub enum Shape {
     Collection,
     /// One entity of a collection.
     Entity,
-    /// A contained single-valued target (created by POST).
+    /// A contained single-valued target (exists with its parent; POST sets it).
     Contained,
-    /// A non-contained single-valued target (always exists).
-    Referenced,
+    /// A summary the service keeps (a non-contained single-valued target; always exists).
+    Summary,
     /// `…/$count` of a collection.
     Count,
-    /// `…/$ref` of a `Referenced` target.
+    /// `…/$ref` of a summary, replaced whole with an entity (the seeds' form).
     Ref,
+    /// The entity a link points at (a run state's `managedDevice`).
+    Link,
+    /// `…/$ref` of a link: the reference itself.
+    LinkRef,
+    /// A bound action.
+    Action,
 }
 
 /// What a request does: decided by its method and the shape of what it addresses.
@@ -41,7 +48,7 @@ pub enum Operation {
     Count,
     /// GET `…/$ref`.
     GetRef,
-    /// POST into a collection, or create a contained single-valued target.
+    /// POST into a collection, or set a contained single-valued target.
     Create,
     /// POST or PUT `…/$ref` with a full entity: replace a summary.
     ReplaceRef,
@@ -49,19 +56,27 @@ pub enum Operation {
     Update,
     /// DELETE an entity (or reset a summary, with or without `/$ref`).
     Delete,
+    /// PUT `…/$ref` of a link with `{"@odata.id": …}`: point it at an entity.
+    SetLink,
+    /// DELETE `…/$ref` of a link: unset it.
+    Unlink,
+    /// POST to a bound action.
+    Invoke,
 }
 
 impl Operation {
-    /// Whether the operation changes data (what a permission check calls write access).
-    pub fn writes(self) -> bool {
-        !matches!(
-            self,
+    /// What a permission check calls the operation: invoking an action, changing data,
+    /// or reading it.
+    pub fn access(self) -> Access {
+        match self {
+            Operation::Invoke => Access::Invoke,
             Operation::GetSingleton
-                | Operation::List
-                | Operation::Get
-                | Operation::Count
-                | Operation::GetRef
-        )
+            | Operation::List
+            | Operation::Get
+            | Operation::Count
+            | Operation::GetRef => Access::Read,
+            _ => Access::Write,
+        }
     }
 }
 
@@ -77,15 +92,34 @@ impl Shape {
         Some(match (method, self) {
             ("GET", Singleton) => Operation::GetSingleton,
             ("GET", Collection) => Operation::List,
-            ("GET", Entity | Contained | Referenced) => Operation::Get,
+            ("GET", Entity | Contained | Summary | Link) => Operation::Get,
             ("GET", Count) => Operation::Count,
-            ("GET", Ref) => Operation::GetRef,
+            ("GET", Ref | LinkRef) => Operation::GetRef,
             ("POST", Collection | Contained) => Operation::Create,
             ("POST" | "PUT", Ref) => Operation::ReplaceRef,
-            ("PATCH", Entity | Contained | Referenced) => Operation::Update,
-            ("DELETE", Entity | Contained | Referenced | Ref) => Operation::Delete,
+            ("PUT", LinkRef) => Operation::SetLink,
+            ("PATCH", Entity | Contained | Summary) => Operation::Update,
+            ("DELETE", Entity | Contained | Summary | Ref) => Operation::Delete,
+            ("DELETE", LinkRef) => Operation::Unlink,
+            ("POST", Action) => Operation::Invoke,
             _ => return None,
         })
+    }
+
+    /// The shape of what `path` addresses at a place of `kind`.
+    fn of(kind: PlaceKind, path: &ResourcePath) -> Shape {
+        match (path.suffix, kind) {
+            (Some(Suffix::Count), _) => Shape::Count,
+            (Some(Suffix::Ref), PlaceKind::Link(_)) => Shape::LinkRef,
+            (Some(Suffix::Ref), _) => Shape::Ref,
+            (None, PlaceKind::Singleton) => Shape::Singleton,
+            (None, PlaceKind::Collection) if path.keyed() => Shape::Entity,
+            (None, PlaceKind::Collection) => Shape::Collection,
+            (None, PlaceKind::Contained) => Shape::Contained,
+            (None, PlaceKind::Summary) => Shape::Summary,
+            (None, PlaceKind::Link(_)) => Shape::Link,
+            (None, PlaceKind::Action(_)) => Shape::Action,
+        }
     }
 }
 
@@ -95,6 +129,8 @@ pub struct Resource<'a> {
     pub version: ApiVersion,
     /// That version's model.
     pub model: &'a Model,
+    /// That version's served places.
+    pub places: &'a Places,
     /// The resolved path.
     pub path: ResourcePath,
     /// Where the store keeps it (`None` for a bare singleton).
@@ -119,38 +155,25 @@ impl<'a> Resource<'a> {
             ApiError::InvalidVersion(percent_decode(version_segment).to_lowercase())
         })?;
         let model = schema.model(version);
-        let path = ResourcePath::parse(model, rest)?;
-        let unknown_last = || {
+        let places = schema.places(version);
+        let path = ResourcePath::parse(places, model, rest)?;
+        let kind = places.get(path.place()).kind;
+        let address = catalog.address(model, places, &path);
+        if address.is_none() && kind != PlaceKind::Singleton {
             let last = rest
                 .trim_end_matches('/')
                 .rsplit('/')
                 .next()
                 .unwrap_or(rest);
-            ApiError::Path(odata::PathError::UnknownSegment(percent_decode(last)))
-        };
-        let (address, shape) = if path.segments.len() == 1 {
-            (None, Shape::Singleton)
-        } else {
-            let address = catalog
-                .address(&path, |table| visible_types(model, table))
-                .ok_or_else(unknown_last)?;
-            let table = catalog.table(address.target().table);
-            let shape = match (path.suffix, table.kind, path.segments.last()) {
-                (Some(Suffix::Count), ..) => Shape::Count,
-                (Some(Suffix::Ref), ..) => Shape::Ref,
-                (None, TableKind::Collection, Some(Segment::Key(_))) => Shape::Entity,
-                (None, TableKind::Collection, _) => Shape::Collection,
-                (None, TableKind::Contained, _) => Shape::Contained,
-                (None, TableKind::Referenced, _) => Shape::Referenced,
-            };
-            (Some(address), shape)
-        };
+            return Err(odata::PathError::UnknownSegment(percent_decode(last)).into());
+        }
         Ok(Resource {
             version,
             model,
+            places,
+            shape: Shape::of(kind, &path),
             path,
             address,
-            shape,
             base: base_url(uri, headers),
         })
     }
@@ -160,6 +183,31 @@ impl<'a> Resource<'a> {
         self.address
             .as_ref()
             .ok_or_else(|| ApiError::Internal("no address for a singleton".into()))
+    }
+
+    /// The place the path addresses.
+    pub fn place(&self) -> &'a Place {
+        self.places.get(self.path.place())
+    }
+
+    /// The type of what the path addresses (after any cast).
+    pub fn target_type(&self) -> &str {
+        self.path.target_type(self.places)
+    }
+
+    /// The `#…` fragment of `@odata.context` for this path. A link's target is named by
+    /// the collection it lives in, as OData names the target of a non-contained
+    /// navigation (`deviceManagement/managedDevices/$entity`).
+    pub fn fragment(&self) -> String {
+        match self.place().kind {
+            PlaceKind::Link(home) => format!("{}/$entity", self.places.get(home).path),
+            _ => self.path.context_fragment(self.places, self.model),
+        }
+    }
+
+    /// The canonical path (keys in parentheses), without the version.
+    pub fn canonical(&self) -> String {
+        self.path.canonical(self.places, self.model)
     }
 
     /// `{base}/{version}/$metadata#{fragment}`.
@@ -176,40 +224,28 @@ impl<'a> Resource<'a> {
         format!("{}/{}/{canonical}", self.base, self.version.as_str())
     }
 
-    /// The OData route template of the path, for "no route" errors.
-    pub fn template(&self) -> &'static str {
-        let nested = self.path.segments.len() > 3;
-        match (self.shape, nested) {
-            (Shape::Singleton, _) => "~/singleton",
-            (Shape::Collection, false) => "~/singleton/navigation",
-            (Shape::Entity, false) => "~/singleton/navigation/key",
-            (Shape::Contained | Shape::Referenced, false) => "~/singleton/navigation",
-            (Shape::Count, false) => "~/singleton/navigation/$count",
-            (Shape::Ref, false) => "~/singleton/navigation/$ref",
-            (Shape::Collection | Shape::Contained | Shape::Referenced, true) => {
-                "~/singleton/navigation/key/navigation"
-            }
-            (Shape::Entity, true) => "~/singleton/navigation/key/navigation/key",
-            (Shape::Count, true) => "~/singleton/navigation/key/navigation/$count",
-            (Shape::Ref, true) => "~/singleton/navigation/key/navigation/$ref",
+    /// The OData route template of the path (`~/singleton/navigation/key/cast/navigation`),
+    /// for "no route" errors.
+    pub fn template(&self) -> String {
+        let mut out = String::from("~");
+        for (i, segment) in self.path.segments.iter().enumerate() {
+            out.push_str(match segment {
+                Segment::Place(_) if i == 0 => "/singleton",
+                Segment::Place(id) if matches!(self.places.get(*id).kind, PlaceKind::Action(_)) => {
+                    "/action"
+                }
+                Segment::Place(_) => "/navigation",
+                Segment::Key(_) => "/key",
+                Segment::Cast(_) => "/cast",
+            });
         }
+        match self.path.suffix {
+            Some(Suffix::Count) => out.push_str("/$count"),
+            Some(Suffix::Ref) => out.push_str("/$ref"),
+            None => {}
+        }
+        out
     }
-}
-
-/// The concrete types of a table's declared type that this version knows, when the type
-/// is polymorphic (so v1.0 does not see beta-only derived types); empty otherwise.
-fn visible_types(model: &Model, table: &Table) -> Vec<String> {
-    let Some(declared) = model.structured(&table.entity_type) else {
-        return Vec::new();
-    };
-    if declared.derived.is_empty() {
-        return Vec::new();
-    }
-    std::iter::once(&declared.name)
-        .chain(declared.derived.iter())
-        .filter(|t| model.structured(t).is_some_and(|t| !t.is_abstract))
-        .cloned()
-        .collect()
 }
 
 /// The scheme, host and port the client used, so links in responses resolve.

@@ -35,16 +35,13 @@ pub async fn create(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
         .await
         .map_err(|e| request.store_error(e))?;
     let (fragment, location) = if resource.shape == Shape::Collection {
-        let canonical = resource.path.canonical();
+        let canonical = resource.canonical();
         (
-            format!("{}/$entity", resource.path.context_fragment()),
+            format!("{}/$entity", resource.fragment()),
             resource.url(&format!("{canonical}('{}')", record.id)),
         )
     } else {
-        (
-            resource.path.context_fragment(),
-            resource.url(&resource.path.canonical()),
-        )
+        (resource.fragment(), resource.url(&resource.canonical()))
     };
     let response = if prefers_minimal(request) {
         let response = render::with_header(
@@ -93,7 +90,7 @@ pub async fn update(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
         return Ok(render::no_content());
     }
     let body = rendered(request, &record);
-    let context = resource.context(&resource.path.context_fragment());
+    let context = resource.context(&resource.fragment());
     let response = render::json(StatusCode::OK, &render::with_context(context, body));
     Ok(match (request.profile, representation) {
         (Profile::Observed, true) => render::with_header(
@@ -134,25 +131,30 @@ fn rendered(request: &Request<'_>, record: &store::Record) -> Map<String, Json> 
     render::entity(
         resource.model,
         record,
-        resource.path.target_type(),
+        resource.target_type(),
         None,
         &[],
         request.annotations(),
     )
 }
 
-/// Reads and validates the body against the addressed type.
+/// Reads and validates the body against the addressed type, with the links it binds.
 async fn changes(request: &Request<'_>, body: Body, mode: WriteMode) -> Result<Changes, ApiError> {
     let object = json_object(request, body).await?;
     let resource = &request.resource;
-    let entity = read_entity(resource.model, resource.path.target_type(), &object, mode)?;
+    let entity = read_entity(resource.model, resource.target_type(), &object, mode)?;
     Ok(Changes {
         type_name: entity.type_name,
         values: entity.values,
+        links: super::links::bindings(resource, &object)?,
     })
 }
 
-async fn json_object(request: &Request<'_>, body: Body) -> Result<Map<String, Json>, ApiError> {
+/// The body as a JSON object, declared as JSON and within Graph's size limit.
+pub(super) async fn json_object(
+    request: &Request<'_>,
+    body: Body,
+) -> Result<Map<String, Json>, ApiError> {
     let bytes = tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, MAX_BODY))
         .await
         .map_err(|_| ApiError::BodyTimeout(BODY_TIMEOUT.as_secs()))?

@@ -120,7 +120,7 @@ fn substitute(template: &str, ids: &HashMap<String, String>) -> String {
 async fn every_openapi_path_answers_and_every_stored_place_is_listed() {
     let app = TestApp::spawn().await;
     let schema = intune::Schema::load().unwrap();
-    let catalog = Catalog::build(&schema.models()).unwrap();
+    let catalog = Catalog::build(&schema).unwrap();
     let mut listed = BTreeSet::new();
     for version in ["v1.0", "beta"] {
         let document = app.get(&format!("/{version}/openapi.json")).await.json();
@@ -129,10 +129,8 @@ async fn every_openapi_path_answers_and_every_stored_place_is_listed() {
         // parameter has a real id.
         let mut ids: HashMap<String, String> = HashMap::new();
         for (template, item) in &paths {
-            if item.get("post").is_none()
-                || template.ends_with("$ref")
-                || template.starts_with("/$")
-            {
+            let creates = item["post"]["responses"].get("201").is_some();
+            if !creates || template.ends_with("$ref") || template.starts_with("/$") {
                 continue;
             }
             let url = format!("/{version}{}", substitute(template, &ids));
@@ -148,12 +146,26 @@ async fn every_openapi_path_answers_and_every_stored_place_is_listed() {
                 );
             }
         }
-        // Every GET answers 200 with real ids.
+        // Every GET answers 200 with real ids (an entity cast to another type than the
+        // entity's, and a link nothing was bound to: 404).
+        let places = schema.places(intune::ApiVersion::parse(version).unwrap());
         for (template, item) in &paths {
             if item.get("get").is_some() && template != "/$metadata" {
                 let url = format!("/{version}{}", substitute(template, &ids));
                 let reply = app.get(&url).await;
-                assert_eq!(reply.status, 200, "GET {url}: {}", reply.text);
+                let expected = match url.rsplit_once("/graph.") {
+                    Some((entity, cast)) if template.contains("}/graph.") => {
+                        let ty = app.get(entity).await.json()["@odata.type"].clone();
+                        if ty == format!("#microsoft.graph.{cast}") {
+                            200
+                        } else {
+                            404
+                        }
+                    }
+                    _ if is_link(places, template) => 404,
+                    _ => 200,
+                };
+                assert_eq!(reply.status, expected, "GET {url}: {}", reply.text);
             }
         }
         // Every other listed method is routed: never an unknown segment or "no route".
@@ -179,10 +191,19 @@ async fn every_openapi_path_answers_and_every_stored_place_is_listed() {
         for template in paths.keys() {
             let place: Vec<&str> = template
                 .split('/')
-                .filter(|s| !s.is_empty() && !s.starts_with('{') && !s.starts_with('$'))
+                .filter(|s| {
+                    !s.is_empty()
+                        && !s.starts_with('{')
+                        && !s.starts_with('$')
+                        && !s.starts_with("graph.")
+                })
                 .collect();
-            if place.len() > 1 {
-                listed.insert(place.join("/"));
+            let Some(place) = places.by_path(&place.join("/")) else {
+                assert!(place.is_empty(), "{template} is no served place");
+                continue;
+            };
+            if place.stores() {
+                listed.insert(place.path.clone());
             }
         }
     }
@@ -191,6 +212,17 @@ async fn every_openapi_path_answers_and_every_stored_place_is_listed() {
         listed, stored,
         "OpenAPI lists exactly the places the store keeps"
     );
+}
+
+/// Whether `template` addresses a link (or its `$ref`).
+fn is_link(places: &odata::Places, template: &str) -> bool {
+    let path: Vec<&str> = template
+        .split('/')
+        .filter(|s| !s.is_empty() && !s.starts_with('{') && !s.starts_with('$'))
+        .collect();
+    places
+        .by_path(&path.join("/"))
+        .is_some_and(|p| matches!(p.kind, odata::PlaceKind::Link(_)))
 }
 
 #[tokio::test]
@@ -204,8 +236,24 @@ async fn a_type_added_to_the_csdl_is_routed_stored_and_described() {
         <Property Name="widgetCount" Type="Edm.Int32" Nullable="false" />"#,
     );
     let beta = include_str!("../../../intune/schema/beta.csdl.xml");
+    // A new place needs its own permission rule: without one, nothing may touch it.
+    let schema = intune::Schema::from_documents(&v1, beta).unwrap();
     let app = TestApp::spawn_with(Options {
-        schema: Some(intune::Schema::from_documents(&v1, beta).unwrap()),
+        schema: Some(schema.clone()),
+        ..Options::default()
+    })
+    .await;
+    let unruled = app.get("/v1.0/deviceManagement/widgetSummaries").await;
+    assert_eq!(unruled.status, 403, "{}", unruled.text);
+    let permissions = include_str!("../../../intune/schema/permissions.json").replacen(
+        '[',
+        r#"[{"place": "deviceManagement/widgetSummaries",
+             "read": ["DeviceManagementConfiguration.Read.All", "DeviceManagementConfiguration.ReadWrite.All"],
+             "write": ["DeviceManagementConfiguration.ReadWrite.All"], "evidence": "a test"},"#,
+        1,
+    );
+    let app = TestApp::spawn_with(Options {
+        schema: Some(schema.with_permissions(&permissions).unwrap()),
         ..Options::default()
     })
     .await;

@@ -143,7 +143,7 @@ impl TestApp {
                 .schema
                 .unwrap_or_else(|| intune::Schema::load().expect("schema")),
         );
-        let catalog = Catalog::build(&schema.models()).expect("catalog");
+        let catalog = Catalog::build(&schema).expect("catalog");
         let store = open_store(catalog, data.path()).await;
         let key = suite_key();
         let mut keys = KeySet::own(&key);

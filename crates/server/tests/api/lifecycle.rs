@@ -187,21 +187,35 @@ async fn configurations_need_their_type_to_be_patched_and_own_their_summaries() 
     assert_eq!(patched.status, 200, "{}", patched.text);
     assert_eq!(patched.json()["version"], 2);
 
+    // Its summaries exist as soon as it does: zero until written, PATCH merges, POST sets
+    // the whole summary, DELETE resets it; they go with the configuration.
     let summary = format!("{item}/deviceStatusSummary");
+    let fresh = app.get(&summary).await;
+    assert_eq!(fresh.status, 200, "{}", fresh.text);
+    assert_eq!(fresh.json()["pendingCount"], 0);
+    let id = fresh.json()["id"].as_str().unwrap().to_string();
+    let patched = app.patch(&summary, r#"{"pendingCount": 1}"#).await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    let patched = app.patch(&summary, r#"{"errorCount": 2}"#).await.json();
     assert_eq!(
-        app.get(&summary).await.status,
-        404,
-        "contained summaries exist once created"
+        (
+            patched["pendingCount"].clone(),
+            patched["errorCount"].clone()
+        ),
+        (1.into(), 2.into())
     );
+    assert_eq!(patched["id"], id, "the id derives from the configuration");
+    let set = app.post(&summary, r#"{"successCount": 3}"#).await;
+    assert_eq!(set.status, 201, "{}", set.text);
+    assert_eq!(set.json()["pendingCount"], 0, "POST sets the summary whole");
+    assert_eq!(set.json()["successCount"], 3);
     assert_eq!(
-        app.patch(&summary, r#"{"pendingCount": 1}"#).await.status,
-        404
-    );
-    assert_eq!(
-        app.post(&summary, r#"{"pendingCount": 1}"#).await.status,
+        app.post(&summary, r#"{"successCount": 4}"#).await.status,
         201
     );
     assert_eq!(app.delete(&summary).await.status, 204);
+    assert_eq!(app.get(&summary).await.json()["successCount"], 0);
+    assert_eq!(app.delete(&item).await.status, 204);
     assert_eq!(app.get(&summary).await.status, 404);
 }
 

@@ -238,7 +238,7 @@ async fn every_row_of_the_permission_table_for_delegated_and_app_only_tokens() {
             &[APPS_R, APPS_RW],
         ),
     ];
-    let every = intune::permissions::all();
+    let every = intune::Permissions::bundled().all();
     for row in &rows {
         let label = format!("{} {}", row.method, row.path);
         // Every other permission together is not enough, nor are unrelated Graph scopes.

@@ -196,9 +196,14 @@ async fn seed_003_placeholders_are_rejected_and_real_values_create() {
         message.contains("'pendingCount'") && message.contains("'Edm.Int32'"),
         "{message}"
     );
+    let untouched = app.get(&path).await;
     assert_eq!(
-        app.get(&path).await.status,
-        404,
+        untouched.status, 200,
+        "the summary exists with its configuration"
+    );
+    assert_eq!(
+        untouched.json()["pendingCount"],
+        0,
         "a rejected create writes nothing"
     );
 
@@ -229,12 +234,10 @@ async fn seed_003_placeholders_are_rejected_and_real_values_create() {
         )
     );
 
+    // One summary per configuration: POST again sets it again, same id.
     let again = app.post(&path, &real).await;
-    assert_eq!(
-        again.status, 409,
-        "one summary per configuration: {}",
-        again.text
-    );
+    assert_eq!(again.status, 201, "{}", again.text);
+    assert_eq!(again.json()["id"], body["id"]);
     let missing = app
         .post("/v1.0/deviceAppManagement/mobileAppConfigurations/00000000-0000-0000-0000-000000000000/userStatusSummary", &real)
         .await;

@@ -24,25 +24,18 @@ async fn seed(a: &Session) -> Seeded {
         reply.json()["id"].as_str().unwrap().to_string()
     };
     let mac = created(
-        a.post(MACS, r#"{"displayName":"A's Mac","failedUpdateCount":7}"#)
-            .await,
+        // The account sums its categories: 7 failed updates.
+        a.post(MACS, r#"{"displayName":"A's Mac"}"#).await,
     );
     let category = created(
         a.post(
             &format!("{MACS}/{mac}/categorySummaries"),
-            r#"{"displayName":"A's category","successfulUpdateCount":2}"#,
+            r#"{"displayName":"A's category","failedUpdateCount":7}"#,
         )
         .await,
     );
     assert!(!category.is_empty());
     let script = a.create_script().await;
-    let replaced = a
-        .post(
-            &format!("{SCRIPTS}/{script}/runSummary/$ref"),
-            r#"{"successDeviceCount":10,"errorDeviceCount":2}"#,
-        )
-        .await;
-    assert_eq!(replaced.status, 204, "{}", replaced.text);
     created(
         a.post(
             &format!("{SCRIPTS}/{script}/deviceRunStates"),
@@ -50,6 +43,14 @@ async fn seed(a: &Session) -> Seeded {
         )
         .await,
     );
+    // Set after the state it would otherwise be computed from: the last event wins.
+    let replaced = a
+        .post(
+            &format!("{SCRIPTS}/{script}/runSummary/$ref"),
+            r#"{"successDeviceCount":10,"errorDeviceCount":2}"#,
+        )
+        .await;
+    assert_eq!(replaced.status, 204, "{}", replaced.text);
     let configuration = a.create_configuration("v1.0").await;
     created(
         a.post(

@@ -30,6 +30,15 @@ const REJECTED_PATCHES: &[(&str, &str, &[&str])] = &[
         &["'roleScopeTagIds'", "StartArray"],
     ),
     (
+        r#"{"roleScopeTagIds": null}"#,
+        "ModelValidationFailure",
+        &[
+            "'roleScopeTagIds'",
+            "Collection(Edm.String)",
+            "does not allow null",
+        ],
+    ),
+    (
         r#"{"roleScopeTagIds": [0]}"#,
         "ModelValidationFailure",
         &["'roleScopeTagIds'", "'Edm.String'"],
@@ -225,4 +234,50 @@ async fn bodies_must_be_json_and_at_most_4_mb() {
         app.get(path).await.json()["displayName"],
         serde_json::Value::Null
     );
+}
+
+#[tokio::test]
+async fn collections_are_never_null() {
+    let app = TestApp::spawn().await;
+    // Never written: `[]`, on the entity and in lists, in both versions.
+    let config = app.create_configuration("v1.0").await;
+    for version in ["v1.0", "beta"] {
+        let path = format!("/{version}/deviceAppManagement/mobileAppConfigurations/{config}");
+        let json = app.get(&path).await.json();
+        assert_eq!(
+            json["targetedMobileApps"],
+            serde_json::json!([]),
+            "{version}"
+        );
+        assert_eq!(json["settings"], serde_json::json!([]), "{version}");
+        if version == "beta" {
+            assert_eq!(json["roleScopeTagIds"], serde_json::json!([]));
+        }
+    }
+    let listed = app
+        .get("/beta/deviceAppManagement/mobileAppConfigurations?$select=roleScopeTagIds")
+        .await
+        .json();
+    assert_eq!(listed["value"][0]["roleScopeTagIds"], serde_json::json!([]));
+    // `null` is refused on create and on PATCH; `[]` clears.
+    let create = app
+        .post(
+            "/beta/deviceManagement/deviceManagementScripts",
+            r#"{"displayName": "x", "roleScopeTagIds": null}"#,
+        )
+        .await;
+    assert_eq!(create.status, 400, "{}", create.text);
+    assert!(create.error().1.contains("'roleScopeTagIds'"));
+    let script = app.create_script().await;
+    let path = format!("/beta/deviceManagement/deviceManagementScripts/{script}");
+    let set = app.patch(&path, r#"{"roleScopeTagIds": ["0", "1"]}"#).await;
+    assert_eq!(set.json()["roleScopeTagIds"], serde_json::json!(["0", "1"]));
+    assert_eq!(
+        app.patch(&path, r#"{"roleScopeTagIds": null}"#)
+            .await
+            .status,
+        400
+    );
+    let cleared = app.patch(&path, r#"{"roleScopeTagIds": []}"#).await;
+    assert_eq!(cleared.json()["roleScopeTagIds"], serde_json::json!([]));
 }

@@ -3,7 +3,7 @@ use intune::Schema;
 
 fn catalog() -> Catalog {
     let schema = Schema::load().unwrap();
-    Catalog::build(&schema.models()).unwrap()
+    Catalog::build(&schema).unwrap()
 }
 
 #[test]
@@ -17,7 +17,7 @@ fn every_place_an_entity_lives_gets_one_table() {
     for (path, kind) in [
         (
             "deviceManagement/softwareUpdateStatusSummary",
-            TableKind::Referenced,
+            TableKind::Summary,
         ),
         (
             "deviceManagement/macOSSoftwareUpdateAccountSummaries",
@@ -29,7 +29,7 @@ fn every_place_an_entity_lives_gets_one_table() {
         ),
         (
             "deviceManagement/deviceManagementScripts/runSummary",
-            TableKind::Referenced,
+            TableKind::Summary,
         ),
         (
             "deviceManagement/deviceManagementScripts/userRunStates/deviceRunStates",
@@ -122,4 +122,46 @@ fn postgres_ddl_sorts_text_by_bytes_and_types_every_column() {
         (" NULLS FIRST", " NULLS LAST")
     );
     assert_eq!(Postgres.placeholder(3), "$3");
+}
+
+#[test]
+fn an_enum_column_keeps_the_members_of_every_version() {
+    let catalog = catalog();
+    let devices = catalog
+        .tables()
+        .iter()
+        .find(|t| t.path == "deviceManagement/managedDevices")
+        .unwrap();
+    let ColumnType::Enum(members) = &devices.column("deviceEnrollmentType").unwrap().ty else {
+        panic!("deviceEnrollmentType is an enum column");
+    };
+    let has = |name: &str, value: i64| members.contains(&(name.to_string(), value));
+    assert!(has("windowsCoManagement", 9), "in both versions");
+    assert!(has("androidEnterpriseFullyManaged", 16), "beta-only");
+    assert!(has("unknownFutureValue", 26));
+
+    let member = |name: &str, value: i64| (name.to_string(), value);
+    let v1 = ColumnType::Enum(vec![member("a", 0), member("b", 1)]);
+    let beta = ColumnType::Enum(vec![member("a", 0), member("c", 2)]);
+    assert_eq!(
+        merged(&v1, &beta),
+        Some(ColumnType::Enum(vec![
+            member("a", 0),
+            member("b", 1),
+            member("c", 2)
+        ]))
+    );
+    let renumbered = ColumnType::Enum(vec![member("b", 2)]);
+    assert_eq!(
+        merged(&v1, &renumbered),
+        None,
+        "b means 1 in one, 2 in the other"
+    );
+    let renamed = ColumnType::Enum(vec![member("z", 1)]);
+    assert_eq!(merged(&v1, &renamed), None, "1 would decode to two names");
+    assert_eq!(merged(&v1, &ColumnType::Text), None);
+    assert_eq!(
+        merged(&ColumnType::Text, &ColumnType::Text),
+        Some(ColumnType::Text)
+    );
 }

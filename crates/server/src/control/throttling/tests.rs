@@ -131,49 +131,31 @@ fn settings_are_checked_strictly() {
 
 /// The place table agrees with Microsoft's type lists: every served place lands in the
 /// bucket that lists its type, and a place whose type no bucket lists is not throttled.
+/// The middleware's shortcut (singleton and navigation read from the path) agrees too.
 #[test]
 fn every_served_place_is_in_the_bucket_that_lists_its_type() {
     let schema = intune::Schema::load().unwrap();
-    let catalog = store::Catalog::build(&schema.models()).unwrap();
     let mut checked = 0;
     for version in intune::ApiVersion::ALL {
-        for place in crate::discovery::places(schema.model(version), &catalog) {
+        let places = schema.places(version);
+        for place in places.iter() {
             let listed = Bucket::ALL
                 .into_iter()
                 .find(|b| b.documented_types().contains(&place.entity_type.as_str()));
-            assert_eq!(
-                intune::throttling::bucket(&place.names),
-                listed,
-                "{} ({})",
-                place.template,
-                place.entity_type
-            );
-            // The middleware's shortcut (singleton and navigation read from the path)
-            // finds the same bucket, with keys in either form.
-            for key in ["/k", "('k')"] {
-                let path = place
-                    .template
-                    .split('/')
-                    .map(|s| {
-                        if s.starts_with('{') {
-                            key.trim_start_matches('/')
-                        } else {
-                            s
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("/");
-                let path = if key.starts_with('(') {
-                    path.replace("/('k')", "('k')")
-                } else {
-                    path
-                };
-                assert_eq!(
-                    crate::control::layer::bucket_of(schema.model(version), &path),
-                    listed,
-                    "{path}"
-                );
+            let bucket = intune::throttling::bucket(&place.path);
+            assert_eq!(bucket, listed, "{} ({})", place.path, place.entity_type);
+            // A path to the place, with a key after each collection above it.
+            let lineage = places.lineage(place.id);
+            let mut path = Vec::new();
+            for (i, step) in lineage.iter().enumerate() {
+                path.push(step.name.clone());
+                if step.kind == odata::PlaceKind::Collection && i + 1 < lineage.len() {
+                    path.push("k".into());
+                }
             }
+            let path = path.join("/");
+            let shortcut = crate::control::layer::bucket_of(places, &path);
+            assert_eq!(shortcut, bucket, "{path}");
             checked += 1;
         }
     }

@@ -1,14 +1,14 @@
-//! The OpenAPI 3.1 document of one version, written at run time from the served places
-//! (the model walked against the store's catalog) and the router's method table
+//! The OpenAPI 3.1 document of one version, written at run time from the served routes
+//! (the version's map of served places) and the router's method table
 //! ([`Shape::operation`]), so it lists exactly the paths and methods the server answers.
 
 mod schemas;
 
-use odata::Model;
+use intune::{ApiVersion, Permissions, Schema};
+use odata::{Binding, Model, PlaceKind};
 use serde_json::{Map, Value as Json, json};
-use store::Catalog;
 
-use super::places::{Place, places, served_model};
+use super::places::{Route, routes, served_model};
 use crate::odata::{Operation, Shape};
 use schemas::{collection_name, reference, type_schema_name};
 
@@ -17,9 +17,11 @@ const BEARER: &str = "bearerAuth";
 
 /// The OpenAPI document of `version` (`v1.0`, `beta`), with `server` (`http://host:port`)
 /// as the base of its server URL.
-pub fn document(model: &Model, catalog: &Catalog, version: &str, server: &str) -> Json {
-    let served = served_model(model, catalog);
-    let places = places(&served, catalog);
+pub fn document(schema: &Schema, version: ApiVersion, server: &str) -> Json {
+    let (model, places) = (schema.model(version), schema.places(version));
+    let served = served_model(model, places);
+    let places = routes(places);
+    let version = version.as_str();
     let mut paths = Map::new();
     for place in &places {
         let mut item = Map::new();
@@ -27,7 +29,7 @@ pub fn document(model: &Model, catalog: &Catalog, version: &str, server: &str) -
             if let Some(operation) = place.shape.operation(method) {
                 item.insert(
                     method.to_ascii_lowercase(),
-                    self::operation(&served, place, method, operation),
+                    self::operation(&served, schema.permissions(), place, method, operation),
                 );
             }
         }
@@ -67,19 +69,19 @@ pub fn document(model: &Model, catalog: &Catalog, version: &str, server: &str) -
     })
 }
 
-/// The permissions that allow `operation` at `place` (navigation names from the
-/// singleton), any one of them sufficing: the same table the server checks tokens against.
-fn permissions(place: &[String], operation: Operation) -> &'static [&'static str] {
-    let access = if operation.writes() {
-        intune::permissions::Access::Write
-    } else {
-        intune::permissions::Access::Read
-    };
-    intune::permissions::required(place, access)
-}
-
-fn operation(model: &Model, place: &Place, method: &str, op: Operation) -> Json {
+fn operation(
+    model: &Model,
+    table: &Permissions,
+    place: &Route,
+    method: &str,
+    op: Operation,
+) -> Json {
     let last = place.names.last().cloned().unwrap_or_default();
+    // A cast (`graph.iosMobileAppConfiguration`) names operations `…AsIosMobileAppConfiguration`.
+    let last = match last.strip_prefix("graph.") {
+        Some(cast) => format!("as{}", capitalize(cast)),
+        None => last,
+    };
     let prefix = place.names[..place.names.len().saturating_sub(1)].join(".");
     let prefix = if prefix.is_empty() {
         last.clone()
@@ -152,6 +154,27 @@ fn operation(model: &Model, place: &Place, method: &str, op: Operation) -> Json 
             json!({ "204": { "description": "Success" } }),
             None,
         ),
+        Operation::SetLink => (
+            format!("{prefix}.SetRef{capital}"),
+            format!("Point {last} at an entity"),
+            json!({ "204": { "description": "Success" } }),
+            Some(reference("ReferenceUpdate")),
+        ),
+        Operation::Unlink => (
+            format!("{prefix}.DeleteRef{capital}"),
+            format!("Unset {last}"),
+            json!({ "204": { "description": "Success" } }),
+            None,
+        ),
+        Operation::Invoke => {
+            let (responses, body) = action_schemas(model, place);
+            (
+                format!("{prefix}.{last}"),
+                format!("Invoke action {last}"),
+                responses,
+                Some(body),
+            )
+        }
     };
     let mut out = Map::new();
     out.insert("tags".into(), json!([tag(place)]));
@@ -183,7 +206,7 @@ fn operation(model: &Model, place: &Place, method: &str, op: Operation) -> Json 
         json!({ "$ref": "#/components/responses/error" }),
     );
     out.insert("responses".into(), Json::Object(responses));
-    let allowed = permissions(&place.names, op);
+    let allowed = table.required(&place.place, op.access());
     if !allowed.is_empty() {
         // Any one permission suffices: one security requirement per permission, and the
         // list again as Microsoft's extension for tools that read it.
@@ -192,6 +215,39 @@ fn operation(model: &Model, place: &Place, method: &str, op: Operation) -> Json 
         out.insert("x-ms-permissions".into(), json!(allowed));
     }
     Json::Object(out)
+}
+
+/// The responses and request body of the action at `route`, from its parameters and
+/// return type.
+fn action_schemas(model: &Model, route: &Route) -> (Json, Json) {
+    let name = route.names.last().map(String::as_str).unwrap_or_default();
+    let on_collection = route.kind == PlaceKind::Action(Binding::Collection);
+    let action = model.actions().iter().find(|a| {
+        a.name == name
+            && a.on_collection == on_collection
+            && model.is_assignable(&route.entity_type, &a.binding)
+    });
+    let Some(action) = action else {
+        return (
+            json!({ "204": { "description": "Success" } }),
+            json!({ "type": "object" }),
+        );
+    };
+    let properties: Map<String, Json> = action
+        .parameters
+        .iter()
+        .map(|p| (p.name.clone(), schemas::property(model, &p.ty, p.nullable)))
+        .collect();
+    let body = json!({ "type": "object", "properties": properties, "additionalProperties": false });
+    let responses = match &action.return_type {
+        None => json!({ "204": { "description": "Success" } }),
+        Some(ty) if ty.collection => json!({ "200": json_response("Success", json!({
+            "type": "object",
+            "properties": { "value": schemas::property(model, ty, false) },
+        })) }),
+        Some(ty) => json!({ "200": json_response("Success", schemas::property(model, ty, true)) }),
+    };
+    (responses, body)
 }
 
 fn json_response(description: &str, schema: Json) -> Json {
@@ -208,7 +264,7 @@ fn capitalize(name: &str) -> String {
 
 /// `deviceManagement.deviceManagementScript`: the singleton and the first entity type
 /// under it, as Microsoft tags operations.
-fn tag(place: &Place) -> String {
+fn tag(place: &Route) -> String {
     match place.keys.first() {
         Some((_, ty)) => format!("{}.{ty}", place.names[0]),
         None => format!("{}.{}", place.names[0], place.entity_type),
@@ -216,7 +272,7 @@ fn tag(place: &Place) -> String {
 }
 
 /// The key parameters of the path, then the query options the operation accepts.
-fn parameters_of(model: &Model, place: &Place, op: Operation) -> Vec<Json> {
+fn parameters_of(model: &Model, place: &Route, op: Operation) -> Vec<Json> {
     let mut out: Vec<Json> = place
         .keys
         .iter()

@@ -133,16 +133,11 @@ fn structured(model: &Model, t: &StructuredType) -> Json {
     }
 }
 
-/// The schema of a property value of type `ty`.
+/// The schema of a property value of type `ty` (a collection is never null: `[]`).
 pub fn property(model: &Model, ty: &TypeRef, nullable: bool) -> Json {
     let element = element(model, &ty.kind);
     if ty.collection {
-        let kind = if nullable {
-            json!(["array", "null"])
-        } else {
-            json!("array")
-        };
-        return json!({ "type": kind, "items": element });
+        return json!({ "type": "array", "items": element });
     }
     if !nullable {
         return element;
@@ -248,6 +243,11 @@ fn fixed() -> Map<String, Json> {
             "type": "object",
             "required": ["@odata.id"],
             "properties": { "@odata.context": string, "@odata.id": string },
+        },
+        "ReferenceUpdate": {
+            "type": "object",
+            "required": ["@odata.id"],
+            "properties": { "@odata.id": string },
         },
         "ServiceDocument": {
             "type": "object",

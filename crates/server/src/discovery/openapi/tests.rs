@@ -2,20 +2,17 @@ use std::collections::HashSet;
 
 use intune::{ApiVersion, Schema};
 use serde_json::Value as Json;
-use store::Catalog;
 
 use super::*;
 
-fn documents() -> Vec<(Json, Vec<Place>)> {
+fn documents() -> Vec<(Json, Vec<Route>)> {
     let schema = Schema::load().unwrap();
-    let catalog = Catalog::build(&schema.models()).unwrap();
     ApiVersion::ALL
         .into_iter()
         .map(|v| {
-            let model = schema.model(v);
             (
-                document(model, &catalog, v.as_str(), "http://localhost"),
-                places(model, &catalog),
+                document(&schema, v, "http://localhost"),
+                routes(schema.places(v)),
             )
         })
         .collect()
@@ -161,33 +158,61 @@ fn schemas_follow_the_model() {
 
 #[test]
 fn every_operation_names_the_permissions_the_server_checks() {
-    for (document, _) in documents() {
-        let paths = document["paths"].as_object().unwrap();
-        for (path, item) in paths {
-            for (method, operation) in item.as_object().unwrap() {
-                if operation["security"] == serde_json::json!([]) || path == "/$batch" {
-                    // Public endpoints ($metadata, the service document) need no token;
-                    // a batch needs what each of its requests needs.
+    let required = |place: &str, access| intune::Permissions::bundled().required(place, access);
+    for (document, routes) in documents() {
+        for route in routes {
+            let item = &document["paths"][&route.template];
+            for method in Shape::METHODS {
+                let Some(operation) = route.shape.operation(method) else {
                     continue;
-                }
-                let listed: Vec<&str> = operation["x-ms-permissions"]
+                };
+                let listed: Vec<&str> = item[method.to_ascii_lowercase()]["x-ms-permissions"]
                     .as_array()
-                    .unwrap_or_else(|| panic!("{method} {path} lists no permissions"))
+                    .unwrap_or_else(|| panic!("{method} {} lists no permissions", route.template))
                     .iter()
                     .map(|p| p.as_str().unwrap())
                     .collect();
+                let access = operation.access();
                 assert_eq!(
-                    operation["security"].as_array().unwrap().len(),
-                    listed.len()
+                    listed,
+                    required(&route.place, access),
+                    "{method} {}",
+                    route.template
                 );
-                let write = method != "get";
-                let expected: Vec<&str> = listed
-                    .iter()
-                    .copied()
-                    .filter(|p| !write || p.contains("ReadWrite"))
-                    .collect();
-                assert_eq!(listed, expected, "{method} {path}: writes need ReadWrite");
+                if access == intune::permissions::Access::Write {
+                    assert!(
+                        listed.iter().all(|p| p.contains("ReadWrite")),
+                        "{}",
+                        route.template
+                    );
+                }
             }
         }
     }
+}
+
+#[test]
+fn actions_take_their_parameters_and_answer_as_documented() {
+    let (beta, _) = documents().pop().unwrap();
+    let paths = &beta["paths"];
+    let assign = &paths["/deviceManagement/deviceManagementScripts/{deviceManagementScript-id}/assign"]
+        ["post"];
+    let body = &assign["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(
+        body["properties"]["deviceManagementScriptAssignments"]["items"]["$ref"],
+        "#/components/schemas/microsoft.graph.deviceManagementScriptAssignment"
+    );
+    assert_eq!(assign["responses"]["204"]["description"], "Success");
+    let links = &paths["/deviceManagement/deviceManagementScripts/hasPayloadLinks"]["post"];
+    assert_eq!(
+        links["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["value"]["items"]
+            ["$ref"],
+        "#/components/schemas/microsoft.graph.hasPayloadLinkResultItem"
+    );
+    let cast = &paths["/deviceAppManagement/mobileAppConfigurations/graph.iosMobileAppConfiguration"]
+        ["get"];
+    assert_eq!(
+        cast["operationId"],
+        "deviceAppManagement.mobileAppConfigurations.ListAsIosMobileAppConfiguration"
+    );
 }

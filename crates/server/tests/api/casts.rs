@@ -1,0 +1,83 @@
+//! Type-cast segments: a collection cast lists only entities of the type (and those
+//! derived from it); an entity cast is the entity when it is of the type, else 404.
+
+use crate::helpers::TestApp;
+
+const CONFIGS: &str = "deviceAppManagement/mobileAppConfigurations";
+const IOS: &str = "microsoft.graph.iosMobileAppConfiguration";
+const ANDROID: &str = "microsoft.graph.androidManagedStoreAppConfiguration";
+
+#[tokio::test]
+async fn casts_narrow_collections_and_entities_in_both_versions() {
+    let app = TestApp::spawn().await;
+    let ios = app.create_configuration("beta").await;
+    let android = app
+        .post(
+            &format!("/beta/{CONFIGS}/graph.androidManagedStoreAppConfiguration"),
+            r#"{"displayName": "Work profile"}"#,
+        )
+        .await;
+    assert_eq!(
+        android.status, 201,
+        "a cast collection takes its type: {}",
+        android.text
+    );
+    assert_eq!(android.json()["@odata.type"], format!("#{ANDROID}"));
+    let android = android.json()["id"].as_str().unwrap().to_string();
+
+    for version in ["v1.0", "beta"] {
+        let listed = app.get(&format!("/{version}/{CONFIGS}/{IOS}")).await;
+        assert_eq!(listed.status, 200, "{version}: {}", listed.text);
+        let json = listed.json();
+        let ids: Vec<&str> = json["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, [ios.as_str()], "{version}");
+        assert_eq!(
+            json["@odata.context"],
+            format!("{}/{version}/$metadata#{CONFIGS}/{IOS}", app.base)
+        );
+        let count = app
+            .get(&format!(
+                "/{version}/{CONFIGS}/graph.iosMobileAppConfiguration/$count"
+            ))
+            .await;
+        assert_eq!(count.text, "1", "{version}");
+
+        let entity = app.get(&format!("/{version}/{CONFIGS}/{ios}/{IOS}")).await;
+        assert_eq!(entity.status, 200, "{version}: {}", entity.text);
+        assert_eq!(
+            entity.json()["@odata.context"],
+            format!("{}/{version}/$metadata#{CONFIGS}/{IOS}/$entity", app.base)
+        );
+        let other = app
+            .get(&format!("/{version}/{CONFIGS}/{android}/{IOS}"))
+            .await;
+        assert_eq!(other.status, 404, "{version}: an entity of another type");
+        let summary = app
+            .get(&format!(
+                "/{version}/{CONFIGS}/{ios}/{IOS}/userStatusSummary"
+            ))
+            .await;
+        assert_eq!(summary.status, 200, "{version}: {}", summary.text);
+    }
+    // The android type is beta-only: v1.0 does not know the cast.
+    let unknown = app.get(&format!("/v1.0/{CONFIGS}/{ANDROID}")).await;
+    assert_eq!(
+        unknown.status, 404,
+        "read as a key of v1.0: {}",
+        unknown.text
+    );
+    let patched = app
+        .patch(&format!("/beta/{CONFIGS}/{ios}/{IOS}"), r#"{"version": 3}"#)
+        .await;
+    assert_eq!(
+        patched.status, 200,
+        "the cast names the type: {}",
+        patched.text
+    );
+    assert_eq!(patched.json()["version"], 3);
+}

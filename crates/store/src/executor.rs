@@ -1,0 +1,40 @@
+//! [`Executor`]: what a backend does for the engine: run a plan in one transaction, lay out
+//! the schema, answer a ping.
+
+use async_trait::async_trait;
+
+use crate::StoreError;
+use crate::catalog::{Catalog, ColumnType};
+use crate::plan::{Expect, Plan, Rows, Statement};
+use crate::sql::Dialect;
+
+/// A database connection that runs plans.
+#[async_trait]
+pub trait Executor: Send + Sync {
+    /// Runs a plan in one transaction and returns the rows of each `Rows` and `Affected`
+    /// statement, in order.
+    async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError>;
+
+    /// Runs schema statements (idempotent DDL), then adds the columns `catalog` has and
+    /// the database lacks.
+    async fn migrate(&self, statements: &[String], catalog: &Catalog) -> Result<(), StoreError>;
+
+    /// The SQL dialect.
+    fn dialect(&self) -> &dyn Dialect;
+
+    /// Whether the database answers now (one attempt, no retries).
+    async fn ping(&self) -> Result<(), StoreError> {
+        let select = Statement {
+            text: "SELECT 1".into(),
+            params: Vec::new(),
+            expect: Expect::Rows,
+            decode: vec![ColumnType::Integer],
+        };
+        self.run(Plan {
+            write: false,
+            statements: vec![select],
+        })
+        .await
+        .map(|_| ())
+    }
+}
