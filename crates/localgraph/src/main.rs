@@ -8,6 +8,7 @@ mod database;
 mod discovery;
 mod dump;
 mod fleet;
+mod network;
 mod seed;
 mod serve;
 

@@ -14,6 +14,7 @@ use store::Catalog;
 
 use crate::DataDir;
 use crate::database::DatabaseArgs;
+use crate::network::NetworkArgs;
 
 /// How long the token `serve` prints at start is valid.
 const START_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
@@ -28,6 +29,8 @@ pub struct ServeArgs {
     pub data: DataDir,
     #[command(flatten)]
     pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub network: NetworkArgs,
     /// `on`: every request needs a valid token. `off`: no token, one default tenant, every
     /// permission (for quick experiments only).
     #[arg(long, env = "LOCALGRAPH_AUTH", value_enum, default_value_t = AuthArg::On)]
@@ -125,7 +128,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let defaults = args.control_defaults();
     let state = AppState::open(store, schema, Arc::new(auth), defaults)
         .await
-        .context("cannot read the data set's settings")?;
+        .context("cannot read the data set's settings")?
+        .with_config(args.network.config());
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -134,6 +138,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     let base = format!("{scheme}://{address}");
     println!("localgraph listening on {base}");
+    if let Some(public) = &state.config.public_url {
+        println!("  public URL (links in answers): {public}");
+    }
     if let Some((_, Some(ca))) = &tls {
         let ca = std::path::absolute(ca).unwrap_or_else(|_| ca.clone());
         println!("  CA certificate: {}", ca.display());

@@ -4,6 +4,7 @@
 
 pub mod datetime;
 pub mod edm;
+pub mod input;
 pub mod path;
 pub mod places;
 pub mod query;
@@ -19,3 +20,5 @@ pub use value::{EntityBody, Value, ValueError, WriteMode};
 
 #[cfg(test)]
 mod fixture;
+#[cfg(test)]
+mod properties;

@@ -3,6 +3,7 @@
 //! cast or a bound action.
 
 use crate::edm::Model;
+use crate::input;
 use crate::places::{Binding, PlaceId, PlaceKind, Places};
 
 /// One resolved segment of a resource path.
@@ -45,6 +46,14 @@ pub enum PathError {
     /// Nothing after the version segment.
     #[error("The request URI does not address a resource.")]
     Empty,
+    /// A segment whose escapes are not UTF-8, or that holds a NUL character.
+    #[error("The segment '{segment}' of the request path is not valid: {reason}.")]
+    InvalidText {
+        /// The segment as written.
+        segment: String,
+        /// What is wrong with it.
+        reason: input::TextError,
+    },
 }
 
 /// Where a parse stands: the place reached, whether a key selected one of its entities,
@@ -62,7 +71,11 @@ impl ResourcePath {
         let mut suffix = None;
         let mut at: Option<Position> = None;
         for raw_segment in raw.split('/').filter(|s| !s.is_empty()) {
-            let text = percent_decode(raw_segment);
+            let text =
+                input::percent_decode(raw_segment).map_err(|reason| PathError::InvalidText {
+                    segment: raw_segment.to_string(),
+                    reason,
+                })?;
             let unknown = || PathError::UnknownSegment(text.clone());
             if suffix.is_some() {
                 return Err(unknown());
@@ -298,27 +311,10 @@ fn split_key(segment: &str) -> (&str, Option<String>) {
     (&segment[..open], Some(key))
 }
 
-/// Decodes `%XX` escapes; invalid escapes are kept as written.
+/// Decodes `%XX` escapes; invalid escapes are kept as written, and what is not UTF-8
+/// shows as U+FFFD (for messages: requests go through [`input::percent_decode`]).
 pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                bytes.get(i + 1).copied().and_then(hex),
-                bytes.get(i + 2).copied().and_then(hex),
-            )
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8_lossy(&input::unescape(text).0).into_owned()
 }
 
 /// Encodes what cannot stand in a path segment.

@@ -12,19 +12,22 @@ use std::time::Duration;
 use axum::Extension;
 use axum::Router;
 use axum::body::{Body, to_bytes};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value as Json, json};
+use serde_json::Value as Json;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
-use crate::ApiError;
-use crate::Caller;
 use crate::control::BatchOf;
 use crate::discovery::version_of;
-use crate::error::ErrorBody;
-use crate::middleware::{CLIENT_REQUEST_ID, REQUEST_ID, RequestIds, error_envelope};
+use crate::limits::ResponseBudget;
+use crate::middleware::RequestIds;
 use crate::odata::MAX_BODY;
+use crate::{ApiError, AppState, Caller};
+#[cfg(test)]
+use answer::graph_case;
+use answer::{Answer, Answers, answer};
 
 /// Graph's limit: "JSON batch requests are currently limited to 20 individual requests."
 pub const MAX_REQUESTS: usize = 20;
@@ -51,23 +54,26 @@ pub struct Item {
 
 /// Runs a batch.
 pub async fn batch(
+    State(app): State<AppState>,
     Extension(Inner(router)): Extension<Inner>,
     Extension(ids): Extension<RequestIds>,
     // A batch needs a valid token, as on Graph, even if its requests need none.
     _caller: Caller,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    http: axum::extract::Request,
 ) -> Result<Response, ApiError> {
+    let (parts, body) = http.into_parts();
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
     let version = version_of(&uri)?;
     if method != Method::POST {
         return Err(ApiError::MethodNotAllowed);
     }
     let payload = read_json(&headers, body).await?;
     let items = parse(version.as_str(), &payload)?;
+    drop(payload);
     let levels = levels(&items)?;
-    let mut results: Vec<Option<Json>> = vec![None; items.len()];
+    // The batch's answer is bounded as one answer is: each request gets its share.
+    let share = ResponseBudget((app.config.limits.max_response_bytes / items.len()).max(1));
+    let mut results: Vec<Option<Answer>> = (0..items.len()).map(|_| None).collect();
     let mut succeeded = vec![false; items.len()];
     let max_level = levels.iter().copied().max().unwrap_or(0);
     for level in 0..=max_level {
@@ -85,7 +91,7 @@ pub async fn batch(
                 results[index] = Some(answer(&item.id, error.into_response(), item).await);
                 continue;
             }
-            let mut request = inner_request(item, &headers);
+            let mut request = inner_request(item, &uri, &headers, share);
             request
                 .extensions_mut()
                 .insert(BatchOf(ids.request_id.clone()));
@@ -100,15 +106,15 @@ pub async fn batch(
             });
         }
         while let Some(done) = running.join_next().await {
-            let (index, result) = done.map_err(|e| ApiError::Internal(e.to_string()))?;
-            succeeded[index] = result["status"]
-                .as_u64()
-                .is_some_and(|s| (200..300).contains(&s));
+            let (index, result) = done.map_err(|e| ApiError::Internal(e.into()))?;
+            succeeded[index] = (200..300).contains(&result.status);
             results[index] = Some(result);
         }
     }
-    let responses: Vec<Json> = results.into_iter().flatten().collect();
-    let mut response = Response::new(Body::from(json!({ "responses": responses }).to_string()));
+    let responses: Vec<Answer> = results.into_iter().flatten().collect();
+    let text =
+        serde_json::to_string(&Answers { responses }).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut response = Response::new(Body::from(text));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -132,7 +138,7 @@ pub(crate) async fn read_json(headers: &HeaderMap, body: Body) -> Result<Json, A
     if !is_json {
         return Err(ApiError::MalformedJson);
     }
-    serde_json::from_slice(&bytes).map_err(|_| ApiError::MalformedJson)
+    Ok(odata::input::parse_json(&bytes)?)
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -288,12 +294,26 @@ fn levels(items: &[Item]) -> Result<Vec<usize>, ApiError> {
 }
 
 /// The inner request: the item's own method, url, headers and body, with the outer
-/// request's `Authorization` (one token authorizes the batch) and `Host` (so links in
-/// answers point where the client does).
-pub fn inner_request(item: &Item, outer: &HeaderMap) -> Request<Body> {
+/// request's `Authorization` (one token authorizes the batch), and its scheme and `Host`
+/// (so links in answers point where the client does), and `share` of the answer's bytes.
+pub fn inner_request(
+    item: &Item,
+    outer_uri: &Uri,
+    outer: &HeaderMap,
+    share: ResponseBudget,
+) -> Request<Body> {
     let mut request = Request::new(item.body.clone().map_or_else(Body::empty, Body::from));
     *request.method_mut() = item.method.clone();
-    *request.uri_mut() = item.uri.clone();
+    *request.uri_mut() = match (outer_uri.scheme(), outer_uri.authority()) {
+        (Some(scheme), Some(authority)) => {
+            let mut parts = item.uri.clone().into_parts();
+            parts.scheme = Some(scheme.clone());
+            parts.authority = Some(authority.clone());
+            Uri::from_parts(parts).unwrap_or_else(|_| item.uri.clone())
+        }
+        _ => item.uri.clone(),
+    };
+    request.extensions_mut().insert(share);
     let headers = request.headers_mut();
     headers.extend(item.headers.clone());
     for name in [header::AUTHORIZATION, header::HOST] {
@@ -304,77 +324,6 @@ pub fn inner_request(item: &Item, outer: &HeaderMap) -> Request<Body> {
     request
 }
 
-/// One entry of `responses`: id, status, headers and the body as JSON (text bodies as a
-/// string).
-async fn answer(id: &str, mut response: Response, item: &Item) -> Json {
-    // A 424 never reached the router: give it the envelope the middleware gives errors.
-    if let Some(error) = response.extensions_mut().remove::<ErrorBody>() {
-        let request_id = uuid::Uuid::new_v4().to_string();
-        let client = item
-            .headers
-            .get(&CLIENT_REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .map_or_else(|| request_id.clone(), str::to_string);
-        let body = error_envelope(&error, &request_id, &client);
-        *response.body_mut() = Body::from(body.to_string());
-        for (name, value) in [(&REQUEST_ID, &request_id), (&CLIENT_REQUEST_ID, &client)] {
-            if let Ok(value) = HeaderValue::from_str(value) {
-                response.headers_mut().insert(name.clone(), value);
-            }
-        }
-    }
-    let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"));
-    let mut headers = Map::new();
-    for (name, value) in response.headers() {
-        if name == header::CONTENT_LENGTH || name == header::DATE {
-            continue;
-        }
-        if let Ok(value) = value.to_str() {
-            headers.insert(graph_case(name.as_str()).to_string(), json!(value));
-        }
-    }
-    let bytes = to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap_or_default();
-    let mut out = Map::new();
-    out.insert("id".into(), json!(id));
-    out.insert("status".into(), json!(status.as_u16()));
-    out.insert("headers".into(), Json::Object(headers));
-    if !bytes.is_empty() {
-        let text = || Json::String(String::from_utf8_lossy(&bytes).into_owned());
-        let body = if is_json {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| text())
-        } else {
-            text()
-        };
-        out.insert("body".into(), body);
-    }
-    Json::Object(out)
-}
-
-/// Header names as Graph writes them in batch responses (`Content-Type`, `OData-Version`);
-/// the others as the server sends them (`request-id`).
-fn graph_case(name: &str) -> &str {
-    const KNOWN: [&str; 7] = [
-        "Cache-Control",
-        "Content-Type",
-        "Location",
-        "OData-EntityId",
-        "OData-Version",
-        "Preference-Applied",
-        "Retry-After",
-    ];
-    KNOWN
-        .iter()
-        .find(|k| k.eq_ignore_ascii_case(name))
-        .copied()
-        .unwrap_or(name)
-}
-
+mod answer;
 #[cfg(test)]
 mod tests;

@@ -6,8 +6,10 @@ use std::borrow::Cow;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use odata::input::JsonError;
+use odata::query::QueryError;
 use odata::{PathError, ValueError};
-use store::StoreError;
+use store::{Cause, StoreError};
 
 use crate::auth::TokenError;
 
@@ -53,8 +55,8 @@ pub enum ApiError {
         path: String,
     },
     /// A query option localgraph does not serve, or a malformed one.
-    #[error("{0}")]
-    Query(String),
+    #[error(transparent)]
+    Query(#[from] QueryError),
     /// The addressed entity or one of its parents does not exist.
     #[error("The requested resource '{0}' does not exist.")]
     NotFound(String),
@@ -104,10 +106,28 @@ pub enum ApiError {
     #[error(
         "The service is temporarily unavailable. Please retry after {RETRY_AFTER_SECONDS} seconds."
     )]
-    ServiceUnavailable(String),
-    /// Anything else: logged with the request id, never shown.
+    ServiceUnavailable(#[source] StoreError),
+    /// A request that did not complete within the server's request timeout (Graph's
+    /// gateway answers a timeout with 504 `UnknownError`).
+    #[error("The request did not complete in time.")]
+    Timeout,
+    /// A request target longer than the server accepts.
+    #[error("The request URI is longer than the {0} bytes this service accepts.")]
+    UriTooLong(usize),
+    /// Request headers larger than the server accepts.
+    #[error("The request headers are larger than the {0} bytes this service accepts.")]
+    HeadersTooLarge(usize),
+    /// An answer that would hold more entity data than one response may.
+    #[error(
+        "The answer would hold more than {0} bytes of entity data, the most one response (or one $batch) holds. Select fewer properties ($select), expand less, or send fewer requests in the batch."
+    )]
+    ResponseTooLarge(usize),
+    /// A refusal of the HTTP layer that says no more than its status.
+    #[error("The request was refused: {}.", .0.canonical_reason().unwrap_or("unknown status"))]
+    Http(StatusCode),
+    /// Anything else: logged with the request id (the whole source chain), never shown.
     #[error("An internal server error has occurred.")]
-    Internal(String),
+    Internal(#[source] Cause),
     /// A control API request that is not valid (its body, its query).
     #[error("{0}")]
     InvalidRequest(String),
@@ -171,6 +191,15 @@ impl ApiError {
             ApiError::ServiceUnavailable(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable")
             }
+            ApiError::Timeout => (StatusCode::GATEWAY_TIMEOUT, "UnknownError"),
+            ApiError::ResponseTooLarge(_) => (StatusCode::BAD_REQUEST, "ResponseTooLarge"),
+            ApiError::UriTooLong(_) => (StatusCode::URI_TOO_LONG, "RequestUriTooLong"),
+            ApiError::HeadersTooLarge(_) => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "RequestHeaderFieldsTooLarge",
+            ),
+            ApiError::Http(status) if *status == StatusCode::BAD_REQUEST => (*status, "BadRequest"),
+            ApiError::Http(status) => (*status, "UnknownError"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError"),
         }
     }
@@ -213,6 +242,35 @@ impl ApiError {
         }
     }
 
+    /// The error a bare status stands for: what a layer answered (a timeout, a refused
+    /// method, a body limit) without a Graph body of its own.
+    pub fn from_status(status: StatusCode) -> ApiError {
+        match status {
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+            StatusCode::GATEWAY_TIMEOUT => ApiError::Timeout,
+            StatusCode::INTERNAL_SERVER_ERROR => {
+                ApiError::Internal(format!("a layer answered {status} without a body").into())
+            }
+            other => ApiError::Http(other),
+        }
+    }
+
+    /// The body the middleware renders for this error.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            code: self.code(),
+            message: self.to_string(),
+            intune: self.intune_text(),
+            repeat_in_inner: matches!(self, ApiError::Validation(_)),
+            log_detail: match self {
+                ApiError::Internal(cause) => Some(chain(cause.as_ref())),
+                ApiError::ServiceUnavailable(cause) => Some(chain(cause)),
+                _ => None,
+            },
+        }
+    }
+
     /// Maps a store failure about the resource at `path`.
     pub fn from_store(error: StoreError, path: &str) -> ApiError {
         match error {
@@ -222,10 +280,36 @@ impl ApiError {
             StoreError::InvalidReference => ApiError::InvalidReference(
                 "An entity the request links to does not exist.".to_string(),
             ),
-            StoreError::Unavailable(detail) => ApiError::ServiceUnavailable(detail),
-            StoreError::Backend(detail) => ApiError::Internal(detail),
+            StoreError::TooLarge { limit, .. } => ApiError::ResponseTooLarge(limit),
+            unavailable @ StoreError::Unavailable(_) => ApiError::ServiceUnavailable(unavailable),
+            other @ (StoreError::Backend(_) | StoreError::SchemaDrift(_)) => {
+                ApiError::Internal(Box::new(other))
+            }
         }
     }
+}
+
+impl From<JsonError> for ApiError {
+    fn from(error: JsonError) -> ApiError {
+        match error {
+            JsonError::Malformed(_) => ApiError::MalformedJson,
+            JsonError::DuplicateProperty(property) => {
+                ApiError::Validation(ValueError::DuplicateProperty { property })
+            }
+        }
+    }
+}
+
+/// An error and its sources, one after the other: `a: b: c`.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    out
 }
 
 /// An error response waiting for its body, which the middleware writes.
@@ -247,18 +331,7 @@ pub struct ErrorBody {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, _) = self.status_and_code();
-        let body = ErrorBody {
-            code: self.code(),
-            message: self.to_string(),
-            intune: self.intune_text(),
-            repeat_in_inner: matches!(self, ApiError::Validation(_)),
-            log_detail: match &self {
-                ApiError::Internal(detail) | ApiError::ServiceUnavailable(detail) => {
-                    Some(detail.clone())
-                }
-                _ => None,
-            },
-        };
+        let body = self.body();
         let mut response = status.into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -300,7 +373,10 @@ mod tests {
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(response.headers()[header::RETRY_AFTER], "2");
         let body = response.extensions().get::<ErrorBody>().unwrap();
-        assert_eq!(body.log_detail.as_deref(), Some("connection refused"));
+        assert_eq!(
+            body.log_detail.as_deref(),
+            Some("the database is unavailable: connection refused")
+        );
         assert!(!body.message.contains("refused"), "details stay in the log");
     }
 }

@@ -12,6 +12,7 @@ pub async fn healthz(State(app): State<AppState>) -> (StatusCode, Json<Value>) {
     match app.store.ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({"status": "ready"}))),
         Err(error) => {
+            let error = crate::error::chain(&error);
             tracing::warn!(%error, "health check failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,

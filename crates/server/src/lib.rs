@@ -8,18 +8,25 @@
 pub mod auth;
 mod batch;
 mod caller;
+mod config;
 pub mod control;
 pub mod discovery;
 mod error;
 mod health;
+mod limits;
+mod links;
+mod listener;
 mod middleware;
 mod odata;
+mod refusals;
 mod state;
 pub mod tls;
+mod trace;
 
 /// Rendering entities and pages from the model (public for the micro-benchmarks).
 pub use crate::odata::render;
 pub use caller::{Caller, Grants};
+pub use config::{Config, FILES_RESERVED, Limits, PublicUrl};
 pub use error::ApiError;
 pub use middleware::RequestIds;
 pub use state::AppState;
@@ -27,8 +34,6 @@ pub use state::AppState;
 use std::future::Future;
 use std::sync::Arc;
 
-use axum::extract::Request;
-use axum::http::{Uri, header};
 use axum::routing::{any, get, post};
 use axum::{Extension, Router};
 use tokio::net::TcpListener;
@@ -38,33 +43,75 @@ use tokio_rustls::rustls::ServerConfig;
 /// requests through the same routes and middleware, built once (without `$batch`); the
 /// controls run inside the envelope middleware, for each request and each batch item.
 pub fn build_router(state: AppState) -> Router {
-    // The middleware's state is cloned for every request: share one.
+    build_router_with(state, Router::new())
+}
+
+/// [`build_router`] with `extra` routes served under the same middleware and limits as
+/// the data routes (the tests add routes that panic or stall; the service has none).
+pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
+    // The controls' state is cloned for every request: share one.
     let shared = Arc::new(state.clone());
     let controls = || axum::middleware::from_fn_with_state(shared.clone(), control::layer::apply);
-    let inner = routes()
-        .layer(controls())
-        .layer(axum::middleware::from_fn(middleware::graph_envelope))
-        .with_state(state.clone());
-    routes()
+    let inner = observed(
+        routes().layer(controls()).layer(limits::catch_panic()),
+        &state,
+    )
+    .with_state(state.clone());
+    let limits = &state.config.limits;
+    // `/healthz` is outside the request cap: it answers however busy the service is.
+    let data = routes()
         .route("/{version}/$batch", any(batch::batch))
         .merge(control::routes())
+        .merge(extra)
         .layer(controls())
-        .layer(axum::middleware::from_fn(middleware::graph_envelope))
+        .layer(limits::concurrency(limits));
+    let service = Router::new()
+        .route("/healthz", get(health::healthz))
+        .merge(data)
+        .layer(limits::timeout(limits))
+        .layer(limits::catch_panic())
+        .layer(axum::middleware::from_fn_with_state(
+            limits.clone(),
+            limits::request_size,
+        ));
+    observed(service, &state)
         .layer(Extension(batch::Inner(inner)))
         .with_state(state)
+}
+
+/// The layers every request passes through, batched ones too: its ids first, then its
+/// span and log line, Graph's envelope, and the links' base.
+fn observed(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    let router = router.layer(axum::middleware::from_fn(middleware::graph_envelope));
+    let router = match &state.config.public_url {
+        Some(url) => router.layer(axum::middleware::map_request_with_state(
+            url.clone(),
+            links::public,
+        )),
+        None => router,
+    };
+    router
+        .layer(trace::layer())
+        .layer(axum::middleware::map_request(middleware::assign_ids))
 }
 
 /// Every route but `$batch`. Static segments win over the catch-all.
 fn routes() -> Router<AppState> {
     Router::new()
-        .route("/healthz", get(health::healthz))
         // The authority's routes: the first segment is the tenant. (The router needs one
         // parameter name per position, hence `{version}`.)
-        .route("/{version}/oauth2/v2.0/token", post(auth::authority::token))
-        .route("/{version}/discovery/v2.0/keys", get(auth::authority::keys))
+        .route(
+            "/{version}/oauth2/v2.0/token",
+            post(auth::authority::token).fallback(auth::authority::method_not_allowed),
+        )
+        .route(
+            "/{version}/discovery/v2.0/keys",
+            get(auth::authority::keys).fallback(auth::authority::method_not_allowed),
+        )
         .route(
             "/{version}/v2.0/.well-known/openid-configuration",
-            get(auth::authority::openid_configuration),
+            get(auth::authority::openid_configuration)
+                .fallback(auth::authority::method_not_allowed),
         )
         .route("/{version}", any(discovery::service_document))
         .route("/{version}/", any(discovery::service_document))
@@ -80,9 +127,18 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, build_router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.config.limits.clone();
+    listener::serve(listener, build_router(state), limits, shutdown).await
+}
+
+/// Serves `router` (from [`build_router_with`]) with `limits` until `shutdown` completes.
+pub async fn serve_router(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    listener::serve(listener, router, limits, shutdown).await
 }
 
 /// Serves HTTPS with `config` until `shutdown` completes, then finishes the requests in
@@ -94,35 +150,8 @@ pub async fn serve_tls(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let limits = state.config.limits.clone();
     let listener = tls::TlsListener::new(listener, config)?;
-    let router = build_router(state).layer(axum::middleware::map_request(mark_https));
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
-}
-
-/// Makes the request URI absolute with the `https` scheme (HTTP/1.1 sends only the path),
-/// so handlers see how the client addressed the server.
-async fn mark_https(mut request: Request) -> Request {
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_string);
-    if let Some(host) = host {
-        let path = request
-            .uri()
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_string();
-        if let Ok(uri) = Uri::builder()
-            .scheme("https")
-            .authority(host)
-            .path_and_query(path)
-            .build()
-        {
-            *request.uri_mut() = uri;
-        }
-    }
-    request
+    let router = build_router(state).layer(axum::middleware::map_request(links::https));
+    listener::serve(listener, router, limits, shutdown).await
 }

@@ -1,15 +1,14 @@
-//! The middleware every response passes through: Graph's request ids, its error envelope,
-//! its fixed headers, and one log line per request.
-
-use std::time::Instant;
+//! The middleware every response passes through: Graph's request ids, its error envelope
+//! and its fixed headers.
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use crate::ApiError;
 use crate::error::ErrorBody;
 
 /// Graph's `request-id` response header.
@@ -28,39 +27,63 @@ pub struct RequestIds {
     pub client_request_id: String,
 }
 
-/// Assigns the ids, renders error envelopes, sets the common headers, and logs.
-pub async fn graph_envelope(mut request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let client_request_id = request
-        .headers()
-        .get(&CLIENT_REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 256)
-        .map_or_else(|| request_id.clone(), str::to_string);
-    let ids = RequestIds {
-        request_id: request_id.clone(),
-        client_request_id: client_request_id.clone(),
-    };
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    request.extensions_mut().insert(ids);
-
-    let mut response = next.run(request).await;
-
-    let status = response.status();
-    if let Some(error) = response.extensions_mut().remove::<ErrorBody>() {
-        if let Some(detail) = &error.log_detail {
-            tracing::error!(%request_id, %detail, "request failed");
+impl RequestIds {
+    /// Fresh ids for a request with these headers.
+    pub fn new(headers: &HeaderMap) -> RequestIds {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let client_request_id = headers
+            .get(&CLIENT_REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty() && v.len() <= 256)
+            .map_or_else(|| request_id.clone(), str::to_string);
+        RequestIds {
+            request_id,
+            client_request_id,
         }
-        let body = error_envelope(&error, &request_id, &client_request_id);
+    }
+}
+
+/// Gives the request its ids, first of all, so every layer and log line can name them.
+pub async fn assign_ids(mut request: Request) -> Request {
+    let ids = RequestIds::new(request.headers());
+    request.extensions_mut().insert(ids);
+    request
+}
+
+/// Renders error envelopes and sets the common headers. Every error response gets
+/// Graph's body here: an [`ApiError`]'s, or, for a layer that answered a bare status (a
+/// timeout, an extractor's plain-text refusal), the one [`ApiError::from_status`] gives.
+pub async fn graph_envelope(mut request: Request, next: Next) -> Response {
+    let ids = match request.extensions().get::<RequestIds>() {
+        Some(ids) => ids.clone(),
+        None => {
+            let ids = RequestIds::new(request.headers());
+            request.extensions_mut().insert(ids.clone());
+            ids
+        }
+    };
+    let mut response = next.run(request).await;
+    let error = response
+        .extensions_mut()
+        .remove::<ErrorBody>()
+        .or_else(|| bare_error(&response));
+    if let Some(error) = error {
+        if let Some(detail) = &error.log_detail {
+            tracing::error!(request_id = %ids.request_id, %detail, "request failed");
+        }
+        let body = error_envelope(&error, &ids.request_id, &ids.client_request_id);
         *response.body_mut() = Body::from(body.to_string());
-        response.headers_mut().remove(header::CONTENT_LENGTH);
+        let headers = response.headers_mut();
+        headers.remove(header::CONTENT_LENGTH);
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
     }
     let headers = response.headers_mut();
     for (name, value) in [
-        (&REQUEST_ID, request_id.as_str()),
-        (&CLIENT_REQUEST_ID, client_request_id.as_str()),
+        (&REQUEST_ID, ids.request_id.as_str()),
+        (&CLIENT_REQUEST_ID, ids.client_request_id.as_str()),
         (&DIAGNOSTIC, DIAGNOSTIC_VALUE),
     ] {
         if let Ok(value) = HeaderValue::from_str(value) {
@@ -68,15 +91,18 @@ pub async fn graph_envelope(mut request: Request, next: Next) -> Response {
         }
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    tracing::info!(
-        %request_id,
-        %method,
-        %path,
-        status = status.as_u16(),
-        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "request"
-    );
     response
+}
+
+/// The Graph error of a 4xx or 5xx answered without a JSON body.
+fn bare_error(response: &Response) -> Option<ErrorBody> {
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    (status.as_u16() >= 400 && !json).then(|| ApiError::from_status(status).body())
 }
 
 /// Graph's error body for `error`, with the request's ids in `innerError`.

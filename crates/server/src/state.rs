@@ -6,6 +6,7 @@ use intune::Schema;
 use store::Store;
 
 use crate::auth::Auth;
+use crate::config::Config;
 use crate::control::{ControlDefaults, Controls};
 use crate::odata::PageTokens;
 
@@ -25,6 +26,8 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// Each tenant's controls, this node's throttling windows and request journal.
     pub controls: Arc<Controls>,
+    /// Limits and the public URL.
+    pub config: Arc<Config>,
 }
 
 impl AppState {
@@ -62,6 +65,15 @@ impl AppState {
             pages: PageTokens::new(paging_key.as_bytes()),
             auth,
             controls,
+            config: Arc::default(),
         })
+    }
+
+    /// The same state with other network settings.
+    pub fn with_config(self, config: Config) -> AppState {
+        AppState {
+            config: Arc::new(config),
+            ..self
+        }
     }
 }

@@ -93,7 +93,42 @@ impl RawRow {
             type_name: text("type")?,
             values,
         };
+        row.check_text(&path)?;
         Ok((table.id, row))
+    }
+
+    /// The input rule of every backend ([`odata::input`]): no text holds a NUL character.
+    /// A data set written before the rule may: name the row and property, so it can be
+    /// cleaned at the source, rather than store it on one backend and fail on another.
+    fn check_text(&self, path: &str) -> Result<(), String> {
+        let keys = [
+            ("tenant", &self.tenant),
+            ("parent", &self.parent),
+            ("id", &self.id),
+            ("type", &self.type_name),
+        ];
+        let nul_in_value = |value: &Value| match value {
+            Value::String(s) | Value::Enum(s) => s.contains(odata::input::NUL),
+            Value::Json(json) => odata::input::json_holds_nul(json),
+            _ => false,
+        };
+        let culprit = keys
+            .iter()
+            .find(|(_, text)| text.contains(odata::input::NUL))
+            .map(|(key, _)| format!("its \"{key}\""))
+            .or_else(|| {
+                self.values
+                    .iter()
+                    .find(|(_, value)| nul_in_value(value))
+                    .map(|(name, _)| format!("the property '{name}'"))
+            });
+        match culprit {
+            Some(culprit) => Err(format!(
+                "{path} row {:?} of tenant {:?}: {culprit} holds a NUL character (U+0000), which localgraph refuses on every backend (PostgreSQL cannot store it); remove it from the file (or the source data set) and import again",
+                self.id, self.tenant,
+            )),
+            None => Ok(()),
+        }
     }
 }
 

@@ -2,13 +2,15 @@
 
 pub use crate::executor::Executor;
 
+mod page;
+
 use async_trait::async_trait;
 use odata::query::Expr;
 
 use crate::aggregate::{Holders, Write};
 use crate::catalog::{Address, Catalog, ColumnType, TableId};
 use crate::dump::raw_row;
-use crate::list::{Cursor, ExpandQuery, ListQuery};
+use crate::list::{ExpandQuery, ListQuery};
 use crate::plan::{Expect, Plan, Planner, Rows, SETTINGS, Statement, Target, first};
 use crate::reads::Parents;
 use crate::rows::{attach, defaults, record};
@@ -17,6 +19,9 @@ use crate::{
     Changes, ControlRow, ControlSet, Page, RawRow, Record, Snapshot, SnapshotInfo, Store,
     StoreError,
 };
+
+/// How often an upsert runs at most when a concurrent first write wins the insert.
+const UPSERT_TRIES: usize = 3;
 
 /// The store over a SQL database.
 pub struct SqlStore<E> {
@@ -43,14 +48,26 @@ impl<E: Executor> SqlStore<E> {
     pub(crate) async fn run(
         &self,
         write: bool,
+        checks: Vec<Statement>,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<Rows>, StoreError> {
+        self.run_within(write, checks, statements, None).await
+    }
+
+    /// [`Self::run`] with the rows returned limited to `max_bytes`.
+    async fn run_within(
+        &self,
+        write: bool,
         mut checks: Vec<Statement>,
         statements: Vec<Statement>,
+        max_bytes: Option<usize>,
     ) -> Result<Vec<Rows>, StoreError> {
         checks.extend(statements);
         self.executor
             .run(Plan {
                 write,
                 statements: checks,
+                max_bytes,
             })
             .await
     }
@@ -67,6 +84,25 @@ impl<E: Executor> SqlStore<E> {
         statements.extend(after);
         let results = self.run(true, checks, statements).await?;
         Ok(results.into_iter().next().unwrap_or_default())
+    }
+
+    /// Runs an insert-or-merge of a single-valued target; returns its row. Its first
+    /// write can race another: `ON CONFLICT` settles a clash on the key, but the clash
+    /// may surface on the table's other unique index (one row per parent, the same row),
+    /// as a unique violation once the other writer commits. The row exists then: run
+    /// the statement again, and it merges.
+    async fn upsert(
+        &self,
+        checks: Vec<Statement>,
+        upsert: Statement,
+    ) -> Result<Vec<Param>, StoreError> {
+        let mut tries = 1;
+        loop {
+            match self.run_one(true, checks.clone(), upsert.clone()).await {
+                Err(StoreError::Conflict) if tries < UPSERT_TRIES => tries += 1,
+                rows => return first(rows?),
+            }
+        }
     }
 
     /// Runs `checks` then one statement; returns its rows.
@@ -93,50 +129,7 @@ impl<E: Executor> Store for SqlStore<E> {
         at: &Address,
         query: &ListQuery,
     ) -> Result<Page, StoreError> {
-        let planner = self.planner();
-        let (checks, target) = planner.resolve(tenant, at);
-        let mut statements = vec![planner.page(tenant, &target, query)];
-        if query.count {
-            statements.push(planner.count_matching(tenant, &target, query));
-        }
-        let mut expansions = Vec::new();
-        for expand in &query.expand {
-            if let Some((statement, child)) =
-                planner.expand(tenant, &target, &Parents::Page(query), expand)
-            {
-                statements.push(statement);
-                expansions.push((expand, child));
-            }
-        }
-        let mut results = self.run(false, checks, statements).await?.into_iter();
-        let mut rows = results.next().unwrap_or_default();
-        let more = rows.len() > query.size;
-        rows.truncate(query.size);
-        let mut records: Vec<Record> = rows.into_iter().map(|r| record(target.table, r)).collect();
-        let count = if query.count {
-            Some(integer(results.next().unwrap_or_default())?)
-        } else {
-            None
-        };
-        for ((expand, expansion), rows) in expansions.into_iter().zip(results) {
-            attach(
-                &mut records,
-                &expand.navigation,
-                &expansion,
-                rows,
-                tenant,
-                false,
-            );
-        }
-        let next = match (more, records.last()) {
-            (true, Some(last)) => Some(Cursor::after(target.table, &query.orderby, last)),
-            _ => None,
-        };
-        Ok(Page {
-            records,
-            next,
-            count,
-        })
+        self.page_within_budget(tenant, at, query).await
     }
 
     async fn count(
@@ -160,6 +153,7 @@ impl<E: Executor> Store for SqlStore<E> {
         tenant: &str,
         at: &Address,
         expand: &[ExpandQuery],
+        max_bytes: Option<usize>,
     ) -> Result<Record, StoreError> {
         let planner = self.planner();
         let (checks, target) = planner.resolve(tenant, at);
@@ -174,7 +168,10 @@ impl<E: Executor> Store for SqlStore<E> {
                 expansions.push((e, child));
             }
         }
-        let mut results = self.run(false, checks, statements).await?.into_iter();
+        let mut results = self
+            .run_within(false, checks, statements, max_bytes)
+            .await?
+            .into_iter();
         let found = results.next().unwrap_or_default().into_iter().next();
         let mut entity = match found {
             Some(row) => record(target.table, row),
@@ -230,10 +227,7 @@ impl<E: Executor> Store for SqlStore<E> {
         checks.extend(planner.link_checks(tenant, target.table, &changes));
         if target.table.kind.single() {
             let upsert = planner.upsert(tenant, &target, &changes, false, now());
-            return Ok(record(
-                target.table,
-                first(self.run_one(true, checks, upsert).await?)?,
-            ));
+            return Ok(record(target.table, self.upsert(checks, upsert).await?));
         }
         let update = planner.update(tenant, &target, &changes, now());
         let after = planner.recomputes(tenant, at, None, Write::Update);
@@ -246,7 +240,7 @@ impl<E: Executor> Store for SqlStore<E> {
             Some(row) => Ok(record(target.table, row)),
             None => {
                 // Nothing matched: either there is no such entity, or it has another type.
-                let stored = self.get(tenant, at, &[]).await?;
+                let stored = self.get(tenant, at, &[], None).await?;
                 Err(StoreError::TypeMismatch {
                     stored: stored.type_name,
                     given: changes.type_name,
@@ -264,10 +258,7 @@ impl<E: Executor> Store for SqlStore<E> {
         let planner = self.planner();
         let (checks, target) = planner.resolve(tenant, at);
         let upsert = planner.upsert(tenant, &target, &changes, true, now());
-        Ok(record(
-            target.table,
-            first(self.run_one(true, checks, upsert).await?)?,
-        ))
+        Ok(record(target.table, self.upsert(checks, upsert).await?))
     }
 
     async fn delete(&self, tenant: &str, at: &Address) -> Result<(), StoreError> {
@@ -383,7 +374,9 @@ impl<E: Executor> Store for SqlStore<E> {
         let row = first(self.run_one(true, vec![insert], select).await?)?;
         match row.into_iter().next() {
             Some(Param::Text(value)) => Ok(value),
-            _ => Err(StoreError::Backend(format!("setting {key} is not text"))),
+            _ => Err(StoreError::Backend(
+                format!("setting {key} is not text").into(),
+            )),
         }
     }
 

@@ -33,6 +33,7 @@ pub trait Executor: Send + Sync {
         self.run(Plan {
             write: false,
             statements: vec![select],
+            max_bytes: None,
         })
         .await
         .map(|_| ())

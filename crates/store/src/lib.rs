@@ -7,6 +7,7 @@
 //! talk to their database.
 
 mod aggregate;
+mod budget;
 pub mod catalog;
 mod controls;
 mod dump;
@@ -15,6 +16,7 @@ mod executor;
 mod filter;
 mod links;
 pub mod list;
+mod migrate;
 pub mod plan;
 mod postgres;
 mod reads;
@@ -110,12 +112,31 @@ pub enum StoreError {
     /// The database is unreachable or kept failing transiently (a lost connection, a
     /// serialization failure, a busy lock) past the retry budget: the write did not
     /// happen or is unconfirmed, and the client should try again later.
-    #[error("database unavailable: {0}")]
-    Unavailable(String),
+    #[error("the database is unavailable")]
+    Unavailable(#[source] Cause),
+    /// A read would hold more than its byte budget: `fitted` rows of its statement number
+    /// `statement` fit (a page can be read again, shorter).
+    #[error("the answer would hold more than {limit} bytes")]
+    TooLarge {
+        /// The budget, in bytes.
+        limit: usize,
+        /// The plan's statement that went over.
+        statement: usize,
+        /// The rows of that statement that fit.
+        fitted: usize,
+    },
+    /// The data set's tables disagree with the schema in a way no migration settles (a
+    /// column whose type changed, a table the schema no longer has that holds rows).
+    #[error("the data set's tables disagree with the schema: {0}")]
+    SchemaDrift(String),
     /// The database failed; details for the log, never for the client.
-    #[error("database error: {0}")]
-    Backend(String),
+    #[error("the database failed")]
+    Backend(#[source] Cause),
 }
+
+/// What a database failure came from, kept whole (its own source chain included) for the
+/// log: a driver error, or a message where the store found the fault itself.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 /// What the server needs from storage. Every method is one transaction, scoped to one
 /// tenant: no call can see or change another tenant's rows.
@@ -137,12 +158,14 @@ pub trait Store: Send + Sync {
     ) -> Result<u64, StoreError>;
 
     /// The entity `at` addresses (a `Referenced` one reads as its defaults until written),
-    /// with the navigations in `expand` read along.
+    /// with the navigations in `expand` read along, in at most `max_bytes` of row data
+    /// (else [`StoreError::TooLarge`]).
     async fn get(
         &self,
         tenant: &str,
         at: &Address,
         expand: &[ExpandQuery],
+        max_bytes: Option<usize>,
     ) -> Result<Record, StoreError>;
 
     /// Creates an entity in a collection, or a `Contained` single-valued target

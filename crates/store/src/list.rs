@@ -31,6 +31,9 @@ pub struct ListQuery {
     pub count: bool,
     /// Navigation properties to read along with each entity.
     pub expand: Vec<ExpandQuery>,
+    /// The most bytes of row data the page (with its expansions) may hold: a page that
+    /// would hold more ends early, with a cursor; `None`: no limit.
+    pub max_bytes: Option<usize>,
 }
 
 /// A navigation property to expand, with its nested options.

@@ -52,6 +52,10 @@ pub struct Plan {
     pub write: bool,
     /// The statements, in order.
     pub statements: Vec<Statement>,
+    /// The most bytes of row data (see [`crate::budget::RowBudget`]) the plan's `Rows` statements may
+    /// return together; past it the plan fails with [`StoreError::TooLarge`] without
+    /// reading further.
+    pub max_bytes: Option<usize>,
 }
 
 /// Builds plans for one table layout and dialect.

@@ -6,25 +6,40 @@
 //!   so concurrent writers queue on the row lock and none is lost. Multi-statement reads
 //!   run at REPEATABLE READ, READ ONLY: a page, its count and its expansions see one
 //!   snapshot, as on SQLite.
-//! - A plan is one transaction and may run again: serialization failures, deadlocks and
-//!   lost connections are retried with backoff within a bounded budget, then reported as
-//!   [`StoreError::Unavailable`]. A connection lost during `COMMIT` is not retried (the
-//!   commit may have happened) but reported as unavailable too: never a silent loss.
+//! - A plan is one transaction, begun, committed and rolled back here, explicitly: a
+//!   failed statement is rolled back before the connection goes back to the pool, and a
+//!   failed `COMMIT` (which ends the transaction in PostgreSQL) is not followed by a
+//!   `ROLLBACK`. Once it has a connection, the plan runs in a task of its own, so a
+//!   client that disconnects (or a request timeout) cannot stop it half-way: it commits
+//!   or rolls back whole.
+//! - A plan may run again: serialization failures, deadlocks and lost connections
+//!   (classified by SQLSTATE) are retried with backoff within a bounded budget, then
+//!   reported as [`StoreError::Unavailable`]. A connection lost during `COMMIT` is not
+//!   retried (the commit may have happened) but reported as unavailable too: never a
+//!   silent loss.
 //! - Migrations run under an advisory lock, so nodes starting together lay out the schema
-//!   once.
+//!   once, and refuse a data set that disagrees with the schema ([`crate::migrate`]).
+
+mod codec;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{AssertSqlSafe, Postgres as Db, Row};
+use futures_util::TryStreamExt;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{AssertSqlSafe, PgConnection, Postgres as Db};
 
 use crate::StoreError;
-use crate::catalog::{Catalog, ColumnType};
+use crate::budget::RowBudget;
+use crate::catalog::Catalog;
 use crate::engine::Executor;
+use crate::migrate::migrate;
 use crate::plan::{Expect, Plan, Rows};
-use crate::sql::{Dialect, Param, Postgres, add_missing_columns, quote};
+use crate::sql::{Dialect, Param, Postgres, quote};
+use codec::{bind, decode};
 
 /// How many times a plan runs at most when it fails transiently.
 const ATTEMPTS: u32 = 6;
@@ -32,10 +47,15 @@ const ATTEMPTS: u32 = 6;
 const RETRY_BUDGET: Duration = Duration::from_secs(5);
 /// How long a request waits for a pooled connection (or a new one) per attempt.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// The tables of the current schema, with their columns and types.
+const INTROSPECT: &str = "SELECT table_name::text, column_name::text, data_type::text \
+     FROM information_schema.columns WHERE table_schema = current_schema() \
+     ORDER BY table_name, ordinal_position";
 /// The advisory lock key of schema migrations ("localgraph" in ASCII, truncated).
 const MIGRATION_LOCK: i64 = 0x6c6f_6361_6c67_7261;
 
 /// Runs plans on a PostgreSQL database through a connection pool.
+#[derive(Clone)]
 pub struct PostgresExecutor {
     pool: PgPool,
 }
@@ -43,7 +63,7 @@ pub struct PostgresExecutor {
 /// How one attempt at a plan failed.
 enum Failure {
     /// Worth running the whole plan again.
-    Transient(String),
+    Transient(sqlx::Error),
     /// Final: the plan's answer.
     Final(StoreError),
 }
@@ -54,14 +74,14 @@ impl PostgresExecutor {
     /// `pool_size` connections.
     pub async fn connect(url: &str, pool_size: u32) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Backend(format!("invalid database URL: {e}")))?
+            .map_err(backend)?
             .application_name("localgraph");
         let pool = PgPoolOptions::new()
             .max_connections(pool_size.max(1))
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            .map_err(|e| StoreError::Unavailable(e.into()))?;
         Ok(PostgresExecutor { pool })
     }
 
@@ -70,13 +90,14 @@ impl PostgresExecutor {
     /// run's, say) can share one database.
     pub async fn create_schema(url: &str, name: &str) -> Result<String, StoreError> {
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(StoreError::Backend(format!("invalid schema name {name:?}")));
+            return Err(StoreError::Backend(
+                format!("invalid schema name {name:?}").into(),
+            ));
         }
-        let options = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Backend(format!("invalid database URL: {e}")))?;
-        let mut connection = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options)
+        let options = PgConnectOptions::from_str(url).map_err(backend)?;
+        let mut connection = <PgConnection as sqlx::Connection>::connect_with(&options)
             .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            .map_err(|e| StoreError::Unavailable(e.into()))?;
         sqlx::query(AssertSqlSafe(format!(
             "CREATE SCHEMA IF NOT EXISTS {}",
             quote(name)
@@ -89,78 +110,139 @@ impl PostgresExecutor {
         Ok(format!("{url}{separator}options=-csearch_path%3D{name}"))
     }
 
-    async fn attempt(&self, plan: &Plan) -> Result<Vec<Rows>, Failure> {
-        let begin = if plan.write {
-            "BEGIN"
-        } else {
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-        };
-        let mut tx = self.pool.begin_with(begin).await.map_err(classify)?;
-        let mut results = Vec::new();
-        for statement in &plan.statements {
-            let query = bind(
-                sqlx::query(AssertSqlSafe(statement.text.clone())),
-                &statement.params,
-            );
-            match statement.expect {
-                Expect::Exists | Expect::Referenced => {
-                    if query
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(classify)?
-                        .is_none()
-                    {
-                        return Err(Failure::Final(statement.expect.missing()));
-                    }
-                }
-                Expect::Rows => {
-                    let rows = query.fetch_all(&mut *tx).await.map_err(classify)?;
-                    let decoded = rows
-                        .iter()
-                        .map(|row| decode(row, &statement.decode))
-                        .collect::<Result<_, _>>()
-                        .map_err(Failure::Final)?;
-                    results.push(decoded);
-                }
-                Expect::Affected => {
-                    let done = query.execute(&mut *tx).await.map_err(classify)?;
-                    results.push(vec![vec![Param::Int(done.rows_affected() as i64)]]);
-                }
-            }
-        }
-        match tx.commit().await.map_err(classify) {
-            Ok(()) => Ok(results),
-            // The commit may or may not have happened: say so rather than run it twice.
-            Err(Failure::Transient(detail)) if plan.write && !is_serialization(&detail) => {
-                Err(Failure::Final(StoreError::Unavailable(format!(
-                    "commit unconfirmed: {detail}"
-                ))))
-            }
-            Err(failure) => Err(failure),
-        }
-    }
-}
-
-#[async_trait]
-impl Executor for PostgresExecutor {
-    async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
+    /// Runs `plan` with retries (see the module's notes). Waiting for a connection
+    /// follows the caller (a caller that goes away leaves nothing behind); once it has
+    /// one, the transaction runs in a task of its own, so it cannot be stopped half-way,
+    /// and at most the pool's connections run for callers that are gone.
+    async fn run_with_retries(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
+        let plan = Arc::new(plan);
         let started = Instant::now();
         let mut attempt = 1;
         loop {
-            match self.attempt(&plan).await {
+            let outcome = match self.pool.acquire().await {
+                Ok(connection) => {
+                    let plan = plan.clone();
+                    tokio::spawn(async move { transaction(connection, &plan).await })
+                        .await
+                        .unwrap_or_else(|e| Err(Failure::Final(StoreError::Backend(e.into()))))
+                }
+                Err(error) => Err(classify(error)),
+            };
+            match outcome {
                 Ok(results) => return Ok(results),
                 Err(Failure::Final(error)) => return Err(error),
-                Err(Failure::Transient(detail)) => {
+                Err(Failure::Transient(error)) => {
                     if attempt >= ATTEMPTS || started.elapsed() >= RETRY_BUDGET {
-                        return Err(StoreError::Unavailable(detail));
+                        return Err(StoreError::Unavailable(error.into()));
                     }
-                    tracing::warn!(attempt, error = %detail, "transient database failure, retrying");
+                    tracing::warn!(attempt, %error, "transient database failure, retrying");
                     let backoff = Duration::from_millis(25 << attempt.min(6));
                     tokio::time::sleep(backoff).await;
                     attempt += 1;
                 }
             }
         }
+    }
+}
+
+/// One transaction on `connection`: `BEGIN`, the statements, then `COMMIT`, or
+/// `ROLLBACK` after a failed statement.
+async fn transaction(
+    mut connection: PoolConnection<Db>,
+    plan: &Plan,
+) -> Result<Vec<Rows>, Failure> {
+    let begin = if plan.write {
+        "BEGIN"
+    } else {
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+    };
+    sqlx::raw_sql(begin)
+        .execute(&mut *connection)
+        .await
+        .map_err(classify)?;
+    let results = match statements(&mut connection, plan).await {
+        Ok(results) => results,
+        Err(failure) => {
+            // The transaction is open (or aborted): end it before the connection goes
+            // back to the pool, or close the connection if it cannot be ended.
+            if let Err(error) = sqlx::raw_sql("ROLLBACK").execute(&mut *connection).await {
+                tracing::debug!(%error, "rollback failed; closing the connection");
+                connection.close_on_drop();
+            }
+            return Err(failure);
+        }
+    };
+    match sqlx::raw_sql("COMMIT").execute(&mut *connection).await {
+        Ok(_) => Ok(results),
+        // A failed COMMIT has ended the transaction: nothing to roll back.
+        Err(error) => Err(match sqlstate(&error).as_deref() {
+            // Rolled back by the server (serialization, deadlock): run it again.
+            Some("40001" | "40P01") => Failure::Transient(error),
+            Some(_) => classify(error),
+            // The connection broke during COMMIT: it may or may not have happened.
+            None if plan.write => {
+                connection.close_on_drop();
+                Failure::Final(StoreError::Unavailable(Box::new(CommitUnconfirmed(error))))
+            }
+            None => {
+                connection.close_on_drop();
+                Failure::Transient(error)
+            }
+        }),
+    }
+}
+
+/// A write whose `COMMIT` got no answer: it may have happened.
+#[derive(Debug, thiserror::Error)]
+#[error("the connection broke during COMMIT: the write may or may not have happened")]
+struct CommitUnconfirmed(#[source] sqlx::Error);
+
+/// Runs the plan's statements in the open transaction.
+async fn statements(connection: &mut PgConnection, plan: &Plan) -> Result<Vec<Rows>, Failure> {
+    let mut results = Vec::new();
+    let mut budget = RowBudget::new(plan.max_bytes);
+    for (index, statement) in plan.statements.iter().enumerate() {
+        let query = bind(
+            sqlx::query(AssertSqlSafe(statement.text.clone())),
+            &statement.params,
+        );
+        match statement.expect {
+            Expect::Exists | Expect::Referenced => {
+                if query
+                    .fetch_optional(&mut *connection)
+                    .await
+                    .map_err(classify)?
+                    .is_none()
+                {
+                    return Err(Failure::Final(statement.expect.missing()));
+                }
+            }
+            Expect::Rows => {
+                // Row by row, so a read over its budget stops reading.
+                let mut rows = query.fetch(&mut *connection);
+                let mut decoded = Vec::new();
+                while let Some(row) = rows.try_next().await.map_err(classify)? {
+                    let row = decode(&row, &statement.decode).map_err(Failure::Final)?;
+                    budget
+                        .take(&row, index, decoded.len())
+                        .map_err(Failure::Final)?;
+                    decoded.push(row);
+                }
+                results.push(decoded);
+            }
+            Expect::Affected => {
+                let done = query.execute(&mut *connection).await.map_err(classify)?;
+                results.push(vec![vec![Param::Int(done.rows_affected() as i64)]]);
+            }
+        }
+    }
+    Ok(results)
+}
+
+#[async_trait]
+impl Executor for PostgresExecutor {
+    async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
+        self.run_with_retries(plan).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -169,7 +251,7 @@ impl Executor for PostgresExecutor {
             .execute(&self.pool)
             .await
             .map(|_| ())
-            .map_err(|e| StoreError::Unavailable(e.to_string()))
+            .map_err(|e| StoreError::Unavailable(e.into()))
     }
 
     async fn migrate(&self, statements: &[String], catalog: &Catalog) -> Result<(), StoreError> {
@@ -180,28 +262,7 @@ impl Executor for PostgresExecutor {
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
-        for statement in statements {
-            sqlx::query(AssertSqlSafe(statement.as_str()))
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-        }
-        for table in catalog.tables() {
-            let existing: Vec<String> = sqlx::query_scalar(
-                "SELECT column_name::text FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name = $1",
-            )
-            .bind(&table.sql_name)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(backend)?;
-            for alter in add_missing_columns(&Postgres, table, &existing) {
-                sqlx::query(AssertSqlSafe(alter))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend)?;
-            }
-        }
+        migrate::<Db>(&mut tx, &Postgres, INTROSPECT, statements, catalog).await?;
         tx.commit().await.map_err(backend)
     }
 
@@ -210,52 +271,17 @@ impl Executor for PostgresExecutor {
     }
 }
 
-type Query<'q> = sqlx::query::Query<'q, Db, PgArguments>;
-
-/// Binds each parameter with its PostgreSQL type; NULLs are typed by their column.
-fn bind<'q>(mut query: Query<'q>, params: &[Param]) -> Query<'q> {
-    for param in params {
-        query = match param {
-            Param::Null(ColumnType::Boolean) => query.bind(None::<bool>),
-            Param::Null(ColumnType::Real) => query.bind(None::<f64>),
-            Param::Null(ColumnType::Text | ColumnType::Json) => query.bind(None::<String>),
-            Param::Null(_) => query.bind(None::<i64>),
-            Param::Int(i) => query.bind(*i),
-            Param::Bool(b) => query.bind(*b),
-            Param::Real(f) => query.bind(*f),
-            Param::Text(t) => query.bind(t.clone()),
-        };
+/// The SQLSTATE of a database error.
+fn sqlstate(error: &sqlx::Error) -> Option<String> {
+    match error {
+        sqlx::Error::Database(e) => e.code().map(|code| code.into_owned()),
+        _ => None,
     }
-    query
-}
-
-fn decode(row: &PgRow, types: &[ColumnType]) -> Result<Vec<Param>, StoreError> {
-    types
-        .iter()
-        .enumerate()
-        .map(|(i, ty)| {
-            let cell = match ty {
-                ColumnType::Boolean => row
-                    .try_get::<Option<bool>, _>(i)
-                    .map(|v| v.map(Param::Bool)),
-                ColumnType::Real => row.try_get::<Option<f64>, _>(i).map(|v| v.map(Param::Real)),
-                ColumnType::Text | ColumnType::Json => row
-                    .try_get::<Option<String>, _>(i)
-                    .map(|v| v.map(Param::Text)),
-                // BIGINT columns and COUNT(*); a bare literal such as `SELECT 1` is INTEGER.
-                _ => row
-                    .try_get::<Option<i64>, _>(i)
-                    .or_else(|_| row.try_get::<Option<i32>, _>(i).map(|v| v.map(i64::from)))
-                    .map(|v| v.map(Param::Int)),
-            };
-            cell.map(|v| v.unwrap_or_else(|| Param::Null(ty.clone())))
-                .map_err(backend)
-        })
-        .collect()
 }
 
 /// SQLSTATEs worth running the plan again for: serialization failure, deadlock, the
-/// connection exception class, and a server shutting down or starting up.
+/// connection exception class (08), too many connections, and a server shutting down or
+/// starting up.
 fn transient_state(code: &str) -> bool {
     matches!(
         code,
@@ -263,32 +289,25 @@ fn transient_state(code: &str) -> bool {
     ) || code.starts_with("08")
 }
 
-fn is_serialization(detail: &str) -> bool {
-    detail.starts_with("40001") || detail.starts_with("40P01")
-}
-
-/// Constraint violations mean something to the caller; lost connections and conflicts
-/// between transactions are worth a retry; the rest is a backend failure.
+/// By SQLSTATE: unique and foreign-key violations mean something to the caller (23505
+/// conflict, 23503 a parent gone); conflicts between transactions and lost connections
+/// are worth a retry; the rest is a backend failure.
 fn classify(error: sqlx::Error) -> Failure {
-    match &error {
-        sqlx::Error::Database(e) if e.is_unique_violation() => Failure::Final(StoreError::Conflict),
-        sqlx::Error::Database(e) if e.is_foreign_key_violation() => {
-            Failure::Final(StoreError::NotFound)
-        }
-        sqlx::Error::Database(e) => match e.code() {
-            Some(code) if transient_state(&code) => {
-                Failure::Transient(format!("{code}: {}", e.message()))
-            }
+    match sqlstate(&error).as_deref() {
+        Some("23505") => Failure::Final(StoreError::Conflict),
+        Some("23503") => Failure::Final(StoreError::NotFound),
+        Some(code) if transient_state(code) => Failure::Transient(error),
+        Some(_) => Failure::Final(backend(error)),
+        None => match error {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::PoolTimedOut => Failure::Transient(error),
             _ => Failure::Final(backend(error)),
         },
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::Protocol(_)
-        | sqlx::Error::PoolTimedOut => Failure::Transient(error.to_string()),
-        _ => Failure::Final(backend(error)),
     }
 }
 
-fn backend(error: sqlx::Error) -> StoreError {
-    StoreError::Backend(error.to_string())
+fn backend(error: impl Into<crate::Cause>) -> StoreError {
+    StoreError::Backend(error.into())
 }

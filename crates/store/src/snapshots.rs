@@ -207,9 +207,9 @@ impl<E: Executor> SqlStore<E> {
             .filter(|line| !line.trim().is_empty())
             .map(|line| {
                 let json: Json = serde_json::from_str(line)
-                    .map_err(|e| StoreError::Backend(format!("snapshot {name}: {e}")))?;
+                    .map_err(|e| StoreError::Backend(format!("snapshot {name}: {e}").into()))?;
                 let (table, mut row) = RawRow::from_json(self.catalog(), &json)
-                    .map_err(|e| StoreError::Backend(format!("snapshot {name}: {e}")))?;
+                    .map_err(|e| StoreError::Backend(format!("snapshot {name}: {e}").into()))?;
                 // A snapshot only ever holds its own tenant's rows.
                 row.tenant = tenant.to_string();
                 Ok((table, row))

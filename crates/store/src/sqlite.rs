@@ -9,6 +9,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use futures_util::TryStreamExt;
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteRow, SqliteSynchronous,
@@ -16,10 +18,16 @@ use sqlx::sqlite::{
 use sqlx::{AssertSqlSafe, Row, Sqlite as Db};
 
 use crate::StoreError;
+use crate::budget::RowBudget;
 use crate::catalog::{Catalog, ColumnType};
 use crate::engine::Executor;
+use crate::migrate::migrate;
 use crate::plan::{Expect, Plan, Rows};
-use crate::sql::{Dialect, Param, Sqlite, add_missing_columns};
+use crate::sql::{Dialect, Param, Sqlite};
+
+/// The tables of the database, with their columns and declared types.
+const INTROSPECT: &str = "SELECT m.name, p.name, p.type FROM sqlite_master m, pragma_table_info(m.name) p \
+     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid";
 
 /// Runs plans on an SQLite file.
 pub struct SqliteExecutor {
@@ -56,42 +64,18 @@ impl SqliteExecutor {
 #[async_trait]
 impl Executor for SqliteExecutor {
     async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
-        let mut tx = if plan.write {
-            self.writer.begin_with("BEGIN IMMEDIATE").await
+        // Waiting for the connection follows the caller (a caller that goes away leaves
+        // nothing behind); the transaction then runs in a task of its own, so a client
+        // that disconnects, or a request timeout, cannot stop it half-way.
+        let pool = if plan.write {
+            &self.writer
         } else {
-            self.reader.begin().await
-        }
-        .map_err(classify)?;
-        let mut results = Vec::new();
-        for statement in plan.statements {
-            let query = bind(sqlx::query(AssertSqlSafe(statement.text)), statement.params);
-            match statement.expect {
-                Expect::Exists | Expect::Referenced => {
-                    if query
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(classify)?
-                        .is_none()
-                    {
-                        return Err(statement.expect.missing());
-                    }
-                }
-                Expect::Rows => {
-                    let rows = query.fetch_all(&mut *tx).await.map_err(classify)?;
-                    results.push(
-                        rows.iter()
-                            .map(|row| decode(row, &statement.decode))
-                            .collect::<Result<_, _>>()?,
-                    );
-                }
-                Expect::Affected => {
-                    let done = query.execute(&mut *tx).await.map_err(classify)?;
-                    results.push(vec![vec![Param::Int(done.rows_affected() as i64)]]);
-                }
-            }
-        }
-        tx.commit().await.map_err(classify)?;
-        Ok(results)
+            &self.reader
+        };
+        let connection = pool.acquire().await.map_err(classify)?;
+        tokio::spawn(transaction(connection, plan))
+            .await
+            .map_err(|e| StoreError::Backend(e.into()))?
     }
 
     async fn migrate(&self, statements: &[String], catalog: &Catalog) -> Result<(), StoreError> {
@@ -100,34 +84,61 @@ impl Executor for SqliteExecutor {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(backend)?;
-        for statement in statements {
-            sqlx::query(AssertSqlSafe(statement.as_str()))
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-        }
-        for table in catalog.tables() {
-            let pragma = format!(
-                "SELECT name FROM pragma_table_info({})",
-                Sqlite.literal(&Param::Text(table.sql_name.clone()))
-            );
-            let existing: Vec<String> = sqlx::query_scalar(AssertSqlSafe(pragma))
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            for alter in add_missing_columns(&Sqlite, table, &existing) {
-                sqlx::query(AssertSqlSafe(alter))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend)?;
-            }
-        }
+        migrate::<Db>(&mut tx, &Sqlite, INTROSPECT, statements, catalog).await?;
         tx.commit().await.map_err(backend)
     }
 
     fn dialect(&self) -> &dyn Dialect {
         &Sqlite
     }
+}
+
+/// One transaction on `connection`: `BEGIN IMMEDIATE` for a write (on the one writer
+/// connection), a read transaction otherwise.
+async fn transaction(
+    mut connection: PoolConnection<Db>,
+    plan: Plan,
+) -> Result<Vec<Rows>, StoreError> {
+    let mut tx = if plan.write {
+        sqlx::Connection::begin_with(&mut *connection, "BEGIN IMMEDIATE").await
+    } else {
+        sqlx::Connection::begin(&mut *connection).await
+    }
+    .map_err(classify)?;
+    let mut results = Vec::new();
+    let mut budget = RowBudget::new(plan.max_bytes);
+    for (index, statement) in plan.statements.into_iter().enumerate() {
+        let query = bind(sqlx::query(AssertSqlSafe(statement.text)), statement.params);
+        match statement.expect {
+            Expect::Exists | Expect::Referenced => {
+                if query
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(classify)?
+                    .is_none()
+                {
+                    return Err(statement.expect.missing());
+                }
+            }
+            Expect::Rows => {
+                // Row by row, so a read over its budget stops reading.
+                let mut rows = query.fetch(&mut *tx);
+                let mut decoded = Vec::new();
+                while let Some(row) = rows.try_next().await.map_err(classify)? {
+                    let row = decode(&row, &statement.decode)?;
+                    budget.take(&row, index, decoded.len())?;
+                    decoded.push(row);
+                }
+                results.push(decoded);
+            }
+            Expect::Affected => {
+                let done = query.execute(&mut *tx).await.map_err(classify)?;
+                results.push(vec![vec![Param::Int(done.rows_affected() as i64)]]);
+            }
+        }
+    }
+    tx.commit().await.map_err(classify)?;
+    Ok(results)
 }
 
 type Query<'q> = sqlx::query::Query<'q, Db, SqliteArguments>;
@@ -176,13 +187,13 @@ fn classify(error: sqlx::Error) -> StoreError {
                 .and_then(|c| c.parse::<i32>().ok())
                 .is_some_and(|c| matches!(c & 0xff, 5 | 6)) =>
         {
-            StoreError::Unavailable(error.to_string())
+            StoreError::Unavailable(error.into())
         }
-        sqlx::Error::PoolTimedOut => StoreError::Unavailable(error.to_string()),
+        sqlx::Error::PoolTimedOut => StoreError::Unavailable(error.into()),
         _ => backend(error),
     }
 }
 
 fn backend(error: sqlx::Error) -> StoreError {
-    StoreError::Backend(error.to_string())
+    StoreError::Backend(error.into())
 }

@@ -128,7 +128,7 @@ async fn a_bulk_load_is_summarized_by_one_recompute() {
         let (store, summary) = (store.clone(), summary.clone());
         async move {
             store
-                .get(tenant, &summary, &[])
+                .get(tenant, &summary, &[], None)
                 .await
                 .unwrap()
                 .get(name)

@@ -27,14 +27,17 @@ impl Server {
     /// Starts the binary with `args` and `env`, and reads its start-up lines.
     pub fn start(args: &[&str], env: &[(&str, &Path)]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_localgraph"));
-        command
-            .arg("serve")
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+        command.arg("serve").args(args);
         for (name, value) in env {
             command.env(name, value);
         }
+        Server::launch(command)
+    }
+
+    /// Starts `command` (a `serve` command line, possibly under a wrapper such as
+    /// `prlimit`) and reads its start-up lines.
+    pub fn launch(mut command: Command) -> Server {
+        command.stdout(Stdio::piped()).stderr(Stdio::null());
         let mut server = Server {
             child: command.spawn().expect("the binary starts"),
             base: String::new(),

@@ -17,6 +17,7 @@ pub use expand::Expand;
 pub use parser::{parse_filter, parse_orderby};
 
 use crate::edm::{Model, StructuredType};
+use crate::input::{self, TextError};
 use crate::path::percent_decode;
 
 /// The largest page a client can ask for.
@@ -121,7 +122,7 @@ impl QueryOptions {
                 ));
             }
             options.given.push(option.clone());
-            options.set(&option, &decode(value), model, ty)?;
+            options.set(&option, &decode_value(&option, value)?, model, ty)?;
         }
         Ok(options)
     }
@@ -234,9 +235,29 @@ pub fn parse_select(
     Ok(names)
 }
 
-/// Decodes a query component: `+` is a space, then `%XX` escapes.
+/// Decodes a query component: `+` is a space, then `%XX` escapes (what is not UTF-8
+/// shows as U+FFFD: for names and messages; option values go through [`decode_value`]).
 pub fn decode(text: &str) -> String {
     percent_decode(&text.replace('+', " "))
+}
+
+/// Decodes the value of `option` as [`decode`] does, refusing escapes that are not
+/// UTF-8 and NUL characters ([`crate::input`]).
+pub fn decode_value(option: &str, raw: &str) -> Result<String, QueryError> {
+    input::percent_decode(&raw.replace('+', " ")).map_err(|error| match error {
+        TextError::InvalidUtf8 { escape, position } => QueryError::syntax(
+            option,
+            raw,
+            position,
+            format!("the escape '{escape}' does not start valid UTF-8"),
+        ),
+        TextError::Nul { position } => QueryError::new(
+            option,
+            format!(
+                "The query option '{option}' holds a NUL character (U+0000) at position {position}, which is not allowed."
+            ),
+        ),
+    })
 }
 
 #[cfg(test)]

@@ -112,6 +112,9 @@ fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
         "$expand=assignments,,runSummary",
         "$orderby=displayName sideways",
         "$orderby=displayName desc,id,DisplayName",
+        "$filter=displayName eq '%FF%FE'",
+        "$filter=displayName eq 'a%00b'",
+        "$select=displayName%00",
     ]
     .iter()
     .map(|q| {

@@ -70,8 +70,11 @@ pub enum ValueError {
         /// The qualified type name.
         type_name: String,
     },
-    /// The same property twice (names differ only in case).
-    #[error("Multiple values were found for the property '{property}'.")]
+    /// The same property twice (the same name, or names that differ only in case):
+    /// ODataLib's message.
+    #[error(
+        "Multiple properties with the name '{property}' were detected in a resource or a complex value. In OData, duplicate property names are not allowed."
+    )]
     DuplicateProperty {
         /// The property.
         property: String,
@@ -113,6 +116,12 @@ pub enum ValueError {
         type_name: String,
         /// Its concrete derived types, comma-separated.
         derived: String,
+    },
+    /// A string holding a NUL character ([`crate::input`]: no backend keeps it alike).
+    #[error("The property '{property}' holds a NUL character (U+0000), which is not allowed.")]
+    NulCharacter {
+        /// The property.
+        property: String,
     },
     /// A parameter the action does not declare.
     #[error(

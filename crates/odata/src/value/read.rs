@@ -9,6 +9,7 @@ use serde_json::{Map, Value as Json};
 use super::{EntityBody, Value, ValueError, WriteMode};
 use crate::datetime;
 use crate::edm::{Model, Primitive, Property, StructuredType, TypeKind, TypeRef};
+use crate::input;
 
 /// Reads an entity body for a resource whose declared type is `declared`.
 ///
@@ -212,6 +213,11 @@ impl<'m> Reader<'m> {
             TypeKind::Complex(_) | TypeKind::Entity(_) => "StartObject",
             _ => "PrimitiveValue",
         };
+        if json.as_str().is_some_and(|s| s.contains(input::NUL)) {
+            return Err(ValueError::NulCharacter {
+                property: path.to_string(),
+            });
+        }
         let found = node_kind(json);
         if found != expected_node {
             return Err(ValueError::UnexpectedNode {

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -18,6 +19,7 @@ use serde_json::{Value, json};
 use super::token::{GRAPH_APP_ID, GRAPH_RESOURCE, TokenSpec, issuer, valid_tenant};
 use crate::AppState;
 use crate::odata::base_url;
+use odata::path::percent_decode;
 
 /// Lifetime of tokens from the token endpoint, as Entra ID's default.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
@@ -25,10 +27,28 @@ const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 /// `POST /{tenant}/oauth2/v2.0/token`: the client_credentials grant.
 pub async fn token(
     State(app): State<AppState>,
-    Path(tenant): Path<String>,
+    uri: Uri,
+    tenant: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let Ok(Path(tenant)) = tenant else {
+        return unknown_tenant(&raw_tenant(&uri));
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            return aad_error(
+                rejection.status(),
+                "invalid_request",
+                90100,
+                &format!(
+                    "The request body could not be read: {}.",
+                    rejection.body_text()
+                ),
+            );
+        }
+    };
     let form: HashMap<String, String> = match serde_urlencoded::from_bytes(&body) {
         Ok(form) => form,
         Err(_) => {
@@ -154,7 +174,14 @@ pub async fn token(
 }
 
 /// `GET /{tenant}/discovery/v2.0/keys`: the JWKS of localgraph's signing key.
-pub async fn keys(State(app): State<AppState>, Path(tenant): Path<String>) -> Response {
+pub async fn keys(
+    State(app): State<AppState>,
+    uri: Uri,
+    tenant: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Ok(Path(tenant)) = tenant else {
+        return unknown_tenant(&raw_tenant(&uri));
+    };
     if !valid_tenant(&tenant) {
         return unknown_tenant(&tenant);
     }
@@ -165,10 +192,13 @@ pub async fn keys(State(app): State<AppState>, Path(tenant): Path<String>) -> Re
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration`: where the token endpoint and
 /// keys are, and the issuer the server accepts for the tenant.
 pub async fn openid_configuration(
-    Path(tenant): Path<String>,
     uri: Uri,
+    tenant: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
+    let Ok(Path(tenant)) = tenant else {
+        return unknown_tenant(&raw_tenant(&uri));
+    };
     if !valid_tenant(&tenant) {
         return unknown_tenant(&tenant);
     }
@@ -227,6 +257,27 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     Some((unescape(id)?, unescape(secret)?))
 }
 
+/// The endpoints answer other methods as Entra ID does: 400 `invalid_request` (AADSTS900561).
+pub async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let allowed = if uri.path().ends_with("/token") {
+        "POST, OPTIONS"
+    } else {
+        "GET, OPTIONS"
+    };
+    aad_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        900561,
+        &format!("The endpoint only accepts {allowed} requests. Received a {method} request."),
+    )
+}
+
+/// The first path segment as sent (percent escapes decoded, invalid UTF-8 shown as �).
+fn raw_tenant(uri: &Uri) -> String {
+    let first = uri.path().trim_start_matches('/').split('/').next();
+    percent_decode(first.unwrap_or_default())
+}
+
 fn unknown_tenant(tenant: &str) -> Response {
     aad_error(
         StatusCode::BAD_REQUEST,
@@ -238,20 +289,26 @@ fn unknown_tenant(tenant: &str) -> Response {
     )
 }
 
-/// An error as Entra ID's token endpoint writes it (`AADSTS…` codes).
+/// An error as Entra ID's token endpoint writes it: `error`, `error_description` (the
+/// `AADSTS` code, the text, then trace id, correlation id and timestamp on lines of their
+/// own), `error_codes`, `timestamp` (`2016-01-09 02:02:12Z`), `trace_id`,
+/// `correlation_id` and `error_uri`.
 fn aad_error(status: StatusCode, error: &str, code: u32, description: &str) -> Response {
     let trace_id = uuid::Uuid::new_v4().to_string();
     let correlation_id = uuid::Uuid::new_v4().to_string();
+    let format =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]Z");
     let timestamp = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
+        .format(&format)
         .unwrap_or_default();
     let body: Value = json!({
         "error": error,
-        "error_description": format!("AADSTS{code}: {description} Trace ID: {trace_id} Correlation ID: {correlation_id} Timestamp: {timestamp}"),
+        "error_description": format!("AADSTS{code}: {description}\r\nTrace ID: {trace_id}\r\nCorrelation ID: {correlation_id}\r\nTimestamp: {timestamp}"),
         "error_codes": [code],
         "timestamp": timestamp,
         "trace_id": trace_id,
         "correlation_id": correlation_id,
+        "error_uri": format!("https://login.microsoftonline.com/error?code={code}"),
     });
     (status, Json(body)).into_response()
 }

@@ -78,12 +78,14 @@ fn inner_requests_carry_the_outer_token_and_their_own_headers() {
         HeaderValue::from_static("Bearer outer"),
     );
     outer.insert(header::HOST, HeaderValue::from_static("example.test:8443"));
-    let request = inner_request(&items[0], &outer);
+    let share = ResponseBudget(1000);
+    let request = inner_request(&items[0], &"/beta/$batch".parse().unwrap(), &outer, share);
     assert_eq!(request.method(), Method::PATCH);
     assert_eq!(
         request.uri().to_string(),
         "/beta/deviceManagement/softwareUpdateStatusSummary?x=1"
     );
+    assert_eq!(request.extensions().get::<ResponseBudget>(), Some(&share));
     let headers = request.headers();
     assert_eq!(headers[header::AUTHORIZATION], "Bearer outer");
     assert_eq!(headers[header::HOST], "example.test:8443");
@@ -91,8 +93,13 @@ fn inner_requests_carry_the_outer_token_and_their_own_headers() {
     assert_eq!(headers[header::CONTENT_TYPE], "application/json");
 
     let without = parse("beta", &json!({ "requests": [get("1")] })).unwrap();
-    let request = inner_request(&without[0], &HeaderMap::new());
-    assert_eq!(request.uri().path(), "/beta/deviceManagement");
+    // Over TLS or under a public URL the outer URI is absolute: so are the inner ones.
+    let outer_uri = "https://graph.example.test/beta/$batch".parse().unwrap();
+    let request = inner_request(&without[0], &outer_uri, &HeaderMap::new(), share);
+    assert_eq!(
+        request.uri().to_string(),
+        "https://graph.example.test/beta/deviceManagement"
+    );
     assert!(request.headers().get(header::AUTHORIZATION).is_none());
 }
 

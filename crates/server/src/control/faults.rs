@@ -297,7 +297,7 @@ pub async fn create(
     // Version 7: ids sort in creation order, the order rules are tried in.
     let id = uuid::Uuid::now_v7().to_string();
     let remaining = rule.times.map(i64::from);
-    let value = serde_json::to_value(&rule).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let value = serde_json::to_value(&rule).map_err(|e| ApiError::Internal(e.into()))?;
     app.controls
         .put(&caller.tenant, FAULT, &id, value, remaining)
         .await?;

@@ -8,6 +8,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use odata::query::QueryError;
 use serde_json::{Value as Json_, json};
 
 use super::body::{Fields, JsonObject};
@@ -132,8 +133,11 @@ pub fn option_not_allowed(option: &str) -> ApiError {
         .next()
         .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
         .unwrap_or_default();
-    ApiError::Query(format!(
-        "The query specified in the URI is not valid. Query option '{capitalized}' is not allowed. To allow it, set the 'AllowedQueryOptions' property on EnableQueryAttribute or QueryValidationSettings."
+    ApiError::Query(QueryError::new(
+        option,
+        format!(
+            "The query specified in the URI is not valid. Query option '{capitalized}' is not allowed. To allow it, set the 'AllowedQueryOptions' property on EnableQueryAttribute or QueryValidationSettings."
+        ),
     ))
 }
 
@@ -194,9 +198,7 @@ mod tests {
 
     #[test]
     fn refused_options_are_named_as_aspnet_odata_names_them() {
-        let ApiError::Query(message) = option_not_allowed("$filter") else {
-            panic!("a query error");
-        };
+        let message = option_not_allowed("$filter").to_string();
         assert!(
             message.contains("Query option 'Filter' is not allowed."),
             "{message}"

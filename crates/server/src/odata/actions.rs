@@ -5,6 +5,7 @@
 use axum::body::Body;
 use axum::http::StatusCode;
 use axum::response::Response;
+use odata::query::QueryError;
 use odata::value::{Parameter, read_parameters};
 use odata::{Action, Binding, PlaceKind, Value};
 use serde_json::{Map, Value as Json, json};
@@ -42,10 +43,9 @@ pub async fn invoke(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
     match Behaviour::of(&action.name) {
         Some(Behaviour::Assign) => assign(request, parameters).await,
         Some(Behaviour::HasPayloadLinks) => has_payload_links(request, parameters).await,
-        None => Err(ApiError::Internal(format!(
-            "no behaviour for the action {}",
-            action.name
-        ))),
+        None => Err(ApiError::Internal(
+            format!("no behaviour for the action {}", action.name).into(),
+        )),
     }
 }
 
@@ -54,7 +54,9 @@ fn action<'a>(request: &Request<'a>) -> Result<&'a Action, ApiError> {
     let resource = &request.resource;
     let place = resource.place();
     let PlaceKind::Action(binding) = place.kind else {
-        return Err(ApiError::Internal(format!("{} is no action", place.path)));
+        return Err(ApiError::Internal(
+            format!("{} is no action", place.path).into(),
+        ));
     };
     resource
         .model
@@ -65,7 +67,7 @@ fn action<'a>(request: &Request<'a>) -> Result<&'a Action, ApiError> {
                 && a.on_collection == (binding == Binding::Collection)
                 && resource.model.is_assignable(&place.entity_type, &a.binding)
         })
-        .ok_or_else(|| ApiError::Internal(format!("no action behind {}", place.path)))
+        .ok_or_else(|| ApiError::Internal(format!("no action behind {}", place.path).into()))
 }
 
 /// `assign`: replaces, in one transaction, each child collection of the entity whose type
@@ -90,7 +92,9 @@ async fn assign(
             .places
             .children(binding.id)
             .find(|p| p.kind == PlaceKind::Collection && p.entity_type == declared)
-            .ok_or_else(|| ApiError::Internal(format!("{name} has no collection to replace")))?;
+            .ok_or_else(|| {
+                ApiError::Internal(format!("{name} has no collection to replace").into())
+            })?;
         let changes = entities
             .into_iter()
             .map(|e| Changes {
@@ -115,9 +119,9 @@ fn entities_type(request: &Request<'_>, name: &str) -> Result<String, ApiError> 
     let action = action(request)?;
     match action.parameter(name).map(|p| &p.ty.kind) {
         Some(odata::TypeKind::Entity(ty)) => Ok(ty.clone()),
-        _ => Err(ApiError::Internal(format!(
-            "{name} is no entity collection"
-        ))),
+        _ => Err(ApiError::Internal(
+            format!("{name} is no entity collection").into(),
+        )),
     }
 }
 
@@ -140,9 +144,12 @@ async fn has_payload_links(
         .filter_map(|id| id.as_str().map(str::to_string))
         .collect();
     if ids.len() > MAX_PAYLOADS {
-        return Err(ApiError::Query(format!(
-            "At most {MAX_PAYLOADS} payloadIds can be checked in one call; {} were given.",
-            ids.len()
+        return Err(ApiError::Query(QueryError::new(
+            "payloadIds",
+            format!(
+                "At most {MAX_PAYLOADS} payloadIds can be checked in one call; {} were given.",
+                ids.len()
+            ),
         )));
     }
     let resource = &request.resource;

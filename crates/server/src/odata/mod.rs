@@ -11,14 +11,13 @@ mod write;
 pub(crate) use paging::PageTokens;
 pub use write::MAX_BODY;
 
-use axum::Extension;
-use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
-use odata::query::QueryOptions;
+use odata::query::{QueryError, QueryOptions};
 
 use crate::control::{Profile, profile};
+use crate::limits::ResponseBudget;
 use crate::{ApiError, AppState, Caller};
 use render::TypeAnnotations;
 use resource::Resource;
@@ -40,6 +39,8 @@ pub struct Request<'a> {
     pub headers: &'a HeaderMap,
     /// The tenant's behaviour profile.
     pub profile: Profile,
+    /// The most bytes of entity data the answer may hold.
+    pub max_bytes: usize,
 }
 
 impl Request<'_> {
@@ -74,13 +75,20 @@ impl Request<'_> {
 pub async fn handle(
     State(app): State<AppState>,
     caller: Caller,
-    profile: Option<Extension<Profile>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    http: axum::extract::Request,
 ) -> Result<Response, ApiError> {
-    let profile = profile.map(|Extension(p)| p).unwrap_or_default();
+    let (parts, body) = http.into_parts();
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
+    // The tenant's profile (set by the controls) and a batch item's share of the budget.
+    let profile = parts
+        .extensions
+        .get::<Profile>()
+        .copied()
+        .unwrap_or_default();
+    let max_bytes = parts
+        .extensions
+        .get::<ResponseBudget>()
+        .map_or(app.config.limits.max_response_bytes, |b| b.0);
     let resource = Resource::resolve(&app.schema, app.store.catalog(), &uri, &headers)?;
     let operation = resource.shape.operation(method.as_str());
     // Intune has no `/$count` segment (msgraph-beta-sdk-dotnet#697).
@@ -107,6 +115,7 @@ pub async fn handle(
         uri: &uri,
         headers: &headers,
         profile,
+        max_bytes,
     };
     match operation {
         Operation::List => read::list(&request).await,
@@ -135,15 +144,14 @@ fn query_options(
     let model = resource.model;
     let ty = model
         .structured(resource.target_type())
-        .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.target_type())))?;
+        .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.target_type()).into()))?;
     let allowed = allowed_options(method, resource.shape);
     if profile == Profile::Observed
         && let Some(refused) = profile::refused_option(raw, allowed)
     {
         return Err(profile::option_not_allowed(&refused));
     }
-    let options =
-        QueryOptions::parse(raw, model, ty).map_err(|e| ApiError::Query(e.to_string()))?;
+    let options = QueryOptions::parse(raw, model, ty)?;
     refuse_unlisted(options, allowed, method, profile)
 }
 
@@ -189,7 +197,7 @@ fn refuse_unlisted(
         } else {
             format!("Query options are not allowed on {method} requests; '{refused}' was given.")
         };
-        return Err(ApiError::Query(message));
+        return Err(ApiError::Query(QueryError::new(refused, message)));
     }
     Ok(options)
 }

@@ -26,6 +26,7 @@ pub async fn get(request: &Request<'_>) -> Result<Response, ApiError> {
             request.tenant,
             resource.address()?,
             &expand_queries(options),
+            Some(request.max_bytes),
         )
         .await
         .map_err(|e| request.store_error(e))?;
@@ -68,6 +69,7 @@ pub async fn list(request: &Request<'_>) -> Result<Response, ApiError> {
         skip: options.skip.unwrap_or(0),
         size,
         expand: expand_queries(options),
+        max_bytes: Some(request.max_bytes),
     };
     let page = request
         .app
@@ -140,7 +142,12 @@ pub async fn reference(request: &Request<'_>) -> Result<Response, ApiError> {
     let record = request
         .app
         .store
-        .get(request.tenant, resource.address()?, &[])
+        .get(
+            request.tenant,
+            resource.address()?,
+            &[],
+            Some(request.max_bytes),
+        )
         .await
         .map_err(|e| request.store_error(e))?;
     let id = match resource.place().kind {

@@ -167,8 +167,8 @@ pub(super) async fn json_object(
     if !is_json {
         return Err(ApiError::MalformedJson);
     }
-    match serde_json::from_slice(&bytes) {
-        Ok(Json::Object(object)) => Ok(object),
+    match odata::input::parse_json(&bytes)? {
+        Json::Object(object) => Ok(object),
         _ => Err(ApiError::MalformedJson),
     }
 }

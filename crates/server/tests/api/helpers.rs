@@ -40,6 +40,10 @@ pub struct Options {
     pub trust: Vec<PathBuf>,
     /// Another schema than the bundled one (a CSDL edited by the test).
     pub schema: Option<intune::Schema>,
+    /// Other limits or a public URL.
+    pub config: Option<server::Config>,
+    /// Routes added under the service's middleware (`server::build_router_with`).
+    pub extra_routes: Option<axum::Router<AppState>>,
 }
 
 /// A client of the app with one token (or none).
@@ -156,16 +160,20 @@ impl TestApp {
             AuthMode::On
         };
         let auth = Auth::new(mode, key.clone(), keys, Clients::at(data.path()));
+        let config = options.config.unwrap_or_default();
+        let limits = config.limits.clone();
         let state = AppState::new(store, schema, Arc::new(auth))
             .await
-            .expect("state");
+            .expect("state")
+            .with_config(config);
         let default_tenant = state.default_tenant.to_string();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(server::serve(listener, state, async {
+        let router = server::build_router_with(state, options.extra_routes.unwrap_or_default());
+        tokio::spawn(server::serve_router(listener, router, limits, async {
             let _ = stopped.await;
         }));
         // The workspace's tests build reqwest with rustls and no crypto provider (the

@@ -38,11 +38,11 @@ async fn deep_or_long_filters_are_refused_or_served_but_never_crash() {
         reply.text
     );
     assert_eq!(reply.json()["value"].as_array().unwrap().len(), 3);
-    let too_long: Vec<String> = (0..1001)
-        .map(|i| format!("successfulUpdateCount eq {i}"))
-        .collect();
+    // Written compactly ('+' for spaces), so the request target stays within the URI
+    // limit and the filter's own term limit answers.
+    let too_long = vec!["successfulUpdateCount+eq+1"; 1001];
     let reply = app
-        .get(&format!("{MACS}?$filter={}", too_long.join(" or ")))
+        .get(&format!("{MACS}?$filter={}", too_long.join("+or+")))
         .await;
     assert_eq!(reply.status, 400);
     assert_eq!(

@@ -199,6 +199,21 @@ fn each_rejection_names_the_property_and_type() {
             json!({"target": {"@odata.type": "#microsoft.graph.groupTarget", "groupId": 7}}),
             WriteMode::Create,
         ),
+        (
+            "deviceManagementScript",
+            json!({"displayName": "a\u{0}b"}),
+            WriteMode::Patch,
+        ),
+        (
+            "deviceManagementScript",
+            json!({"roleScopeTagIds": ["0", "\u{0}"]}),
+            WriteMode::Patch,
+        ),
+        (
+            "scriptAssignment",
+            json!({"target": {"@odata.type": "#microsoft.graph.groupTarget", "groupId": "\u{0}"}}),
+            WriteMode::Create,
+        ),
     ];
     let messages: Vec<String> = cases
         .into_iter()

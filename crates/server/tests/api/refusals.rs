@@ -1,0 +1,143 @@
+//! Every refusal in Graph's error shape, including what the HTTP layer answers before any
+//! route runs, and the authority's refusals in Entra ID's shape.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::helpers::TestApp;
+
+/// Sends raw bytes and reads the answer until the server closes: (status, head, body).
+async fn raw(app: &TestApp, request: &[u8]) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    // The server may answer and close before it has read everything: ignore that.
+    let _ = stream.write_all(request).await;
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer));
+    let _ = read.await.expect("the server answers and closes");
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").expect("a response head");
+    let status = head[9..12].parse().unwrap();
+    (status, head.to_ascii_lowercase(), body.to_string())
+}
+
+fn graph_code(head: &str, body: &str) -> String {
+    assert!(head.contains("content-type: application/json"), "{head}");
+    assert!(head.contains("request-id: "), "{head}");
+    let json: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert!(
+        json["error"]["innerError"]["request-id"].is_string(),
+        "{body}"
+    );
+    json["error"]["code"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn what_hyper_refuses_comes_in_graphs_shape() {
+    let app = TestApp::spawn().await;
+    let (status, head, body) = raw(&app, b"GARBAGE\r\n\r\n").await;
+    assert_eq!(
+        (status, graph_code(&head, &body).as_str()),
+        (400, "BadRequest")
+    );
+
+    let long = format!(
+        "GET /v1.0/{} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(70_000)
+    );
+    let (status, head, body) = raw(&app, long.as_bytes()).await;
+    assert_eq!(
+        (status, graph_code(&head, &body).as_str()),
+        (414, "RequestUriTooLong")
+    );
+
+    let huge = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "b".repeat(500_000)
+    );
+    let (status, head, body) = raw(&app, huge.as_bytes()).await;
+    assert_eq!(
+        (status, graph_code(&head, &body).as_str()),
+        (431, "RequestHeaderFieldsTooLarge")
+    );
+    assert_eq!(app.get("/healthz").await.status, 200);
+}
+
+/// Checks Entra ID's error shape and returns the body.
+fn assert_entra_error(status: u16, text: &str, expected: (u16, &str, u64)) -> Value {
+    let body: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(
+        (status, body["error"].as_str().unwrap_or_default()),
+        (expected.0, expected.1),
+        "{text}"
+    );
+    assert_eq!(body["error_codes"], serde_json::json!([expected.2]));
+    let timestamp = body["timestamp"].as_str().unwrap();
+    assert!(
+        timestamp.len() == 20 && &timestamp[10..11] == " " && timestamp.ends_with('Z'),
+        "Entra ID's timestamp form (2016-01-09 02:02:12Z): {timestamp}"
+    );
+    let description = body["error_description"].as_str().unwrap();
+    let expected_tail = format!(
+        "\r\nTrace ID: {}\r\nCorrelation ID: {}\r\nTimestamp: {timestamp}",
+        body["trace_id"].as_str().unwrap(),
+        body["correlation_id"].as_str().unwrap()
+    );
+    assert!(
+        description.starts_with(&format!("AADSTS{}: ", expected.2))
+            && description.ends_with(&expected_tail),
+        "{description:?}"
+    );
+    body
+}
+
+#[tokio::test]
+async fn the_authority_refuses_in_entra_ids_shape() {
+    let app = TestApp::spawn().await;
+    let token_url = format!("{}/contoso.example/oauth2/v2.0/token", app.base);
+    let client = reqwest::Client::new();
+    let big = client
+        .post(&token_url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(vec![b'a'; 3 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    let status = big.status().as_u16();
+    assert_entra_error(
+        status,
+        &big.text().await.unwrap(),
+        (413, "invalid_request", 90100),
+    );
+
+    let get = client.get(&token_url).send().await.unwrap();
+    let status = get.status().as_u16();
+    let body = assert_entra_error(
+        status,
+        &get.text().await.unwrap(),
+        (400, "invalid_request", 900561),
+    );
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("Received a GET request"),
+        "{body}"
+    );
+
+    let keys = client
+        .get(format!("{}/%FF/discovery/v2.0/keys", app.base))
+        .send()
+        .await
+        .unwrap();
+    let status = keys.status().as_u16();
+    assert_entra_error(
+        status,
+        &keys.text().await.unwrap(),
+        (400, "invalid_tenant", 90002),
+    );
+}

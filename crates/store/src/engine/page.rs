@@ -1,0 +1,114 @@
+//! Reading a page within its byte budget: a page whose rows (with its expansions) would
+//! hold more than `ListQuery::max_bytes` is read again, shorter, and ends early with a
+//! cursor, as a server-driven page may.
+
+use std::borrow::Cow;
+
+use super::{Executor, SqlStore, integer};
+use crate::catalog::Address;
+use crate::list::{Cursor, ListQuery};
+use crate::reads::Parents;
+use crate::rows::{attach, record};
+use crate::{Page, Record, StoreError};
+
+impl<E: Executor> SqlStore<E> {
+    /// A page of `query`, as long as fits its byte budget (at least one entity, else
+    /// `TooLarge`).
+    pub(super) async fn page_within_budget(
+        &self,
+        tenant: &str,
+        at: &Address,
+        query: &ListQuery,
+    ) -> Result<Page, StoreError> {
+        let mut attempt = Cow::Borrowed(query);
+        loop {
+            match self.page(tenant, at, &attempt).await {
+                // A page over the budget is read again, shorter: it ends early, with a
+                // cursor, as a server-driven page may.
+                Err(StoreError::TooLarge {
+                    statement, fitted, ..
+                }) if attempt.size > 1 => {
+                    let shorter = if statement == 0 {
+                        // The page itself went over: `fitted` rows fit, one of them the
+                        // look-ahead row.
+                        fitted.saturating_sub(1)
+                    } else {
+                        attempt.size / 2
+                    };
+                    attempt.to_mut().size = shorter.clamp(1, attempt.size - 1);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One page of `query`, in at most `query.max_bytes` of rows (a `TooLarge` names its
+    /// statement from the page's own, 0, on).
+    async fn page(
+        &self,
+        tenant: &str,
+        at: &Address,
+        query: &ListQuery,
+    ) -> Result<Page, StoreError> {
+        let planner = self.planner();
+        let (checks, target) = planner.resolve(tenant, at);
+        let first = checks.len();
+        let mut statements = vec![planner.page(tenant, &target, query)];
+        if query.count {
+            statements.push(planner.count_matching(tenant, &target, query));
+        }
+        let mut expansions = Vec::new();
+        for expand in &query.expand {
+            if let Some((statement, child)) =
+                planner.expand(tenant, &target, &Parents::Page(query), expand)
+            {
+                statements.push(statement);
+                expansions.push((expand, child));
+            }
+        }
+        let results = self
+            .run_within(false, checks, statements, query.max_bytes)
+            .await
+            .map_err(|e| match e {
+                StoreError::TooLarge {
+                    limit,
+                    statement,
+                    fitted,
+                } => StoreError::TooLarge {
+                    limit,
+                    statement: statement.saturating_sub(first),
+                    fitted,
+                },
+                other => other,
+            })?;
+        let mut results = results.into_iter();
+        let mut rows = results.next().unwrap_or_default();
+        let more = rows.len() > query.size;
+        rows.truncate(query.size);
+        let mut records: Vec<Record> = rows.into_iter().map(|r| record(target.table, r)).collect();
+        let count = if query.count {
+            Some(integer(results.next().unwrap_or_default())?)
+        } else {
+            None
+        };
+        for ((expand, expansion), rows) in expansions.into_iter().zip(results) {
+            attach(
+                &mut records,
+                &expand.navigation,
+                &expansion,
+                rows,
+                tenant,
+                false,
+            );
+        }
+        let next = match (more, records.last()) {
+            (true, Some(last)) => Some(Cursor::after(target.table, &query.orderby, last)),
+            _ => None,
+        };
+        Ok(Page {
+            records,
+            next,
+            count,
+        })
+    }
+}
