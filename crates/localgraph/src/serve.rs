@@ -170,6 +170,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             println!(
                 "  token (every permission, valid 24 h; `localgraph token` makes more): {token}"
             );
+            println!("  dashboard: {base}/#token={token}");
             println!("  try: curl -H 'Authorization: Bearer {token}' {url}");
         }
         AuthMode::Off => {
@@ -181,6 +182,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 "  WARNING: --auth off: no token needed, every request has every permission on tenant {}",
                 state.default_tenant
             );
+            println!("  dashboard: {base}/");
             println!("  try: curl {url}");
         }
     }

@@ -3,13 +3,15 @@
 //! against it, one [`store::Store`] call made, and the answer rendered from the EDM.
 //! [`auth`] verifies tokens and is localgraph's offline token authority; [`tls`] serves
 //! HTTPS with a local CA; [`control`] is the per-tenant control API under `/_localgraph/`
-//! and the controls (faults, throttling, journal, profile) every Graph request passes.
+//! and the controls (faults, throttling, journal, profile) every Graph request passes;
+//! `dashboard` serves the page at `/`.
 
 pub mod auth;
 mod batch;
 mod caller;
 mod config;
 pub mod control;
+mod dashboard;
 pub mod discovery;
 mod error;
 mod health;
@@ -98,6 +100,7 @@ fn observed(router: Router<AppState>, state: &AppState) -> Router<AppState> {
 /// Every route but `$batch`. Static segments win over the catch-all.
 fn routes() -> Router<AppState> {
     Router::new()
+        .merge(dashboard::routes())
         // The authority's routes: the first segment is the tenant. (The router needs one
         // parameter name per position, hence `{version}`.)
         .route(
