@@ -129,10 +129,11 @@ impl Localgraph {
         }
     }
 
-    /// Starts `serve` on an ephemeral loopback port, tokens on, as users run it.
-    pub fn serve(&self, log: &Path) -> anyhow::Result<Server> {
+    /// Starts `serve` on an ephemeral loopback port, tokens on, as users run it, with
+    /// `args` added (`--throttling off`).
+    pub fn serve(&self, log: &Path, args: &[&str]) -> anyhow::Result<Server> {
         let mut command = self.command("serve");
-        command.args(["--listen", "127.0.0.1:0"]);
+        command.args(["--listen", "127.0.0.1:0"]).args(args);
         Server::start(command, log)
     }
 

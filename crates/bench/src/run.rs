@@ -18,6 +18,11 @@ use crate::workloads::{self, Shape, Workload};
 
 /// The tenant of the benchmark's data.
 const TENANT: &str = "b0000000-0000-4000-8000-00000000be9c";
+/// The workloads run, on a server that counts every request, to measure throttling's cost.
+const THROTTLED: [&str; 2] = ["W1", "W3"];
+/// The server under the workloads does not throttle: Intune's limits (2000 requests per
+/// 20 s per tenant) would refuse most of a run. The cost of the check is measured apart.
+const NO_THROTTLING: [&str; 2] = ["--throttling", "off"];
 const CONCURRENCY: [u32; 2] = [1, 32];
 
 /// How big and how long.
@@ -92,7 +97,7 @@ async fn main_table(config: &Config) -> anyhow::Result<Vec<Row>> {
     let lg = fresh(config, "data-main")?;
     eprintln!("{}", lg.seed(n)?);
     let token = lg.token()?;
-    let server = lg.serve(&config.out.join("serve-main.log"))?;
+    let server = lg.serve(&config.out.join("serve-main.log"), &NO_THROTTLING)?;
     let samples = samples(&server.base, &token).await?;
     let samples_path = config.out.join("samples.json");
     std::fs::write(&samples_path, serde_json::to_vec(&samples)?)?;
@@ -116,6 +121,7 @@ async fn main_table(config: &Config) -> anyhow::Result<Vec<Row>> {
             rows.push(row("main", workload.name, c, n, measured));
         }
     }
+    rows.extend(throttled(config, &lg, &token, n).await?);
     rows.extend(ceiling_round(config, &ceiling, 2).await?);
     let (rss, peak) = server.memory_mib();
     eprintln!(
@@ -123,9 +129,48 @@ async fn main_table(config: &Config) -> anyhow::Result<Vec<Row>> {
         lg.data_mib()
     );
     let means = ceiling_means(&rows);
-    for r in rows.iter_mut().filter(|r| r.phase == "main") {
+    for r in rows
+        .iter_mut()
+        .filter(|r| r.phase == "main" || r.phase == "throttled")
+    {
         let shape = shape_of(&r.workload);
         r.ceiling_rps = means.get(&(shape, r.concurrency)).copied();
+    }
+    Ok(rows)
+}
+
+/// W1 and W3 on a second server with throttling on (the default) and no fault rule, the
+/// tenant's limits set so high that nothing is refused: every request is counted in its
+/// windows, so the rows show what the check costs next to the main table's.
+async fn throttled(
+    config: &Config,
+    lg: &Localgraph,
+    token: &str,
+    n: u64,
+) -> anyhow::Result<Vec<Row>> {
+    let server = lg.serve(&config.out.join("serve-throttled.log"), &[])?;
+    let limit = 1_000_000;
+    reqwest::Client::new()
+        .put(format!("{}/_localgraph/throttling", server.base))
+        .bearer_auth(token)
+        .json(&serde_json::json!({
+            "mode": "custom",
+            "writesPer20Seconds": limit,
+            "requestsPer20Seconds": limit,
+        }))
+        .send()
+        .await?
+        .error_for_status()?;
+    let mut rows = Vec::new();
+    for workload in workloads::ALL
+        .iter()
+        .filter(|w| THROTTLED.contains(&w.name))
+    {
+        for c in CONCURRENCY {
+            let mut measured = measure(config, workload, &server.base, token, n, c).await?;
+            measured.note = format!("throttling on ({limit}/20 s), no fault rule");
+            rows.push(row("throttled", workload.name, c, n, measured));
+        }
     }
     Ok(rows)
 }
@@ -144,7 +189,7 @@ async fn scale_series(
             token = Some(lg.token()?);
         }
         let token = token.as_deref().context("made above")?;
-        let server = lg.serve(&config.out.join(format!("serve-{n}.log")))?;
+        let server = lg.serve(&config.out.join(format!("serve-{n}.log")), &NO_THROTTLING)?;
         for name in workloads::SCALE {
             let workload = workloads::ALL.iter().find(|w| w.name == name).copied();
             let workload = workload.context("a scale workload is a workload")?;
