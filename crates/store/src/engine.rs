@@ -321,7 +321,10 @@ impl<E: Executor> Store for SqlStore<E> {
         let table = self.catalog.table(table);
         let planner = self.planner();
         let statements = planner.import(table, rows);
-        self.run(true, Vec::new(), statements).await.map(|_| ())
+        self.run(true, Vec::new(), statements).await?;
+        metrics::counter!(crate::metrics::ROWS_IMPORTED, "table" => table.path.clone())
+            .increment(rows.len() as u64);
+        Ok(())
     }
 
     async fn settings(&self) -> Result<Vec<(String, String)>, StoreError> {

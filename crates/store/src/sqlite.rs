@@ -21,6 +21,7 @@ use crate::StoreError;
 use crate::budget::RowBudget;
 use crate::catalog::{Catalog, ColumnType};
 use crate::engine::Executor;
+use crate::executor::PoolUse;
 use crate::migrate::migrate;
 use crate::plan::{Expect, Plan, Rows};
 use crate::sql::{Dialect, Param, Sqlite};
@@ -63,6 +64,18 @@ impl SqliteExecutor {
 
 #[async_trait]
 impl Executor for SqliteExecutor {
+    fn pool_use(&self) -> PoolUse {
+        let pools = [&self.reader, &self.writer];
+        PoolUse {
+            open: pools.iter().map(|p| p.size()).sum(),
+            idle: pools.iter().map(|p| p.num_idle() as u32).sum(),
+            max: pools
+                .iter()
+                .map(|p| p.options().get_max_connections())
+                .sum(),
+        }
+    }
+
     async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
         // Waiting for the connection follows the caller (a caller that goes away leaves
         // nothing behind); the transaction then runs in a task of its own, so a client

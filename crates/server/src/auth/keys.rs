@@ -323,7 +323,7 @@ mod tests {
         );
         assert_eq!(
             verify(&KeySet::default(), &token, now).unwrap_err(),
-            TokenError::Invalid
+            TokenError::Invalid(crate::auth::verify::InvalidToken::UnknownKey)
         );
     }
 

@@ -3,6 +3,8 @@
 
 use super::{Executor, SqlStore};
 use crate::StoreError;
+use crate::executor::PoolUse;
+use crate::metrics::{POOL_CONNECTIONS, TRANSACTION_SECONDS};
 use crate::plan::{Plan, Rows, Statement, first};
 use crate::sql::Param;
 
@@ -29,13 +31,17 @@ impl<E: Executor> SqlStore<E> {
         max_bytes: Option<usize>,
     ) -> Result<Vec<Rows>, StoreError> {
         checks.extend(statements);
-        self.executor
+        let started = std::time::Instant::now();
+        let result = self
+            .executor
             .run(Plan {
                 write,
                 statements: checks,
                 max_bytes,
             })
-            .await
+            .await;
+        record(write, &result, started.elapsed(), self.executor.pool_use());
+        result
     }
 
     /// Runs `checks`, a write, then the statements that follow from it (recomputed
@@ -97,4 +103,30 @@ pub(crate) fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     odata::datetime::from_unix_nanos(since_epoch.as_nanos())
+}
+
+/// One transaction's time (with its retries), by kind and outcome, and the pools' use
+/// after it.
+fn record(
+    write: bool,
+    result: &Result<Vec<Rows>, StoreError>,
+    took: std::time::Duration,
+    pool: PoolUse,
+) {
+    let kind = if write { "write" } else { "read" };
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(StoreError::Unavailable(_) | StoreError::Backend(_)) => "failed",
+        // Not found, a conflict, a page over its budget: answers, not database failures.
+        Err(_) => "refused",
+    };
+    metrics::histogram!(TRANSACTION_SECONDS, "kind" => kind, "outcome" => outcome)
+        .record(took.as_secs_f64());
+    for (state, count) in [
+        ("in_use", pool.open.saturating_sub(pool.idle)),
+        ("idle", pool.idle),
+        ("max", pool.max),
+    ] {
+        metrics::gauge!(POOL_CONNECTIONS, "state" => state).set(f64::from(count));
+    }
 }

@@ -1,0 +1,186 @@
+//! What the service tells its operators: Prometheus metrics at `GET /metrics` (no token,
+//! no tenant data: labels are methods, route templates, statuses and table places), and
+//! the route template every request's log line carries.
+//!
+//! Metrics go through the `metrics` facade, so any crate records them (the store times its
+//! transactions); one process-wide Prometheus recorder renders them.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use intune::{ApiVersion, Schema};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use odata::path::{ResourcePath, Segment, Suffix};
+
+/// Requests answered, by method, route template and status.
+pub const REQUESTS: &str = "localgraph_http_requests_total";
+/// Time from request to response headers, by method and route template.
+pub const REQUEST_SECONDS: &str = "localgraph_http_request_duration_seconds";
+/// Requests throttling answered with 429.
+pub const THROTTLED: &str = "localgraph_throttled_requests_total";
+/// Requests a fault rule delayed or answered.
+pub const FAULTED: &str = "localgraph_faulted_requests_total";
+
+/// Histogram buckets, in seconds: from a cached read (well under a millisecond) to the
+/// request timeout.
+const BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 60.0,
+];
+
+/// The process's Prometheus recorder, installed on first use (the tests start many apps in
+/// one process; they share it).
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &BUCKETS)
+            // Invariant: the buckets above are not empty.
+            .expect("histogram buckets");
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("another metrics recorder is installed; /metrics stays empty");
+        }
+        describe();
+        handle
+    })
+}
+
+/// The HELP lines, and the counters that start at 0 (so a rate over them is defined
+/// before the first throttled or faulted request).
+fn describe() {
+    use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(
+        REQUESTS,
+        "Requests answered, by method, route template and status."
+    );
+    describe_histogram!(
+        REQUEST_SECONDS,
+        Unit::Seconds,
+        "Time from request to response headers, by method and route template."
+    );
+    describe_counter!(THROTTLED, "Requests answered 429 by throttling.");
+    describe_counter!(FAULTED, "Requests a fault rule delayed or answered.");
+    describe_histogram!(
+        store::metrics::TRANSACTION_SECONDS,
+        Unit::Seconds,
+        "Store transactions (with their retries), by kind and outcome."
+    );
+    describe_gauge!(
+        store::metrics::POOL_CONNECTIONS,
+        "Database connections of this node: in_use, idle, max."
+    );
+    describe_counter!(
+        store::metrics::ROWS_IMPORTED,
+        "Rows written by import and seed through this process, by table place."
+    );
+    metrics::counter!(THROTTLED).increment(0);
+    metrics::counter!(FAULTED).increment(0);
+}
+
+/// `GET /metrics`: every metric in Prometheus' text format.
+pub async fn metrics() -> Response {
+    let handle = handle();
+    handle.run_upkeep();
+    (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        handle.render(),
+    )
+        .into_response()
+}
+
+/// Names the request's route in its span (`route`, `query`) and counts and times it.
+pub async fn observe(State(schema): State<Arc<Schema>>, request: Request, next: Next) -> Response {
+    let route = route_template(&schema, &request);
+    let span = tracing::Span::current();
+    span.record("route", route.as_str());
+    if let Some(query) = request.uri().query() {
+        span.record("query", query);
+    }
+    let method = request.method().as_str().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!(REQUESTS, "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!(REQUEST_SECONDS, "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// The route a request took, with every key and tenant as a placeholder, so that label
+/// values are few: `/beta/deviceManagement/deviceManagementScripts/{id}/runSummary/$ref`,
+/// `/{tenant}/oauth2/v2.0/token`, `/_localgraph/faults/{id}`; `/{version}/(unknown)` for a
+/// path the version does not serve, `(unmatched)` for one no route takes.
+pub fn route_template(schema: &Schema, request: &Request) -> String {
+    let path = request.uri().path();
+    let matched = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str);
+    let (first, rest) = path
+        .strip_prefix('/')
+        .map(|p| p.split_once('/').unwrap_or((p, "")))
+        .unwrap_or_default();
+    let graph = matches!(matched, None | Some("/{version}/{*path}"));
+    if let Some(version) = ApiVersion::parse(first).filter(|_| graph) {
+        return graph_template(schema, version, rest);
+    }
+    match matched {
+        // The authority's routes: the router calls the first segment `{version}`.
+        Some(route) if route.starts_with("/{version}/") && ApiVersion::parse(first).is_none() => {
+            route.replacen("{version}", "{tenant}", 1)
+        }
+        Some(route) => route.to_string(),
+        None => "(unmatched)".into(),
+    }
+}
+
+/// A Graph path's template, from the version's places.
+fn graph_template(schema: &Schema, version: ApiVersion, rest: &str) -> String {
+    let mut template = format!("/{}", version.as_str());
+    if rest.trim_matches('/').is_empty() {
+        template.push('/');
+        return template;
+    }
+    if rest.starts_with('$') {
+        // `$metadata`, `$batch`: the version's own documents and endpoints.
+        let name = rest.split('/').next().unwrap_or_default();
+        return match name {
+            "$metadata" | "$batch" => format!("{template}/{name}"),
+            _ => format!("{template}/(unknown)"),
+        };
+    }
+    if rest == "openapi.json" {
+        return format!("{template}/openapi.json");
+    }
+    let places = schema.places(version);
+    let Ok(path) = ResourcePath::parse(places, schema.model(version), rest) else {
+        return format!("{template}/(unknown)");
+    };
+    for segment in &path.segments {
+        template.push('/');
+        match segment {
+            Segment::Place(id) => template.push_str(&places.get(*id).name),
+            Segment::Key(_) => template.push_str("{id}"),
+            Segment::Cast(name) => {
+                template.push_str("microsoft.graph.");
+                template.push_str(name);
+            }
+        }
+    }
+    match path.suffix {
+        Some(Suffix::Ref) => template.push_str("/$ref"),
+        Some(Suffix::Count) => template.push_str("/$count"),
+        None => {}
+    }
+    template
+}
