@@ -118,8 +118,9 @@ pub async fn observe(State(schema): State<Arc<Schema>>, request: Request, next: 
 
 /// The route a request took, with every key and tenant as a placeholder, so that label
 /// values are few: `/beta/deviceManagement/deviceManagementScripts/{id}/runSummary/$ref`,
-/// `/{tenant}/oauth2/v2.0/token`, `/_localgraph/faults/{id}`; `/{version}/(unknown)` for a
-/// path the version does not serve, `(unmatched)` for one no route takes.
+/// `/{tenant}/oauth2/v2.0/token`, `/_localgraph/faults/{id}`, `/beta/$batch`;
+/// `/beta/(unknown)` for a path the version does not serve, `(unknown version)` and
+/// `(unmatched)` for the rest.
 pub fn route_template(schema: &Schema, request: &Request) -> String {
     let path = request.uri().path();
     let matched = request
@@ -130,17 +131,17 @@ pub fn route_template(schema: &Schema, request: &Request) -> String {
         .strip_prefix('/')
         .map(|p| p.split_once('/').unwrap_or((p, "")))
         .unwrap_or_default();
-    let graph = matches!(matched, None | Some("/{version}/{*path}"));
-    if let Some(version) = ApiVersion::parse(first).filter(|_| graph) {
-        return graph_template(schema, version, rest);
-    }
-    match matched {
-        // The authority's routes: the router calls the first segment `{version}`.
-        Some(route) if route.starts_with("/{version}/") && ApiVersion::parse(first).is_none() => {
+    match (ApiVersion::parse(first), matched) {
+        (Some(version), None | Some("/{version}/{*path}")) => graph_template(schema, version, rest),
+        // `$metadata`, `$batch`, `openapi.json`, the service document.
+        (Some(version), Some(route)) => route.replacen("{version}", version.as_str(), 1),
+        // The authority's routes: the router calls their first segment `{version}`.
+        (None, Some(route)) if route.contains("/v2.0/") => {
             route.replacen("{version}", "{tenant}", 1)
         }
-        Some(route) => route.to_string(),
-        None => "(unmatched)".into(),
+        (None, Some(route)) if route.starts_with("/{version}") => "(unknown version)".into(),
+        (None, Some(route)) => route.to_string(),
+        (None, None) => "(unmatched)".into(),
     }
 }
 
@@ -150,17 +151,6 @@ fn graph_template(schema: &Schema, version: ApiVersion, rest: &str) -> String {
     if rest.trim_matches('/').is_empty() {
         template.push('/');
         return template;
-    }
-    if rest.starts_with('$') {
-        // `$metadata`, `$batch`: the version's own documents and endpoints.
-        let name = rest.split('/').next().unwrap_or_default();
-        return match name {
-            "$metadata" | "$batch" => format!("{template}/{name}"),
-            _ => format!("{template}/(unknown)"),
-        };
-    }
-    if rest == "openapi.json" {
-        return format!("{template}/openapi.json");
     }
     let places = schema.places(version);
     let Ok(path) = ResourcePath::parse(places, schema.model(version), rest) else {
