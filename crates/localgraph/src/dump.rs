@@ -68,7 +68,11 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
     );
     let mut rows = 0usize;
     if tenant.is_none() {
-        for (key, value) in store.settings().await? {
+        let settings = store.settings().await?;
+        let kept = settings
+            .iter()
+            .filter(|(key, _)| !key.starts_with(server::telemetry::STATS_SETTINGS));
+        for (key, value) in kept {
             writeln!(out, "{}", json!({"setting": key, "value": value}))?;
         }
     }
@@ -167,6 +171,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         rows += flush(store.as_ref(), current, batch).await?;
     }
     bar.finish_and_clear();
+    count_rows(store.as_ref(), "import", rows).await?;
     eprintln!(
         "imported {rows} rows from {} into {}",
         args.file.display(),
@@ -252,4 +257,17 @@ fn snapshot_from_json(catalog: &Catalog, json: &Json) -> anyhow::Result<Snapshot
         },
         rows,
     })
+}
+
+/// Adds `rows` to the data set's count of rows `command` (seed, import) wrote, which every
+/// node's `/metrics` shows.
+pub async fn count_rows(store: &dyn Store, command: &str, rows: usize) -> anyhow::Result<()> {
+    let setting = server::telemetry::ROWS_WRITTEN_BY
+        .iter()
+        .find(|(_, by)| *by == command)
+        .map(|(setting, _)| *setting)
+        .context("a command that writes rows")?;
+    let rows = i64::try_from(rows).unwrap_or(i64::MAX);
+    store.add_to_setting(setting, rows).await?;
+    Ok(())
 }

@@ -16,6 +16,8 @@ use intune::{ApiVersion, Schema};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use odata::path::{ResourcePath, Segment, Suffix};
 
+use crate::AppState;
+
 /// Requests answered, by method, route template and status.
 pub const REQUESTS: &str = "localgraph_http_requests_total";
 /// Time from request to response headers, by method and route template.
@@ -24,6 +26,20 @@ pub const REQUEST_SECONDS: &str = "localgraph_http_request_duration_seconds";
 pub const THROTTLED: &str = "localgraph_throttled_requests_total";
 /// Requests a fault rule delayed or answered.
 pub const FAULTED: &str = "localgraph_faulted_requests_total";
+
+/// Rows written into the data set by `localgraph seed` and `localgraph import` (any
+/// process, any node), by `by`: read from the data set at every scrape.
+pub const DATA_SET_ROWS: &str = "localgraph_data_set_rows_written";
+
+/// The data set's settings that count the rows `seed` and `import` wrote, with the
+/// `by` label of each. Kept out of exports: an import counts what it writes itself.
+pub const ROWS_WRITTEN_BY: [(&str, &str); 2] = [
+    ("stats/rows_seeded", "seed"),
+    ("stats/rows_imported", "import"),
+];
+
+/// The prefix of the data set's settings that are statistics.
+pub const STATS_SETTINGS: &str = "stats/";
 
 /// Histogram buckets, in seconds: from a cached read (well under a millisecond) to the
 /// request timeout.
@@ -74,16 +90,23 @@ fn describe() {
         store::metrics::POOL_CONNECTIONS,
         "Database connections of this node: in_use, idle, max."
     );
-    describe_counter!(
-        store::metrics::ROWS_IMPORTED,
-        "Rows written by import and seed through this process, by table place."
+    describe_gauge!(
+        DATA_SET_ROWS,
+        "Rows seed and import wrote into the data set, by command (the same on every node)."
     );
     metrics::counter!(THROTTLED).increment(0);
     metrics::counter!(FAULTED).increment(0);
 }
 
 /// `GET /metrics`: every metric in Prometheus' text format.
-pub async fn metrics() -> Response {
+pub async fn metrics(State(app): State<AppState>) -> Response {
+    for (setting, by) in ROWS_WRITTEN_BY {
+        // The data set's counts, when the database answers.
+        if let Ok(count) = app.store.find_setting(setting).await {
+            let rows = count.and_then(|c| c.parse::<f64>().ok()).unwrap_or(0.0);
+            metrics::gauge!(DATA_SET_ROWS, "by" => by).set(rows);
+        }
+    }
     let handle = handle();
     handle.run_upkeep();
     (

@@ -300,6 +300,15 @@ impl<E: Executor> Store for SqlStore<E> {
         setting_value(key, self.run_one(false, Vec::new(), select).await?)
     }
 
+    async fn add_to_setting(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
+        let planner = self.planner();
+        let add = planner.add_to_setting(key, delta);
+        let rows = self.run_one(true, vec![add], planner.setting(key)).await?;
+        let sum = setting_value(key, rows)?.ok_or(StoreError::NotFound)?;
+        sum.parse()
+            .map_err(|_| StoreError::Backend(format!("setting {key} is not a count").into()))
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.executor.ping().await
     }
@@ -321,10 +330,7 @@ impl<E: Executor> Store for SqlStore<E> {
         let table = self.catalog.table(table);
         let planner = self.planner();
         let statements = planner.import(table, rows);
-        self.run(true, Vec::new(), statements).await?;
-        metrics::counter!(crate::metrics::ROWS_IMPORTED, "table" => table.path.clone())
-            .increment(rows.len() as u64);
-        Ok(())
+        self.run(true, Vec::new(), statements).await.map(|_| ())
     }
 
     async fn settings(&self) -> Result<Vec<(String, String)>, StoreError> {

@@ -229,6 +229,10 @@ pub trait Store: Send + Sync {
     /// A persistent setting of the data set, if it has been set.
     async fn find_setting(&self, key: &str) -> Result<Option<String>, StoreError>;
 
+    /// Adds `delta` to a setting that holds a count (0 when unset), atomically in the
+    /// database, and returns the sum.
+    async fn add_to_setting(&self, key: &str, delta: i64) -> Result<i64, StoreError>;
+
     /// Whether the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -6,5 +6,3 @@
 pub const TRANSACTION_SECONDS: &str = "localgraph_store_transaction_seconds";
 /// The database connections of this process: in use, idle, and the most its pools open.
 pub const POOL_CONNECTIONS: &str = "localgraph_store_pool_connections";
-/// Rows written by `import_rows`, by table place: what `import` and `seed` write.
-pub const ROWS_IMPORTED: &str = "localgraph_store_rows_imported_total";
