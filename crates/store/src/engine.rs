@@ -4,6 +4,7 @@ pub use crate::executor::Executor;
 
 mod page;
 mod run;
+mod settings;
 
 pub(crate) use run::{integer, now};
 
@@ -14,10 +15,10 @@ use crate::aggregate::{Holders, Write};
 use crate::catalog::{Address, Catalog, TableId};
 use crate::dump::raw_row;
 use crate::list::{ExpandQuery, ListQuery};
-use crate::plan::{Expect, Planner, Rows, SETTINGS, Statement, Target, first};
+use crate::plan::{Planner, Target, first};
 use crate::reads::Parents;
 use crate::rows::{attach, defaults, record};
-use crate::sql::{Param, quote};
+use crate::sql::Param;
 use crate::{
     Changes, ControlRow, ControlSet, Page, RawRow, Record, Snapshot, SnapshotInfo, Store,
     StoreError,
@@ -278,35 +279,15 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 
     async fn setting(&self, key: &str, initial: &str) -> Result<String, StoreError> {
-        let dialect = self.executor.dialect();
-        let table = quote(SETTINGS);
-        let insert = Statement {
-            text: format!(
-                "INSERT INTO {table} (key, value) VALUES ({}, {}) ON CONFLICT (key) DO NOTHING",
-                dialect.placeholder(1),
-                dialect.placeholder(2)
-            ),
-            params: vec![Param::Text(key.into()), Param::Text(initial.into())],
-            expect: Expect::Affected,
-            decode: Vec::new(),
-        };
-        let select = self.planner().setting(key);
-        let rows = self.run_one(true, vec![insert], select).await?;
-        setting_value(key, rows)?.ok_or(StoreError::NotFound)
+        self.setting_or_insert(key, initial).await
     }
 
     async fn find_setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let select = self.planner().setting(key);
-        setting_value(key, self.run_one(false, Vec::new(), select).await?)
+        self.read_setting(key).await
     }
 
     async fn add_to_setting(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
-        let planner = self.planner();
-        let add = planner.add_to_setting(key, delta);
-        let rows = self.run_one(true, vec![add], planner.setting(key)).await?;
-        let sum = setting_value(key, rows)?.ok_or(StoreError::NotFound)?;
-        sum.parse()
-            .map_err(|_| StoreError::Backend(format!("setting {key} is not a count").into()))
+        self.add_setting(key, delta).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -334,21 +315,11 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 
     async fn settings(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = self
-            .run_one(false, Vec::new(), self.planner().settings())
-            .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| match <[Param; 2]>::try_from(row) {
-                Ok([Param::Text(key), Param::Text(value)]) => Some((key, value)),
-                _ => None,
-            })
-            .collect())
+        self.all_settings().await
     }
 
     async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        let put = self.planner().put_setting(key, value);
-        self.run(true, Vec::new(), vec![put]).await.map(|_| ())
+        self.write_setting(key, value).await
     }
 
     async fn controls(&self, tenant: Option<&str>) -> Result<ControlSet, StoreError> {
@@ -407,16 +378,5 @@ impl<E: Executor> Store for SqlStore<E> {
 
     async fn import_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
         self.put(snapshot, true).await
-    }
-}
-
-/// The value a setting's select found, if any.
-fn setting_value(key: &str, rows: Rows) -> Result<Option<String>, StoreError> {
-    match rows.into_iter().next().map(|row| row.into_iter().next()) {
-        None => Ok(None),
-        Some(Some(Param::Text(value))) => Ok(Some(value)),
-        Some(_) => Err(StoreError::Backend(
-            format!("setting {key} is not text").into(),
-        )),
     }
 }
