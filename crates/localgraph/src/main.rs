@@ -81,7 +81,7 @@ fn main() -> anyhow::Result<()> {
         LogFormat::Json => logs
             .json()
             .with_current_span(true)
-            .with_span_list(false)
+            .with_span_list(true)
             .init(),
     }
     match cli.command {

@@ -19,6 +19,19 @@ pub struct PoolUse {
     pub max: u32,
 }
 
+impl PoolUse {
+    /// The use of one sqlx pool. Its idle count is read apart from its size and can be
+    /// momentarily off (seen: far past it while connections open): it is held to the size.
+    pub fn of<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> PoolUse {
+        let open = pool.size();
+        PoolUse {
+            open,
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(open),
+            max: pool.options().get_max_connections(),
+        }
+    }
+}
+
 /// A database connection that runs plans.
 #[async_trait]
 pub trait Executor: Send + Sync {

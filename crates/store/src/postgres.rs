@@ -243,11 +243,7 @@ async fn statements(connection: &mut PgConnection, plan: &Plan) -> Result<Vec<Ro
 #[async_trait]
 impl Executor for PostgresExecutor {
     fn pool_use(&self) -> PoolUse {
-        PoolUse {
-            open: self.pool.size(),
-            idle: self.pool.num_idle() as u32,
-            max: self.pool.options().get_max_connections(),
-        }
+        PoolUse::of(&self.pool)
     }
 
     async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {

@@ -65,14 +65,12 @@ impl SqliteExecutor {
 #[async_trait]
 impl Executor for SqliteExecutor {
     fn pool_use(&self) -> PoolUse {
-        let pools = [&self.reader, &self.writer];
+        let reader = PoolUse::of(&self.reader);
+        let writer = PoolUse::of(&self.writer);
         PoolUse {
-            open: pools.iter().map(|p| p.size()).sum(),
-            idle: pools.iter().map(|p| p.num_idle() as u32).sum(),
-            max: pools
-                .iter()
-                .map(|p| p.options().get_max_connections())
-                .sum(),
+            open: reader.open + writer.open,
+            idle: reader.idle + writer.idle,
+            max: reader.max + writer.max,
         }
     }
 

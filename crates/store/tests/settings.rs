@@ -2,34 +2,14 @@
 //! `TEST_DATABASE_URL`) PostgreSQL: a setting is stored once whoever races to make it, and
 //! counts add up atomically.
 
-use std::sync::Arc;
+mod common;
 
-use store::{Catalog, PostgresExecutor, SqlStore, SqliteExecutor, Store};
-
-async fn open(dir: &std::path::Path) -> Arc<dyn Store> {
-    let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => {
-            let schema = format!("lg_settings_{}", uuid::Uuid::new_v4().simple());
-            let url = PostgresExecutor::create_schema(&url, &schema)
-                .await
-                .unwrap();
-            let executor = PostgresExecutor::connect(&url, 8).await.unwrap();
-            Arc::new(SqlStore::open(catalog, executor).await.unwrap())
-        }
-        _ => {
-            let executor = SqliteExecutor::open(&dir.join("settings.sqlite"))
-                .await
-                .unwrap();
-            Arc::new(SqlStore::open(catalog, executor).await.unwrap())
-        }
-    }
-}
+use common::open;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_setting_is_made_once_and_counts_add_up_under_concurrency() {
     let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path()).await;
+    let store = open(dir.path(), "settings.sqlite").await;
     assert_eq!(
         store.find_setting("authority/signing-key").await.unwrap(),
         None
