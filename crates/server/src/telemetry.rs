@@ -107,6 +107,14 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
             metrics::gauge!(DATA_SET_ROWS, "by" => by).set(rows);
         }
     }
+    let pool = app.store.pool_use();
+    for (state, count) in [
+        ("in_use", pool.open.saturating_sub(pool.idle)),
+        ("idle", pool.idle),
+        ("max", pool.max),
+    ] {
+        metrics::gauge!(store::metrics::POOL_CONNECTIONS, "state" => state).set(f64::from(count));
+    }
     let handle = handle();
     handle.run_upkeep();
     (

@@ -290,6 +290,10 @@ impl<E: Executor> Store for SqlStore<E> {
         self.add_setting(key, delta).await
     }
 
+    fn pool_use(&self) -> crate::PoolUse {
+        self.executor.pool_use()
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.executor.ping().await
     }

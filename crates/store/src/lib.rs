@@ -233,6 +233,9 @@ pub trait Store: Send + Sync {
     /// database, and returns the sum.
     async fn add_to_setting(&self, key: &str, delta: i64) -> Result<i64, StoreError>;
 
+    /// How the store's database connections are used now.
+    fn pool_use(&self) -> PoolUse;
+
     /// Whether the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

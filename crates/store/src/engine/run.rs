@@ -3,8 +3,7 @@
 
 use super::{Executor, SqlStore};
 use crate::StoreError;
-use crate::executor::PoolUse;
-use crate::metrics::{POOL_CONNECTIONS, TRANSACTION_SECONDS};
+use crate::metrics::TRANSACTION_SECONDS;
 use crate::plan::{Plan, Rows, Statement, first};
 use crate::sql::Param;
 
@@ -40,7 +39,7 @@ impl<E: Executor> SqlStore<E> {
                 max_bytes,
             })
             .await;
-        record(write, &result, started.elapsed(), self.executor.pool_use());
+        record(write, &result, started.elapsed());
         result
     }
 
@@ -105,14 +104,8 @@ pub(crate) fn now() -> i64 {
     odata::datetime::from_unix_nanos(since_epoch.as_nanos())
 }
 
-/// One transaction's time (with its retries), by kind and outcome, and the pools' use
-/// after it.
-fn record(
-    write: bool,
-    result: &Result<Vec<Rows>, StoreError>,
-    took: std::time::Duration,
-    pool: PoolUse,
-) {
+/// One transaction's time (with its retries), by kind and outcome.
+fn record(write: bool, result: &Result<Vec<Rows>, StoreError>, took: std::time::Duration) {
     let kind = if write { "write" } else { "read" };
     let outcome = match result {
         Ok(_) => "ok",
@@ -122,11 +115,4 @@ fn record(
     };
     metrics::histogram!(TRANSACTION_SECONDS, "kind" => kind, "outcome" => outcome)
         .record(took.as_secs_f64());
-    for (state, count) in [
-        ("in_use", pool.open.saturating_sub(pool.idle)),
-        ("idle", pool.idle),
-        ("max", pool.max),
-    ] {
-        metrics::gauge!(POOL_CONNECTIONS, "state" => state).set(f64::from(count));
-    }
 }
