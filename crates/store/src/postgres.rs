@@ -89,11 +89,7 @@ impl PostgresExecutor {
     /// missing, and returns a URL whose connections work in it: several data sets (a test
     /// run's, say) can share one database.
     pub async fn create_schema(url: &str, name: &str) -> Result<String, StoreError> {
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(StoreError::Backend(
-                format!("invalid schema name {name:?}").into(),
-            ));
-        }
+        check_schema_name(name)?;
         let options = PgConnectOptions::from_str(url).map_err(backend)?;
         let mut connection = <PgConnection as sqlx::Connection>::connect_with(&options)
             .await
@@ -108,6 +104,24 @@ impl PostgresExecutor {
         sqlx::Connection::close(connection).await.map_err(backend)?;
         let separator = if url.contains('?') { '&' } else { '?' };
         Ok(format!("{url}{separator}options=-csearch_path%3D{name}"))
+    }
+
+    /// Drops the schema `name` of the database at `url` with everything in it, if it
+    /// exists (a benchmark's or a test's data set).
+    pub async fn drop_schema(url: &str, name: &str) -> Result<(), StoreError> {
+        check_schema_name(name)?;
+        let options = PgConnectOptions::from_str(url).map_err(backend)?;
+        let mut connection = <PgConnection as sqlx::Connection>::connect_with(&options)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.into()))?;
+        sqlx::query(AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {} CASCADE",
+            quote(name)
+        )))
+        .execute(&mut connection)
+        .await
+        .map_err(backend)?;
+        sqlx::Connection::close(connection).await.map_err(backend)
     }
 
     /// Runs `plan` with retries (see the module's notes). Waiting for a connection
@@ -143,6 +157,16 @@ impl PostgresExecutor {
             }
         }
     }
+}
+
+/// A schema name of letters, digits and `_` (it is written into SQL, quoted).
+fn check_schema_name(name: &str) -> Result<(), StoreError> {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(StoreError::Backend(
+            format!("invalid schema name {name:?}").into(),
+        ));
+    }
+    Ok(())
 }
 
 /// One transaction on `connection`: `BEGIN`, the statements, then `COMMIT`, or
