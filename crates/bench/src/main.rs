@@ -11,6 +11,7 @@ mod process;
 mod report;
 mod run;
 mod samples;
+mod throttled;
 mod workloads;
 
 use std::net::SocketAddr;

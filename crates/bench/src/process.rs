@@ -166,7 +166,7 @@ impl Localgraph {
     }
 
     /// Starts `serve` on an ephemeral loopback port, tokens on, as users run it, with
-    /// `args` added.
+    /// `args` added (`--throttling off`).
     pub fn serve(&self, log: &Path, args: &[&str]) -> anyhow::Result<Server> {
         let mut command = self.with_database(self.command("serve"));
         command.args(["--listen", "127.0.0.1:0"]).args(args);

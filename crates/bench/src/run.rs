@@ -19,7 +19,11 @@ use crate::workloads::{self, Load, Targets, Tenant, Workload};
 const MACOS_TENANT: &str = "b0000000-0000-4000-8000-00000000be9c";
 /// The tenant of the fleet (W8–W12).
 const FLEET_TENANT: &str = "b0000000-0000-4000-8000-0000000f1ee7";
-const CONCURRENCY: [u32; 2] = [1, 32];
+/// The concurrencies each workload runs at (connections; walkers for W6).
+pub const CONCURRENCY: [u32; 2] = [1, 32];
+/// The server under the workloads does not throttle: Intune's limits (2000 requests per
+/// 20 s per tenant) would refuse most of a run. The cost of the check is measured apart.
+pub const NO_THROTTLING: [&str; 2] = ["--throttling", "off"];
 
 /// How big and how long.
 #[derive(Debug, Clone)]
@@ -85,7 +89,7 @@ impl Served {
     async fn start(lg: &Localgraph, log: &Path, macos_rows: u64) -> anyhow::Result<Served> {
         let macos_token = lg.token(MACOS_TENANT)?;
         let fleet_token = lg.token(FLEET_TENANT)?;
-        let server = lg.serve(log, &[])?;
+        let server = lg.serve(log, &NO_THROTTLING)?;
         let targets = Reader::new(&server.base, &macos_token, &fleet_token)
             .targets(macos_rows)
             .await?;
@@ -122,6 +126,7 @@ pub async fn run(config: Config) -> anyhow::Result<Vec<Row>> {
     let all: Vec<Workload> = workloads::ALL.to_vec();
     rows.extend(measure_all(&config, "main", "sqlite", &main, &all, n).await?);
     let targets = main.targets.clone();
+    rows.extend(crate::throttled::rows(&config, &sqlite, &main.macos_token, &targets).await?);
     let (rss, peak) = main.server.memory_mib();
     eprintln!(
         "main: server rss {rss:.1} MiB, peak {peak:.1} MiB, data {:.1} MiB",
@@ -241,7 +246,7 @@ async fn measure_all(
     Ok(rows)
 }
 
-async fn measure(
+pub async fn measure(
     config: &Config,
     load: Load,
     token: Option<&str>,
@@ -285,7 +290,7 @@ async fn scale_series(config: &Config) -> anyhow::Result<Vec<Row>> {
         let devices = if fleet { n } else { 0 };
         rows.extend(seed(&lg, "sqlite", n, devices, &fleet_tenant)?);
         let mut workloads: Vec<Workload> = workloads::SCALE.map(workloads::named).to_vec();
-        let server = lg.serve(&config.out.join(format!("serve-{n}.log")), &[])?;
+        let server = lg.serve(&config.out.join(format!("serve-{n}.log")), &NO_THROTTLING)?;
         let macos_token = lg.token(MACOS_TENANT)?;
         let fleet_token = lg.token(&fleet_tenant)?;
         let targets = if fleet {

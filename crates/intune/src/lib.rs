@@ -3,10 +3,13 @@
 //! metadata). Everything the server routes, validates and renders comes from these files:
 //! adding an entity type is an edit here, not a new handler. [`permissions`] is the table of
 //! which Graph permissions each resource needs; [`reports`] how Intune computes its summaries
-//! from the states they summarize.
+//! from the states they summarize; [`throttling`] the table of Intune's throttling buckets,
+//! keyed by place like the permissions ([`place`]).
 
 pub mod permissions;
+pub mod place;
 pub mod reports;
+pub mod throttling;
 
 pub use permissions::Permissions;
 

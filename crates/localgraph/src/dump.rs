@@ -5,7 +5,9 @@
 //! One line per stored row, tables in catalog order (parents before children):
 //! `{"table","tenant","parent","id","type","values":{…}}`; an export of every tenant also
 //! carries the data set's settings (`{"setting","value"}`: its default tenant, its paging
-//! key) first.
+//! key) first. Then the tenants' controls (`{"control":{"tenant","kind","id","value",
+//! "remaining"}}`) and last their snapshots, one a line (`{"snapshot":{"tenant","name",
+//! "created","rows"},"rows":[…row lines…]}`).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -16,7 +18,7 @@ use anyhow::{Context, anyhow};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value as Json, json};
-use store::{Catalog, RawRow, Store, TableId};
+use store::{Catalog, ControlRow, RawRow, Snapshot, SnapshotInfo, Store, TableId};
 
 use crate::DataDir;
 use crate::database::DatabaseArgs;
@@ -95,10 +97,19 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
         }
         bar.inc(1);
     }
+    for control in store.controls(tenant.as_deref()).await?.rows {
+        writeln!(out, "{}", control_json(&control))?;
+    }
+    let snapshots = store.snapshots(tenant.as_deref()).await?;
+    for info in &snapshots {
+        let snapshot = store.export_snapshot(&info.tenant, &info.name).await?;
+        writeln!(out, "{}", snapshot_json(store.catalog(), &snapshot))?;
+    }
     out.flush()?;
     bar.finish_and_clear();
     eprintln!(
-        "exported {rows} rows from {} to {}",
+        "exported {rows} rows and {} snapshots from {} to {}",
+        snapshots.len(),
         args.database.describe(&args.data.data_dir),
         args.out.display()
     );
@@ -127,6 +138,16 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         let json: Json = serde_json::from_str(&line).with_context(at)?;
         if let (Some(key), Some(value)) = (json["setting"].as_str(), json["value"].as_str()) {
             store.put_setting(key, value).await.with_context(at)?;
+            continue;
+        }
+        if json.get("control").is_some() {
+            let control = control_from_json(&json["control"]).with_context(at)?;
+            store.put_control(&control).await.with_context(at)?;
+            continue;
+        }
+        if json.get("snapshot").is_some() {
+            let snapshot = snapshot_from_json(store.catalog(), &json).with_context(at)?;
+            store.import_snapshot(&snapshot).await.with_context(at)?;
             continue;
         }
         let (table, row) = RawRow::from_json(store.catalog(), &json)
@@ -161,4 +182,75 @@ async fn flush(store: &dyn Store, table: TableId, batch: Vec<RawRow>) -> anyhow:
         .await
         .with_context(|| format!("cannot write {}", store.catalog().table(table).path))?;
     Ok(batch.len())
+}
+
+fn control_json(control: &ControlRow) -> Json {
+    json!({"control": {
+        "tenant": control.tenant,
+        "kind": control.kind,
+        "id": control.id,
+        "value": control.value,
+        "remaining": control.remaining,
+    }})
+}
+
+fn control_from_json(json: &Json) -> anyhow::Result<ControlRow> {
+    let text = |key: &str| {
+        json[key]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| anyhow!("the control has no text \"{key}\""))
+    };
+    Ok(ControlRow {
+        tenant: text("tenant")?,
+        kind: text("kind")?,
+        id: text("id")?,
+        value: text("value")?,
+        remaining: json["remaining"].as_i64(),
+    })
+}
+
+fn snapshot_json(catalog: &Catalog, snapshot: &Snapshot) -> Json {
+    let rows: Vec<Json> = snapshot
+        .rows
+        .iter()
+        .map(|(table, row)| row.to_json(catalog.table(*table)))
+        .collect();
+    let info = &snapshot.info;
+    json!({
+        "snapshot": {
+            "tenant": info.tenant,
+            "name": info.name,
+            "created": odata::datetime::format(info.created),
+            "rows": info.rows,
+        },
+        "rows": rows,
+    })
+}
+
+fn snapshot_from_json(catalog: &Catalog, json: &Json) -> anyhow::Result<Snapshot> {
+    let head = &json["snapshot"];
+    let text = |key: &str| {
+        head[key]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| anyhow!("the snapshot has no text \"{key}\""))
+    };
+    let created = odata::datetime::parse(&text("created")?)
+        .ok_or_else(|| anyhow!("the snapshot's \"created\" is not a date-time"))?;
+    let rows = json["rows"]
+        .as_array()
+        .ok_or_else(|| anyhow!("the snapshot has no \"rows\" array"))?
+        .iter()
+        .map(|row| RawRow::from_json(catalog, row).map_err(|e| anyhow!(e)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Snapshot {
+        info: SnapshotInfo {
+            tenant: text("tenant")?,
+            name: text("name")?,
+            created,
+            rows: rows.len() as u64,
+        },
+        rows,
+    })
 }

@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use server::AppState;
 use server::auth::{Auth, AuthMode, TokenSpec};
+use server::control::{ControlDefaults, Profile, Throttling};
 use store::Catalog;
 
 use crate::DataDir;
@@ -47,6 +48,48 @@ pub struct ServeArgs {
     /// The private key (PEM) of --tls-cert.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// `intune`: Intune's documented limits per tenant and app (the default). `off`: none.
+    /// A tenant can set its own through `PUT /_localgraph/throttling`.
+    #[arg(long, env = "LOCALGRAPH_THROTTLING", value_enum, default_value_t = ThrottlingArg::Intune)]
+    pub throttling: ThrottlingArg,
+    /// `documented`: the documentation's and seed documents' answers (the default).
+    /// `observed`: what real Intune answers. A tenant can set its own through
+    /// `PUT /_localgraph/profile`.
+    #[arg(long, env = "LOCALGRAPH_PROFILE", value_enum, default_value_t = ProfileArg::Documented)]
+    pub profile: ProfileArg,
+}
+
+/// `--throttling`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ThrottlingArg {
+    /// Intune's limits.
+    Intune,
+    /// No throttling.
+    Off,
+}
+
+/// `--profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    /// As documented.
+    Documented,
+    /// As real Intune answers.
+    Observed,
+}
+
+impl ServeArgs {
+    fn control_defaults(&self) -> ControlDefaults {
+        ControlDefaults {
+            throttling: match self.throttling {
+                ThrottlingArg::Intune => Throttling::Intune,
+                ThrottlingArg::Off => Throttling::Off,
+            },
+            profile: match self.profile {
+                ProfileArg::Documented => Profile::Documented,
+                ProfileArg::Observed => Profile::Observed,
+            },
+        }
+    }
 }
 
 /// `--auth`.
@@ -82,7 +125,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let catalog = Catalog::build(&schema).context("the bundled schema has no storage layout")?;
     let store = args.database.open(data_dir, catalog).await?;
     let database = args.database.describe(data_dir);
-    let state = AppState::new(store, schema, Arc::new(auth))
+    let defaults = args.control_defaults();
+    let state = AppState::open(store, schema, Arc::new(auth), defaults)
         .await
         .context("cannot read the data set's settings")?
         .with_config(args.network.config());
@@ -106,6 +150,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     println!("  tenant: {}", state.default_tenant);
+    println!(
+        "  throttling: {} (each tenant can set its own: PUT /_localgraph/throttling)",
+        match defaults.throttling {
+            Throttling::Off => "off",
+            _ => "intune (Intune's limits per tenant and app, 20 s windows)",
+        }
+    );
+    println!("  profile: {}", defaults.profile.as_str());
     let url = format!("{base}/v1.0/deviceManagement/softwareUpdateStatusSummary");
     match mode {
         AuthMode::On => {
@@ -118,6 +170,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             println!(
                 "  token (every permission, valid 24 h; `localgraph token` makes more): {token}"
             );
+            println!("  dashboard: {base}/#token={token}");
             println!("  try: curl -H 'Authorization: Bearer {token}' {url}");
         }
         AuthMode::Off => {
@@ -129,6 +182,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 "  WARNING: --auth off: no token needed, every request has every permission on tenant {}",
                 state.default_tenant
             );
+            println!("  dashboard: {base}/");
             println!("  try: curl {url}");
         }
     }

@@ -133,3 +133,37 @@ async fn listen_address_and_data_dir_come_from_the_environment() {
         "the database lives in the data dir"
     );
 }
+
+#[tokio::test]
+async fn the_banner_links_to_the_dashboard() {
+    let data = tempfile::tempdir().unwrap();
+    let dashboard = |server: &Server| {
+        server
+            .output
+            .iter()
+            .find_map(|l| l.strip_prefix("  dashboard: "))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no dashboard line: {:?}", server.output))
+    };
+    let server = Server::on(data.path());
+    // The token rides in the fragment, which browsers do not send.
+    assert_eq!(
+        dashboard(&server),
+        format!("{}/#token={}", server.base, server.token())
+    );
+    let page = common::client()
+        .get(format!("{}/", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(
+        page.headers()["content-type"],
+        "text/html; charset=utf-8",
+        "the page itself needs no token"
+    );
+    drop(server);
+
+    let open = Server::on_with(data.path(), &["--auth", "off"]);
+    assert_eq!(dashboard(&open), format!("{}/", open.base));
+}

@@ -52,7 +52,14 @@ fn render_entity(bencher: divan::Bencher) {
     let model = schema.model(ApiVersion::Beta);
     let record = record(1);
     bencher.bench(|| {
-        let body = render::entity(model, divan::black_box(&record), ACCOUNT, None, &[]);
+        let body = render::entity(
+            model,
+            divan::black_box(&record),
+            ACCOUNT,
+            None,
+            &[],
+            render::TypeAnnotations::Always,
+        );
         let body = render::with_context(format!("{CONTEXT}/$entity"), body);
         serde_json::to_vec(&body).expect("JSON")
     });
@@ -68,7 +75,16 @@ fn render_page_of_100(bencher: divan::Bencher) {
         body.insert("@odata.context".into(), Json::String(CONTEXT.into()));
         let value = divan::black_box(&records)
             .iter()
-            .map(|r| Json::Object(render::entity(model, r, ACCOUNT, None, &[])))
+            .map(|r| {
+                Json::Object(render::entity(
+                    model,
+                    r,
+                    ACCOUNT,
+                    None,
+                    &[],
+                    render::TypeAnnotations::Always,
+                ))
+            })
             .collect();
         body.insert("value".into(), Json::Array(value));
         serde_json::to_vec(&body).expect("JSON")

@@ -19,8 +19,10 @@ use serde_json::Value as Json;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
+use crate::control::BatchOf;
 use crate::discovery::version_of;
 use crate::limits::ResponseBudget;
+use crate::middleware::RequestIds;
 use crate::odata::MAX_BODY;
 use crate::{ApiError, AppState, Caller};
 #[cfg(test)]
@@ -54,13 +56,13 @@ pub struct Item {
 pub async fn batch(
     State(app): State<AppState>,
     Extension(Inner(router)): Extension<Inner>,
+    Extension(ids): Extension<RequestIds>,
     // A batch needs a valid token, as on Graph, even if its requests need none.
     _caller: Caller,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    http: axum::extract::Request,
 ) -> Result<Response, ApiError> {
+    let (parts, body) = http.into_parts();
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
     let version = version_of(&uri)?;
     if method != Method::POST {
         return Err(ApiError::MethodNotAllowed);
@@ -89,7 +91,10 @@ pub async fn batch(
                 results[index] = Some(answer(&item.id, error.into_response(), item).await);
                 continue;
             }
-            let request = inner_request(item, &uri, &headers, share);
+            let mut request = inner_request(item, &uri, &headers, share);
+            request
+                .extensions_mut()
+                .insert(BatchOf(ids.request_id.clone()));
             let router = router.clone();
             let item = item.clone();
             running.spawn(async move {
@@ -120,7 +125,8 @@ pub async fn batch(
     Ok(response)
 }
 
-async fn read_json(headers: &HeaderMap, body: Body) -> Result<Json, ApiError> {
+/// Reads a JSON body as Graph does: a JSON `Content-Type`, at most 4 MB, within 30 s.
+pub(crate) async fn read_json(headers: &HeaderMap, body: Body) -> Result<Json, ApiError> {
     let bytes = tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, MAX_BODY))
         .await
         .map_err(|_| ApiError::BodyTimeout(BODY_TIMEOUT.as_secs()))?

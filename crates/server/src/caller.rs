@@ -1,8 +1,8 @@
 //! Who is calling: the tenant whose data a request sees, and the permissions it holds.
 
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use intune::Permissions;
 use intune::permissions::Access;
 
@@ -16,6 +16,8 @@ pub struct Caller {
     pub tenant: String,
     /// What the caller may do.
     pub grants: Grants,
+    /// The client application (the token's `appid`, else `azp`); none under `--auth off`.
+    pub app: Option<String>,
 }
 
 /// The permissions a caller holds.
@@ -41,6 +43,26 @@ impl Caller {
         Caller {
             tenant: claims.tid.unwrap_or_default().to_ascii_lowercase(),
             grants,
+            app: claims.appid.or(claims.azp),
+        }
+    }
+
+    /// The caller of a request with these headers: the token's, or under `--auth off` the
+    /// default tenant's with every permission.
+    pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+        match state.auth.mode() {
+            AuthMode::Off => Ok(Caller {
+                tenant: state.default_tenant.to_string(),
+                grants: Grants::Everything,
+                app: None,
+            }),
+            AuthMode::On => {
+                let claims = state
+                    .auth
+                    .verify(headers.get(header::AUTHORIZATION))
+                    .map_err(ApiError::Unauthenticated)?;
+                Ok(Caller::from_claims(claims))
+            }
         }
     }
 
@@ -75,22 +97,14 @@ impl Caller {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
+    /// The caller the controls middleware verified, else the request's own.
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match state.auth.mode() {
-            AuthMode::Off => Ok(Caller {
-                tenant: state.default_tenant.to_string(),
-                grants: Grants::Everything,
-            }),
-            AuthMode::On => {
-                let claims = state
-                    .auth
-                    .verify(parts.headers.get(header::AUTHORIZATION))
-                    .map_err(ApiError::Unauthenticated)?;
-                Ok(Caller::from_claims(claims))
-            }
+        match parts.extensions.remove::<Caller>() {
+            Some(caller) => Ok(caller),
+            None => Caller::authenticate(state, &parts.headers),
         }
     }
 }

@@ -2,6 +2,8 @@
 //! and Graph error `code`. The body (`{"error":{"code","message","innerError":{…}}}`) is
 //! written by the request middleware, which knows the request ids.
 
+use std::borrow::Cow;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use odata::input::JsonError;
@@ -126,6 +128,31 @@ pub enum ApiError {
     /// Anything else: logged with the request id (the whole source chain), never shown.
     #[error("An internal server error has occurred.")]
     Internal(#[source] Cause),
+    /// A control API request that is not valid (its body, its query).
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// A snapshot name that is taken.
+    #[error("A snapshot named '{0}' exists already: delete it first, or choose another name.")]
+    SnapshotExists(String),
+    /// Throttled: a limit of the request's bucket is reached. `Retry-After` is the whole
+    /// seconds until there is room (none under the observed profile, as Intune sends none).
+    #[error("Too many requests.")]
+    TooManyRequests {
+        /// The `Retry-After` seconds, if sent.
+        retry_after: Option<u64>,
+    },
+    /// A scripted fault: the status, code, message and `Retry-After` its rule gives.
+    #[error("{message}")]
+    Fault {
+        /// The status.
+        status: StatusCode,
+        /// Graph's `code`.
+        code: String,
+        /// The message.
+        message: String,
+        /// The `Retry-After` seconds, if sent.
+        retry_after: Option<u32>,
+    },
 }
 
 impl ApiError {
@@ -136,7 +163,8 @@ impl ApiError {
             | ApiError::MalformedJson
             | ApiError::Query(_)
             | ApiError::InvalidReference(_)
-            | ApiError::InvalidBatch(_) => (StatusCode::BAD_REQUEST, "BadRequest"),
+            | ApiError::InvalidBatch(_)
+            | ApiError::InvalidRequest(_) => (StatusCode::BAD_REQUEST, "BadRequest"),
             ApiError::InvalidVersion(_) | ApiError::NotFound(_) => {
                 (StatusCode::NOT_FOUND, "ResourceNotFound")
             }
@@ -146,7 +174,12 @@ impl ApiError {
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLarge"),
             ApiError::BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "RequestTimeout"),
             ApiError::NoRoute { .. } => (StatusCode::BAD_REQUEST, "No method match route template"),
-            ApiError::Conflict(_) => (StatusCode::CONFLICT, "Conflict"),
+            ApiError::Conflict(_) | ApiError::SnapshotExists(_) => {
+                (StatusCode::CONFLICT, "Conflict")
+            }
+            ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "TooManyRequests"),
+            // The rule's own code replaces this one in the body (`code`).
+            ApiError::Fault { status, .. } => (*status, "Fault"),
             ApiError::Unauthenticated(_) => {
                 (StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken")
             }
@@ -171,6 +204,44 @@ impl ApiError {
         }
     }
 
+    /// Graph's `code` in the body: the mapping's, or a fault rule's own.
+    pub fn code(&self) -> Cow<'static, str> {
+        match self {
+            ApiError::Fault { code, .. } => Cow::Owned(code.clone()),
+            other => Cow::Borrowed(other.status_and_code().1),
+        }
+    }
+
+    /// The `Retry-After` seconds the answer carries.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::ServiceUnavailable(_) => Some(RETRY_AFTER_SECONDS),
+            ApiError::TooManyRequests { retry_after } => *retry_after,
+            ApiError::Fault { retry_after, .. } => retry_after.map(u64::from),
+            _ => None,
+        }
+    }
+
+    /// For the errors Intune's backend raises (403, 404 of an entity, 429, 500), the text
+    /// of the `Message` in Intune's error document (`research/graph-behavior.md` §1.2: "An
+    /// error has occurred" for 404 and 429, the scopes for 403); `None` for the gateway's
+    /// errors, which keep a plain message under every profile.
+    fn intune_text(&self) -> Option<String> {
+        match self {
+            ApiError::Forbidden(_) => Some(self.to_string()),
+            ApiError::NotFound(_) | ApiError::TooManyRequests { .. } => {
+                Some("An error has occurred".into())
+            }
+            ApiError::Internal(_) => Some("An internal server error has occurred".into()),
+            ApiError::Fault {
+                status, message, ..
+            } if [403, 404, 429, 500].contains(&status.as_u16()) => {
+                Some(message.trim_end_matches('.').to_string())
+            }
+            _ => None,
+        }
+    }
+
     /// The error a bare status stands for: what a layer answered (a timeout, a refused
     /// method, a body limit) without a Graph body of its own.
     pub fn from_status(status: StatusCode) -> ApiError {
@@ -188,8 +259,9 @@ impl ApiError {
     /// The body the middleware renders for this error.
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
-            code: self.status_and_code().1,
+            code: self.code(),
             message: self.to_string(),
+            intune: self.intune_text(),
             repeat_in_inner: matches!(self, ApiError::Validation(_)),
             log_detail: match self {
                 ApiError::Internal(cause) => Some(chain(cause.as_ref())),
@@ -244,13 +316,16 @@ pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
 #[derive(Debug, Clone)]
 pub struct ErrorBody {
     /// Graph's `code`.
-    pub code: &'static str,
+    pub code: Cow<'static, str>,
     /// The client-facing message.
     pub message: String,
     /// Whether the message is repeated in `innerError` (Intune does for validation errors).
     pub repeat_in_inner: bool,
     /// Detail for the log only (5xx).
     pub log_detail: Option<String>,
+    /// For an Intune-class error, the text of Intune's message document, which the
+    /// observed profile puts into `message`.
+    pub intune: Option<String>,
 }
 
 impl IntoResponse for ApiError {
@@ -262,12 +337,17 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        if matches!(self, ApiError::ServiceUnavailable(_)) {
+        if let Some(seconds) = self.retry_after() {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        if matches!(self, ApiError::Unauthenticated(_)) {
+        let unauthenticated = match &self {
+            ApiError::Unauthenticated(_) => true,
+            ApiError::Fault { status, .. } => *status == StatusCode::UNAUTHORIZED,
+            _ => false,
+        };
+        if unauthenticated {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(WWW_AUTHENTICATE),

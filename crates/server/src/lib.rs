@@ -2,12 +2,16 @@
 //! has: the path is parsed against the EDM of the request's version, the body validated
 //! against it, one [`store::Store`] call made, and the answer rendered from the EDM.
 //! [`auth`] verifies tokens and is localgraph's offline token authority; [`tls`] serves
-//! HTTPS with a local CA.
+//! HTTPS with a local CA; [`control`] is the per-tenant control API under `/_localgraph/`
+//! and the controls (faults, throttling, journal, profile) every Graph request passes;
+//! `dashboard` serves the page at `/`.
 
 pub mod auth;
 mod batch;
 mod caller;
 mod config;
+pub mod control;
+mod dashboard;
 pub mod discovery;
 mod error;
 mod health;
@@ -38,7 +42,8 @@ use tokio::net::TcpListener;
 use tokio_rustls::rustls::ServerConfig;
 
 /// The whole service: the same router for `main` and the tests. `$batch` runs its
-/// requests through the same routes and middleware, built once (without `$batch`).
+/// requests through the same routes and middleware, built once (without `$batch`); the
+/// controls run inside the envelope middleware, for each request and each batch item.
 pub fn build_router(state: AppState) -> Router {
     build_router_with(state, Router::new())
 }
@@ -46,12 +51,21 @@ pub fn build_router(state: AppState) -> Router {
 /// [`build_router`] with `extra` routes served under the same middleware and limits as
 /// the data routes (the tests add routes that panic or stall; the service has none).
 pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
-    let inner = observed(routes().layer(limits::catch_panic()), &state).with_state(state.clone());
+    // The controls' state is cloned for every request: share one.
+    let shared = Arc::new(state.clone());
+    let controls = || axum::middleware::from_fn_with_state(shared.clone(), control::layer::apply);
+    let inner = observed(
+        routes().layer(controls()).layer(limits::catch_panic()),
+        &state,
+    )
+    .with_state(state.clone());
     let limits = &state.config.limits;
     // `/healthz` is outside the request cap: it answers however busy the service is.
     let data = routes()
         .route("/{version}/$batch", any(batch::batch))
+        .merge(control::routes())
         .merge(extra)
+        .layer(controls())
         .layer(limits::concurrency(limits));
     let service = Router::new()
         .route("/healthz", get(health::healthz))
@@ -86,6 +100,7 @@ fn observed(router: Router<AppState>, state: &AppState) -> Router<AppState> {
 /// Every route but `$batch`. Static segments win over the catch-all.
 fn routes() -> Router<AppState> {
     Router::new()
+        .merge(dashboard::routes())
         // The authority's routes: the first segment is the tenant. (The router needs one
         // parameter name per position, hence `{version}`.)
         .route(

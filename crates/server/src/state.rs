@@ -7,6 +7,7 @@ use store::Store;
 
 use crate::auth::Auth;
 use crate::config::Config;
+use crate::control::{ControlDefaults, Controls};
 use crate::odata::PageTokens;
 
 /// The service's shared state, built once at start.
@@ -23,16 +24,30 @@ pub struct AppState {
     pub(crate) pages: PageTokens,
     /// Token verification and the offline authority.
     pub auth: Arc<Auth>,
+    /// Each tenant's controls, this node's throttling windows and request journal.
+    pub controls: Arc<Controls>,
     /// Limits and the public URL.
     pub config: Arc<Config>,
 }
 
 impl AppState {
-    /// The state over `store`, with the data set's default tenant (created on first start).
+    /// The state over `store`, with the data set's default tenant (created on first start)
+    /// and the default controls (Intune's throttling, the documented profile).
     pub async fn new(
         store: Arc<dyn Store>,
         schema: Arc<Schema>,
         auth: Arc<Auth>,
+    ) -> Result<AppState, store::StoreError> {
+        AppState::open(store, schema, auth, ControlDefaults::default()).await
+    }
+
+    /// The state over `store` with the server's control defaults (`serve --throttling`,
+    /// `--profile`).
+    pub async fn open(
+        store: Arc<dyn Store>,
+        schema: Arc<Schema>,
+        auth: Arc<Auth>,
+        defaults: ControlDefaults,
     ) -> Result<AppState, store::StoreError> {
         let fresh = uuid::Uuid::new_v4().to_string();
         let default_tenant = store.setting("default_tenant", &fresh).await?;
@@ -42,12 +57,14 @@ impl AppState {
             uuid::Uuid::new_v4().simple()
         );
         let paging_key = store.setting("paging_key", &fresh_key).await?;
+        let controls = Controls::open(store.clone(), defaults).await?;
         Ok(AppState {
             store,
             schema,
             default_tenant: default_tenant.into(),
             pages: PageTokens::new(paging_key.as_bytes()),
             auth,
+            controls,
             config: Arc::default(),
         })
     }

@@ -3,6 +3,9 @@
 pub use crate::executor::Executor;
 
 mod page;
+mod run;
+
+pub(crate) use run::{integer, now};
 
 use async_trait::async_trait;
 use odata::query::Expr;
@@ -11,14 +14,14 @@ use crate::aggregate::{Holders, Write};
 use crate::catalog::{Address, Catalog, ColumnType, TableId};
 use crate::dump::raw_row;
 use crate::list::{ExpandQuery, ListQuery};
-use crate::plan::{Expect, Plan, Planner, Rows, SETTINGS, Statement, Target, first};
+use crate::plan::{Expect, Planner, SETTINGS, Statement, Target, first};
 use crate::reads::Parents;
 use crate::rows::{attach, defaults, record};
 use crate::sql::{Param, quote};
-use crate::{Changes, Page, RawRow, Record, Store, StoreError};
-
-/// How often an upsert runs at most when a concurrent first write wins the insert.
-const UPSERT_TRIES: usize = 3;
+use crate::{
+    Changes, ControlRow, ControlSet, Page, RawRow, Record, Snapshot, SnapshotInfo, Store,
+    StoreError,
+};
 
 /// The store over a SQL database.
 pub struct SqlStore<E> {
@@ -34,83 +37,11 @@ impl<E: Executor> SqlStore<E> {
         Ok(SqlStore { catalog, executor })
     }
 
-    fn planner(&self) -> Planner<'_> {
+    pub(crate) fn planner(&self) -> Planner<'_> {
         Planner {
             catalog: &self.catalog,
             dialect: self.executor.dialect(),
         }
-    }
-
-    /// Runs `checks` then `statements`; returns the results of `statements`.
-    async fn run(
-        &self,
-        write: bool,
-        checks: Vec<Statement>,
-        statements: Vec<Statement>,
-    ) -> Result<Vec<Rows>, StoreError> {
-        self.run_within(write, checks, statements, None).await
-    }
-
-    /// [`Self::run`] with the rows returned limited to `max_bytes`.
-    async fn run_within(
-        &self,
-        write: bool,
-        mut checks: Vec<Statement>,
-        statements: Vec<Statement>,
-        max_bytes: Option<usize>,
-    ) -> Result<Vec<Rows>, StoreError> {
-        checks.extend(statements);
-        self.executor
-            .run(Plan {
-                write,
-                statements: checks,
-                max_bytes,
-            })
-            .await
-    }
-
-    /// Runs `checks`, a write, then the statements that follow from it (recomputed
-    /// summaries); returns the rows of the write.
-    async fn run_write(
-        &self,
-        checks: Vec<Statement>,
-        write: Statement,
-        after: Vec<Statement>,
-    ) -> Result<Rows, StoreError> {
-        let mut statements = vec![write];
-        statements.extend(after);
-        let results = self.run(true, checks, statements).await?;
-        Ok(results.into_iter().next().unwrap_or_default())
-    }
-
-    /// Runs an insert-or-merge of a single-valued target; returns its row. Its first
-    /// write can race another: `ON CONFLICT` settles a clash on the key, but the clash
-    /// may surface on the table's other unique index (one row per parent, the same row),
-    /// as a unique violation once the other writer commits. The row exists then: run
-    /// the statement again, and it merges.
-    async fn upsert(
-        &self,
-        checks: Vec<Statement>,
-        upsert: Statement,
-    ) -> Result<Vec<Param>, StoreError> {
-        let mut tries = 1;
-        loop {
-            match self.run_one(true, checks.clone(), upsert.clone()).await {
-                Err(StoreError::Conflict) if tries < UPSERT_TRIES => tries += 1,
-                rows => return first(rows?),
-            }
-        }
-    }
-
-    /// Runs `checks` then one statement; returns its rows.
-    async fn run_one(
-        &self,
-        write: bool,
-        checks: Vec<Statement>,
-        last: Statement,
-    ) -> Result<Rows, StoreError> {
-        let mut results = self.run(write, checks, vec![last]).await?;
-        Ok(results.pop().unwrap_or_default())
     }
 }
 
@@ -418,19 +349,62 @@ impl<E: Executor> Store for SqlStore<E> {
         let put = self.planner().put_setting(key, value);
         self.run(true, Vec::new(), vec![put]).await.map(|_| ())
     }
-}
 
-pub(super) fn integer(rows: Rows) -> Result<u64, StoreError> {
-    match first(rows)?.first() {
-        Some(Param::Int(n)) => Ok(u64::try_from(*n).unwrap_or(0)),
-        _ => Err(StoreError::Backend("COUNT(*) returned no integer".into())),
+    async fn controls(&self, tenant: Option<&str>) -> Result<ControlSet, StoreError> {
+        self.read_controls(tenant).await
     }
-}
 
-/// The current time in ticks.
-fn now() -> i64 {
-    let since_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    odata::datetime::from_unix_nanos(since_epoch.as_nanos())
+    async fn controls_generation(&self) -> Result<i64, StoreError> {
+        self.read_generation().await
+    }
+
+    async fn put_control(&self, control: &ControlRow) -> Result<(), StoreError> {
+        self.write_control(control).await
+    }
+
+    async fn delete_controls(
+        &self,
+        tenant: &str,
+        kind: &str,
+        id: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        self.remove_controls(tenant, kind, id).await
+    }
+
+    async fn consume_control(
+        &self,
+        tenant: &str,
+        kind: &str,
+        id: &str,
+    ) -> Result<bool, StoreError> {
+        self.use_control(tenant, kind, id).await
+    }
+
+    async fn reset_tenant(&self, tenant: &str) -> Result<u64, StoreError> {
+        self.reset(tenant).await
+    }
+
+    async fn save_snapshot(&self, tenant: &str, name: &str) -> Result<SnapshotInfo, StoreError> {
+        self.save(tenant, name).await
+    }
+
+    async fn snapshots(&self, tenant: Option<&str>) -> Result<Vec<SnapshotInfo>, StoreError> {
+        self.list_snapshots(tenant).await
+    }
+
+    async fn restore_snapshot(&self, tenant: &str, name: &str) -> Result<SnapshotInfo, StoreError> {
+        self.restore(tenant, name).await
+    }
+
+    async fn delete_snapshot(&self, tenant: &str, name: &str) -> Result<(), StoreError> {
+        self.drop_snapshot(tenant, name).await
+    }
+
+    async fn export_snapshot(&self, tenant: &str, name: &str) -> Result<Snapshot, StoreError> {
+        self.load(tenant, name).await
+    }
+
+    async fn import_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError> {
+        self.put(snapshot, true).await
+    }
 }

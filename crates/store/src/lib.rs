@@ -9,6 +9,7 @@
 mod aggregate;
 mod budget;
 pub mod catalog;
+mod controls;
 mod dump;
 mod engine;
 mod executor;
@@ -20,14 +21,17 @@ pub mod plan;
 mod postgres;
 mod reads;
 mod rows;
+mod snapshots;
 pub mod sql;
 mod sqlite;
 
 pub use catalog::{Address, Catalog, Step, Table, TableId, TableKind};
+pub use controls::{ControlRow, ControlSet};
 pub use dump::RawRow;
 pub use engine::{Executor, SqlStore};
 pub use list::{Cursor, ExpandQuery, ListQuery};
 pub use postgres::PostgresExecutor;
+pub use snapshots::{Snapshot, SnapshotInfo};
 pub use sqlite::SqliteExecutor;
 
 use async_trait::async_trait;
@@ -243,4 +247,50 @@ pub trait Store: Send + Sync {
 
     /// Sets a persistent setting, replacing its value (for import).
     async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
+
+    /// The controls of one tenant or all (throttling settings, profiles, fault rules), and
+    /// the generation they were read at.
+    async fn controls(&self, tenant: Option<&str>) -> Result<ControlSet, StoreError>;
+
+    /// The generation of the controls: it changes with every change of a control.
+    async fn controls_generation(&self) -> Result<i64, StoreError>;
+
+    /// Sets one control (replacing the one of the same tenant, kind and id).
+    async fn put_control(&self, control: &ControlRow) -> Result<(), StoreError>;
+
+    /// Deletes a tenant's control of `kind` with `id`, or all of that kind; how many.
+    async fn delete_controls(
+        &self,
+        tenant: &str,
+        kind: &str,
+        id: Option<&str>,
+    ) -> Result<u64, StoreError>;
+
+    /// Takes one use of a control with a limited number of uses, atomically: false when
+    /// none is left (or the control is gone).
+    async fn consume_control(&self, tenant: &str, kind: &str, id: &str)
+    -> Result<bool, StoreError>;
+
+    /// Deletes every row of the tenant's data, in one transaction (its controls and
+    /// snapshots stay); how many rows there were.
+    async fn reset_tenant(&self, tenant: &str) -> Result<u64, StoreError>;
+
+    /// Saves the tenant's data as snapshot `name` (`Conflict` if the name is taken).
+    async fn save_snapshot(&self, tenant: &str, name: &str) -> Result<SnapshotInfo, StoreError>;
+
+    /// The snapshots of one tenant or all, by tenant and name.
+    async fn snapshots(&self, tenant: Option<&str>) -> Result<Vec<SnapshotInfo>, StoreError>;
+
+    /// Replaces the tenant's data with the snapshot's, in one transaction (`NotFound` if
+    /// there is no such snapshot).
+    async fn restore_snapshot(&self, tenant: &str, name: &str) -> Result<SnapshotInfo, StoreError>;
+
+    /// Deletes a snapshot (`NotFound` if there is none).
+    async fn delete_snapshot(&self, tenant: &str, name: &str) -> Result<(), StoreError>;
+
+    /// A snapshot with its rows (for export).
+    async fn export_snapshot(&self, tenant: &str, name: &str) -> Result<Snapshot, StoreError>;
+
+    /// Writes a snapshot as it is, replacing one of the same tenant and name (for import).
+    async fn import_snapshot(&self, snapshot: &Snapshot) -> Result<(), StoreError>;
 }

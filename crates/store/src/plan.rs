@@ -349,7 +349,8 @@ pub(crate) fn statement(sql: Sql, expect: Expect, decode: Vec<ColumnType>) -> St
     }
 }
 
-/// The statements that create the catalog's tables and a settings table, idempotently.
+/// The statements that create the catalog's tables, the settings, controls and snapshots
+/// tables, idempotently.
 pub fn schema(catalog: &Catalog, dialect: &dyn Dialect) -> Vec<String> {
     let text = dialect.column_type(&ColumnType::Text);
     let mut out = vec![format!(
@@ -360,6 +361,8 @@ pub fn schema(catalog: &Catalog, dialect: &dyn Dialect) -> Vec<String> {
         let parent = table.parent.map(|p| catalog.table(p));
         out.extend(crate::sql::create_table(dialect, table, parent));
     }
+    out.extend(crate::controls::schema(dialect));
+    out.push(crate::snapshots::schema(dialect));
     out
 }
 

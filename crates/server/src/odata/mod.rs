@@ -11,15 +11,15 @@ mod write;
 pub(crate) use paging::PageTokens;
 pub use write::MAX_BODY;
 
-use axum::Extension;
-use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use odata::query::{QueryError, QueryOptions};
 
+use crate::control::{Profile, profile};
 use crate::limits::ResponseBudget;
 use crate::{ApiError, AppState, Caller};
+use render::TypeAnnotations;
 use resource::Resource;
 pub use resource::{Operation, Shape, base_url};
 
@@ -37,6 +37,8 @@ pub struct Request<'a> {
     pub uri: &'a Uri,
     /// The request headers.
     pub headers: &'a HeaderMap,
+    /// The tenant's behaviour profile.
+    pub profile: Profile,
     /// The most bytes of entity data the answer may hold.
     pub max_bytes: usize,
 }
@@ -50,6 +52,11 @@ impl Request<'_> {
     /// Maps a store failure about this resource.
     pub fn store_error(&self, error: store::StoreError) -> ApiError {
         ApiError::from_store(error, self.path())
+    }
+
+    /// Which entities carry `@odata.type` under the request's profile.
+    pub fn annotations(&self) -> TypeAnnotations {
+        self.profile.type_annotations()
     }
 
     /// The preferences of the `Prefer` headers (`return=minimal`, `odata.maxpagesize=50`),
@@ -68,16 +75,26 @@ impl Request<'_> {
 pub async fn handle(
     State(app): State<AppState>,
     caller: Caller,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    budget: Option<Extension<ResponseBudget>>,
-    body: Body,
+    http: axum::extract::Request,
 ) -> Result<Response, ApiError> {
-    let max_bytes = budget.map_or(app.config.limits.max_response_bytes, |b| b.0.0);
+    let (parts, body) = http.into_parts();
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
+    // The tenant's profile (set by the controls) and a batch item's share of the budget.
+    let profile = parts
+        .extensions
+        .get::<Profile>()
+        .copied()
+        .unwrap_or_default();
+    let max_bytes = parts
+        .extensions
+        .get::<ResponseBudget>()
+        .map_or(app.config.limits.max_response_bytes, |b| b.0);
     let resource = Resource::resolve(&app.schema, app.store.catalog(), &uri, &headers)?;
+    let operation = resource.shape.operation(method.as_str());
+    // Intune has no `/$count` segment (msgraph-beta-sdk-dotnet#697).
+    let refused = profile == Profile::Observed && operation == Some(Operation::Count);
     // A method the resource does not answer is Intune's 400, whatever the caller holds.
-    let Some(operation) = resource.shape.operation(method.as_str()) else {
+    let Some(operation) = operation.filter(|_| !refused) else {
         return Err(ApiError::NoRoute {
             template: resource.template(),
             method: method.to_string(),
@@ -89,7 +106,7 @@ pub async fn handle(
         &resource.place().path,
         operation.access(),
     )?;
-    let options = query_options(&resource, &method, uri.query())?;
+    let options = query_options(&resource, &method, uri.query(), profile)?;
     let request = Request {
         app: &app,
         tenant: &caller.tenant,
@@ -97,6 +114,7 @@ pub async fn handle(
         options,
         uri: &uri,
         headers: &headers,
+        profile,
         max_bytes,
     };
     match operation {
@@ -115,18 +133,31 @@ pub async fn handle(
     }
 }
 
-/// Parses the query options and refuses those the resource and method do not take.
+/// Parses the query options and refuses those the resource and method do not take (under
+/// the observed profile, in Intune's words, before anything else is checked).
 fn query_options(
     resource: &Resource,
     method: &Method,
     raw: Option<&str>,
+    profile: Profile,
 ) -> Result<QueryOptions, ApiError> {
     let model = resource.model;
     let ty = model
         .structured(resource.target_type())
         .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.target_type()).into()))?;
+    let allowed = allowed_options(method, resource.shape);
+    if profile == Profile::Observed
+        && let Some(refused) = profile::refused_option(raw, allowed)
+    {
+        return Err(profile::option_not_allowed(&refused));
+    }
     let options = QueryOptions::parse(raw, model, ty)?;
-    let allowed: &[&str] = match (method.as_str(), resource.shape) {
+    refuse_unlisted(options, allowed, method, profile)
+}
+
+/// The query options a resource of `shape` takes with `method`.
+fn allowed_options(method: &Method, shape: Shape) -> &'static [&'static str] {
+    match (method.as_str(), shape) {
         ("GET", Shape::Collection) => &[
             "$filter",
             "$orderby",
@@ -144,12 +175,23 @@ fn query_options(
         ("GET", Shape::Count) => &["$filter"],
         ("GET", _) => &["$format"],
         _ => &[],
-    };
+    }
+}
+
+fn refuse_unlisted(
+    options: QueryOptions,
+    allowed: &[&str],
+    method: &Method,
+    profile: Profile,
+) -> Result<QueryOptions, ApiError> {
     if let Some(refused) = options
         .given
         .iter()
         .find(|o| !allowed.contains(&o.as_str()))
     {
+        if profile == Profile::Observed {
+            return Err(profile::option_not_allowed(refused));
+        }
         let message = if method == Method::GET {
             format!("The query option '{refused}' is not supported on this resource.")
         } else {

@@ -36,6 +36,7 @@ pub async fn get(request: &Request<'_>) -> Result<Response, ApiError> {
         resource.target_type(),
         options.select.as_deref(),
         &options.expand,
+        request.annotations(),
     );
     let fragment = render::projected(&resource.fragment(), options);
     Ok(render::json(
@@ -103,6 +104,7 @@ pub async fn list(request: &Request<'_>) -> Result<Response, ApiError> {
                 declared,
                 options.select.as_deref(),
                 &options.expand,
+                request.annotations(),
             ))
         })
         .collect();

@@ -15,6 +15,16 @@ pub const ODATA_JSON: &str = "application/json;odata.metadata=minimal;odata.stre
 
 static ODATA_VERSION: HeaderName = HeaderName::from_static("odata-version");
 
+/// Which entities carry `@odata.type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeAnnotations {
+    /// Every entity, as the seed documents show (the documented profile).
+    Always,
+    /// Only those whose type differs from the declared type of where they live, as Graph's
+    /// minimal metadata has it (the observed profile).
+    Derived,
+}
+
 /// An entity as the version's model shows it (properties the version lacks are left out),
 /// projected to `select` when given, with its expanded navigation properties.
 pub fn entity(
@@ -23,15 +33,18 @@ pub fn entity(
     declared: &str,
     select: Option<&[String]>,
     expand: &[Expand],
+    annotations: TypeAnnotations,
 ) -> Map<String, Json> {
     let ty = model
         .structured(&record.type_name)
         .or_else(|| model.structured(declared));
     let mut out = Map::new();
-    out.insert(
-        "@odata.type".into(),
-        Json::String(format!("#{}", model.qualified(&record.type_name))),
-    );
+    if annotations == TypeAnnotations::Always || record.type_name != declared {
+        out.insert(
+            "@odata.type".into(),
+            Json::String(format!("#{}", model.qualified(&record.type_name))),
+        );
+    }
     let Some(ty) = ty else {
         return out;
     };
@@ -62,6 +75,7 @@ pub fn entity(
                 &options.target,
                 options.select.as_deref(),
                 &[],
+                annotations,
             ))
         };
         let value = match expanded {

@@ -13,6 +13,7 @@ use store::Changes;
 use super::resource::Shape;
 use super::{Request, render};
 use crate::ApiError;
+use crate::control::Profile;
 
 /// Graph's request size limit.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -54,7 +55,7 @@ pub async fn create(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
             &location,
         )
     } else {
-        let body = render::entity(resource.model, &record, resource.target_type(), None, &[]);
+        let body = rendered(request, &record);
         render::json(
             StatusCode::CREATED,
             &render::with_context(resource.context(&fragment), body),
@@ -64,7 +65,8 @@ pub async fn create(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
 }
 
 /// Merges a body into an entity: 200 with the updated entity (`Prefer: return=minimal`:
-/// 204), as the seed documents show.
+/// 204), as the seed documents show. Under the observed profile 204 as Intune answers
+/// (contrib#8701), unless `Prefer: return=representation` asks for the entity.
 pub async fn update(request: &Request<'_>, body: Body) -> Result<Response, ApiError> {
     let changes = changes(request, body, WriteMode::Patch).await?;
     let resource = &request.resource;
@@ -81,12 +83,23 @@ pub async fn update(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
             "return=minimal",
         ));
     }
-    let body = render::entity(resource.model, &record, resource.target_type(), None, &[]);
+    let representation = request
+        .preferences()
+        .any(|p| p.eq_ignore_ascii_case("return=representation"));
+    if request.profile == Profile::Observed && !representation {
+        return Ok(render::no_content());
+    }
+    let body = rendered(request, &record);
     let context = resource.context(&resource.fragment());
-    Ok(render::json(
-        StatusCode::OK,
-        &render::with_context(context, body),
-    ))
+    let response = render::json(StatusCode::OK, &render::with_context(context, body));
+    Ok(match (request.profile, representation) {
+        (Profile::Observed, true) => render::with_header(
+            response,
+            PREFERENCE_APPLIED.clone(),
+            "return=representation",
+        ),
+        _ => response,
+    })
 }
 
 /// `POST`/`PUT …/$ref` with a full entity: replaces a summary whole (204).
@@ -110,6 +123,19 @@ pub async fn delete(request: &Request<'_>) -> Result<Response, ApiError> {
         .await
         .map_err(|e| request.store_error(e))?;
     Ok(render::no_content())
+}
+
+/// The written entity as the answer shows it.
+fn rendered(request: &Request<'_>, record: &store::Record) -> Map<String, Json> {
+    let resource = &request.resource;
+    render::entity(
+        resource.model,
+        record,
+        resource.target_type(),
+        None,
+        &[],
+        request.annotations(),
+    )
 }
 
 /// Reads and validates the body against the addressed type, with the links it binds.

@@ -220,6 +220,21 @@ impl TestApp {
         }
     }
 
+    /// A client of another, fresh tenant (every permission), and that tenant.
+    pub fn other_tenant(&self) -> (String, Session) {
+        let tenant = uuid::Uuid::new_v4().to_string();
+        let token = self.mint(&TokenSpec::everything(&tenant, Duration::from_secs(3600)));
+        (tenant, self.with_token(&token))
+    }
+
+    /// A client of the app's tenant with every permission, as the client application
+    /// `client_id` (the token's `appid`/`azp`).
+    pub fn as_app(&self, client_id: &str) -> Session {
+        let mut spec = TokenSpec::everything(&self.tenant, Duration::from_secs(3600));
+        spec.client_id = client_id.to_string();
+        self.with_token(&self.mint(&spec))
+    }
+
     /// A client that sends no `Authorization` header.
     pub fn anonymous(&self) -> Session {
         Session {
@@ -257,6 +272,31 @@ impl Session {
             headers: response.headers().clone(),
             text: response.text().await.expect("body"),
         }
+    }
+
+    /// Turns throttling off for the session's tenant (for bulk loads past Intune's limits).
+    pub async fn throttling_off(&self) {
+        let off = self
+            .request(
+                "PUT",
+                "/_localgraph/throttling",
+                Some(r#"{"mode":"off"}"#),
+                &[],
+            )
+            .await;
+        assert_eq!(off.status, 200, "{}", off.text);
+    }
+
+    /// The `$batch` items among the tenant's journaled requests, newest first.
+    pub async fn journaled_batch_items(&self) -> Vec<Value> {
+        let journal = self.get("/_localgraph/requests").await.json();
+        journal["value"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter(|e| !e["batchRequestId"].is_null())
+            .cloned()
+            .collect()
     }
 
     pub async fn get(&self, path: &str) -> Reply {

@@ -222,6 +222,8 @@ async fn configurations_need_their_type_to_be_patched_and_own_their_summaries() 
 #[tokio::test]
 async fn collections_page_by_100_with_a_next_link_that_visits_every_entity_once() {
     let app = TestApp::spawn().await;
+    // 150 creates in a few seconds: past Intune's 100 writes per app per 20 s.
+    app.throttling_off().await;
     let base = "/beta/deviceManagement/macOSSoftwareUpdateAccountSummaries";
     for i in 0..150 {
         assert_eq!(
