@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use rusqlite::config::DbConfig;
 use rusqlite::types::{Null, ValueRef};
 use rusqlite::{Connection, OpenFlags, ffi};
 
@@ -36,6 +37,13 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     connection
         .pragma_update(None, "foreign_keys", "ON")
         .map_err(classify)?;
+    // Plans that do not depend on the bound values: without this, SQLite marks a
+    // statement whose plan could use a parameter's value (`LIMIT ?`, a comparison it
+    // might match to an index) to be prepared again at every execution with new values,
+    // which undid the statement cache for every page.
+    connection
+        .set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .map_err(backend)?;
     connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(connection)
 }
