@@ -49,6 +49,32 @@ struct Job {
     reply: oneshot::Sender<Result<Vec<Rows>, StoreError>>,
 }
 
+/// Starts a thread named `name` that opens a connection to the file at `path` and hands it
+/// to `serve`; returns once the connection is open (or failed to open).
+async fn start_thread(
+    name: String,
+    path: &Path,
+    serve: impl FnOnce(rusqlite::Connection) + Send + 'static,
+) -> Result<(), StoreError> {
+    let (opened, ready) = oneshot::channel();
+    let path = path.to_path_buf();
+    std::thread::Builder::new()
+        .name(name)
+        .spawn(move || match connection::open(&path) {
+            Ok(connection) => {
+                let _ = opened.send(Ok(()));
+                serve(connection);
+            }
+            Err(e) => {
+                let _ = opened.send(Err(e));
+            }
+        })
+        .map_err(|e| StoreError::Backend(e.into()))?;
+    ready
+        .await
+        .map_err(|_| StoreError::Backend("an SQLite thread did not start".into()))?
+}
+
 /// Runs plans on an SQLite file.
 pub struct SqliteExecutor {
     path: PathBuf,

@@ -3,10 +3,9 @@
 use std::path::Path;
 
 use rusqlite::Connection;
-use tokio::sync::oneshot;
 
-use super::Job;
 use super::connection::{self, control};
+use super::{Job, start_thread};
 use crate::StoreError;
 use crate::budget::RowBudget;
 use crate::plan::{Plan, Rows};
@@ -16,23 +15,9 @@ use crate::plan::{Plan, Rows};
 pub async fn start(path: &Path, count: usize) -> Result<flume::Sender<Job>, StoreError> {
     let (jobs, queue) = flume::unbounded::<Job>();
     for n in 0..count {
-        let (opened, ready) = oneshot::channel();
-        let (path, queue) = (path.to_path_buf(), queue.clone());
-        std::thread::Builder::new()
-            .name(format!("sqlite-reader-{n}"))
-            .spawn(move || match connection::open(&path) {
-                Ok(connection) => {
-                    let _ = opened.send(Ok(()));
-                    serve(&connection, &queue);
-                }
-                Err(e) => {
-                    let _ = opened.send(Err(e));
-                }
-            })
-            .map_err(|e| StoreError::Backend(e.into()))?;
-        ready
-            .await
-            .map_err(|_| StoreError::Backend("an SQLite reader did not start".into()))??;
+        let queue = queue.clone();
+        let serve = move |connection: Connection| serve(&connection, &queue);
+        start_thread(format!("sqlite-reader-{n}"), path, serve).await?;
     }
     Ok(jobs)
 }

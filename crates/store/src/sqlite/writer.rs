@@ -12,10 +12,9 @@
 use std::path::Path;
 
 use rusqlite::Connection;
-use tokio::sync::oneshot;
 
-use super::Job;
 use super::connection::{self, control};
+use super::{Job, start_thread};
 use crate::StoreError;
 use crate::budget::RowBudget;
 use crate::plan::{Plan, Rows};
@@ -27,23 +26,8 @@ const GROUP: usize = 256;
 /// the connection is open.
 pub async fn start(path: &Path) -> Result<flume::Sender<Job>, StoreError> {
     let (jobs, queue) = flume::unbounded::<Job>();
-    let (opened, ready) = oneshot::channel();
-    let path = path.to_path_buf();
-    std::thread::Builder::new()
-        .name("sqlite-writer".into())
-        .spawn(move || match connection::open(&path) {
-            Ok(connection) => {
-                let _ = opened.send(Ok(()));
-                serve(&connection, &queue);
-            }
-            Err(e) => {
-                let _ = opened.send(Err(e));
-            }
-        })
-        .map_err(|e| StoreError::Backend(e.into()))?;
-    ready
-        .await
-        .map_err(|_| StoreError::Backend("the SQLite writer did not start".into()))??;
+    let serve = move |connection: Connection| serve(&connection, &queue);
+    start_thread("sqlite-writer".into(), path, serve).await?;
     Ok(jobs)
 }
 
