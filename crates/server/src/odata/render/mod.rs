@@ -143,7 +143,9 @@ impl Serialize for Plain<'_> {
             Value::Float(f) if f.is_finite() => serializer.serialize_f64(*f),
             Value::Float(_) => serializer.serialize_unit(),
             Value::String(s) | Value::Enum(s) => serializer.serialize_str(s),
-            Value::DateTimeOffset(ticks) => serializer.serialize_str(&datetime::format(*ticks)),
+            Value::DateTimeOffset(ticks) => {
+                serializer.serialize_str(datetime::formatted(*ticks).as_str())
+            }
             Value::Json(j) => j.serialize(serializer),
         }
     }
