@@ -26,15 +26,24 @@ pub struct Measured {
     pub note: String,
 }
 
+/// The URLs oha requests.
+#[derive(Debug, Clone)]
+pub enum Urls {
+    /// One URL.
+    One(String),
+    /// A regular expression oha expands per request (random ids).
+    Pattern(String),
+    /// These URLs, taken in turn.
+    List(Vec<String>),
+}
+
 /// One HTTP request shape for oha.
 #[derive(Debug, Clone)]
 pub struct Request {
     /// `GET`, `POST`, `PATCH`.
     pub method: &'static str,
-    /// The URL; a regular expression when `random` is set.
-    pub url: String,
-    /// The URL is a pattern oha expands per request (random ids).
-    pub random: bool,
+    /// The URLs.
+    pub urls: Urls,
     /// A JSON body.
     pub body: Option<String>,
     /// A bearer token.
@@ -60,13 +69,20 @@ pub fn oha(
     if let Some(body) = &request.body {
         command.args(["-T", "application/json", "-d", body]);
     }
-    if request.random {
-        command.arg("--rand-regex-url");
-    }
-    command.arg(&request.url);
+    let list = std::env::temp_dir().join(format!("localgraph-bench-{}.urls", std::process::id()));
+    match &request.urls {
+        Urls::One(url) => command.arg(url),
+        Urls::Pattern(pattern) => command.arg("--rand-regex-url").arg(pattern),
+        Urls::List(urls) => {
+            std::fs::write(&list, urls.join("\n"))?;
+            command.arg("--urls-from-file").arg(&list)
+        }
+    };
     let output = command
         .output()
-        .with_context(|| format!("cannot run {}", oha.display()))?;
+        .with_context(|| format!("cannot run {}", oha.display()));
+    let _ = std::fs::remove_file(&list);
+    let output = output?;
     if !output.status.success() {
         bail!("oha failed: {}", String::from_utf8_lossy(&output.stderr));
     }

@@ -6,9 +6,12 @@
 
 mod ceiling;
 mod load;
+mod postgres;
 mod process;
 mod report;
 mod run;
+mod samples;
+mod throttled;
 mod workloads;
 
 use std::net::SocketAddr;
@@ -41,6 +44,10 @@ enum Command {
         /// Where data directories, logs and results go.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// A PostgreSQL database to run the same workloads on (a schema of its own is
+        /// made in it for the run, and dropped after).
+        #[arg(long, env = "BENCH_DATABASE_URL")]
+        database: Option<String>,
     },
     /// Serve the ceiling from memory.
     Ceiling {
@@ -50,9 +57,6 @@ enum Command {
         /// localgraph's answers to repeat (written by `run`).
         #[arg(long)]
         samples: PathBuf,
-        /// How many entities to serve by id.
-        #[arg(long)]
-        rows: u64,
     },
 }
 
@@ -64,6 +68,7 @@ fn main() -> anyhow::Result<()> {
             localgraph,
             oha,
             out,
+            database,
         } => {
             let out = out.unwrap_or_else(run::default_out);
             let config = if quick {
@@ -71,17 +76,14 @@ fn main() -> anyhow::Result<()> {
             } else {
                 run::Config::full(localgraph, oha, out)
             };
+            let config = run::Config { database, ..config };
             runtime.block_on(run::run(config)).map(drop)
         }
-        Command::Ceiling {
-            listen,
-            samples,
-            rows,
-        } => {
+        Command::Ceiling { listen, samples } => {
             let text = std::fs::read(&samples)
                 .with_context(|| format!("cannot read {}", samples.display()))?;
             let samples = serde_json::from_slice(&text).context("samples are not JSON")?;
-            runtime.block_on(ceiling::serve(listen, samples, rows))
+            runtime.block_on(ceiling::serve(listen, samples))
         }
     }
 }

@@ -81,14 +81,26 @@ impl Drop for Server {
     }
 }
 
-/// The localgraph binary and one data directory.
+/// The localgraph binary and one data set: a data directory (the signing key, and the
+/// SQLite file unless `database` names a PostgreSQL database).
 pub struct Localgraph {
     /// The binary.
     pub bin: PathBuf,
     /// The data directory.
     pub data_dir: PathBuf,
-    /// The tenant the data and tokens belong to.
-    pub tenant: String,
+    /// A PostgreSQL URL (`--database`), else the SQLite file of the data directory.
+    pub database: Option<String>,
+}
+
+/// What a `localgraph seed` wrote, and how fast.
+#[derive(Debug, Clone)]
+pub struct Seeding {
+    /// Rows written.
+    pub rows: u64,
+    /// Seconds it took, as it reported them.
+    pub seconds: f64,
+    /// The line it printed.
+    pub line: String,
 }
 
 impl Localgraph {
@@ -101,25 +113,49 @@ impl Localgraph {
         command
     }
 
-    /// Seeds rows 0..`rows` (rows that exist are kept); returns what it printed.
-    pub fn seed(&self, rows: u64) -> anyhow::Result<String> {
-        let output = self
-            .command("seed")
-            .args(["--tenant", &self.tenant, "--macos", &rows.to_string()])
+    fn with_database(&self, mut command: Command) -> Command {
+        if let Some(url) = &self.database {
+            command.args(["--database", url]);
+        }
+        command
+    }
+
+    /// `localgraph seed --tenant T` with `args` (`--macos N`, `--devices N`); what it
+    /// wrote: the closing line ends with `N rows in S s (…)`.
+    pub fn seed(&self, tenant: &str, args: &[&str]) -> anyhow::Result<Seeding> {
+        let mut command = self.with_database(self.command("seed"));
+        let output = command
+            .args(["--tenant", tenant])
+            .args(args)
             .stderr(Stdio::inherit())
             .output()
             .context("cannot run localgraph seed")?;
         if !output.status.success() {
-            bail!("localgraph seed failed");
+            bail!("localgraph seed {} failed", args.join(" "));
         }
-        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+        let line = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let at = words
+            .iter()
+            .position(|w| *w == "rows")
+            .context("seed printed no row count")?;
+        let rows = words[at.saturating_sub(1)].parse().unwrap_or(0);
+        let seconds = words
+            .get(at + 2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(f64::NAN);
+        Ok(Seeding {
+            rows,
+            seconds,
+            line,
+        })
     }
 
-    /// A token with every permission on the tenant (the last line `token` prints).
-    pub fn token(&self) -> anyhow::Result<String> {
+    /// A token with every permission on `tenant` (the last line `token` prints).
+    pub fn token(&self, tenant: &str) -> anyhow::Result<String> {
         let output = self
             .command("token")
-            .args(["--tenant", &self.tenant, "--ttl", "2h"])
+            .args(["--tenant", tenant, "--ttl", "2h"])
             .output()
             .context("cannot run localgraph token")?;
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -132,12 +168,12 @@ impl Localgraph {
     /// Starts `serve` on an ephemeral loopback port, tokens on, as users run it, with
     /// `args` added (`--throttling off`).
     pub fn serve(&self, log: &Path, args: &[&str]) -> anyhow::Result<Server> {
-        let mut command = self.command("serve");
+        let mut command = self.with_database(self.command("serve"));
         command.args(["--listen", "127.0.0.1:0"]).args(args);
         Server::start(command, log)
     }
 
-    /// The size of the data directory's files, in MiB.
+    /// The size of the data directory's files, in MiB (the SQLite file and its WAL).
     pub fn data_mib(&self) -> f64 {
         fn size(path: &Path) -> u64 {
             match std::fs::metadata(path) {

@@ -8,9 +8,11 @@ use crate::load::Measured;
 /// One line of the report.
 #[derive(Debug, Clone)]
 pub struct Row {
-    /// `main`, `scale` or `ceiling`.
+    /// `main`, `scale`, `seed`, `throttled` or `ceiling`.
     pub phase: &'static str,
-    /// `W1` … `W7`, or `C-summary`, `C-entity`, `C-page`, `C-walk`.
+    /// `sqlite` or `postgres` (`-` for the ceiling).
+    pub backend: &'static str,
+    /// `W1` … `W12`, a ceiling (`C-summary`, …), or what was seeded (`macos`, `fleet`).
     pub workload: String,
     /// Connections (walkers, for W6).
     pub concurrency: u32,
@@ -18,7 +20,9 @@ pub struct Row {
     pub rows: u64,
     /// What was measured.
     pub measured: Measured,
-    /// The ceiling's requests per second for the same shape and concurrency.
+    /// The ceiling the workload is a share of (`C-filter`, …).
+    pub ceiling: Option<&'static str>,
+    /// That ceiling's requests per second at the same concurrency.
     pub ceiling_rps: Option<f64>,
     /// Server RSS and peak RSS (MiB), and data directory size (MiB), for scale rows.
     pub memory: Option<(f64, f64, f64)>,
@@ -33,8 +37,9 @@ impl Row {
     }
 }
 
-const HEADER: [&str; 14] = [
+const HEADER: [&str; 16] = [
     "phase",
+    "backend",
     "workload",
     "conc",
     "rows",
@@ -42,6 +47,7 @@ const HEADER: [&str; 14] = [
     "p50 ms",
     "p99 ms",
     "errors",
+    "ceiling",
     "ceiling req/s",
     "ratio",
     "rss MiB",
@@ -55,6 +61,7 @@ fn cells(row: &Row) -> Vec<String> {
     let opt = |v: Option<f64>, digits: usize| v.map_or("-".into(), |v| format!("{v:.digits$}"));
     vec![
         row.phase.to_string(),
+        row.backend.to_string(),
         row.workload.clone(),
         row.concurrency.to_string(),
         row.rows.to_string(),
@@ -62,6 +69,7 @@ fn cells(row: &Row) -> Vec<String> {
         format!("{:.2}", m.p50_ms),
         format!("{:.2}", m.p99_ms),
         m.errors.to_string(),
+        row.ceiling.unwrap_or("-").to_string(),
         opt(row.ceiling_rps, 0),
         opt(row.ratio(), 3),
         opt(row.memory.map(|m| m.0), 1),

@@ -1,7 +1,7 @@
 //! `localgraph seed`: fills a tenant through the [`Store`] trait: a realistic fleet with
 //! `--devices N` (see [`crate::fleet`]), and, for benchmarks, `--macos N` synthetic macOS
-//! account summaries (a million rows through HTTP would take far longer than the
-//! measurement).
+//! account summaries, written in batches like the fleet (a million rows through HTTP
+//! would take far longer than the measurement).
 //!
 //! Synthetic row `i` gets the id `00000000-0000-7000-8000-{i:012}`, so a load generator can
 //! pick a random existing id with a pattern, and its values come from a fixed pseudo-random
@@ -10,19 +10,17 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
 use clap::Args;
 use odata::Value;
-use store::{Address, Changes, Step, Store, StoreError};
+use store::{Changes, Store};
+
+use crate::fleet::Writer;
 
 use crate::DataDir;
 use crate::database::{DatabaseArgs, Need};
 
 /// The place the seeded entities live.
 const PLACE: &str = "deviceManagement/macOSSoftwareUpdateAccountSummaries";
-/// Concurrent writers: they queue on the one write connection, and overlap the building of
-/// the next row with the database's work on the current one.
-const WRITERS: u64 = 4;
 
 /// What to seed.
 #[derive(Debug, Args)]
@@ -39,7 +37,7 @@ pub struct SeedArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Rows 0..N of synthetic macOS software update account summaries, for benchmarks
-    /// (rows that exist are kept).
+    /// (rows that exist are written again, with the same values).
     #[arg(long, value_name = "N")]
     pub macos: Option<u64>,
     #[command(flatten)]
@@ -69,47 +67,32 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Rows 0..`count` of synthetic macOS account summaries, written by a few concurrent
-/// writers.
+/// Rows 0..`count` of synthetic macOS account summaries, written in batches (a row that
+/// exists is written again, with the same values).
 async fn macos(store: Arc<dyn Store>, tenant: &str, count: u64) -> anyhow::Result<()> {
-    let table = store
-        .catalog()
-        .tables()
-        .iter()
-        .find(|t| t.path == PLACE)
-        .context("the schema has no macOS account summaries")?
-        .id;
     let started = Instant::now();
-    let mut writers = tokio::task::JoinSet::new();
-    for first in 0..WRITERS {
-        let (store, tenant) = (store.clone(), tenant.to_string());
-        writers.spawn(async move {
-            let mut written = 0u64;
-            for i in (first..count).step_by(WRITERS as usize) {
-                let at = Address {
-                    steps: vec![Step {
-                        table,
-                        key: Some(seeded_id(i)),
-                        types: Vec::new(),
-                        via: None,
-                    }],
-                };
-                match store.create(&tenant, &at, row(i)).await {
-                    Ok(_) => written += 1,
-                    Err(StoreError::Conflict) => {}
-                    Err(e) => return Err(anyhow::anyhow!("row {i}: {e}")),
-                }
-            }
-            Ok(written)
-        });
+    let mut writer = Writer::new(store, tenant, count)?;
+    let table = writer.table(PLACE)?;
+    for i in 0..count {
+        writer.step();
+        let changes = row(i);
+        writer
+            .row(
+                table,
+                "",
+                &seeded_id(i),
+                Some(&changes.type_name),
+                changes.values,
+            )
+            .await?;
     }
-    let mut written = 0;
-    while let Some(result) = writers.join_next().await {
-        written += result??;
-    }
+    writer.flush(table).await?;
+    writer.finish();
+    let seconds = started.elapsed().as_secs_f64();
     println!(
-        "seeded {written} macOS account summaries (ids 0..{count}) for tenant {tenant} in {:.1} s",
-        started.elapsed().as_secs_f64()
+        "seeded macOS account summaries 0..{count} for tenant {tenant}; {} rows in {seconds:.1} s ({:.0} rows/s)",
+        writer.written,
+        writer.written as f64 / seconds.max(0.001)
     );
     Ok(())
 }

@@ -97,6 +97,12 @@ pub fn parse(text: &str) -> Option<i64> {
 /// Formats ticks as Graph does: `2017-01-01T08:00:56.8321556Z`, trailing zeros of the
 /// fraction trimmed (`2026-07-15T16:43:24Z` when there is none).
 pub fn format(ticks: i64) -> String {
+    formatted(ticks).as_str().to_string()
+}
+
+/// [`format`] without an allocation: the text in a buffer of its own (responses write
+/// every date of every row).
+pub fn formatted(ticks: i64) -> Formatted {
     let ticks = ticks.clamp(MIN_TICKS, max_ticks());
     let seconds = ticks.div_euclid(TICKS_PER_SECOND);
     let fraction = ticks.rem_euclid(TICKS_PER_SECOND);
@@ -104,22 +110,49 @@ pub fn format(ticks: i64) -> String {
     let in_day = seconds.rem_euclid(SECONDS_PER_DAY);
     // Invariant: ticks are clamped to 0001-01-01..=9999-12-31, so the Julian day is valid.
     let date = Date::from_julian_day(epoch().to_julian_day() + days as i32).unwrap_or(epoch());
-    let mut out = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day(),
-        in_day / 3600,
-        in_day % 3600 / 60,
-        in_day % 60
-    );
+    let mut out = Formatted {
+        text: *b"0000-00-00T00:00:00.0000000Z",
+        len: 0,
+    };
+    let mut put = |at: usize, width: usize, value: i64| {
+        let mut value = value;
+        for i in (at..at + width).rev() {
+            out.text[i] = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    put(0, 4, i64::from(date.year()));
+    put(5, 2, i64::from(u8::from(date.month())));
+    put(8, 2, i64::from(date.day()));
+    put(11, 2, in_day / 3600);
+    put(14, 2, in_day % 3600 / 60);
+    put(17, 2, in_day % 60);
+    let mut len = 19;
     if fraction > 0 {
-        let digits = format!("{fraction:07}");
-        out.push('.');
-        out.push_str(digits.trim_end_matches('0'));
+        put(20, 7, fraction);
+        len = 27;
+        while out.text[len - 1] == b'0' {
+            len -= 1;
+        }
     }
-    out.push('Z');
+    out.text[len] = b'Z';
+    out.len = len as u8 + 1;
     out
+}
+
+/// A formatted `Edm.DateTimeOffset` (at most 28 bytes).
+#[derive(Debug, Clone, Copy)]
+pub struct Formatted {
+    text: [u8; 28],
+    len: u8,
+}
+
+impl Formatted {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Invariant: only ASCII digits, `-`, `T`, `:`, `.` and `Z` are written.
+        std::str::from_utf8(&self.text[..usize::from(self.len)]).unwrap_or_default()
+    }
 }
 
 fn epoch() -> Date {
@@ -176,6 +209,16 @@ mod tests {
     fn unix_epoch_is_where_dotnet_puts_it() {
         assert_eq!(format(from_unix_nanos(0)), "1970-01-01T00:00:00Z");
         assert_eq!(parse("1970-01-01T00:00:00Z"), Some(UNIX_EPOCH_TICKS));
+    }
+
+    #[test]
+    fn formats_the_first_and_last_instants_and_trims_the_fraction() {
+        assert_eq!(format(MIN_TICKS), "0001-01-01T00:00:00Z");
+        assert_eq!(format(-5), "0001-01-01T00:00:00Z", "clamped");
+        assert_eq!(format(i64::MAX), "9999-12-31T23:59:59.9999999Z", "clamped");
+        let noon = parse("2026-07-15T12:00:00Z").unwrap();
+        assert_eq!(format(noon + 1_200_000), "2026-07-15T12:00:00.12Z");
+        assert_eq!(format(noon + 1), "2026-07-15T12:00:00.0000001Z");
     }
 
     #[test]

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use intune::{ApiVersion, Schema};
 use odata::Value;
-use serde_json::{Map, Value as Json};
 use server::auth::{KeySet, SigningKey, TokenSpec, verify};
 use server::render;
 use store::Record;
@@ -46,23 +45,39 @@ fn record(i: u64) -> Record {
 const CONTEXT: &str =
     "http://127.0.0.1:8080/beta/$metadata#deviceManagement/macOSSoftwareUpdateAccountSummaries";
 
+fn entity<'a>(model: &'a odata::Model, record: &'a Record) -> render::Entity<'a> {
+    render::Entity {
+        model,
+        record,
+        declared: ACCOUNT,
+        select: None,
+        expand: &[],
+        annotations: render::TypeAnnotations::Always,
+        context: None,
+    }
+}
+
 #[divan::bench]
 fn render_entity(bencher: divan::Bencher) {
     let schema = Schema::load().expect("schema");
     let model = schema.model(ApiVersion::Beta);
     let record = record(1);
     bencher.bench(|| {
-        let body = render::entity(
-            model,
-            divan::black_box(&record),
-            ACCOUNT,
-            None,
-            &[],
-            render::TypeAnnotations::Always,
-        );
-        let body = render::with_context(format!("{CONTEXT}/$entity"), body);
+        let context = format!("{CONTEXT}/$entity");
+        let body = render::Entity {
+            context: Some(&context),
+            ..entity(model, divan::black_box(&record))
+        };
         serde_json::to_vec(&body).expect("JSON")
     });
+}
+
+/// A page's body, as `list` writes it.
+#[derive(serde::Serialize)]
+struct Page<'a> {
+    #[serde(rename = "@odata.context")]
+    context: &'a str,
+    value: Vec<render::Entity<'a>>,
 }
 
 #[divan::bench]
@@ -71,22 +86,13 @@ fn render_page_of_100(bencher: divan::Bencher) {
     let model = schema.model(ApiVersion::Beta);
     let records: Vec<Record> = (0..100).map(record).collect();
     bencher.bench(|| {
-        let mut body = Map::new();
-        body.insert("@odata.context".into(), Json::String(CONTEXT.into()));
-        let value = divan::black_box(&records)
-            .iter()
-            .map(|r| {
-                Json::Object(render::entity(
-                    model,
-                    r,
-                    ACCOUNT,
-                    None,
-                    &[],
-                    render::TypeAnnotations::Always,
-                ))
-            })
-            .collect();
-        body.insert("value".into(), Json::Array(value));
+        let body = Page {
+            context: CONTEXT,
+            value: divan::black_box(&records)
+                .iter()
+                .map(|r| entity(model, r))
+                .collect(),
+        };
         serde_json::to_vec(&body).expect("JSON")
     });
 }

@@ -90,25 +90,23 @@ impl PostgresExecutor {
     /// missing, and returns a URL whose connections work in it: several data sets (a test
     /// run's, say) can share one database.
     pub async fn create_schema(url: &str, name: &str) -> Result<String, StoreError> {
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(StoreError::Backend(
-                format!("invalid schema name {name:?}").into(),
-            ));
-        }
-        let options = PgConnectOptions::from_str(url).map_err(backend)?;
-        let mut connection = <PgConnection as sqlx::Connection>::connect_with(&options)
-            .await
-            .map_err(|e| StoreError::Unavailable(e.into()))?;
-        sqlx::query(AssertSqlSafe(format!(
-            "CREATE SCHEMA IF NOT EXISTS {}",
-            quote(name)
-        )))
-        .execute(&mut connection)
-        .await
-        .map_err(backend)?;
-        sqlx::Connection::close(connection).await.map_err(backend)?;
+        schema_ddl(
+            url,
+            &format!("CREATE SCHEMA IF NOT EXISTS {}", quote_schema(name)?),
+        )
+        .await?;
         let separator = if url.contains('?') { '&' } else { '?' };
         Ok(format!("{url}{separator}options=-csearch_path%3D{name}"))
+    }
+
+    /// Drops the schema `name` of the database at `url` with everything in it, if it
+    /// exists (a benchmark's or a test's data set).
+    pub async fn drop_schema(url: &str, name: &str) -> Result<(), StoreError> {
+        schema_ddl(
+            url,
+            &format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_schema(name)?),
+        )
+        .await
     }
 
     /// Runs `plan` with retries (see the module's notes). Waiting for a connection
@@ -144,6 +142,29 @@ impl PostgresExecutor {
             }
         }
     }
+}
+
+/// A schema name of letters, digits and `_`, quoted (it is written into SQL).
+fn quote_schema(name: &str) -> Result<String, StoreError> {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(StoreError::Backend(
+            format!("invalid schema name {name:?}").into(),
+        ));
+    }
+    Ok(quote(name))
+}
+
+/// Runs one schema statement on a connection of its own to the database at `url`.
+async fn schema_ddl(url: &str, statement: &str) -> Result<(), StoreError> {
+    let options = PgConnectOptions::from_str(url).map_err(backend)?;
+    let mut connection = <PgConnection as sqlx::Connection>::connect_with(&options)
+        .await
+        .map_err(|e| StoreError::Unavailable(e.into()))?;
+    sqlx::query(AssertSqlSafe(statement.to_string()))
+        .execute(&mut connection)
+        .await
+        .map_err(backend)?;
+    sqlx::Connection::close(connection).await.map_err(backend)
 }
 
 /// One transaction on `connection`: `BEGIN`, the statements, then `COMMIT`, or

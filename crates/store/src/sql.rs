@@ -164,7 +164,7 @@ impl<'d> Sql<'d> {
     pub fn new(dialect: &'d dyn Dialect) -> Self {
         Sql {
             dialect,
-            text: String::new(),
+            text: String::with_capacity(1024),
             params: Vec::new(),
         }
     }
@@ -187,7 +187,7 @@ impl<'d> Sql<'d> {
 
     /// Appends a quoted identifier.
     pub fn ident(&mut self, name: &str) -> &mut Self {
-        self.text.push_str(&quote(name));
+        push_quoted(&mut self.text, name);
         self
     }
 
@@ -251,7 +251,24 @@ impl<'d> Sql<'d> {
 
 /// Quotes an identifier.
 pub fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+    let mut quoted = String::with_capacity(name.len() + 2);
+    push_quoted(&mut quoted, name);
+    quoted
+}
+
+/// Appends `name` quoted as an identifier (a `"` in it doubled), without allocating: the
+/// planner writes every column's name into every statement.
+fn push_quoted(out: &mut String, name: &str) {
+    out.push('"');
+    let mut parts = name.split('"');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for part in parts {
+        out.push_str("\"\"");
+        out.push_str(part);
+    }
+    out.push('"');
 }
 
 /// The DDL that creates a table and its indexes, idempotently.
@@ -355,4 +372,16 @@ pub fn column_definition(dialect: &dyn Dialect, column: &Column) -> String {
         out.push_str(&format!(" NOT NULL DEFAULT {literal}"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote;
+
+    #[test]
+    fn identifiers_are_quoted_with_inner_quotes_doubled() {
+        assert_eq!(quote("lastSyncDateTime"), "\"lastSyncDateTime\"");
+        assert_eq!(quote("a\"b\""), "\"a\"\"b\"\"\"");
+        assert_eq!(quote(""), "\"\"");
+    }
 }

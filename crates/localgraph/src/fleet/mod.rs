@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use store::Store;
 
-use writer::Writer;
+pub use writer::Writer;
 
 /// What a fleet holds, for the closing line.
 pub struct Seeded {

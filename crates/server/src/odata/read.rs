@@ -4,6 +4,7 @@ use axum::http::{HeaderName, StatusCode};
 use axum::response::Response;
 use odata::PlaceKind;
 use odata::query::{MAX_PAGE_SIZE, QueryOptions};
+use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 use store::{ExpandQuery, ListQuery};
 
@@ -30,19 +31,18 @@ pub async fn get(request: &Request<'_>) -> Result<Response, ApiError> {
         )
         .await
         .map_err(|e| request.store_error(e))?;
-    let body = render::entity(
-        resource.model,
-        &record,
-        resource.target_type(),
-        options.select.as_deref(),
-        &options.expand,
-        request.annotations(),
-    );
     let fragment = render::projected(&resource.fragment(), options);
-    Ok(render::json(
-        StatusCode::OK,
-        &render::with_context(resource.context(&fragment), body),
-    ))
+    let context = resource.context(&fragment);
+    let body = render::Entity {
+        model: resource.model,
+        record: &record,
+        declared: resource.target_type(),
+        select: options.select.as_deref(),
+        expand: &options.expand,
+        annotations: request.annotations(),
+        context: Some(&context),
+    };
+    Ok(render::json(StatusCode::OK, &body))
 }
 
 /// A page of a collection: filtered, ordered, projected and expanded, with `@odata.count`
@@ -77,38 +77,26 @@ pub async fn list(request: &Request<'_>) -> Result<Response, ApiError> {
         .list(request.tenant, resource.address()?, &query)
         .await
         .map_err(|e| request.store_error(e))?;
-    let declared = resource.target_type();
-    let mut body = Map::new();
     let fragment = render::projected(&resource.fragment(), options);
-    body.insert(
-        "@odata.context".into(),
-        Json::String(resource.context(&fragment)),
-    );
-    if let Some(count) = page.count {
-        body.insert("@odata.count".into(), Json::from(count));
-    }
-    if let Some(cursor) = &page.next {
+    let next = page.next.as_ref().map(|cursor| {
         let token = request.app.pages.encode(&scope, cursor);
-        body.insert(
-            "@odata.nextLink".into(),
-            Json::String(next_link(request, &token)),
-        );
-    }
-    let value = page
-        .records
-        .iter()
-        .map(|r| {
-            Json::Object(render::entity(
-                resource.model,
-                r,
-                declared,
-                options.select.as_deref(),
-                &options.expand,
-                request.annotations(),
-            ))
-        })
-        .collect();
-    body.insert("value".into(), Json::Array(value));
+        next_link(request, &token)
+    });
+    let entity = |record| render::Entity {
+        model: resource.model,
+        record,
+        declared: resource.target_type(),
+        select: options.select.as_deref(),
+        expand: &options.expand,
+        annotations: request.annotations(),
+        context: None,
+    };
+    let body = PageBody {
+        context: resource.context(&fragment),
+        count: page.count,
+        next,
+        value: page.records.iter().map(entity).collect(),
+    };
     let response = render::json(StatusCode::OK, &body);
     Ok(match (max_page_size, options.top) {
         (Some(n), None) => render::with_header(
@@ -118,6 +106,18 @@ pub async fn list(request: &Request<'_>) -> Result<Response, ApiError> {
         ),
         _ => response,
     })
+}
+
+/// A page as Graph writes it: context, count, next link, then the entities.
+#[derive(Serialize)]
+struct PageBody<'a> {
+    #[serde(rename = "@odata.context")]
+    context: String,
+    #[serde(rename = "@odata.count", skip_serializing_if = "Option::is_none")]
+    count: Option<u64>,
+    #[serde(rename = "@odata.nextLink", skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+    value: Vec<render::Entity<'a>>,
 }
 
 /// `…/$count` (with an optional `$filter`): the number as plain text.

@@ -55,11 +55,8 @@ pub async fn create(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
             &location,
         )
     } else {
-        let body = rendered(request, &record);
-        render::json(
-            StatusCode::CREATED,
-            &render::with_context(resource.context(&fragment), body),
-        )
+        let context = resource.context(&fragment);
+        render::json(StatusCode::CREATED, &rendered(request, &record, &context))
     };
     Ok(render::with_header(response, header::LOCATION, &location))
 }
@@ -89,9 +86,8 @@ pub async fn update(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
     if request.profile == Profile::Observed && !representation {
         return Ok(render::no_content());
     }
-    let body = rendered(request, &record);
     let context = resource.context(&resource.fragment());
-    let response = render::json(StatusCode::OK, &render::with_context(context, body));
+    let response = render::json(StatusCode::OK, &rendered(request, &record, &context));
     Ok(match (request.profile, representation) {
         (Profile::Observed, true) => render::with_header(
             response,
@@ -125,17 +121,22 @@ pub async fn delete(request: &Request<'_>) -> Result<Response, ApiError> {
     Ok(render::no_content())
 }
 
-/// The written entity as the answer shows it.
-fn rendered(request: &Request<'_>, record: &store::Record) -> Map<String, Json> {
+/// The written entity as the answer shows it, under `context`.
+fn rendered<'a>(
+    request: &'a Request<'_>,
+    record: &'a store::Record,
+    context: &'a str,
+) -> render::Entity<'a> {
     let resource = &request.resource;
-    render::entity(
-        resource.model,
+    render::Entity {
+        model: resource.model,
         record,
-        resource.target_type(),
-        None,
-        &[],
-        request.annotations(),
-    )
+        declared: resource.target_type(),
+        select: None,
+        expand: &[],
+        annotations: request.annotations(),
+        context: Some(context),
+    }
 }
 
 /// Reads and validates the body against the addressed type, with the links it binds.

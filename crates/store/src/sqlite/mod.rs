@@ -1,0 +1,174 @@
+//! The embedded default backend: one SQLite file in WAL mode, run through rusqlite by
+//! threads that own their connections.
+//!
+//! - A plan is one job: the async caller hands it to a thread and awaits one answer, so a
+//!   query costs one handoff whatever its statements and rows (sqlx's SQLite driver
+//!   handed every `BEGIN`, statement, row and `COMMIT` to its worker thread and back).
+//!   Each thread keeps its statements prepared ([`connection`]).
+//! - Reads go to a few reader threads sharing one queue; WAL readers see the last
+//!   committed state and do not block the writer ([`readers`]).
+//! - Writes go to the one writer thread, which commits the writes waiting at that moment
+//!   together: one transaction, one savepoint each (a failing write undoes only itself),
+//!   one commit; each is answered only once that commit is done ([`writer`]).
+//! - Waiting follows the caller: a job whose caller went away before its thread took it
+//!   is dropped unrun. Once taken it runs whole, so a client that disconnects, or a
+//!   request timeout, cannot stop a transaction half-way.
+//! - The busy timeout covers other processes on the same file. The schema is laid out by
+//!   the shared migration ([`crate::migrate`]) on a connection of its own.
+
+mod connection;
+mod readers;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{Connection, SqliteConnection};
+use tokio::sync::oneshot;
+
+use crate::StoreError;
+use crate::catalog::Catalog;
+use crate::engine::Executor;
+use crate::executor::PoolUse;
+use crate::migrate::migrate;
+use crate::plan::{Plan, Rows};
+use crate::sql::{Dialect, Sqlite};
+
+/// The tables of the database, with their columns and declared types.
+const INTROSPECT: &str = "SELECT m.name, p.name, p.type FROM sqlite_master m, pragma_table_info(m.name) p \
+     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid";
+/// How long a statement waits for a lock another process holds on the file.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Reader threads (and connections).
+const READERS: usize = 4;
+
+/// A plan, and where its answer goes.
+struct Job {
+    plan: Plan,
+    reply: oneshot::Sender<Result<Vec<Rows>, StoreError>>,
+}
+
+/// Starts a thread named `name` that opens a connection to the file at `path` and hands it
+/// to `serve`; returns once the connection is open (or failed to open).
+async fn start_thread(
+    name: String,
+    path: &Path,
+    serve: impl FnOnce(rusqlite::Connection) + Send + 'static,
+) -> Result<(), StoreError> {
+    let (opened, ready) = oneshot::channel();
+    let path = path.to_path_buf();
+    std::thread::Builder::new()
+        .name(name)
+        .spawn(move || match connection::open(&path) {
+            Ok(connection) => {
+                let _ = opened.send(Ok(()));
+                serve(connection);
+            }
+            Err(e) => {
+                let _ = opened.send(Err(e));
+            }
+        })
+        .map_err(|e| StoreError::Backend(e.into()))?;
+    ready
+        .await
+        .map_err(|_| StoreError::Backend("an SQLite thread did not start".into()))?
+}
+
+/// One plan in flight, counted until it is answered or its caller is gone.
+struct InFlight<'a>(&'a AtomicU32);
+
+impl<'a> InFlight<'a> {
+    fn count(counter: &'a AtomicU32) -> InFlight<'a> {
+        counter.fetch_add(1, Ordering::Relaxed);
+        InFlight(counter)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Runs plans on an SQLite file.
+pub struct SqliteExecutor {
+    path: PathBuf,
+    readers: flume::Sender<Job>,
+    writer: flume::Sender<Job>,
+    /// Plans sent and not answered yet (for the metrics' pool use).
+    in_flight: AtomicU32,
+}
+
+impl SqliteExecutor {
+    /// Opens (creating if needed) the database file at `path`.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let path = path.to_path_buf();
+        // The writer opens the file first: it creates it and turns on WAL mode.
+        let writer = writer::start(&path).await?;
+        let readers = readers::start(&path, READERS).await?;
+        Ok(SqliteExecutor {
+            path,
+            readers,
+            writer,
+            in_flight: AtomicU32::new(0),
+        })
+    }
+}
+
+#[async_trait]
+impl Executor for SqliteExecutor {
+    async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
+        let queue = if plan.write {
+            &self.writer
+        } else {
+            &self.readers
+        };
+        let (reply, answer) = oneshot::channel();
+        queue
+            .send(Job { plan, reply })
+            .map_err(|_| StoreError::Backend("the SQLite threads have stopped".into()))?;
+        let _counted = InFlight::count(&self.in_flight);
+        answer
+            .await
+            .map_err(|_| StoreError::Backend("an SQLite thread stopped mid-plan".into()))?
+    }
+
+    /// The reader threads and the writer are its connections, always open; those in use
+    /// are the plans in flight (queued ones included), at most the threads.
+    fn pool_use(&self) -> PoolUse {
+        let threads = u32::try_from(READERS).unwrap_or(u32::MAX) + 1;
+        let busy = self.in_flight.load(Ordering::Relaxed).min(threads);
+        PoolUse {
+            open: threads,
+            idle: threads - busy,
+            max: threads,
+        }
+    }
+
+    async fn migrate(&self, statements: &[String], catalog: &Catalog) -> Result<(), StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(&self.path)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let backend = |e: sqlx::Error| StoreError::Backend(e.into());
+        let mut connection = SqliteConnection::connect_with(&options)
+            .await
+            .map_err(backend)?;
+        let mut tx = connection
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        migrate::<sqlx::Sqlite>(&mut tx, &Sqlite, INTROSPECT, statements, catalog).await?;
+        tx.commit().await.map_err(backend)?;
+        connection.close().await.map_err(backend)
+    }
+
+    fn dialect(&self) -> &dyn Dialect {
+        &Sqlite
+    }
+}

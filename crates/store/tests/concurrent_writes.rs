@@ -1,0 +1,152 @@
+//! Writes sent at once (which SQLite commits together, in groups): each is answered for
+//! itself, a failing write takes none of the others with it, and every acknowledged write
+//! is there after the data set is opened again (on PostgreSQL when `TEST_DATABASE_URL`
+//! is set, else SQLite).
+
+use std::sync::Arc;
+
+use store::{
+    Address, Catalog, Changes, ListQuery, PostgresExecutor, SqlStore, SqliteExecutor, Step, Store,
+    StoreError,
+};
+
+const TENANT: &str = "t";
+const SCRIPTS: &str = "deviceManagement/deviceManagementScripts";
+const STATES: &str = "deviceManagement/deviceManagementScripts/deviceRunStates";
+
+/// Opens the data set at `place` (a directory, or a PostgreSQL schema's URL).
+async fn open(place: &Place) -> Arc<dyn Store> {
+    let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
+    match place {
+        Place::Postgres(url) => {
+            let executor = PostgresExecutor::connect(url, 4).await.unwrap();
+            Arc::new(SqlStore::open(catalog, executor).await.unwrap())
+        }
+        Place::Sqlite(dir) => {
+            let executor = SqliteExecutor::open(&dir.path().join("w.sqlite"))
+                .await
+                .unwrap();
+            Arc::new(SqlStore::open(catalog, executor).await.unwrap())
+        }
+    }
+}
+
+enum Place {
+    Sqlite(tempfile::TempDir),
+    Postgres(String),
+}
+
+async fn place() -> Place {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) => {
+            let name = format!("lg_cw_{}", uuid::Uuid::new_v4().simple());
+            Place::Postgres(PostgresExecutor::create_schema(&url, &name).await.unwrap())
+        }
+        Err(_) => Place::Sqlite(tempfile::tempdir().unwrap()),
+    }
+}
+
+fn at(store: &dyn Store, steps: &[(&str, Option<&str>)]) -> Address {
+    let tables = store.catalog().tables();
+    Address {
+        steps: steps
+            .iter()
+            .map(|(path, key)| Step {
+                table: tables.iter().find(|t| t.path == *path).unwrap().id,
+                key: key.map(str::to_string),
+                types: Vec::new(),
+                via: None,
+            })
+            .collect(),
+    }
+}
+
+fn state() -> Changes {
+    Changes {
+        type_name: "deviceManagementScriptDeviceState".into(),
+        ..Changes::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writes_sent_at_once_are_each_answered_and_kept_unless_they_failed() {
+    let place = place().await;
+    let store = open(&place).await;
+    let scripts = at(store.as_ref(), &[(SCRIPTS, None)]);
+    let script = store
+        .create(
+            TENANT,
+            &scripts,
+            Changes {
+                type_name: "deviceManagementScript".into(),
+                ..Changes::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let states = at(store.as_ref(), &[(SCRIPTS, Some(&script)), (STATES, None)]);
+    let orphans = at(
+        store.as_ref(),
+        &[(SCRIPTS, Some("no-such-script")), (STATES, None)],
+    );
+    // The state with the key `id` of `script`.
+    let one = |script: &str, id: &str| {
+        at(
+            store.as_ref(),
+            &[(SCRIPTS, Some(script)), (STATES, Some(id))],
+        )
+    };
+    store
+        .create(TENANT, &one(&script, "taken"), state())
+        .await
+        .unwrap();
+
+    // 96 writes at once: 64 good ones, 16 under a script that does not exist, 16 with an
+    // id that is taken.
+    let mut writes = tokio::task::JoinSet::new();
+    for i in 0..96 {
+        let store = store.clone();
+        let (target, expected) = match i % 6 {
+            1 => (one("no-such-script", &format!("orphan-{i}")), "not found"),
+            4 => (one(&script, "taken"), "conflict"),
+            _ => (one(&script, &format!("s-{i}")), "ok"),
+        };
+        writes.spawn(async move {
+            let result = store.create(TENANT, &target, state()).await;
+            (i, expected, result)
+        });
+    }
+    let mut acknowledged = Vec::new();
+    while let Some(joined) = writes.join_next().await {
+        let (i, expected, result) = joined.unwrap();
+        match (expected, result) {
+            ("ok", Ok(record)) => acknowledged.push(record.id),
+            ("not found", Err(StoreError::NotFound)) => {}
+            ("conflict", Err(StoreError::Conflict)) => {}
+            (expected, other) => panic!("write {i}: expected {expected}, got {other:?}"),
+        }
+    }
+    assert_eq!(acknowledged.len(), 64);
+    drop(store);
+
+    // Opened again: the acknowledged writes and the first one, nothing else.
+    let store = open(&place).await;
+    let count = store.count(TENANT, &states, None).await.unwrap();
+    assert_eq!(count, 65, "64 written at once and the one written before");
+    let everything = ListQuery {
+        size: 1000,
+        ..ListQuery::default()
+    };
+    let page = store.list(TENANT, &states, &everything).await.unwrap();
+    let mut kept: Vec<String> = page.records.into_iter().map(|r| r.id).collect();
+    kept.sort();
+    acknowledged.push("taken".into());
+    acknowledged.sort();
+    assert_eq!(kept, acknowledged);
+    let orphans_there = store.count(TENANT, &orphans, None).await;
+    assert!(
+        matches!(orphans_there, Err(StoreError::NotFound)),
+        "{orphans_there:?}"
+    );
+}
