@@ -1,12 +1,15 @@
 //! `localgraph token` and `localgraph client add`: the offline authority from the command
-//! line, with the signing key and clients of the data directory `serve` uses.
+//! line, with the signing key and clients of the data set `serve` uses. Both refuse where
+//! there is no data set (rather than make a key no server knows).
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
+use serde_json::json;
 use server::auth::token::{CLI_CLIENT_ID, parse_ttl, valid_tenant};
 use server::auth::{Clients, SigningKey, TokenSpec};
 
 use crate::DataDir;
+use crate::database::{DatabaseArgs, Need};
 
 /// What the token grants.
 #[derive(Debug, Args)]
@@ -24,8 +27,13 @@ pub struct TokenArgs {
     /// How long the token is valid: 90s, 30m, 1h, 2d.
     #[arg(long, default_value = "1h", value_parser = parse_ttl)]
     pub ttl: std::time::Duration,
+    /// Print {"access_token","token_type","expires_in","tenant"} instead of the bare token.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub data: DataDir,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// `localgraph client …`.
@@ -44,14 +52,22 @@ pub struct ClientAddArgs {
     /// An application permission its tokens carry in `roles`. Repeatable.
     #[arg(long = "role", value_name = "ROLE", required = true)]
     pub roles: Vec<String>,
+    /// Print {"client_id","client_secret","tenant","roles","token_path"} for scripts.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub data: DataDir,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
-/// Prints a token: a description on stderr, the token alone on stdout's last line.
-pub fn token(args: TokenArgs) -> anyhow::Result<()> {
+/// Prints a token: the token alone on stdout (or `--json`), a description on stderr.
+pub async fn token(args: TokenArgs) -> anyhow::Result<()> {
     check_tenant(&args.tenant)?;
-    let key = SigningKey::load_or_create(&args.data.data_dir)
+    let data_dir = &args.data.data_dir;
+    let store = args.database.open_bundled(data_dir, Need::Existing).await?;
+    let key = SigningKey::open(store.as_ref(), data_dir)
+        .await
         .context("cannot open the token signing key")?;
     let mut spec = TokenSpec {
         tenant: args.tenant.clone(),
@@ -70,28 +86,50 @@ pub fn token(args: TokenArgs) -> anyhow::Result<()> {
         format!("delegated, scp: {}", spec.scopes.join(" "))
     };
     let token = key.mint(&spec).context("cannot sign the token")?;
-    eprintln!(
-        "# tenant {}, {kind}, valid {} s",
-        spec.tenant.to_ascii_lowercase(),
-        spec.ttl.as_secs()
-    );
-    println!("{token}");
+    let tenant = spec.tenant.to_ascii_lowercase();
+    eprintln!("# tenant {tenant}, {kind}, valid {} s", spec.ttl.as_secs());
+    if args.json {
+        let answer = json!({
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": spec.ttl.as_secs(),
+            "tenant": tenant,
+        });
+        println!("{answer}");
+    } else {
+        println!("{token}");
+    }
     Ok(())
 }
 
 /// Runs a `client` subcommand.
-pub fn client(command: ClientCommand) -> anyhow::Result<()> {
+pub async fn client(command: ClientCommand) -> anyhow::Result<()> {
     match command {
         ClientCommand::Add(args) => {
             check_tenant(&args.tenant)?;
             warn_unknown(args.roles.iter());
-            let (client, secret) = Clients::at(&args.data.data_dir)
+            let data_dir = &args.data.data_dir;
+            let store = args.database.open_bundled(data_dir, Need::Existing).await?;
+            let (client, secret) = Clients::new(store)
                 .add(&args.tenant, &args.roles)
+                .await
                 .context("cannot register the client")?;
+            let token_path = format!("/{}/oauth2/v2.0/token", client.tenant);
+            if args.json {
+                let answer = json!({
+                    "client_id": client.client_id,
+                    "client_secret": secret,
+                    "tenant": client.tenant,
+                    "roles": client.roles,
+                    "token_path": token_path,
+                });
+                println!("{answer}");
+                return Ok(());
+            }
             println!("client id: {}", client.client_id);
             println!("tenant: {}", client.tenant);
             println!("roles: {}", client.roles.join(" "));
-            println!("token endpoint: /{}/oauth2/v2.0/token", client.tenant);
+            println!("token endpoint: {token_path}");
             println!("client secret (shown once; only its hash is kept): {secret}");
             Ok(())
         }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use server::DEFAULT_TENANT_SETTING;
 use store::{Catalog, PostgresExecutor, SqlStore, SqliteExecutor, Store};
 
 /// `--database` and `--pool-size`.
@@ -30,9 +31,29 @@ impl DatabaseArgs {
         }
     }
 
-    /// Opens the data set and lays out (or migrates) its tables.
-    pub async fn open(&self, data_dir: &Path, catalog: Catalog) -> anyhow::Result<Arc<dyn Store>> {
-        match self.database.as_deref() {
+    /// Opens the data set with the bundled schema's tables.
+    pub async fn open_bundled(
+        &self,
+        data_dir: &Path,
+        need: Need,
+    ) -> anyhow::Result<Arc<dyn Store>> {
+        let schema = intune::Schema::load().context("the bundled schema is invalid")?;
+        let catalog =
+            Catalog::build(&schema).context("the bundled schema has no storage layout")?;
+        self.open(data_dir, catalog, need).await
+    }
+
+    /// Opens the data set and lays out (or migrates) its tables. With [`Need::Existing`]
+    /// it refuses where there is no data set (a typo in `--data-dir`, or the default
+    /// `./data` from another directory) instead of starting an empty one.
+    pub async fn open(
+        &self,
+        data_dir: &Path,
+        catalog: Catalog,
+        need: Need,
+    ) -> anyhow::Result<Arc<dyn Store>> {
+        let where_ = self.describe(data_dir);
+        let store: Arc<dyn Store> = match self.database.as_deref() {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 let executor = PostgresExecutor::connect(url, self.pool_size)
                     .await
@@ -40,27 +61,68 @@ impl DatabaseArgs {
                 let store = SqlStore::open(catalog, executor)
                     .await
                     .context("cannot lay out the database")?;
-                Ok(Arc::new(store))
+                Arc::new(store)
             }
             Some(other) => bail!(
                 "--database {} is not a PostgreSQL URL (postgres://…); leave it out for the SQLite file in the data directory",
                 redact(other)
             ),
             None => {
+                let path = sqlite_path(data_dir);
+                if need == Need::Existing && !path.exists() {
+                    bail!(no_data_set(&absolute(&path), false));
+                }
                 std::fs::create_dir_all(data_dir).with_context(|| {
                     format!("cannot create the data directory {}", data_dir.display())
                 })?;
-                let path = sqlite_path(data_dir);
                 let executor = SqliteExecutor::open(&path)
                     .await
                     .with_context(|| format!("cannot open {}", path.display()))?;
                 let store = SqlStore::open(catalog, executor)
                     .await
                     .context("cannot lay out the database")?;
-                Ok(Arc::new(store))
+                Arc::new(store)
+            }
+        };
+        match need {
+            Need::Create => {
+                let fresh = uuid::Uuid::new_v4().to_string();
+                store.setting(DEFAULT_TENANT_SETTING, &fresh).await?;
+            }
+            Need::Existing => {
+                if store.find_setting(DEFAULT_TENANT_SETTING).await?.is_none() {
+                    bail!(no_data_set(&where_, true));
+                }
             }
         }
+        Ok(store)
     }
+}
+
+/// Whether a command may begin a data set where there is none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// `serve`, `import` and `seed` begin one.
+    Create,
+    /// `token`, `client add` and `export` need one: they refuse where there is none.
+    Existing,
+}
+
+/// The refusal of a command that needs a data set where there is none.
+fn no_data_set(place: &str, database: bool) -> String {
+    let hint = if database {
+        "Start `localgraph serve --database …` on it once, or pass the --database URL the server uses."
+    } else {
+        "Pass the --data-dir (env LOCALGRAPH_DATA_DIR) the server uses (the default, ./data, is relative to the current directory), or start `localgraph serve` once to create the data set."
+    };
+    format!("no data set at {place}: nothing was changed. {hint}")
+}
+
+fn absolute(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// The SQLite file of a data directory.

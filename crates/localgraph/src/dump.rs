@@ -12,7 +12,6 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
 use clap::Args;
@@ -21,7 +20,7 @@ use serde_json::{Value as Json, json};
 use store::{Catalog, ControlRow, RawRow, Snapshot, SnapshotInfo, Store, TableId};
 
 use crate::DataDir;
-use crate::database::DatabaseArgs;
+use crate::database::{DatabaseArgs, Need};
 
 /// Rows per read or write transaction.
 const BATCH: usize = 500;
@@ -52,15 +51,12 @@ pub struct ImportArgs {
     pub database: DatabaseArgs,
 }
 
-async fn open(data: &DataDir, database: &DatabaseArgs) -> anyhow::Result<Arc<dyn Store>> {
-    let schema = intune::Schema::load().context("the bundled schema is invalid")?;
-    let catalog = Catalog::build(&schema).context("the bundled schema has no storage layout")?;
-    database.open(&data.data_dir, catalog).await
-}
-
 /// Writes the data set to `--out`.
 pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
-    let store = open(&args.data, &args.database).await?;
+    let store = args
+        .database
+        .open_bundled(&args.data.data_dir, Need::Existing)
+        .await?;
     let tenant = args.tenant.as_deref().map(str::to_ascii_lowercase);
     let file =
         File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
@@ -72,7 +68,11 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
     );
     let mut rows = 0usize;
     if tenant.is_none() {
-        for (key, value) in store.settings().await? {
+        let settings = store.settings().await?;
+        let kept = settings
+            .iter()
+            .filter(|(key, _)| !key.starts_with(server::telemetry::STATS_SETTINGS));
+        for (key, value) in kept {
             writeln!(out, "{}", json!({"setting": key, "value": value}))?;
         }
     }
@@ -118,7 +118,10 @@ pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
 
 /// Reads a JSONL export into the data set (rows with the same tenant and id are replaced).
 pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
-    let store = open(&args.data, &args.database).await?;
+    let store = args
+        .database
+        .open_bundled(&args.data.data_dir, Need::Create)
+        .await?;
     let file =
         File::open(&args.file).with_context(|| format!("cannot open {}", args.file.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -168,6 +171,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         rows += flush(store.as_ref(), current, batch).await?;
     }
     bar.finish_and_clear();
+    count_rows(store.as_ref(), "import", rows).await?;
     eprintln!(
         "imported {rows} rows from {} into {}",
         args.file.display(),
@@ -253,4 +257,17 @@ fn snapshot_from_json(catalog: &Catalog, json: &Json) -> anyhow::Result<Snapshot
         },
         rows,
     })
+}
+
+/// Adds `rows` to the data set's count of rows `command` (seed, import) wrote, which every
+/// node's `/metrics` shows.
+pub async fn count_rows(store: &dyn Store, command: &str, rows: usize) -> anyhow::Result<()> {
+    let setting = server::telemetry::ROWS_WRITTEN_BY
+        .iter()
+        .find(|(_, by)| *by == command)
+        .map(|(setting, _)| *setting)
+        .context("a command that writes rows")?;
+    let rows = i64::try_from(rows).unwrap_or(i64::MAX);
+    store.add_to_setting(setting, rows).await?;
+    Ok(())
 }

@@ -22,16 +22,29 @@ use clap::{Args, Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log lines (on stderr) as `text`, or as `json`: one object a line, with the request's
+    /// fields (request id, route, tenant, app, query, 4xx reason) under "span".
+    #[arg(long, global = true, env = "LOCALGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines, the request's span fields before the message.
+    Text,
+    /// One JSON object a line.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the Graph API over HTTP (or HTTPS with --tls).
     Serve(serve::ServeArgs),
-    /// Print the OpenAPI 3.1 document of a version.
-    Openapi(discovery::DiscoveryArgs),
-    /// Print the CSDL ($metadata) document of a version.
-    Metadata(discovery::DiscoveryArgs),
+    /// Print the OpenAPI 3.1 document of a version (offline, from the bundled schema).
+    Openapi(discovery::OpenapiArgs),
+    /// Print the CSDL ($metadata) document of a version (offline, from the bundled schema).
+    Metadata(discovery::MetadataArgs),
     /// Print an access token signed by the data directory's key (on the last line).
     Token(authority::TokenArgs),
     /// Manage confidential clients for the client_credentials flow.
@@ -48,25 +61,35 @@ enum Command {
 /// The data directory, shared by every command.
 #[derive(Debug, Clone, Args)]
 pub struct DataDir {
-    /// The data directory: the SQLite database, the signing key, clients, TLS files.
+    /// The data directory: the SQLite database (with the signing key and clients) and the
+    /// TLS files.
     #[arg(long, env = "LOCALGRAPH_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .init(),
+    }
     match cli.command {
         Command::Serve(args) => tokio::runtime::Runtime::new()?.block_on(serve::run(args)),
-        Command::Token(args) => authority::token(args),
-        Command::Client(command) => authority::client(command),
+        Command::Token(args) => tokio::runtime::Runtime::new()?.block_on(authority::token(args)),
+        Command::Client(command) => {
+            tokio::runtime::Runtime::new()?.block_on(authority::client(command))
+        }
         Command::Export(args) => tokio::runtime::Runtime::new()?.block_on(dump::export(args)),
         Command::Import(args) => tokio::runtime::Runtime::new()?.block_on(dump::import(args)),
         Command::Openapi(args) => discovery::openapi(args),

@@ -10,7 +10,6 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
 use clap::Args;
 use odata::Value;
 use store::{Changes, Store};
@@ -18,7 +17,7 @@ use store::{Changes, Store};
 use crate::fleet::Writer;
 
 use crate::DataDir;
-use crate::database::DatabaseArgs;
+use crate::database::{DatabaseArgs, Need};
 
 /// The place the seeded entities live.
 const PLACE: &str = "deviceManagement/macOSSoftwareUpdateAccountSummaries";
@@ -55,9 +54,10 @@ pub fn seeded_id(i: u64) -> String {
 /// Seeds what the arguments ask for and prints what was written.
 pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     let tenant = args.tenant.to_ascii_lowercase();
-    let schema = intune::Schema::load().context("the bundled schema is invalid")?;
-    let catalog = store::Catalog::build(&schema)?;
-    let store = args.database.open(&args.data.data_dir, catalog).await?;
+    let store = args
+        .database
+        .open_bundled(&args.data.data_dir, Need::Create)
+        .await?;
     if let Some(devices) = args.devices {
         crate::fleet::run(store.clone(), &tenant, devices, args.seed).await?;
     }

@@ -13,7 +13,7 @@ use server::control::{ControlDefaults, Profile, Throttling};
 use store::Catalog;
 
 use crate::DataDir;
-use crate::database::DatabaseArgs;
+use crate::database::{DatabaseArgs, Need};
 use crate::network::NetworkArgs;
 
 /// How long the token `serve` prints at start is valid.
@@ -110,8 +110,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         AuthArg::On => AuthMode::On,
         AuthArg::Off => AuthMode::Off,
     };
-    let auth = Auth::open(data_dir, mode, &args.trust_jwks)
-        .context("cannot set up the token authority")?;
     let tls = match (&args.tls_cert, &args.tls_key, args.tls) {
         (Some(cert), Some(key), _) => Some((server::tls::server_config(cert, key)?, None)),
         (_, _, true) => {
@@ -123,7 +121,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     let schema = Arc::new(intune::Schema::load().context("the bundled schema is invalid")?);
     let catalog = Catalog::build(&schema).context("the bundled schema has no storage layout")?;
-    let store = args.database.open(data_dir, catalog).await?;
+    let store = args.database.open(data_dir, catalog, Need::Create).await?;
+    let auth = Auth::open(store.clone(), data_dir, mode, &args.trust_jwks)
+        .await
+        .context("cannot set up the token authority")?;
     let database = args.database.describe(data_dir);
     let defaults = args.control_defaults();
     let state = AppState::open(store, schema, Arc::new(auth), defaults)
@@ -141,13 +142,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(public) = &state.config.public_url {
         println!("  public URL (links in answers): {public}");
     }
+    // How curl trusts the local CA: the `try:` line below uses it.
+    let mut cacert = String::new();
     if let Some((_, Some(ca))) = &tls {
         let ca = std::path::absolute(ca).unwrap_or_else(|_| ca.clone());
         println!("  CA certificate: {}", ca.display());
         println!(
-            "  trust it: SSL_CERT_FILE={0} (curl, Go, OpenSSL), REQUESTS_CA_BUNDLE={0} (Python), NODE_EXTRA_CA_CERTS={0} (Node.js); .NET and PowerShell: add it to the system store",
+            "  trust it: curl --cacert {0}; Python (the Graph SDK and azure-identity): SSL_CERT_FILE={0} REQUESTS_CA_BUNDLE={0}; Node.js: NODE_EXTRA_CA_CERTS={0}; .NET and PowerShell: add it to the system store",
             ca.display()
         );
+        cacert = format!("--cacert {} ", ca.display());
     }
     println!("  tenant: {}", state.default_tenant);
     println!(
@@ -171,7 +175,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 "  token (every permission, valid 24 h; `localgraph token` makes more): {token}"
             );
             println!("  dashboard: {base}/#token={token}");
-            println!("  try: curl -H 'Authorization: Bearer {token}' {url}");
+            println!("  try: curl {cacert}-H 'Authorization: Bearer {token}' {url}");
         }
         AuthMode::Off => {
             tracing::warn!(
@@ -183,7 +187,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 state.default_tenant
             );
             println!("  dashboard: {base}/");
-            println!("  try: curl {url}");
+            println!("  try: curl {cacert}{url}");
         }
     }
     match tls {

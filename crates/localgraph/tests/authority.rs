@@ -1,5 +1,5 @@
 //! The offline authority as a user meets it: the key kept across restarts, `token` and
-//! `client add` output, `--auth off`, and the client_credentials flow over HTTPS with a
+//! `client add` output (their refusals and `--json`: data_set.rs), `--auth off`, and the client_credentials flow over HTTPS with a
 //! client that trusts the generated CA alone.
 
 mod common;
@@ -44,15 +44,10 @@ async fn the_key_persists_across_restarts_and_old_tokens_still_verify() {
     let data = tempfile::tempdir().unwrap();
     let dir = dir_arg(data.path());
     let tenant = "7d0c6f3e-1111-4222-8333-944445555666";
-    // The CLI makes the key before any server ran.
-    let before = token(&["--tenant", tenant, "--data-dir", dir]);
-    let key = data.path().join("authority/signing-key.pem");
-    #[cfg(unix)]
-    assert_eq!(mode(&key), 0o600, "the signing key is private");
-    let pem = std::fs::read(&key).unwrap();
-
     let server = Server::on(data.path());
     let printed = server.token().to_string();
+    // The CLI signs with the data set's key while the server runs.
+    let before = token(&["--tenant", tenant, "--data-dir", dir]);
     let url = format!("{}{SUMMARY}", server.base);
     let (status, body) = send(&before, "GET", &url, None).await;
     assert_eq!((status, body["id"].as_str()), (200, Some(tenant)));
@@ -68,10 +63,9 @@ async fn the_key_persists_across_restarts_and_old_tokens_still_verify() {
     let keys_url = format!("{}/{tenant}/discovery/v2.0/keys", server.base);
     let (_, again) = send_with(&common::client(), None, "GET", &keys_url, None).await;
     assert_eq!(jwks["keys"][0]["kid"], again["keys"][0]["kid"]);
-    assert_eq!(
-        std::fs::read(&key).unwrap(),
-        pem,
-        "the key file is kept as it was"
+    assert!(
+        !data.path().join("authority").exists(),
+        "the key lives in the data set's database, not in a file"
     );
     // Without a token the server refuses.
     let (status, body) = send_with(&common::client(), None, "GET", &url, None).await;
@@ -86,6 +80,7 @@ async fn the_token_command_prints_delegated_app_only_and_all_powerful_tokens() {
     let data = tempfile::tempdir().unwrap();
     let dir = dir_arg(data.path());
     let tenant = "contoso.example";
+    let server = Server::on(data.path());
     let delegated = token(&[
         "--tenant",
         tenant,
@@ -135,7 +130,6 @@ async fn the_token_command_prints_delegated_app_only_and_all_powerful_tokens() {
     let from_env = stdout.lines().last().unwrap().to_string();
     assert!(!data.path().join("data").exists());
 
-    let server = Server::on(data.path());
     let url = format!("{}{SUMMARY}", server.base);
     let patch = Some(r#"{"compliantDeviceCount":2}"#);
     assert_eq!(send(&delegated, "GET", &url, None).await.0, 200);
@@ -225,8 +219,8 @@ fn trusting_only(ca: &Path) -> reqwest::Client {
 async fn client_credentials_over_https_with_a_client_that_trusts_only_the_generated_ca() {
     let data = tempfile::tempdir().unwrap();
     let tenant = "3b9f2a10-aaaa-4bbb-8ccc-0123456789ab";
-    let (client_id, secret) = add_client(data.path(), tenant, &[CONFIG_RW]);
     let server = Server::on_with(data.path(), &["--tls"]);
+    let (client_id, secret) = add_client(data.path(), tenant, &[CONFIG_RW]);
     assert!(
         server.base.starts_with("https://127.0.0.1:"),
         "{}",

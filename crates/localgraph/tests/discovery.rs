@@ -43,4 +43,7 @@ fn metadata_prints_the_csdl_and_unknown_versions_fail() {
     assert!(out.contains(r#"<Singleton Name="deviceAppManagement""#));
     let (ok, _) = run(&["metadata", "--version", "v2.0"]);
     assert!(!ok);
+    // The CSDL names no server: an option that would change nothing is refused.
+    let (ok, _) = run(&["metadata", "--server", "http://example.test"]);
+    assert!(!ok, "metadata takes no --server");
 }

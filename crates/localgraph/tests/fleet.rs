@@ -111,7 +111,12 @@ impl Api {
 
 async fn serve(data: &Path, args: &[&str]) -> (Server, Api) {
     let data_dir = data.to_str().unwrap();
-    let (ok, token, err) = localgraph(&["token", "--data-dir", data_dir, "--tenant", TENANT], &[]);
+    // The token is signed with the key of the data set the server serves.
+    let mut token_args = vec!["token", "--data-dir", data_dir, "--tenant", TENANT];
+    if let Some(at) = args.iter().position(|a| *a == "--database") {
+        token_args.extend_from_slice(&args[at..at + 2]);
+    }
+    let (ok, token, err) = localgraph(&token_args, &[]);
     assert!(ok, "{err}");
     let server = Server::on_with(data, args);
     let api = Api {

@@ -50,20 +50,27 @@ impl Caller {
     /// The caller of a request with these headers: the token's, or under `--auth off` the
     /// default tenant's with every permission.
     pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
-        match state.auth.mode() {
-            AuthMode::Off => Ok(Caller {
+        let caller = match state.auth.mode() {
+            AuthMode::Off => Caller {
                 tenant: state.default_tenant.to_string(),
                 grants: Grants::Everything,
                 app: None,
-            }),
+            },
             AuthMode::On => {
                 let claims = state
                     .auth
                     .verify(headers.get(header::AUTHORIZATION))
                     .map_err(ApiError::Unauthenticated)?;
-                Ok(Caller::from_claims(claims))
+                Caller::from_claims(claims)
             }
+        };
+        // The request's log line names who called.
+        let span = tracing::Span::current();
+        span.record("tenant", caller.tenant.as_str());
+        if let Some(app) = &caller.app {
+            span.record("app", app.as_str());
         }
+        Ok(caller)
     }
 
     /// Checks the permission `access` at `place` (its path) needs, by `table`.

@@ -268,6 +268,10 @@ impl ApiError {
                 ApiError::ServiceUnavailable(cause) => Some(chain(cause)),
                 _ => None,
             },
+            log_reason: match self {
+                ApiError::Unauthenticated(e) => Some(e.reason()),
+                _ => None,
+            },
         }
     }
 
@@ -323,6 +327,8 @@ pub struct ErrorBody {
     pub repeat_in_inner: bool,
     /// Detail for the log only (5xx).
     pub log_detail: Option<String>,
+    /// Which check a 401 failed, for the request's log line only.
+    pub log_reason: Option<&'static str>,
     /// For an Intune-class error, the text of Intune's message document, which the
     /// observed profile puts into `message`.
     pub intune: Option<String>,

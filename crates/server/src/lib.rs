@@ -22,6 +22,7 @@ mod middleware;
 mod odata;
 mod refusals;
 mod state;
+pub mod telemetry;
 pub mod tls;
 mod trace;
 
@@ -31,7 +32,7 @@ pub use caller::{Caller, Grants};
 pub use config::{Config, FILES_RESERVED, Limits, PublicUrl};
 pub use error::ApiError;
 pub use middleware::RequestIds;
-pub use state::AppState;
+pub use state::{AppState, DEFAULT_TENANT_SETTING};
 
 use std::future::Future;
 use std::sync::Arc;
@@ -51,6 +52,8 @@ pub fn build_router(state: AppState) -> Router {
 /// [`build_router`] with `extra` routes served under the same middleware and limits as
 /// the data routes (the tests add routes that panic or stall; the service has none).
 pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
+    // Metrics recorded before the recorder is installed would be lost.
+    telemetry::handle();
     // The controls' state is cloned for every request: share one.
     let shared = Arc::new(state.clone());
     let controls = || axum::middleware::from_fn_with_state(shared.clone(), control::layer::apply);
@@ -69,6 +72,7 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
         .layer(limits::concurrency(limits));
     let service = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(telemetry::metrics))
         .merge(data)
         .layer(limits::timeout(limits))
         .layer(limits::catch_panic())
@@ -82,7 +86,7 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
 }
 
 /// The layers every request passes through, batched ones too: its ids first, then its
-/// span and log line, Graph's envelope, and the links' base.
+/// span and log line, its route and metrics, Graph's envelope, and the links' base.
 fn observed(router: Router<AppState>, state: &AppState) -> Router<AppState> {
     let router = router.layer(axum::middleware::from_fn(middleware::graph_envelope));
     let router = match &state.config.public_url {
@@ -93,6 +97,10 @@ fn observed(router: Router<AppState>, state: &AppState) -> Router<AppState> {
         None => router,
     };
     router
+        .layer(axum::middleware::from_fn_with_state(
+            state.schema.clone(),
+            telemetry::observe,
+        ))
         .layer(trace::layer())
         .layer(axum::middleware::map_request(middleware::assign_ids))
 }

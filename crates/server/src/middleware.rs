@@ -71,6 +71,13 @@ pub async fn graph_envelope(mut request: Request, next: Next) -> Response {
         if let Some(detail) = &error.log_detail {
             tracing::error!(request_id = %ids.request_id, %detail, "request failed");
         }
+        if response.status().is_client_error() {
+            let reason = match error.log_reason {
+                Some(check) => format!("{} ({check}): {}", error.code, error.message),
+                None => format!("{}: {}", error.code, error.message),
+            };
+            tracing::Span::current().record("reason", reason);
+        }
         let body = error_envelope(&error, &ids.request_id, &ids.client_request_id);
         *response.body_mut() = Body::from(body.to_string());
         let headers = response.headers_mut();

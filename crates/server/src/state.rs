@@ -10,6 +10,10 @@ use crate::config::Config;
 use crate::control::{ControlDefaults, Controls};
 use crate::odata::PageTokens;
 
+/// The data set's setting naming its default tenant: a database that has it holds a data
+/// set (commands that need one refuse where it is missing).
+pub const DEFAULT_TENANT_SETTING: &str = "default_tenant";
+
 /// The service's shared state, built once at start.
 #[derive(Clone)]
 pub struct AppState {
@@ -50,7 +54,7 @@ impl AppState {
         defaults: ControlDefaults,
     ) -> Result<AppState, store::StoreError> {
         let fresh = uuid::Uuid::new_v4().to_string();
-        let default_tenant = store.setting("default_tenant", &fresh).await?;
+        let default_tenant = store.setting(DEFAULT_TENANT_SETTING, &fresh).await?;
         let fresh_key = format!(
             "{}{}",
             uuid::Uuid::new_v4().simple(),

@@ -2,8 +2,8 @@
 //! causes (a store retry, a 5xx's detail) names it; and one `request` line when it is
 //! answered. Built on tower-http's `TraceLayer`.
 //!
-//! The span is the place for more fields: declare them here (`tracing::field::Empty`)
-//! and record them where they become known (`Span::current().record(…)`).
+//! The span's fields are declared here (`tracing::field::Empty`) and recorded where they
+//! become known (`Span::current().record(…)`): each is recorded once per request.
 
 use std::time::Duration;
 
@@ -39,11 +39,18 @@ impl MakeSpan<Body> for RequestSpan {
             .get::<RequestIds>()
             .map(|ids| ids.request_id.as_str())
             .unwrap_or_default();
+        // Recorded as they become known: the route template and query (telemetry), the
+        // tenant and app (when the token is verified), the reason of a 4xx (the envelope).
         tracing::info_span!(
             "request",
             request_id = %request_id,
             method = %request.method(),
             path = %request.uri().path(),
+            route = tracing::field::Empty,
+            query = tracing::field::Empty,
+            tenant = tracing::field::Empty,
+            app = tracing::field::Empty,
+            reason = tracing::field::Empty,
         )
     }
 }
@@ -54,10 +61,8 @@ pub struct Answered;
 
 impl<B> OnResponse<B> for Answered {
     fn on_response(self, response: &Response<B>, latency: Duration, _span: &Span) {
-        tracing::info!(
-            status = response.status().as_u16(),
-            elapsed_ms = latency.as_secs_f64() * 1000.0,
-            "request"
-        );
+        // Two decimals: 2.02, not 2.0176629999999998.
+        let elapsed_ms = (latency.as_secs_f64() * 100_000.0).round() / 100.0;
+        tracing::info!(status = response.status().as_u16(), elapsed_ms, "request");
     }
 }

@@ -264,6 +264,30 @@ impl Planner<'_> {
         statement(sql, Expect::Rows, vec![ColumnType::Text, ColumnType::Text])
     }
 
+    /// Adds `delta` to a setting holding a count (unset counts as 0), in the database.
+    pub fn add_to_setting(&self, key: &str, delta: i64) -> Statement {
+        let mut sql = Sql::new(self.dialect);
+        sql.push("INSERT INTO ")
+            .ident(SETTINGS)
+            .push(" (key, value) VALUES (");
+        sql.bind(Param::Text(key.into())).push(", ");
+        sql.bind(Param::Text(delta.to_string()));
+        sql.push(") ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(")
+            .ident(SETTINGS)
+            .push(".value AS BIGINT) + CAST(excluded.value AS BIGINT) AS TEXT)");
+        statement(sql, Expect::Affected, Vec::new())
+    }
+
+    /// One setting's value (no row when it is not set).
+    pub fn setting(&self, key: &str) -> Statement {
+        let mut sql = Sql::new(self.dialect);
+        sql.push("SELECT value FROM ")
+            .ident(SETTINGS)
+            .push(" WHERE key = ");
+        sql.bind(Param::Text(key.into()));
+        statement(sql, Expect::Rows, vec![ColumnType::Text])
+    }
+
     /// Sets a setting, replacing its value.
     pub fn put_setting(&self, key: &str, value: &str) -> Statement {
         let mut sql = Sql::new(self.dialect);

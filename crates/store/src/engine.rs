@@ -4,6 +4,7 @@ pub use crate::executor::Executor;
 
 mod page;
 mod run;
+mod settings;
 
 pub(crate) use run::{integer, now};
 
@@ -11,13 +12,13 @@ use async_trait::async_trait;
 use odata::query::Expr;
 
 use crate::aggregate::{Holders, Write};
-use crate::catalog::{Address, Catalog, ColumnType, TableId};
+use crate::catalog::{Address, Catalog, TableId};
 use crate::dump::raw_row;
 use crate::list::{ExpandQuery, ListQuery};
-use crate::plan::{Expect, Planner, SETTINGS, Statement, Target, first};
+use crate::plan::{Planner, Target, first};
 use crate::reads::Parents;
 use crate::rows::{attach, defaults, record};
-use crate::sql::{Param, quote};
+use crate::sql::Param;
 use crate::{
     Changes, ControlRow, ControlSet, Page, RawRow, Record, Snapshot, SnapshotInfo, Store,
     StoreError,
@@ -278,34 +279,19 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 
     async fn setting(&self, key: &str, initial: &str) -> Result<String, StoreError> {
-        let dialect = self.executor.dialect();
-        let table = quote(SETTINGS);
-        let insert = Statement {
-            text: format!(
-                "INSERT INTO {table} (key, value) VALUES ({}, {}) ON CONFLICT (key) DO NOTHING",
-                dialect.placeholder(1),
-                dialect.placeholder(2)
-            ),
-            params: vec![Param::Text(key.into()), Param::Text(initial.into())],
-            expect: Expect::Affected,
-            decode: Vec::new(),
-        };
-        let select = Statement {
-            text: format!(
-                "SELECT value FROM {table} WHERE key = {}",
-                dialect.placeholder(1)
-            ),
-            params: vec![Param::Text(key.into())],
-            expect: Expect::Rows,
-            decode: vec![ColumnType::Text],
-        };
-        let row = first(self.run_one(true, vec![insert], select).await?)?;
-        match row.into_iter().next() {
-            Some(Param::Text(value)) => Ok(value),
-            _ => Err(StoreError::Backend(
-                format!("setting {key} is not text").into(),
-            )),
-        }
+        self.setting_or_insert(key, initial).await
+    }
+
+    async fn find_setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.read_setting(key).await
+    }
+
+    async fn add_to_setting(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
+        self.add_setting(key, delta).await
+    }
+
+    fn pool_use(&self) -> crate::PoolUse {
+        self.executor.pool_use()
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -333,21 +319,11 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 
     async fn settings(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = self
-            .run_one(false, Vec::new(), self.planner().settings())
-            .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| match <[Param; 2]>::try_from(row) {
-                Ok([Param::Text(key), Param::Text(value)]) => Some((key, value)),
-                _ => None,
-            })
-            .collect())
+        self.all_settings().await
     }
 
     async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        let put = self.planner().put_setting(key, value);
-        self.run(true, Vec::new(), vec![put]).await.map(|_| ())
+        self.write_setting(key, value).await
     }
 
     async fn controls(&self, tenant: Option<&str>) -> Result<ControlSet, StoreError> {

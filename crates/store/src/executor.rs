@@ -8,6 +8,30 @@ use crate::catalog::{Catalog, ColumnType};
 use crate::plan::{Expect, Plan, Rows, Statement};
 use crate::sql::Dialect;
 
+/// The connections of an executor's pools, summed over its pools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    /// Connections open now.
+    pub open: u32,
+    /// Open connections no transaction holds.
+    pub idle: u32,
+    /// The most the pools open.
+    pub max: u32,
+}
+
+impl PoolUse {
+    /// The use of one sqlx pool. Its idle count is read apart from its size and can be
+    /// momentarily off (seen: far past it while connections open): it is held to the size.
+    pub fn of<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> PoolUse {
+        let open = pool.size();
+        PoolUse {
+            open,
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(open),
+            max: pool.options().get_max_connections(),
+        }
+    }
+}
+
 /// A database connection that runs plans.
 #[async_trait]
 pub trait Executor: Send + Sync {
@@ -21,6 +45,9 @@ pub trait Executor: Send + Sync {
 
     /// The SQL dialect.
     fn dialect(&self) -> &dyn Dialect;
+
+    /// How its connection pools are used now (for the metrics).
+    fn pool_use(&self) -> PoolUse;
 
     /// Whether the database answers now (one attempt, no retries).
     async fn ping(&self) -> Result<(), StoreError> {

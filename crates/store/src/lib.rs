@@ -16,6 +16,7 @@ mod executor;
 mod filter;
 mod links;
 pub mod list;
+pub mod metrics;
 mod migrate;
 pub mod plan;
 mod postgres;
@@ -29,6 +30,7 @@ pub use catalog::{Address, Catalog, Step, Table, TableId, TableKind};
 pub use controls::{ControlRow, ControlSet};
 pub use dump::RawRow;
 pub use engine::{Executor, SqlStore};
+pub use executor::PoolUse;
 pub use list::{Cursor, ExpandQuery, ListQuery};
 pub use postgres::PostgresExecutor;
 pub use snapshots::{Snapshot, SnapshotInfo};
@@ -223,6 +225,16 @@ pub trait Store: Send + Sync {
 
     /// A persistent setting of the data set, set to `initial` on first read.
     async fn setting(&self, key: &str, initial: &str) -> Result<String, StoreError>;
+
+    /// A persistent setting of the data set, if it has been set.
+    async fn find_setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+
+    /// Adds `delta` to a setting that holds a count (0 when unset), atomically in the
+    /// database, and returns the sum.
+    async fn add_to_setting(&self, key: &str, delta: i64) -> Result<i64, StoreError>;
+
+    /// How the store's database connections are used now.
+    fn pool_use(&self) -> PoolUse;
 
     /// Whether the database answers.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -36,6 +36,7 @@ use crate::StoreError;
 use crate::budget::RowBudget;
 use crate::catalog::Catalog;
 use crate::engine::Executor;
+use crate::executor::PoolUse;
 use crate::migrate::migrate;
 use crate::plan::{Expect, Plan, Rows};
 use crate::sql::{Dialect, Param, Postgres, quote};
@@ -262,6 +263,10 @@ async fn statements(connection: &mut PgConnection, plan: &Plan) -> Result<Vec<Ro
 
 #[async_trait]
 impl Executor for PostgresExecutor {
+    fn pool_use(&self) -> PoolUse {
+        PoolUse::of(&self.pool)
+    }
+
     async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
         self.run_with_retries(plan).await
     }

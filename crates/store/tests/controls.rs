@@ -2,31 +2,11 @@
 //! `TEST_DATABASE_URL`) PostgreSQL: counted uses are taken atomically, every change moves
 //! the generation, a reset keeps controls and snapshots, a snapshot moves whole.
 
-use std::sync::Arc;
+mod common;
 
+use common::open;
 use odata::Value;
-use store::{
-    Address, Catalog, Changes, ControlRow, PostgresExecutor, SqlStore, SqliteExecutor, Step, Store,
-    StoreError,
-};
-
-async fn open(dir: &std::path::Path, name: &str) -> Arc<dyn Store> {
-    let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => {
-            let schema = format!("lg_controls_{}", uuid::Uuid::new_v4().simple());
-            let url = PostgresExecutor::create_schema(&url, &schema)
-                .await
-                .unwrap();
-            let executor = PostgresExecutor::connect(&url, 8).await.unwrap();
-            Arc::new(SqlStore::open(catalog, executor).await.unwrap())
-        }
-        _ => {
-            let executor = SqliteExecutor::open(&dir.join(name)).await.unwrap();
-            Arc::new(SqlStore::open(catalog, executor).await.unwrap())
-        }
-    }
-}
+use store::{Address, Changes, ControlRow, Step, Store, StoreError};
 
 fn accounts(store: &dyn Store) -> Address {
     let table = store

@@ -91,8 +91,10 @@ pub async fn run(
     seed_value: u64,
 ) -> anyhow::Result<()> {
     let started = Instant::now();
-    let seeded = seed(store, tenant, devices, seed_value).await?;
+    let seeded = seed(store.clone(), tenant, devices, seed_value).await?;
     let seconds = started.elapsed().as_secs_f64();
+    let rows = usize::try_from(seeded.rows).unwrap_or(usize::MAX);
+    crate::dump::count_rows(store.as_ref(), "seed", rows).await?;
     println!(
         "seeded a fleet for tenant {tenant} (seed {seed_value}): {} devices of {} users, {} scripts, \
          {} app configurations, {} macOS update summaries; {} rows in {seconds:.1} s ({:.0} rows/s)",

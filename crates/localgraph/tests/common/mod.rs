@@ -37,7 +37,25 @@ impl Server {
     /// Starts `command` (a `serve` command line, possibly under a wrapper such as
     /// `prlimit`) and reads its start-up lines.
     pub fn launch(mut command: Command) -> Server {
-        command.stdout(Stdio::piped()).stderr(Stdio::null());
+        command.stderr(Stdio::null());
+        Server::started(command)
+    }
+
+    /// `serve --listen 127.0.0.1:0 --data-dir DATA` plus `args`, its log (stderr) going
+    /// to the file `log`.
+    pub fn logging_to(data: &Path, args: &[&str], log: &Path) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_localgraph"));
+        let data = data.to_str().expect("utf-8 temp path");
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data])
+            .args(args)
+            .stderr(std::fs::File::create(log).expect("a log file"));
+        Server::started(command)
+    }
+
+    /// Spawns `command` (its stderr set) and reads its start-up lines.
+    fn started(mut command: Command) -> Server {
+        command.stdout(Stdio::piped());
         let mut server = Server {
             child: command.spawn().expect("the binary starts"),
             base: String::new(),

@@ -104,7 +104,7 @@ pub async fn token(
             }
         },
     };
-    let client = match app.auth.clients().get(&client_id) {
+    let client = match app.auth.clients().get(&client_id).await {
         Ok(client) => client,
         Err(e) => {
             tracing::error!(error = %e, "cannot read the client registry");
@@ -294,6 +294,9 @@ fn unknown_tenant(tenant: &str) -> Response {
 /// own), `error_codes`, `timestamp` (`2016-01-09 02:02:12Z`), `trace_id`,
 /// `correlation_id` and `error_uri`.
 fn aad_error(status: StatusCode, error: &str, code: u32, description: &str) -> Response {
+    if status.is_client_error() {
+        tracing::Span::current().record("reason", format!("{error} AADSTS{code}: {description}"));
+    }
     let trace_id = uuid::Uuid::new_v4().to_string();
     let correlation_id = uuid::Uuid::new_v4().to_string();
     let format =

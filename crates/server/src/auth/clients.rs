@@ -1,17 +1,21 @@
-//! Registered clients (`localgraph client add`): one file per client under
-//! `authority/clients/` in the data directory (mode 0600), holding its tenant, its
-//! application permissions and a SHA-256 digest of its secret, never the secret itself.
+//! Registered clients (`localgraph client add`), kept in the data set's database (one
+//! setting per client, [`CLIENT_SETTING`] + its id) so every node sees them: its tenant,
+//! its application permissions and a SHA-256 digest of its secret, never the secret
+//! itself. Clients registered by older versions as files under `authority/clients/` in
+//! the data directory are imported at start.
 
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use store::{Store, StoreError};
 
-use super::files;
-
-/// The clients directory, under the data directory.
+/// Where older versions kept clients, one JSON file each, under the data directory.
 pub const CLIENTS_DIR: &str = "authority/clients";
+
+/// The prefix of a client's setting; its id follows.
+pub const CLIENT_SETTING: &str = "authority/client/";
 
 /// A registered confidential client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,24 +30,33 @@ pub struct Client {
     secret_sha256: String,
 }
 
-/// The registry of clients of one data directory. Files are read on every token request,
-/// so a client added while the server runs can be used at once.
-#[derive(Debug, Clone)]
+/// The registry of clients of one data set. It is read on every token request, so a
+/// client added while the server runs (by any node, or the command line) can be used at
+/// once.
+#[derive(Clone)]
 pub struct Clients {
-    dir: PathBuf,
+    store: Arc<dyn Store>,
+}
+
+impl std::fmt::Debug for Clients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clients")
+    }
 }
 
 impl Clients {
-    /// The registry of `data_dir`.
-    pub fn at(data_dir: &Path) -> Clients {
-        Clients {
-            dir: data_dir.join(CLIENTS_DIR),
-        }
+    /// The registry of the data set in `store`.
+    pub fn new(store: Arc<dyn Store>) -> Clients {
+        Clients { store }
     }
 
     /// Registers a client of `tenant` with `roles`; returns it and its secret, which is
     /// shown once and not kept.
-    pub fn add(&self, tenant: &str, roles: &[String]) -> io::Result<(Client, String)> {
+    pub async fn add(
+        &self,
+        tenant: &str,
+        roles: &[String],
+    ) -> Result<(Client, String), StoreError> {
         let secret = format!(
             "{}{}",
             uuid::Uuid::new_v4().simple(),
@@ -55,29 +68,62 @@ impl Clients {
             roles: roles.to_vec(),
             secret_sha256: digest(&secret),
         };
-        let text = serde_json::to_string_pretty(&client).map_err(io::Error::other)?;
-        files::write_private_once(&self.path(&client.client_id), text.as_bytes())?;
+        let text = serde_json::to_string(&client).map_err(|e| StoreError::Backend(e.into()))?;
+        self.store
+            .setting(&setting(&client.client_id), &text)
+            .await?;
         Ok((client, secret))
     }
 
     /// The client with this id, if it is registered.
-    pub fn get(&self, client_id: &str) -> io::Result<Option<Client>> {
-        // Only GUIDs name files, so a client id can never reach outside the directory.
+    pub async fn get(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
         if uuid::Uuid::try_parse(client_id).is_err() {
             return Ok(None);
         }
-        let path = self.path(&client_id.to_ascii_lowercase());
-        match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text)
+        let key = setting(&client_id.to_ascii_lowercase());
+        match self.store.find_setting(&key).await? {
+            Some(text) => serde_json::from_str(&text)
                 .map(Some)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
+                .map_err(|e| StoreError::Backend(format!("{key}: {e}").into())),
+            None => Ok(None),
         }
     }
 
-    fn path(&self, client_id: &str) -> PathBuf {
-        self.dir.join(format!("{client_id}.json"))
+    /// Imports the client files an older version kept under `data_dir` (those the data
+    /// set does not have yet); returns how many files were read. A file that does not
+    /// hold a client is named in a warning and skipped.
+    pub async fn import_files(&self, data_dir: &Path) -> Result<usize, StoreError> {
+        let dir = data_dir.join(CLIENTS_DIR);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Ok(0);
+        };
+        let mut read = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let parsed = std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| serde_json::from_str::<Client>(&text).map_err(|e| e.to_string()));
+            match parsed {
+                Ok(client) => {
+                    let text = serde_json::to_string(&client)
+                        .map_err(|e| StoreError::Backend(e.into()))?;
+                    self.store
+                        .setting(&setting(&client.client_id), &text)
+                        .await?;
+                    read += 1;
+                }
+                Err(reason) => {
+                    tracing::warn!(path = %path.display(), %reason, "not a client file; skipped")
+                }
+            }
+        }
+        if read > 0 {
+            tracing::info!(dir = %dir.display(), clients = read, "client files imported into the data set");
+        }
+        Ok(read)
     }
 }
 
@@ -88,43 +134,13 @@ impl Client {
     }
 }
 
+fn setting(client_id: &str) -> String {
+    format!("{CLIENT_SETTING}{client_id}")
+}
+
 fn digest(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_client_is_kept_without_its_secret_and_found_by_id() {
-        let dir = tempfile::tempdir().unwrap();
-        let clients = Clients::at(dir.path());
-        let roles = vec!["DeviceManagementApps.Read.All".to_string()];
-        let (client, secret) = clients.add("Tenant-A", &roles).unwrap();
-        assert_eq!(client.tenant, "tenant-a");
-        let stored = std::fs::read_to_string(clients.path(&client.client_id)).unwrap();
-        assert!(!stored.contains(&secret), "the secret is not stored");
-        let found = clients.get(&client.client_id).unwrap().unwrap();
-        assert_eq!(found, client);
-        assert!(found.secret_matches(&secret));
-        assert!(!found.secret_matches("wrong"));
-        assert_eq!(clients.get("../../etc/passwd").unwrap(), None);
-        assert_eq!(
-            clients.get(&uuid::Uuid::new_v4().to_string()).unwrap(),
-            None
-        );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(clients.path(&client.client_id))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-    }
 }

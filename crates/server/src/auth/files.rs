@@ -1,5 +1,4 @@
-//! Private files in the data directory: keys and client secrets, readable by the owner
-//! alone (directories 0700, files 0600).
+//! Private files in the data directory (the TLS keys), readable by the owner alone (directories 0700, files 0600).
 
 use std::fs;
 use std::io::{self, Write};

@@ -15,11 +15,16 @@ use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::files;
+use store::{Store, StoreError};
+
 use super::token::Issuers;
 
-/// Where the signing key lives, under the data directory.
+/// Where older versions kept the signing key, under the data directory (imported on
+/// first start).
 pub const SIGNING_KEY_FILE: &str = "authority/signing-key.pem";
+
+/// The data set's setting that holds the signing key (PKCS#8 PEM).
+pub const SIGNING_KEY_SETTING: &str = "authority/signing-key";
 
 /// Why keys could not be loaded or made.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +37,9 @@ pub enum KeyError {
         /// What went wrong.
         source: io::Error,
     },
+    /// The data set's database failed.
+    #[error("the data set's database: {0}")]
+    Store(#[from] StoreError),
     /// A file does not hold what it should.
     #[error("{path}: {reason}")]
     Invalid {
@@ -83,26 +91,51 @@ impl SigningKey {
         })
     }
 
-    /// The data directory's key, made (mode 0600) on first use. Two processes starting
-    /// at once agree on one key: the file is published with a link that fails if it exists.
-    pub fn load_or_create(data_dir: &Path) -> Result<SigningKey, KeyError> {
+    /// The data set's key, kept in its database ([`SIGNING_KEY_SETTING`]) so that every
+    /// node signs and verifies with the same one. On first start it is imported from the
+    /// key file an older version kept in `data_dir` ([`SIGNING_KEY_FILE`]), or made. Nodes
+    /// starting together agree on one: the first key stored wins and the others read it.
+    pub async fn open(store: &dyn Store, data_dir: &Path) -> Result<SigningKey, KeyError> {
         let path = data_dir.join(SIGNING_KEY_FILE);
-        if !path.exists() {
-            let pem = SigningKey::generate_pem().map_err(|reason| KeyError::Invalid {
-                path: path.clone(),
-                reason,
-            })?;
-            files::write_private_once(&path, pem.as_bytes()).map_err(|source| KeyError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            tracing::info!(path = %path.display(), "created the token signing key");
+        let file = match fs::read_to_string(&path) {
+            Ok(pem) => Some(pem),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(source) => return Err(KeyError::Io { path, source }),
+        };
+        let pem = match store.find_setting(SIGNING_KEY_SETTING).await? {
+            Some(pem) => pem,
+            None => {
+                let initial = match &file {
+                    Some(pem) => pem.clone(),
+                    None => SigningKey::generate_pem().map_err(|reason| KeyError::Invalid {
+                        path: path.clone(),
+                        reason,
+                    })?,
+                };
+                let kept = store.setting(SIGNING_KEY_SETTING, &initial).await?;
+                match &file {
+                    Some(_) if kept == initial => tracing::info!(
+                        path = %path.display(),
+                        "token signing key imported from the data directory into the data set"
+                    ),
+                    None if kept == initial => {
+                        tracing::info!("token signing key made, kept in the data set")
+                    }
+                    _ => {}
+                }
+                kept
+            }
+        };
+        if file.as_ref().is_some_and(|f| f.trim() != pem.trim()) {
+            tracing::warn!(
+                path = %path.display(),
+                "this key file is not the data set's signing key, which is used: tokens it signed are refused"
+            );
         }
-        let pem = fs::read_to_string(&path).map_err(|source| KeyError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        SigningKey::from_pem(&pem).map_err(|reason| KeyError::Invalid { path, reason })
+        SigningKey::from_pem(&pem).map_err(|reason| KeyError::Invalid {
+            path: PathBuf::from(SIGNING_KEY_SETTING),
+            reason,
+        })
     }
 
     /// The key id, sent in every token's header.
@@ -264,20 +297,12 @@ mod tests {
     use crate::auth::verify::{TokenError, verify};
 
     #[test]
-    fn the_key_is_made_once_private_and_verifies_its_tokens_after_reload() {
+    fn a_key_verifies_its_tokens_after_reload_and_through_its_jwk() {
         let dir = tempfile::tempdir().unwrap();
-        let first = SigningKey::load_or_create(dir.path()).unwrap();
-        let again = SigningKey::load_or_create(dir.path()).unwrap();
+        let pem = SigningKey::generate_pem().unwrap();
+        let first = SigningKey::from_pem(&pem).unwrap();
+        let again = SigningKey::from_pem(&pem).unwrap();
         assert_eq!(first.kid(), again.kid(), "the same key after a restart");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(dir.path().join(SIGNING_KEY_FILE))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
         let token = first
             .mint(&TokenSpec::everything(
                 "tenant-a",
@@ -298,7 +323,7 @@ mod tests {
         );
         assert_eq!(
             verify(&KeySet::default(), &token, now).unwrap_err(),
-            TokenError::Invalid
+            TokenError::Invalid(crate::auth::verify::InvalidToken::UnknownKey)
         );
     }
 

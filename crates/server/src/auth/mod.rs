@@ -1,6 +1,6 @@
 //! Identity: bearer tokens and localgraph as its own offline token authority.
 //!
-//! - [`keys`]: the signing key kept in the data directory, and the keys tokens are accepted from.
+//! - [`keys`]: the signing key kept in the data set, and the keys tokens are accepted from.
 //! - [`token`]: claims, issuers and minting (the one place tokens are made).
 //! - [`verify`]: the checks on a presented token and Graph's 401 messages.
 //! - [`clients`]: confidential clients registered with `localgraph client add`.
@@ -52,16 +52,24 @@ pub struct Auth {
 }
 
 impl Auth {
-    /// Opens the authority of `data_dir` (making its signing key on first start) and
-    /// trusts the keys of each JWKS file in `trusted` as well.
-    pub fn open(data_dir: &Path, mode: AuthMode, trusted: &[PathBuf]) -> Result<Auth, KeyError> {
-        let signing = SigningKey::load_or_create(data_dir)?;
+    /// Opens the authority of the data set in `store` (making its signing key on first
+    /// start, or importing the key and client files of `data_dir` that older versions
+    /// kept there) and trusts the keys of each JWKS file in `trusted` as well.
+    pub async fn open(
+        store: Arc<dyn store::Store>,
+        data_dir: &Path,
+        mode: AuthMode,
+        trusted: &[PathBuf],
+    ) -> Result<Auth, KeyError> {
+        let signing = SigningKey::open(store.as_ref(), data_dir).await?;
+        let clients = Clients::new(store);
+        clients.import_files(data_dir).await?;
         let mut keys = KeySet::own(&signing);
         for path in trusted {
             let count = keys.trust_file(path)?;
             tracing::info!(path = %path.display(), keys = count, "trusting an external issuer");
         }
-        Ok(Auth::new(mode, signing, keys, Clients::at(data_dir)))
+        Ok(Auth::new(mode, signing, keys, clients))
     }
 
     /// An authority of parts.

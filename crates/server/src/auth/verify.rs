@@ -24,9 +24,9 @@ pub enum TokenError {
     #[error("CompactToken parsing failed with error code: 80049217")]
     Malformed,
     /// No trusted key has its `kid`, the signature does not verify, or a claim localgraph
-    /// needs (`tid`, `exp`) is missing or unusable.
+    /// needs (`tid`, `exp`) is missing or unusable: which, for the log only.
     #[error("Access token validation failure.")]
-    Invalid,
+    Invalid(InvalidToken),
     /// `aud` is not Graph.
     #[error("Access token validation failure. Invalid audience.")]
     Audience,
@@ -39,6 +39,42 @@ pub enum TokenError {
     /// `nbf` is still ahead.
     #[error("Lifetime validation failed, the token is not yet valid.")]
     NotYetValid,
+}
+
+/// Which check inside Graph's "Access token validation failure." a token failed. Graph
+/// tells the client no more; the request's log line says which (`reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidToken {
+    /// No trusted key has the token's `kid` (or, without one, its algorithm): a token of
+    /// another data set, or of a key made since.
+    UnknownKey,
+    /// A key with its `kid` is trusted, but the signature does not verify with it.
+    Signature,
+    /// The claims are not what a token's claims are (a claim of the wrong type).
+    Claims,
+    /// No `tid`, or one that cannot be a tenant.
+    Tenant,
+    /// No `exp`.
+    Expiry,
+}
+
+impl TokenError {
+    /// Which check failed, in words for the log (the client gets Graph's message).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            TokenError::Empty => "no bearer token",
+            TokenError::Malformed => "not a JWT",
+            TokenError::Invalid(InvalidToken::UnknownKey) => "unknown signing key",
+            TokenError::Invalid(InvalidToken::Signature) => "bad signature",
+            TokenError::Invalid(InvalidToken::Claims) => "unusable claims",
+            TokenError::Invalid(InvalidToken::Tenant) => "no valid tid claim",
+            TokenError::Invalid(InvalidToken::Expiry) => "no exp claim",
+            TokenError::Audience => "audience is not Graph",
+            TokenError::Issuer => "issuer not accepted for the signing key",
+            TokenError::Expired => "expired",
+            TokenError::NotYetValid => "not yet valid (nbf)",
+        }
+    }
 }
 
 /// The bearer token of an `Authorization` header value.
@@ -83,7 +119,13 @@ pub fn verify_untimed(keys: &KeySet, token: &str) -> Result<Claims, TokenError> 
     validation.validate_nbf = false;
     validation.validate_aud = false;
     let mut verified = None;
-    for key in keys.candidates(header.kid.as_deref(), header.alg) {
+    let candidates = keys.candidates(header.kid.as_deref(), header.alg);
+    let unverified = if candidates.is_empty() {
+        InvalidToken::UnknownKey
+    } else {
+        InvalidToken::Signature
+    };
+    for key in candidates {
         match decode::<Claims>(token, &key.key, &validation) {
             Ok(data) => {
                 verified = Some((data.claims, key));
@@ -91,10 +133,10 @@ pub fn verify_untimed(keys: &KeySet, token: &str) -> Result<Claims, TokenError> 
             }
             Err(e) if matches!(e.kind(), ErrorKind::InvalidSignature) => continue,
             Err(e) if is_shape_error(e.kind()) => return Err(TokenError::Malformed),
-            Err(_) => return Err(TokenError::Invalid),
+            Err(_) => return Err(TokenError::Invalid(InvalidToken::Claims)),
         }
     }
-    let (claims, key) = verified.ok_or(TokenError::Invalid)?;
+    let (claims, key) = verified.ok_or(TokenError::Invalid(unverified))?;
     if !audience_is_graph(&claims.aud) {
         return Err(TokenError::Audience);
     }
@@ -102,17 +144,21 @@ pub fn verify_untimed(keys: &KeySet, token: &str) -> Result<Claims, TokenError> 
         .tid
         .as_deref()
         .filter(|t| valid_tenant(t))
-        .ok_or(TokenError::Invalid)?;
+        .ok_or(TokenError::Invalid(InvalidToken::Tenant))?;
     if !key.issuers.accepts(&claims.iss, tid) {
         return Err(TokenError::Issuer);
     }
-    claims.exp.ok_or(TokenError::Invalid)?;
+    claims
+        .exp
+        .ok_or(TokenError::Invalid(InvalidToken::Expiry))?;
     Ok(claims)
 }
 
 /// The lifetime checks: `exp` and `nbf` at `now`, with [`LEEWAY_SECONDS`].
 pub fn check_lifetime(claims: &Claims, now: i64) -> Result<(), TokenError> {
-    let exp = claims.exp.ok_or(TokenError::Invalid)?;
+    let exp = claims
+        .exp
+        .ok_or(TokenError::Invalid(InvalidToken::Expiry))?;
     if exp.saturating_add(LEEWAY_SECONDS) <= now {
         return Err(TokenError::Expired);
     }

@@ -92,6 +92,12 @@ pub async fn apply(State(app): State<Arc<AppState>>, mut request: Request, next:
         };
         observe_error(body, &client_request_id, &url);
     }
+    if outcome.throttled {
+        metrics::counter!(crate::telemetry::THROTTLED).increment(1);
+    }
+    if outcome.fault.is_some() {
+        metrics::counter!(crate::telemetry::FAULTED).increment(1);
+    }
     app.controls.journal.record(
         &tenant,
         Entry {

@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
-use server::auth::{Claims, Clients};
+use server::auth::Claims;
 
 use crate::helpers::{Reply, TestApp};
 
@@ -84,7 +84,7 @@ async fn client_credentials_issue_a_token_with_the_clients_roles_and_tenant() {
     let app = TestApp::spawn().await;
     let tenant = uuid::Uuid::new_v4().to_string();
     let roles = vec!["DeviceManagementConfiguration.Read.All".to_string()];
-    let (client, secret) = Clients::at(app.data_dir()).add(&tenant, &roles).unwrap();
+    let (client, secret) = app.clients.add(&tenant, &roles).await.unwrap();
     let form = format!(
         "grant_type=client_credentials&client_id={}&client_secret={secret}&scope={GRAPH_DEFAULT}",
         client.client_id
@@ -133,7 +133,7 @@ async fn the_token_endpoint_refuses_like_entra_id() {
     let app = TestApp::spawn().await;
     let tenant = uuid::Uuid::new_v4().to_string();
     let roles = vec!["DeviceManagementApps.Read.All".to_string()];
-    let (client, secret) = Clients::at(app.data_dir()).add(&tenant, &roles).unwrap();
+    let (client, secret) = app.clients.add(&tenant, &roles).await.unwrap();
     let id = &client.client_id;
     let other = uuid::Uuid::new_v4().to_string();
     let cases = [

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub key: SigningKey,
     /// The data set's default tenant (the `--auth off` tenant).
     pub default_tenant: String,
+    /// The data set's registered clients.
+    pub clients: Clients,
     _data: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
 }
@@ -159,7 +161,8 @@ impl TestApp {
         } else {
             AuthMode::On
         };
-        let auth = Auth::new(mode, key.clone(), keys, Clients::at(data.path()));
+        let clients = Clients::new(store.clone());
+        let auth = Auth::new(mode, key.clone(), keys, clients.clone());
         let config = options.config.unwrap_or_default();
         let limits = config.limits.clone();
         let state = AppState::new(store, schema, Arc::new(auth))
@@ -197,14 +200,10 @@ impl TestApp {
             token,
             key,
             default_tenant,
+            clients,
             _data: data,
             _stop: stop,
         }
-    }
-
-    /// The data directory (where clients are registered).
-    pub fn data_dir(&self) -> &std::path::Path {
-        self._data.path()
     }
 
     /// A token signed by the app's key.

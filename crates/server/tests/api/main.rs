@@ -21,6 +21,7 @@ mod input;
 mod lifecycle;
 mod limits;
 mod links;
+mod metrics;
 mod permissions;
 mod public_url;
 mod query;

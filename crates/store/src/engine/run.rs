@@ -3,6 +3,7 @@
 
 use super::{Executor, SqlStore};
 use crate::StoreError;
+use crate::metrics::TRANSACTION_SECONDS;
 use crate::plan::{Plan, Rows, Statement, first};
 use crate::sql::Param;
 
@@ -29,13 +30,17 @@ impl<E: Executor> SqlStore<E> {
         max_bytes: Option<usize>,
     ) -> Result<Vec<Rows>, StoreError> {
         checks.extend(statements);
-        self.executor
+        let started = std::time::Instant::now();
+        let result = self
+            .executor
             .run(Plan {
                 write,
                 statements: checks,
                 max_bytes,
             })
-            .await
+            .await;
+        record(write, &result, started.elapsed());
+        result
     }
 
     /// Runs `checks`, a write, then the statements that follow from it (recomputed
@@ -97,4 +102,17 @@ pub(crate) fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     odata::datetime::from_unix_nanos(since_epoch.as_nanos())
+}
+
+/// One transaction's time (with its retries), by kind and outcome.
+fn record(write: bool, result: &Result<Vec<Rows>, StoreError>, took: std::time::Duration) {
+    let kind = if write { "write" } else { "read" };
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(StoreError::Unavailable(_) | StoreError::Backend(_)) => "failed",
+        // Not found, a conflict, a page over its budget: answers, not database failures.
+        Err(_) => "refused",
+    };
+    metrics::histogram!(TRANSACTION_SECONDS, "kind" => kind, "outcome" => outcome)
+        .record(took.as_secs_f64());
 }

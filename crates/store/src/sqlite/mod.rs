@@ -21,6 +21,7 @@ mod readers;
 mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -31,6 +32,7 @@ use tokio::sync::oneshot;
 use crate::StoreError;
 use crate::catalog::Catalog;
 use crate::engine::Executor;
+use crate::executor::PoolUse;
 use crate::migrate::migrate;
 use crate::plan::{Plan, Rows};
 use crate::sql::{Dialect, Sqlite};
@@ -75,11 +77,29 @@ async fn start_thread(
         .map_err(|_| StoreError::Backend("an SQLite thread did not start".into()))?
 }
 
+/// One plan in flight, counted until it is answered or its caller is gone.
+struct InFlight<'a>(&'a AtomicU32);
+
+impl<'a> InFlight<'a> {
+    fn count(counter: &'a AtomicU32) -> InFlight<'a> {
+        counter.fetch_add(1, Ordering::Relaxed);
+        InFlight(counter)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Runs plans on an SQLite file.
 pub struct SqliteExecutor {
     path: PathBuf,
     readers: flume::Sender<Job>,
     writer: flume::Sender<Job>,
+    /// Plans sent and not answered yet (for the metrics' pool use).
+    in_flight: AtomicU32,
 }
 
 impl SqliteExecutor {
@@ -93,6 +113,7 @@ impl SqliteExecutor {
             path,
             readers,
             writer,
+            in_flight: AtomicU32::new(0),
         })
     }
 }
@@ -109,9 +130,22 @@ impl Executor for SqliteExecutor {
         queue
             .send(Job { plan, reply })
             .map_err(|_| StoreError::Backend("the SQLite threads have stopped".into()))?;
+        let _counted = InFlight::count(&self.in_flight);
         answer
             .await
             .map_err(|_| StoreError::Backend("an SQLite thread stopped mid-plan".into()))?
+    }
+
+    /// The reader threads and the writer are its connections, always open; those in use
+    /// are the plans in flight (queued ones included), at most the threads.
+    fn pool_use(&self) -> PoolUse {
+        let threads = u32::try_from(READERS).unwrap_or(u32::MAX) + 1;
+        let busy = self.in_flight.load(Ordering::Relaxed).min(threads);
+        PoolUse {
+            open: threads,
+            idle: threads - busy,
+            max: threads,
+        }
     }
 
     async fn migrate(&self, statements: &[String], catalog: &Catalog) -> Result<(), StoreError> {

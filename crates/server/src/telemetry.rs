@@ -1,0 +1,207 @@
+//! What the service tells its operators: Prometheus metrics at `GET /metrics` (no token,
+//! no tenant data: labels are methods, route templates, statuses and table places), and
+//! the route template every request's log line carries.
+//!
+//! Metrics go through the `metrics` facade, so any crate records them (the store times its
+//! transactions); one process-wide Prometheus recorder renders them.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use intune::{ApiVersion, Schema};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use odata::path::{ResourcePath, Segment, Suffix};
+
+use crate::AppState;
+
+/// Requests answered, by method, route template and status.
+pub const REQUESTS: &str = "localgraph_http_requests_total";
+/// Time from request to response headers, by method and route template.
+pub const REQUEST_SECONDS: &str = "localgraph_http_request_duration_seconds";
+/// Requests throttling answered with 429.
+pub const THROTTLED: &str = "localgraph_throttled_requests_total";
+/// Requests a fault rule delayed or answered.
+pub const FAULTED: &str = "localgraph_faulted_requests_total";
+
+/// Rows written into the data set by `localgraph seed` and `localgraph import` (any
+/// process, any node), by `by`: read from the data set at every scrape.
+pub const DATA_SET_ROWS: &str = "localgraph_data_set_rows_written";
+
+/// The data set's settings that count the rows `seed` and `import` wrote, with the
+/// `by` label of each. Kept out of exports: an import counts what it writes itself.
+pub const ROWS_WRITTEN_BY: [(&str, &str); 2] = [
+    ("stats/rows_seeded", "seed"),
+    ("stats/rows_imported", "import"),
+];
+
+/// The prefix of the data set's settings that are statistics.
+pub const STATS_SETTINGS: &str = "stats/";
+
+/// Histogram buckets, in seconds: from a cached read (well under a millisecond) to the
+/// request timeout.
+const BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 60.0,
+];
+
+/// The process's Prometheus recorder, installed on first use (the tests start many apps in
+/// one process; they share it).
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &BUCKETS)
+            // Invariant: the buckets above are not empty.
+            .expect("histogram buckets");
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("another metrics recorder is installed; /metrics stays empty");
+        }
+        describe();
+        handle
+    })
+}
+
+/// The HELP lines, and the counters that start at 0 (so a rate over them is defined
+/// before the first throttled or faulted request).
+fn describe() {
+    use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(
+        REQUESTS,
+        "Requests answered, by method, route template and status."
+    );
+    describe_histogram!(
+        REQUEST_SECONDS,
+        Unit::Seconds,
+        "Time from request to response headers, by method and route template."
+    );
+    describe_counter!(THROTTLED, "Requests answered 429 by throttling.");
+    describe_counter!(FAULTED, "Requests a fault rule delayed or answered.");
+    describe_histogram!(
+        store::metrics::TRANSACTION_SECONDS,
+        Unit::Seconds,
+        "Store transactions (with their retries), by kind and outcome."
+    );
+    describe_gauge!(
+        store::metrics::POOL_CONNECTIONS,
+        "Database connections of this node: in_use, idle, max."
+    );
+    describe_gauge!(
+        DATA_SET_ROWS,
+        "Rows seed and import wrote into the data set, by command (the same on every node)."
+    );
+    metrics::counter!(THROTTLED).increment(0);
+    metrics::counter!(FAULTED).increment(0);
+}
+
+/// `GET /metrics`: every metric in Prometheus' text format.
+pub async fn metrics(State(app): State<AppState>) -> Response {
+    for (setting, by) in ROWS_WRITTEN_BY {
+        // The data set's counts, when the database answers.
+        if let Ok(count) = app.store.find_setting(setting).await {
+            let rows = count.and_then(|c| c.parse::<f64>().ok()).unwrap_or(0.0);
+            metrics::gauge!(DATA_SET_ROWS, "by" => by).set(rows);
+        }
+    }
+    let pool = app.store.pool_use();
+    for (state, count) in [
+        ("in_use", pool.open.saturating_sub(pool.idle)),
+        ("idle", pool.idle),
+        ("max", pool.max),
+    ] {
+        metrics::gauge!(store::metrics::POOL_CONNECTIONS, "state" => state).set(f64::from(count));
+    }
+    let handle = handle();
+    handle.run_upkeep();
+    (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        handle.render(),
+    )
+        .into_response()
+}
+
+/// Names the request's route in its span (`route`, `query`) and counts and times it.
+pub async fn observe(State(schema): State<Arc<Schema>>, request: Request, next: Next) -> Response {
+    let route = route_template(&schema, &request);
+    let span = tracing::Span::current();
+    span.record("route", route.as_str());
+    if let Some(query) = request.uri().query() {
+        span.record("query", query);
+    }
+    let method = request.method().as_str().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!(REQUESTS, "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!(REQUEST_SECONDS, "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// The route a request took, with every key and tenant as a placeholder, so that label
+/// values are few: `/beta/deviceManagement/deviceManagementScripts/{id}/runSummary/$ref`,
+/// `/{tenant}/oauth2/v2.0/token`, `/_localgraph/faults/{id}`, `/beta/$batch`;
+/// `/beta/(unknown)` for a path the version does not serve, `(unknown version)` and
+/// `(unmatched)` for the rest.
+pub fn route_template(schema: &Schema, request: &Request) -> String {
+    let path = request.uri().path();
+    let matched = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str);
+    let (first, rest) = path
+        .strip_prefix('/')
+        .map(|p| p.split_once('/').unwrap_or((p, "")))
+        .unwrap_or_default();
+    match (ApiVersion::parse(first), matched) {
+        (Some(version), None | Some("/{version}/{*path}")) => graph_template(schema, version, rest),
+        // `$metadata`, `$batch`, `openapi.json`, the service document.
+        (Some(version), Some(route)) => route.replacen("{version}", version.as_str(), 1),
+        // The authority's routes: the router calls their first segment `{version}`.
+        (None, Some(route)) if route.contains("/v2.0/") => {
+            route.replacen("{version}", "{tenant}", 1)
+        }
+        (None, Some(route)) if route.starts_with("/{version}") => "(unknown version)".into(),
+        (None, Some(route)) => route.to_string(),
+        (None, None) => "(unmatched)".into(),
+    }
+}
+
+/// A Graph path's template, from the version's places.
+fn graph_template(schema: &Schema, version: ApiVersion, rest: &str) -> String {
+    let mut template = format!("/{}", version.as_str());
+    if rest.trim_matches('/').is_empty() {
+        template.push('/');
+        return template;
+    }
+    let places = schema.places(version);
+    let Ok(path) = ResourcePath::parse(places, schema.model(version), rest) else {
+        return format!("{template}/(unknown)");
+    };
+    for segment in &path.segments {
+        template.push('/');
+        match segment {
+            Segment::Place(id) => template.push_str(&places.get(*id).name),
+            Segment::Key(_) => template.push_str("{id}"),
+            Segment::Cast(name) => {
+                template.push_str("microsoft.graph.");
+                template.push_str(name);
+            }
+        }
+    }
+    match path.suffix {
+        Some(Suffix::Ref) => template.push_str("/$ref"),
+        Some(Suffix::Count) => template.push_str("/$count"),
+        None => {}
+    }
+    template
+}
