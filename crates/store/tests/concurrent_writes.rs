@@ -3,11 +3,13 @@
 //! is there after the data set is opened again (on PostgreSQL when `TEST_DATABASE_URL`
 //! is set, else SQLite).
 
+mod common;
+
 use std::sync::Arc;
 
+use common::at;
 use store::{
-    Address, Catalog, Changes, ListQuery, PostgresExecutor, SqlStore, SqliteExecutor, Step, Store,
-    StoreError,
+    Catalog, Changes, ListQuery, PostgresExecutor, SqlStore, SqliteExecutor, Store, StoreError,
 };
 
 const TENANT: &str = "t";
@@ -43,21 +45,6 @@ async fn place() -> Place {
             Place::Postgres(PostgresExecutor::create_schema(&url, &name).await.unwrap())
         }
         Err(_) => Place::Sqlite(tempfile::tempdir().unwrap()),
-    }
-}
-
-fn at(store: &dyn Store, steps: &[(&str, Option<&str>)]) -> Address {
-    let tables = store.catalog().tables();
-    Address {
-        steps: steps
-            .iter()
-            .map(|(path, key)| Step {
-                table: tables.iter().find(|t| t.path == *path).unwrap().id,
-                key: key.map(str::to_string),
-                types: Vec::new(),
-                via: None,
-            })
-            .collect(),
     }
 }
 

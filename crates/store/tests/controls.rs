@@ -6,23 +6,13 @@ mod common;
 
 use common::open;
 use odata::Value;
-use store::{Address, Changes, ControlRow, Step, Store, StoreError};
+use store::{Address, Changes, ControlRow, Store, StoreError};
 
 fn accounts(store: &dyn Store) -> Address {
-    let table = store
-        .catalog()
-        .tables()
-        .iter()
-        .find(|t| t.path == "deviceManagement/macOSSoftwareUpdateAccountSummaries")
-        .unwrap();
-    Address {
-        steps: vec![Step {
-            table: table.id,
-            key: None,
-            types: Vec::new(),
-            via: None,
-        }],
-    }
+    common::at(
+        store,
+        &[("deviceManagement/macOSSoftwareUpdateAccountSummaries", None)],
+    )
 }
 
 fn rule(tenant: &str, id: &str, remaining: Option<i64>) -> ControlRow {

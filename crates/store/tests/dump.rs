@@ -2,12 +2,13 @@
 //! one store (SQLite) and written into another (PostgreSQL when `TEST_DATABASE_URL` is set,
 //! else another SQLite file), reads back the same, line form included.
 
+mod common;
+
 use std::sync::Arc;
 
 use odata::Value;
 use store::{
-    Address, Catalog, Changes, ListQuery, PostgresExecutor, RawRow, SqlStore, SqliteExecutor, Step,
-    Store,
+    Catalog, Changes, ListQuery, PostgresExecutor, RawRow, SqlStore, SqliteExecutor, Store,
 };
 
 async fn sqlite(dir: &std::path::Path, name: &str) -> Arc<dyn Store> {
@@ -27,21 +28,9 @@ async fn destination(dir: &std::path::Path) -> Arc<dyn Store> {
     Arc::new(SqlStore::open(catalog, executor).await.unwrap())
 }
 
-fn at(store: &dyn Store, path: &str) -> Address {
-    let table = store
-        .catalog()
-        .tables()
-        .iter()
-        .find(|t| t.path == path)
-        .unwrap();
-    Address {
-        steps: vec![Step {
-            table: table.id,
-            key: None,
-            types: Vec::new(),
-            via: None,
-        }],
-    }
+/// The address of the top-level collection at `path`.
+fn at(store: &dyn Store, path: &str) -> store::Address {
+    common::at(store, &[(path, None)])
 }
 
 #[tokio::test]
