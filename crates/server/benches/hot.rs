@@ -18,8 +18,8 @@ const ACCOUNT: &str = "macOSSoftwareUpdateAccountSummary";
 
 /// A macOS account summary as the store returns it.
 fn record(i: u64) -> Record {
-    let text = |name: &str, value: String| (name.to_string(), Value::String(value));
-    let int = |name: &str, value: i64| (name.to_string(), Value::Int(value));
+    let text = |name: &str, value: String| (name.into(), Value::String(value));
+    let int = |name: &str, value: i64| (name.into(), Value::Int(value));
     Record {
         type_name: ACCOUNT.into(),
         id: format!("00000000-0000-7000-8000-{i:012}"),
@@ -68,16 +68,8 @@ fn render_entity(bencher: divan::Bencher) {
             context: Some(&context),
             ..entity(model, divan::black_box(&record))
         };
-        serde_json::to_vec(&body).expect("JSON")
+        body.to_bytes()
     });
-}
-
-/// A page's body, as `list` writes it.
-#[derive(serde::Serialize)]
-struct Page<'a> {
-    #[serde(rename = "@odata.context")]
-    context: &'a str,
-    value: Vec<render::Entity<'a>>,
 }
 
 #[divan::bench]
@@ -86,14 +78,8 @@ fn render_page_of_100(bencher: divan::Bencher) {
     let model = schema.model(ApiVersion::Beta);
     let records: Vec<Record> = (0..100).map(record).collect();
     bencher.bench(|| {
-        let body = Page {
-            context: CONTEXT,
-            value: divan::black_box(&records)
-                .iter()
-                .map(|r| entity(model, r))
-                .collect(),
-        };
-        serde_json::to_vec(&body).expect("JSON")
+        let records = divan::black_box(&records).iter();
+        render::page(CONTEXT, None, None, records.map(|r| entity(model, r)))
     });
 }
 

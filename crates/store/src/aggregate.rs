@@ -103,19 +103,19 @@ pub fn resolve(catalog: &Catalog, models: &[&odata::Model]) -> Result<Vec<Summar
                 }
                 Aggregate::Sum { of, property } => {
                     let states = child(of)?;
-                    Source::Sum(states.id, column_of(states.id, property)?.name.clone())
+                    Source::Sum(states.id, column_of(states.id, property)?.name.to_string())
                 }
                 Aggregate::Latest { of, property } => {
                     let states = child(of)?;
                     let default = column.default.clone().unwrap_or(Value::Null);
-                    let source = column_of(states.id, property)?.name.clone();
+                    let source = column_of(states.id, property)?.name.to_string();
                     Source::Latest(states.id, source, default)
                 }
                 Aggregate::Holder { property } => {
-                    Source::Holder(column_of(holder, property)?.name.clone())
+                    Source::Holder(column_of(holder, property)?.name.to_string())
                 }
             };
-            columns.push((column.name.clone(), source));
+            columns.push((column.name.to_string(), source));
         }
         out.push(Summary {
             target: target.id,

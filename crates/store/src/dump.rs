@@ -2,6 +2,8 @@
 //! read and write them, and their JSON form (one JSONL line per row), so a data set moves
 //! between backends through the [`Store`](crate::Store) trait.
 
+use std::sync::Arc;
+
 use odata::Value;
 use serde_json::{Map, Value as Json};
 
@@ -28,7 +30,7 @@ pub struct RawRow {
     /// The concrete entity type.
     pub type_name: String,
     /// Every column, in table order.
-    pub values: Vec<(String, Value)>,
+    pub values: Vec<(Arc<str>, Value)>,
 }
 
 impl RawRow {
@@ -38,7 +40,7 @@ impl RawRow {
         let values: Map<String, Json> = self
             .values
             .iter()
-            .map(|(name, value)| (name.clone(), value.to_json()))
+            .map(|(name, value)| (name.to_string(), value.to_json()))
             .collect();
         serde_json::json!({
             "table": table.path,
@@ -76,7 +78,7 @@ impl RawRow {
             .columns
             .iter()
             .map(|column| {
-                let json = given.get(&column.name).unwrap_or(&Json::Null);
+                let json = given.get(&*column.name).unwrap_or(&Json::Null);
                 let value = value_from_json(column, json)
                     .ok_or_else(|| format!("{path}.{}: unexpected value {json}", column.name))?;
                 let value = match (value, &column.default) {

@@ -28,7 +28,7 @@ impl<'t> Operand<'t> {
         let column = table.column(first);
         Operand {
             column,
-            name: column.map_or("id", |c| c.name.as_str()),
+            name: column.map_or("id", |c| &c.name),
             json_path: rest.to_vec(),
         }
     }
@@ -82,19 +82,11 @@ impl<'t> Operand<'t> {
             _ => match value {
                 Value::DateTimeOffset(t) => Param::Text(odata::datetime::format(t)),
                 Value::Enum(name) => Param::Text(name),
-                other => Param::from_value(&TEXT_COLUMN, &other),
+                other => Param::of(&ColumnType::Text, &other),
             },
         }
     }
 }
-
-static TEXT_COLUMN: Column = Column {
-    name: String::new(),
-    ty: ColumnType::Text,
-    default: None,
-    stamp: None,
-    link: None,
-};
 
 /// A literal bound by its own type, where no column says how it is stored: date-times as
 /// ticks and enums by value, so they compare as the evaluator compares them.

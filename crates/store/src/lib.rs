@@ -36,6 +36,8 @@ pub use postgres::PostgresExecutor;
 pub use snapshots::{Snapshot, SnapshotInfo};
 pub use sqlite::SqliteExecutor;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use odata::Value;
 
@@ -46,8 +48,9 @@ pub struct Record {
     pub type_name: String,
     /// The key.
     pub id: String,
-    /// Every column of the table, in table order (a version renders the ones it has).
-    pub values: Vec<(String, Value)>,
+    /// Every column of the table, in table order (a version renders the ones it has),
+    /// named by the column's shared name.
+    pub values: Vec<(Arc<str>, Value)>,
     /// Expanded navigation properties, in request order.
     pub expanded: Vec<(String, Expanded)>,
 }
@@ -64,7 +67,10 @@ pub enum Expanded {
 impl Record {
     /// A property's value, if the table has the column.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.values
+            .iter()
+            .find(|(n, _)| &**n == name)
+            .map(|(_, v)| v)
     }
 }
 

@@ -166,7 +166,7 @@ fn changed_types(dialect: &dyn Dialect, table: &Table, found: &ExistingTable) ->
         .columns
         .iter()
         .filter_map(|column| {
-            let (_, actual) = found.columns.iter().find(|(c, _)| *c == column.name)?;
+            let (_, actual) = found.columns.iter().find(|(c, _)| **c == *column.name)?;
             let expected = dialect.column_type(&column.ty);
             (normalized(actual) != normalized(expected)).then(|| {
                 format!(

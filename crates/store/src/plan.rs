@@ -121,9 +121,7 @@ impl<'a> Planner<'a> {
                 table: source,
                 parent: source_parent,
                 key: source_key,
-                column: source
-                    .column(column)
-                    .map_or(column.as_str(), |c| c.name.as_str()),
+                column: source.column(column).map_or(column.as_str(), |c| &c.name),
             }),
             _ => None,
         };

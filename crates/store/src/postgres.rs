@@ -39,7 +39,7 @@ use crate::engine::Executor;
 use crate::executor::PoolUse;
 use crate::migrate::migrate;
 use crate::plan::{Expect, Plan, Rows};
-use crate::sql::{Dialect, Param, Postgres, quote};
+use crate::sql::{Dialect, Param, Postgres, column_indexes, quote};
 use codec::{bind, decode};
 
 /// How many times a plan runs at most when it fails transiently.
@@ -52,6 +52,11 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 const INTROSPECT: &str = "SELECT table_name::text, column_name::text, data_type::text \
      FROM information_schema.columns WHERE table_schema = current_schema() \
      ORDER BY table_name, ordinal_position";
+/// Which of the column indexes named by `$1` exist in the current schema without their
+/// column sorted nulls first.
+const STALE_INDEXES: &str = "SELECT indexname::text FROM pg_indexes \
+     WHERE schemaname = current_schema() AND indexname = ANY($1) \
+     AND indexdef NOT LIKE '%NULLS FIRST%'";
 /// The advisory lock key of schema migrations ("localgraph" in ASCII, truncated).
 const MIGRATION_LOCK: i64 = 0x6c6f_6361_6c67_7261;
 
@@ -288,6 +293,7 @@ impl Executor for PostgresExecutor {
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
+        drop_stale_indexes(&mut tx, catalog).await?;
         migrate::<Db>(&mut tx, &Postgres, INTROSPECT, statements, catalog).await?;
         tx.commit().await.map_err(backend)
     }
@@ -295,6 +301,28 @@ impl Executor for PostgresExecutor {
     fn dialect(&self) -> &dyn Dialect {
         &Postgres
     }
+}
+
+/// Drops the column indexes laid out before they sorted nulls first (`sql::create_table`):
+/// read backwards, they serve no descending page. The schema's statements make them again.
+async fn drop_stale_indexes(
+    connection: &mut PgConnection,
+    catalog: &Catalog,
+) -> Result<(), StoreError> {
+    let names: Vec<String> = catalog.tables().iter().flat_map(column_indexes).collect();
+    let stale: Vec<(String,)> = sqlx::query_as(STALE_INDEXES)
+        .bind(&names)
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(backend)?;
+    for (name,) in stale {
+        tracing::info!(index = %name, "making an index again, nulls first");
+        sqlx::query(AssertSqlSafe(format!("DROP INDEX {}", quote(&name))))
+            .execute(&mut *connection)
+            .await
+            .map_err(backend)?;
+    }
+    Ok(())
 }
 
 /// The SQLSTATE of a database error.

@@ -30,12 +30,17 @@ pub enum Param {
 impl Param {
     /// The parameter that stores `value` in `column`.
     pub fn from_value(column: &Column, value: &Value) -> Param {
-        match (&column.ty, value) {
+        Param::of(&column.ty, value)
+    }
+
+    /// The parameter that stores `value` in a column of type `ty`.
+    pub fn of(ty: &ColumnType, value: &Value) -> Param {
+        match (ty, value) {
             (ty, Value::Null) => Param::Null(ty.clone()),
             (ColumnType::Enum(members), Value::Enum(name)) => members
                 .iter()
                 .find(|(m, _)| m == name)
-                .map_or(Param::Null(column.ty.clone()), |(_, v)| Param::Int(*v)),
+                .map_or(Param::Null(ty.clone()), |(_, v)| Param::Int(*v)),
             (_, Value::Int(i)) | (_, Value::DateTimeOffset(i)) => Param::Int(*i),
             (_, Value::Bool(b)) => Param::Bool(*b),
             (_, Value::Float(f)) => Param::Real(*f),
@@ -308,18 +313,29 @@ pub fn create_table(dialect: &dyn Dialect, table: &Table, parent: Option<&Table>
         ),
     ];
     // (tenant, parent, column, id): serves a range filter on the column and keyset pages
-    // ordered by (column, id) in either direction.
+    // ordered by (column, id) in either direction. Nulls sort first in the index, as in
+    // an ascending OData order, so that read backwards it is the descending order (nulls
+    // last): PostgreSQL's default (nulls last) read backwards puts them first, which no
+    // `ORDER BY … DESC NULLS LAST` can use, and sorted the whole collection per page.
     for column in table.indexed() {
         statements.push(format!(
-            "CREATE INDEX IF NOT EXISTS {} ON {name} ({}, {}, {}, {})",
+            "CREATE INDEX IF NOT EXISTS {} ON {name} ({}, {}, {}{}, {})",
             quote(&index_name(&table.sql_name, &column.name)),
             quote(TENANT),
             quote(PARENT),
             quote(&column.name),
+            dialect.nulls_order(false),
             quote("id")
         ));
     }
     statements
+}
+
+/// The names of the indexes [`create_table`] makes on the table's columns.
+pub fn column_indexes(table: &Table) -> impl Iterator<Item = String> + '_ {
+    table
+        .indexed()
+        .map(|column| index_name(&table.sql_name, &column.name))
 }
 
 /// `{table}__by_{column}`, or past 63 bytes (PostgreSQL's limit) the table name's first 40
@@ -347,7 +363,7 @@ pub fn add_missing_columns(
     table
         .columns
         .iter()
-        .filter(|c| !existing.contains(&c.name))
+        .filter(|c| !existing.iter().any(|e| **e == *c.name))
         .map(|column| {
             tracing::info!(table = %table.sql_name, column = %column.name, "adding column");
             format!(

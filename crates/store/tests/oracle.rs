@@ -254,7 +254,7 @@ fn as_json(record: &store::Record) -> Json {
     let mut map = Map::new();
     map.insert("id".into(), Json::String(record.id.clone()));
     for (name, value) in &record.values {
-        map.insert(name.clone(), value.to_json());
+        map.insert(name.to_string(), value.to_json());
     }
     Json::Object(map)
 }

@@ -58,7 +58,7 @@ fn row(store: &dyn Store, path: &str, parent: &str, id: &str, values: &[(&str, &
             .columns
             .iter()
             .map(|c| {
-                let given = values.iter().find(|(k, _)| *k == c.name);
+                let given = values.iter().find(|(k, _)| *k == &*c.name);
                 let value = match given {
                     Some((_, v)) => Value::Enum(v.to_string()),
                     None => c.default.clone().unwrap_or(Value::Null),

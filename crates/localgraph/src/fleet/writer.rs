@@ -71,7 +71,7 @@ impl Writer {
         for column in &layout.columns {
             let value = values
                 .iter()
-                .find(|(name, _)| *name == column.name)
+                .find(|(name, _)| **name == *column.name)
                 .map(|(_, v)| v.clone())
                 .or_else(|| column.default.clone())
                 .unwrap_or(Value::Null);

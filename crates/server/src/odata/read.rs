@@ -4,7 +4,6 @@ use axum::http::{HeaderName, StatusCode};
 use axum::response::Response;
 use odata::PlaceKind;
 use odata::query::{MAX_PAGE_SIZE, QueryOptions};
-use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 use store::{ExpandQuery, ListQuery};
 
@@ -42,7 +41,7 @@ pub async fn get(request: &Request<'_>) -> Result<Response, ApiError> {
         annotations: request.annotations(),
         context: Some(&context),
     };
-    Ok(render::json(StatusCode::OK, &body))
+    Ok(render::json_bytes(StatusCode::OK, body.to_bytes()))
 }
 
 /// A page of a collection: filtered, ordered, projected and expanded, with `@odata.count`
@@ -91,13 +90,10 @@ pub async fn list(request: &Request<'_>) -> Result<Response, ApiError> {
         annotations: request.annotations(),
         context: None,
     };
-    let body = PageBody {
-        context: resource.context(&fragment),
-        count: page.count,
-        next,
-        value: page.records.iter().map(entity).collect(),
-    };
-    let response = render::json(StatusCode::OK, &body);
+    let context = resource.context(&fragment);
+    let records = page.records.iter().map(entity);
+    let body = render::page(&context, page.count, next.as_deref(), records);
+    let response = render::json_bytes(StatusCode::OK, body);
     Ok(match (max_page_size, options.top) {
         (Some(n), None) => render::with_header(
             response,
@@ -106,18 +102,6 @@ pub async fn list(request: &Request<'_>) -> Result<Response, ApiError> {
         ),
         _ => response,
     })
-}
-
-/// A page as Graph writes it: context, count, next link, then the entities.
-#[derive(Serialize)]
-struct PageBody<'a> {
-    #[serde(rename = "@odata.context")]
-    context: String,
-    #[serde(rename = "@odata.count", skip_serializing_if = "Option::is_none")]
-    count: Option<u64>,
-    #[serde(rename = "@odata.nextLink", skip_serializing_if = "Option::is_none")]
-    next: Option<String>,
-    value: Vec<render::Entity<'a>>,
 }
 
 /// `…/$count` (with an optional `$filter`): the number as plain text.

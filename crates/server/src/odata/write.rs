@@ -56,7 +56,10 @@ pub async fn create(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
         )
     } else {
         let context = resource.context(&fragment);
-        render::json(StatusCode::CREATED, &rendered(request, &record, &context))
+        render::json_bytes(
+            StatusCode::CREATED,
+            rendered(request, &record, &context).to_bytes(),
+        )
     };
     Ok(render::with_header(response, header::LOCATION, &location))
 }
@@ -87,7 +90,10 @@ pub async fn update(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
         return Ok(render::no_content());
     }
     let context = resource.context(&resource.fragment());
-    let response = render::json(StatusCode::OK, &rendered(request, &record, &context));
+    let response = render::json_bytes(
+        StatusCode::OK,
+        rendered(request, &record, &context).to_bytes(),
+    );
     Ok(match (request.profile, representation) {
         (Profile::Observed, true) => render::with_header(
             response,

@@ -141,23 +141,21 @@ fn an_enum_column_keeps_the_members_of_every_version() {
     assert!(has("unknownFutureValue", 26));
 
     let member = |name: &str, value: i64| (name.to_string(), value);
-    let v1 = ColumnType::Enum(vec![member("a", 0), member("b", 1)]);
-    let beta = ColumnType::Enum(vec![member("a", 0), member("c", 2)]);
+    let v1 = ColumnType::Enum([member("a", 0), member("b", 1)].into());
+    let beta = ColumnType::Enum([member("a", 0), member("c", 2)].into());
     assert_eq!(
         merged(&v1, &beta),
-        Some(ColumnType::Enum(vec![
-            member("a", 0),
-            member("b", 1),
-            member("c", 2)
-        ]))
+        Some(ColumnType::Enum(
+            [member("a", 0), member("b", 1), member("c", 2)].into()
+        ))
     );
-    let renumbered = ColumnType::Enum(vec![member("b", 2)]);
+    let renumbered = ColumnType::Enum([member("b", 2)].into());
     assert_eq!(
         merged(&v1, &renumbered),
         None,
         "b means 1 in one, 2 in the other"
     );
-    let renamed = ColumnType::Enum(vec![member("z", 1)]);
+    let renamed = ColumnType::Enum([member("z", 1)].into());
     assert_eq!(merged(&v1, &renamed), None, "1 would decode to two names");
     assert_eq!(merged(&v1, &ColumnType::Text), None);
     assert_eq!(

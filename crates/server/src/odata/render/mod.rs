@@ -1,13 +1,15 @@
 //! Responses rendered from the model: `@odata.context` first, then `@odata.type` as the
 //! seeds show it, then the properties of the version's type in schema order.
 
+pub mod json;
+
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use odata::edm::TypeKind;
 use odata::query::{Expand, QueryOptions};
 use odata::{Model, Value, datetime};
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::Serialize;
 use store::{Expanded, Record};
 
 /// The success `Content-Type` of Graph's JSON payloads.
@@ -26,7 +28,7 @@ pub enum TypeAnnotations {
 }
 
 /// An entity as the version's model shows it (properties the version lacks are left out),
-/// projected to `select` when given, with its expanded navigation properties; serialized
+/// projected to `select` when given, with its expanded navigation properties; written
 /// straight into the response bytes (no map of JSON values is built on the way).
 #[derive(Clone, Copy)]
 pub struct Entity<'a> {
@@ -46,22 +48,30 @@ pub struct Entity<'a> {
     pub context: Option<&'a str>,
 }
 
-impl Serialize for Entity<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl Entity<'_> {
+    /// The entity's JSON.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(ENTITY_BYTES);
+        self.write(&mut out);
+        out
+    }
+
+    /// Appends the entity's JSON to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) {
         let (model, record) = (self.model, self.record);
-        let mut out = serializer.serialize_map(None)?;
+        let mut object = json::Object::begin(out);
         if let Some(context) = self.context {
-            out.serialize_entry("@odata.context", context)?;
+            json::string(object.key("@odata.context"), context);
         }
         if self.annotations == TypeAnnotations::Always || record.type_name != self.declared {
             let qualified = model.qualified(&record.type_name);
-            out.serialize_entry("@odata.type", &format_args!("#{qualified}"))?;
+            json::prefixed_string(object.key("@odata.type"), "#", &qualified);
         }
         let ty = model
             .structured(&record.type_name)
             .or_else(|| model.structured(self.declared));
         let Some(ty) = ty else {
-            return out.end();
+            return object.end();
         };
         let mut values = Values::new(record);
         for p in &ty.properties {
@@ -69,14 +79,15 @@ impl Serialize for Entity<'_> {
                 continue;
             }
             if ty.key.contains(&p.name) {
-                out.serialize_entry(&p.name, &record.id)?;
+                json::string(object.key(&p.name), &record.id);
                 continue;
             }
+            let out = object.key(&p.name);
             match (values.get(&p.name), &p.ty.kind) {
                 (Some(Value::Enum(member)), TypeKind::Enum(enum_type)) => {
-                    out.serialize_entry(&p.name, known_member(model, enum_type, member))?;
+                    json::string(out, known_member(model, enum_type, member));
                 }
-                (value, _) => out.serialize_entry(&p.name, &value.map(Plain))?,
+                (value, _) => plain(out, value),
             }
         }
         for (navigation, expanded) in &record.expanded {
@@ -91,22 +102,68 @@ impl Serialize for Entity<'_> {
                 context: None,
                 ..*self
             };
+            let out = object.key(navigation);
             match expanded {
-                Expanded::One(one) => {
-                    out.serialize_entry(navigation, &one.as_deref().map(nested))?;
-                }
-                Expanded::Many(many) => {
-                    let many: Vec<Entity> = many.iter().map(nested).collect();
-                    out.serialize_entry(navigation, &many)?;
-                }
+                Expanded::One(Some(one)) => nested(one).write(out),
+                Expanded::One(None) => json::null(out),
+                Expanded::Many(many) => json::array(out, many, |out, r| nested(r).write(out)),
             }
         }
-        out.end()
+        object.end();
     }
 }
 
-/// A record's values looked up in the model's property order: the store reads columns in
-/// that order, so each lookup usually finds its value just after the previous one.
+/// A page's JSON as Graph writes it: the context, the count, the next link, then the
+/// entities.
+pub fn page<'a>(
+    context: &str,
+    count: Option<u64>,
+    next: Option<&str>,
+    entities: impl ExactSizeIterator<Item = Entity<'a>>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(PAGE_BYTES + entities.len() * ENTITY_BYTES / 2);
+    let mut object = json::Object::begin(&mut out);
+    json::string(object.key("@odata.context"), context);
+    if let Some(count) = count {
+        json::serialized(object.key("@odata.count"), &count);
+    }
+    if let Some(next) = next {
+        json::string(object.key("@odata.nextLink"), next);
+    }
+    json::array(object.key("value"), entities, |out, entity| {
+        entity.write(out)
+    });
+    object.end();
+    out
+}
+
+/// What a response's buffer starts with for one entity (a device renders in about 2 KB,
+/// a macOS summary in about 500 bytes); a page starts with half that per entity.
+const ENTITY_BYTES: usize = 2048;
+/// What a page's buffer starts with besides its entities (the context, the next link).
+const PAGE_BYTES: usize = 1024;
+
+/// A value as a response writes it ([`Value::to_json`], without building the JSON value).
+fn plain(out: &mut Vec<u8>, value: Option<&Value>) {
+    match value {
+        None | Some(Value::Null) => json::null(out),
+        Some(Value::Bool(b)) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Some(Value::Int(i)) => json::serialized(out, i),
+        // A non-finite float has no JSON number: null, as `to_json` writes it.
+        Some(Value::Float(f)) => json::serialized(out, f),
+        Some(Value::String(s) | Value::Enum(s)) => json::string(out, s),
+        Some(Value::DateTimeOffset(ticks)) => {
+            json::string(out, datetime::formatted(*ticks).as_str());
+        }
+        Some(Value::Json(j)) => json::serialized(out, j),
+    }
+}
+
+/// A record's values looked up in the model's property order. The store reads columns in
+/// table order: the first version's properties, then those only another version has
+/// (beta's, after v1.0's). Each lookup searches on from the previous one's value and then
+/// wraps around, so a run of properties in table order costs one step each, and a version
+/// that interleaves them pays only where it switches between the two runs.
 struct Values<'a> {
     record: &'a Record,
     next: usize,
@@ -119,35 +176,14 @@ impl<'a> Values<'a> {
 
     fn get(&mut self, name: &str) -> Option<&'a Value> {
         let values = &self.record.values;
-        let ahead = values.get(self.next..).unwrap_or_default();
-        match ahead.iter().position(|(n, _)| n == name) {
-            Some(at) => {
-                self.next += at + 1;
-                Some(&values[self.next - 1].1)
-            }
-            None => self.record.get(name),
-        }
-    }
-}
-
-/// A value as a response writes it ([`Value::to_json`], without building the JSON value).
-struct Plain<'a>(&'a Value);
-
-impl Serialize for Plain<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Value::Null => serializer.serialize_unit(),
-            Value::Bool(b) => serializer.serialize_bool(*b),
-            Value::Int(i) => serializer.serialize_i64(*i),
-            // A non-finite float has no JSON number: null, as `to_json` writes it.
-            Value::Float(f) if f.is_finite() => serializer.serialize_f64(*f),
-            Value::Float(_) => serializer.serialize_unit(),
-            Value::String(s) | Value::Enum(s) => serializer.serialize_str(s),
-            Value::DateTimeOffset(ticks) => {
-                serializer.serialize_str(datetime::formatted(*ticks).as_str())
-            }
-            Value::Json(j) => j.serialize(serializer),
-        }
+        let (behind, ahead) = values.split_at(self.next.min(values.len()));
+        let named = |(n, _): &(std::sync::Arc<str>, Value)| &**n == name;
+        let at = match ahead.iter().position(named) {
+            Some(i) => self.next + i,
+            None => behind.iter().position(named)?,
+        };
+        self.next = at + 1;
+        Some(&values[at].1)
     }
 }
 
@@ -181,7 +217,12 @@ pub fn projected(fragment: &str, options: &QueryOptions) -> String {
 
 /// A JSON response with Graph's OData headers.
 pub fn json(status: StatusCode, body: &impl Serialize) -> Response {
-    let mut response = Response::new(Body::from(serde_json::to_vec(body).unwrap_or_default()));
+    json_bytes(status, serde_json::to_vec(body).unwrap_or_default())
+}
+
+/// A response of JSON bytes (an entity's, a page's) with Graph's OData headers.
+pub fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ODATA_JSON));

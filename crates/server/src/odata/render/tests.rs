@@ -18,7 +18,7 @@ fn render(record: &Record, select: Option<&[String]>) -> serde_json::Value {
         annotations: TypeAnnotations::Always,
         context: Some("ctx"),
     };
-    let bytes = serde_json::to_vec(&entity).unwrap();
+    let bytes = entity.to_bytes();
     serde_json::from_slice(&bytes).unwrap()
 }
 
@@ -26,10 +26,7 @@ fn account(values: Vec<(&str, Value)>) -> Record {
     Record {
         type_name: ACCOUNT.into(),
         id: "a1".into(),
-        values: values
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
+        values: values.into_iter().map(|(k, v)| (k.into(), v)).collect(),
         expanded: Vec::new(),
     }
 }

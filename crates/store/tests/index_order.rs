@@ -1,0 +1,236 @@
+//! A page ordered by an indexed column is read in the index's order, in either direction:
+//! the database sorts nothing, however many rows the collection holds (on PostgreSQL when
+//! `TEST_DATABASE_URL` is set, else an SQLite file). A PostgreSQL data set whose indexes
+//! were laid out the old way (nulls last, which no descending page can use) gets them made
+//! again when it is opened.
+
+mod common;
+
+use std::sync::Arc;
+
+use odata::query::{CompareOp, Expr, Literal, OrderKey};
+use store::catalog::ColumnType::{Integer, Text};
+use store::plan::{Expect, Plan, Planner, Statement};
+use store::sql::Flavor;
+use store::{
+    Catalog, Executor, ListQuery, PostgresExecutor, SqlStore, SqliteExecutor, Store, TableKind,
+};
+
+const TENANT: &str = "tenant-a";
+const ACCOUNTS: &str = "deviceManagement/macOSSoftwareUpdateAccountSummaries";
+const DEVICES: &str = "deviceManagement/managedDevices";
+
+/// A fresh data set laid out by the store, and a second executor on it to ask the
+/// database for its plans.
+enum Place {
+    Sqlite(tempfile::TempDir),
+    Postgres { url: String, schema: String },
+}
+
+impl Place {
+    async fn new() -> Place {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => {
+                let schema = format!("lg_index_{}", uuid::Uuid::new_v4().simple());
+                let url = PostgresExecutor::create_schema(&url, &schema)
+                    .await
+                    .unwrap();
+                Place::Postgres { url, schema }
+            }
+            _ => Place::Sqlite(tempfile::tempdir().unwrap()),
+        }
+    }
+
+    async fn executor(&self) -> Box<dyn Executor> {
+        match self {
+            Place::Sqlite(dir) => Box::new(
+                SqliteExecutor::open(&dir.path().join("index.sqlite"))
+                    .await
+                    .unwrap(),
+            ),
+            Place::Postgres { url, .. } => {
+                Box::new(PostgresExecutor::connect(url, 2).await.unwrap())
+            }
+        }
+    }
+
+    async fn store(&self) -> Arc<dyn Store> {
+        let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
+        match self {
+            Place::Sqlite(dir) => {
+                let executor = SqliteExecutor::open(&dir.path().join("index.sqlite"))
+                    .await
+                    .unwrap();
+                Arc::new(SqlStore::open(catalog, executor).await.unwrap())
+            }
+            Place::Postgres { url, .. } => {
+                let executor = PostgresExecutor::connect(url, 2).await.unwrap();
+                Arc::new(SqlStore::open(catalog, executor).await.unwrap())
+            }
+        }
+    }
+
+    async fn drop(self) {
+        if let Place::Postgres { url, schema } = self {
+            let base = url.split('?').next().unwrap().to_string();
+            PostgresExecutor::drop_schema(&base, &schema).await.unwrap();
+        }
+    }
+}
+
+/// The database's plan of the page `query` of the collection at `path`, one line per step.
+async fn plan_of(
+    store: &dyn Store,
+    executor: &dyn Executor,
+    path: &str,
+    query: &ListQuery,
+) -> String {
+    let at = common::at(store, &[(path, None)]);
+    let planner = Planner {
+        catalog: store.catalog(),
+        dialect: executor.dialect(),
+    };
+    let (_, target) = planner.resolve(TENANT, &at);
+    let page = planner.page(TENANT, &target, query);
+    let flavor = executor.dialect().flavor();
+    let (explain, decode) = match flavor {
+        // Rows of id, parent, notused, detail.
+        Flavor::Sqlite => ("EXPLAIN QUERY PLAN ", vec![Integer, Integer, Integer, Text]),
+        // Rows of one line of text.
+        Flavor::Postgres => ("EXPLAIN ", vec![Text]),
+    };
+    let mut statements = Vec::new();
+    if flavor == Flavor::Postgres {
+        // An empty table is cheapest to scan and sort: with sorting priced out, the plan
+        // has a Sort only where no index gives the order.
+        statements.push(Statement {
+            text: "SET LOCAL enable_sort = off".into(),
+            params: Vec::new(),
+            expect: Expect::Affected,
+            decode: Vec::new(),
+        });
+    }
+    statements.push(Statement {
+        text: format!("{explain}{}", page.text),
+        params: page.params,
+        expect: Expect::Rows,
+        decode,
+    });
+    let results = executor
+        .run(Plan {
+            write: false,
+            statements,
+            max_bytes: None,
+        })
+        .await
+        .unwrap();
+    results
+        .last()
+        .unwrap()
+        .iter()
+        .map(|row| format!("{:?}", row.last().unwrap()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn ordered(column: &str, descending: bool) -> ListQuery {
+    ListQuery {
+        orderby: vec![OrderKey {
+            path: vec![column.to_string()],
+            descending,
+        }],
+        size: 100,
+        ..ListQuery::default()
+    }
+}
+
+/// Whether the plan sorts rows itself rather than reading them in an index's order.
+fn sorts(plan: &str) -> bool {
+    plan.contains("TEMP B-TREE") || plan.contains("Sort")
+}
+
+#[tokio::test]
+async fn pages_ordered_by_a_timestamp_read_its_index_in_either_direction() {
+    let place = Place::new().await;
+    let store = place.store().await;
+    let executor = place.executor().await;
+    let table = store
+        .catalog()
+        .tables()
+        .iter()
+        .find(|t| t.path == ACCOUNTS)
+        .unwrap();
+    assert_eq!(table.kind, TableKind::Collection);
+    for descending in [true, false] {
+        let query = ordered("lastUpdatedDateTime", descending);
+        let plan = plan_of(store.as_ref(), executor.as_ref(), ACCOUNTS, &query).await;
+        assert!(!sorts(&plan), "descending {descending}: {plan}");
+    }
+    // The fleet's page: Windows devices, most recently synced first.
+    let mut query = ordered("lastSyncDateTime", true);
+    query.filter = Some(Expr::Compare(
+        CompareOp::Eq,
+        Box::new(Expr::Property(vec!["operatingSystem".into()])),
+        Box::new(Expr::Literal(Literal::String("Windows".into()))),
+    ));
+    let plan = plan_of(store.as_ref(), executor.as_ref(), DEVICES, &query).await;
+    assert!(!sorts(&plan), "{plan}");
+    place.drop().await;
+}
+
+#[tokio::test]
+async fn indexes_laid_out_nulls_last_are_made_again_at_open() {
+    let place = Place::new().await;
+    let Place::Postgres { url, .. } = &place else {
+        return; // SQLite sorts nulls first already: its indexes never changed.
+    };
+    let store = place.store().await;
+    let table = store
+        .catalog()
+        .tables()
+        .iter()
+        .find(|t| t.path == ACCOUNTS)
+        .unwrap();
+    let (_, index) = table
+        .indexed()
+        .zip(store::sql::column_indexes(table))
+        .find(|(column, _)| &*column.name == "lastUpdatedDateTime")
+        .unwrap();
+    let table_name = table.sql_name.clone();
+    drop(store);
+    // The layout of before: the same index, nulls last.
+    let old = format!(
+        "DROP INDEX \"{index}\"; CREATE INDEX \"{index}\" ON \"{table_name}\" (\"_tenant\", \"_parent\", \"lastUpdatedDateTime\", \"id\")"
+    );
+    let executor = PostgresExecutor::connect(url, 1).await.unwrap();
+    for text in old.split("; ") {
+        run(&executor, text).await;
+    }
+    let store = place.store().await;
+    let executor = place.executor().await;
+    let plan = plan_of(
+        store.as_ref(),
+        executor.as_ref(),
+        ACCOUNTS,
+        &ordered("lastUpdatedDateTime", true),
+    )
+    .await;
+    assert!(!sorts(&plan), "{plan}");
+    place.drop().await;
+}
+
+async fn run(executor: &PostgresExecutor, text: &str) {
+    executor
+        .run(Plan {
+            write: true,
+            statements: vec![Statement {
+                text: text.into(),
+                params: Vec::new(),
+                expect: Expect::Affected,
+                decode: Vec::new(),
+            }],
+            max_bytes: None,
+        })
+        .await
+        .unwrap();
+}
