@@ -35,6 +35,15 @@ pub enum TextError {
 /// Decodes `%XX` escapes (invalid escapes such as `%G1` are kept as written), refusing
 /// what does not decode to UTF-8 and any NUL.
 pub fn percent_decode(text: &str) -> Result<String, TextError> {
+    // Most segments and options have no escape: nothing to decode, only a NUL to find.
+    if !text.contains('%') {
+        return match text.find(NUL) {
+            Some(at) => Err(TextError::Nul {
+                position: text[..at].chars().count(),
+            }),
+            None => Ok(text.to_string()),
+        };
+    }
     let (out, origin) = unescape(text);
     let position = |byte: usize| text[..byte].chars().count();
     match String::from_utf8(out) {

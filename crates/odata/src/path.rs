@@ -314,6 +314,9 @@ fn split_key(segment: &str) -> (&str, Option<String>) {
 /// Decodes `%XX` escapes; invalid escapes are kept as written, and what is not UTF-8
 /// shows as U+FFFD (for messages: requests go through [`input::percent_decode`]).
 pub fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
     String::from_utf8_lossy(&input::unescape(text).0).into_owned()
 }
 

@@ -33,17 +33,21 @@ pub enum Grants {
 
 impl Caller {
     /// The caller a verified token describes: delegated when it has `scp`, else app-only.
-    pub fn from_claims(claims: Claims) -> Caller {
-        let grants = match (claims.scp, claims.roles) {
+    pub fn from_claims(claims: &Claims) -> Caller {
+        let grants = match (&claims.scp, &claims.roles) {
             (Some(scp), _) => {
                 Grants::Delegated(scp.split_whitespace().map(str::to_string).collect())
             }
-            (None, roles) => Grants::Application(roles.unwrap_or_default()),
+            (None, roles) => Grants::Application(roles.clone().unwrap_or_default()),
         };
         Caller {
-            tenant: claims.tid.unwrap_or_default().to_ascii_lowercase(),
+            tenant: claims
+                .tid
+                .as_deref()
+                .unwrap_or_default()
+                .to_ascii_lowercase(),
             grants,
-            app: claims.appid.or(claims.azp),
+            app: claims.appid.clone().or_else(|| claims.azp.clone()),
         }
     }
 
@@ -61,7 +65,7 @@ impl Caller {
                     .auth
                     .verify(headers.get(header::AUTHORIZATION))
                     .map_err(ApiError::Unauthenticated)?;
-                Caller::from_claims(claims)
+                Caller::from_claims(&claims)
             }
         };
         // The request's log line names who called.

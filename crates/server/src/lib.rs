@@ -37,10 +37,15 @@ pub use state::{AppState, DEFAULT_TENANT_SETTING};
 use std::future::Future;
 use std::sync::Arc;
 
+use std::convert::Infallible;
+
+use axum::extract::Request;
+use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
 use axum::{Extension, Router};
 use tokio::net::TcpListener;
 use tokio_rustls::rustls::ServerConfig;
+use tower::{Layer, Service, ServiceBuilder};
 
 /// The whole service: the same router for `main` and the tests. `$batch` runs its
 /// requests through the same routes and middleware, built once (without `$batch`); the
@@ -51,58 +56,94 @@ pub fn build_router(state: AppState) -> Router {
 
 /// [`build_router`] with `extra` routes served under the same middleware and limits as
 /// the data routes (the tests add routes that panic or stall; the service has none).
+///
+/// The middleware wraps whole routers, not each route: `Router::layer` would box the
+/// stack around every route and clone it, box by box, on every request (78 allocations
+/// a request with this stack, the largest cost of a small read).
 pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
     // Metrics recorded before the recorder is installed would be lost.
     telemetry::handle();
-    // The controls' state is cloned for every request: share one.
     let shared = Arc::new(state.clone());
     let controls = || axum::middleware::from_fn_with_state(shared.clone(), control::layer::apply);
-    let inner = observed(
-        routes().layer(controls()).layer(limits::catch_panic()),
-        &state,
-    )
-    .with_state(state.clone());
+    let batch_items = wrap(
+        named(routes()).with_state(state.clone()),
+        ServiceBuilder::new()
+            .layer(limits::catch_panic())
+            .layer(controls()),
+    );
+    let inner = observed(batch_items, &state);
     let limits = &state.config.limits;
     // `/healthz` is outside the request cap: it answers however busy the service is.
-    let data = routes()
-        .route("/{version}/$batch", any(batch::batch))
-        .merge(control::routes())
-        .merge(extra)
-        .layer(controls())
-        .layer(limits::concurrency(limits));
-    let service = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/metrics", get(telemetry::metrics))
-        .merge(data)
-        .layer(limits::timeout(limits))
-        .layer(limits::catch_panic())
-        .layer(axum::middleware::from_fn_with_state(
-            limits.clone(),
-            limits::request_size,
-        ));
-    observed(service, &state)
-        .layer(Extension(batch::Inner(inner)))
-        .with_state(state)
+    let data = named(
+        routes()
+            .route("/{version}/$batch", any(batch::batch))
+            .merge(control::routes())
+            .merge(extra),
+    )
+    .with_state(state.clone());
+    let data = wrap(
+        data,
+        ServiceBuilder::new()
+            .layer(limits::concurrency(limits))
+            .layer(controls()),
+    );
+    let service = named(
+        Router::new()
+            .route("/healthz", get(health::healthz))
+            .route("/metrics", get(telemetry::metrics)),
+    )
+    .with_state(state.clone())
+    .fallback_service(data);
+    let service = wrap(
+        service,
+        ServiceBuilder::new()
+            .layer(axum::middleware::from_fn_with_state(
+                limits.clone(),
+                limits::request_size,
+            ))
+            .layer(limits::catch_panic())
+            .layer(limits::timeout(limits)),
+    );
+    let service = observed(service, &state);
+    wrap(service, Extension(batch::Inner(inner)))
+}
+
+/// `router` behind `layers`, as one router (a fallback service: one clone a request).
+fn wrap<L>(router: Router, layers: L) -> Router
+where
+    L: Layer<Router>,
+    L::Service: Service<Request, Error = Infallible> + Clone + Send + Sync + 'static,
+    <L::Service as Service<Request>>::Response: IntoResponse + 'static,
+    <L::Service as Service<Request>>::Future: Send + 'static,
+{
+    Router::new().fallback_service(layers.layer(router))
+}
+
+/// Routes that tell the metrics which of them answered (see [`telemetry::observe`]).
+fn named(router: Router<AppState>) -> Router<AppState> {
+    router.route_layer(axum::middleware::from_fn(telemetry::name_route))
 }
 
 /// The layers every request passes through, batched ones too: its ids first, then its
 /// span and log line, its route and metrics, Graph's envelope, and the links' base.
-fn observed(router: Router<AppState>, state: &AppState) -> Router<AppState> {
-    let router = router.layer(axum::middleware::from_fn(middleware::graph_envelope));
-    let router = match &state.config.public_url {
-        Some(url) => router.layer(axum::middleware::map_request_with_state(
-            url.clone(),
-            links::public,
-        )),
-        None => router,
-    };
-    router
-        .layer(axum::middleware::from_fn_with_state(
-            state.schema.clone(),
-            telemetry::observe,
-        ))
-        .layer(trace::layer())
-        .layer(axum::middleware::map_request(middleware::assign_ids))
+fn observed(router: Router, state: &AppState) -> Router {
+    let public = state
+        .config
+        .public_url
+        .clone()
+        .map(|url| axum::middleware::map_request_with_state(url, links::public));
+    wrap(
+        router,
+        ServiceBuilder::new()
+            .layer(axum::middleware::map_request(middleware::assign_ids))
+            .layer(trace::layer())
+            .layer(axum::middleware::from_fn_with_state(
+                state.schema.clone(),
+                telemetry::observe,
+            ))
+            .option_layer(public)
+            .layer(axum::middleware::from_fn(middleware::graph_envelope)),
+    )
 }
 
 /// Every route but `$batch`. Static segments win over the catch-all.

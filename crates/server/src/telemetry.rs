@@ -129,35 +129,49 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
 }
 
 /// Names the request's route in its span (`route`, `query`) and counts and times it.
+/// Runs outside the routers: the route that answered is in the response's extensions
+/// ([`name_route`]).
 pub async fn observe(State(schema): State<Arc<Schema>>, request: Request, next: Next) -> Response {
-    let route = route_template(&schema, &request);
-    let span = tracing::Span::current();
-    span.record("route", route.as_str());
-    if let Some(query) = request.uri().query() {
-        span.record("query", query);
-    }
-    let method = request.method().as_str().to_string();
+    let method = request.method().clone();
+    let uri = request.uri().clone();
     let started = Instant::now();
     let response = next.run(request).await;
+    let elapsed = started.elapsed();
+    let matched = response.extensions().get::<MatchedPath>();
+    let route = route_template(&schema, uri.path(), matched.map(MatchedPath::as_str));
+    let span = tracing::Span::current();
+    span.record("route", route.as_str());
+    if let Some(query) = uri.query() {
+        span.record("query", query);
+    }
     let status = response.status().as_u16().to_string();
+    let method = method.as_str().to_string();
     metrics::counter!(REQUESTS, "method" => method.clone(), "route" => route.clone(), "status" => status)
         .increment(1);
     metrics::histogram!(REQUEST_SECONDS, "method" => method, "route" => route)
-        .record(started.elapsed().as_secs_f64());
+        .record(elapsed.as_secs_f64());
     response
 }
 
-/// The route a request took, with every key and tenant as a placeholder, so that label
-/// values are few: `/beta/deviceManagement/deviceManagementScripts/{id}/runSummary/$ref`,
+/// Tells [`observe`] which route answered: the router's matched path, copied into the
+/// response (a route layer, inside the router that matched).
+pub async fn name_route(request: Request, next: Next) -> Response {
+    let matched = request.extensions().get::<MatchedPath>().cloned();
+    let mut response = next.run(request).await;
+    if let Some(matched) = matched {
+        response.extensions_mut().insert(matched);
+    }
+    response
+}
+
+/// The route a request to `path` took (`matched`: the router's pattern, if a route
+/// rather than the fallback answered), with every key and tenant as a placeholder, so
+/// that label values are few:
+/// `/beta/deviceManagement/deviceManagementScripts/{id}/runSummary/$ref`,
 /// `/{tenant}/oauth2/v2.0/token`, `/_localgraph/faults/{id}`, `/beta/$batch`;
 /// `/beta/(unknown)` for a path the version does not serve, `(unknown version)` and
 /// `(unmatched)` for the rest.
-pub fn route_template(schema: &Schema, request: &Request) -> String {
-    let path = request.uri().path();
-    let matched = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(MatchedPath::as_str);
+pub fn route_template(schema: &Schema, path: &str, matched: Option<&str>) -> String {
     let (first, rest) = path
         .strip_prefix('/')
         .map(|p| p.split_once('/').unwrap_or((p, "")))

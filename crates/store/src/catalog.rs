@@ -105,6 +105,9 @@ pub struct Table {
     pub entity_type: String,
     /// Structural properties except the key, union over types and versions.
     pub columns: Vec<Column>,
+    /// The columns every read returns, quoted: `_type`, `id`, then `columns` in order
+    /// (written once here: every read's statement starts with them).
+    pub select_list: String,
 }
 
 impl Table {
@@ -224,6 +227,9 @@ impl Catalog {
                 }
             }
         }
+        for table in &mut catalog.tables {
+            table.select_list = crate::sql::column_list(table);
+        }
         let models: Vec<&Model> = versions.iter().rev().map(|(m, _)| *m).collect();
         catalog.summaries = crate::aggregate::resolve(&catalog, &models)?;
         Ok(catalog)
@@ -253,6 +259,7 @@ impl Catalog {
             kind,
             entity_type: entity_type.to_string(),
             columns: Vec::new(),
+            select_list: String::new(),
         });
         self.by_path.insert(path.to_string(), id);
         id

@@ -15,7 +15,7 @@ use crate::aggregate::{Holders, Write};
 use crate::catalog::{Address, Catalog, TableId};
 use crate::dump::raw_row;
 use crate::list::{ExpandQuery, ListQuery};
-use crate::plan::{Planner, Target, first};
+use crate::plan::{Plan, Planner, Target, first};
 use crate::reads::Parents;
 use crate::rows::{attach, defaults, record};
 use crate::sql::Param;
@@ -85,9 +85,9 @@ impl<E: Executor> Store for SqlStore<E> {
         max_bytes: Option<usize>,
     ) -> Result<Record, StoreError> {
         let planner = self.planner();
-        let (checks, target) = planner.resolve(tenant, at);
+        let (mut statements, target) = planner.resolve(tenant, at);
         let key = target.key.clone().unwrap_or_default();
-        let mut statements = vec![planner.select_one(tenant, &target)];
+        statements.push(planner.select_one(tenant, &target));
         let mut expansions = Vec::new();
         for e in expand {
             if let Some((statement, child)) =
@@ -97,10 +97,15 @@ impl<E: Executor> Store for SqlStore<E> {
                 expansions.push((e, child));
             }
         }
-        let mut results = self
-            .run_within(false, checks, statements, max_bytes)
-            .await?
-            .into_iter();
+        let plan = Plan {
+            write: false,
+            // The parents' keys and the entity's: by key, unless a collection is expanded.
+            by_key: expansions.is_empty(),
+            statements,
+            max_bytes,
+        };
+        // The checks answer no rows: the entity's come first.
+        let mut results = self.execute(plan).await?.into_iter();
         let found = results.next().unwrap_or_default().into_iter().next();
         let mut entity = match found {
             Some(row) => record(target.table, row),

@@ -59,6 +59,7 @@ pub trait Executor: Send + Sync {
         };
         self.run(Plan {
             write: false,
+            by_key: true,
             statements: vec![select],
             max_bytes: None,
         })

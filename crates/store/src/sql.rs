@@ -246,12 +246,21 @@ impl<'d> Sql<'d> {
 
     /// The columns every read returns: `_type`, `id`, then the table's columns in order.
     pub fn columns(&mut self, table: &Table) -> &mut Self {
-        self.ident(TYPE).push(", ").ident("id");
-        for c in &table.columns {
-            self.push(", ").ident(&c.name);
-        }
-        self
+        self.push(&table.select_list)
     }
+}
+
+/// `_type, id` and the table's columns in order, quoted (a table's `select_list`).
+pub fn column_list(table: &Table) -> String {
+    let mut list = String::new();
+    push_quoted(&mut list, TYPE);
+    list.push_str(", ");
+    push_quoted(&mut list, "id");
+    for c in &table.columns {
+        list.push_str(", ");
+        push_quoted(&mut list, &c.name);
+    }
+    list
 }
 
 /// Quotes an identifier.

@@ -1,13 +1,14 @@
 //! Writes sent at once (which SQLite commits together, in groups): each is answered for
 //! itself, a failing write takes none of the others with it, and every acknowledged write
-//! is there after the data set is opened again (on PostgreSQL when `TEST_DATABASE_URL`
-//! is set, else SQLite).
+//! is there after the data set is opened again; reads by key on any thread see each
+//! acknowledged write (on PostgreSQL when `TEST_DATABASE_URL` is set, else SQLite).
 
 mod common;
 
 use std::sync::Arc;
 
 use common::at;
+use odata::Value;
 use store::{
     Catalog, Changes, ListQuery, PostgresExecutor, SqlStore, SqliteExecutor, Store, StoreError,
 };
@@ -136,4 +137,48 @@ async fn writes_sent_at_once_are_each_answered_and_kept_unless_they_failed() {
         matches!(orphans_there, Err(StoreError::NotFound)),
         "{orphans_there:?}"
     );
+}
+
+/// Reads by key run on the calling thread's own connection (SQLite): whichever thread
+/// reads next, it sees each write once the write is acknowledged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_read_by_key_on_any_thread_sees_each_acknowledged_write() {
+    let place = place().await;
+    let store = open(&place).await;
+    let scripts = at(store.as_ref(), &[(SCRIPTS, None)]);
+    let named = |name: String| Changes {
+        type_name: "deviceManagementScript".into(),
+        values: vec![("displayName".into(), Value::String(name))],
+        ..Changes::default()
+    };
+    let mut writers = tokio::task::JoinSet::new();
+    for i in 0..32 {
+        let (store, scripts) = (store.clone(), scripts.clone());
+        writers.spawn(async move {
+            let id = store
+                .create(TENANT, &scripts, named(format!("first-{i}")))
+                .await
+                .unwrap()
+                .id;
+            let script = at(store.as_ref(), &[(SCRIPTS, Some(&id))]);
+            for round in 0..5 {
+                let name = format!("round-{round}-{i}");
+                store
+                    .update(TENANT, &script, named(name.clone()))
+                    .await
+                    .unwrap();
+                // Read from a task of its own, which any worker thread may run.
+                let reader = {
+                    let (store, script) = (store.clone(), script.clone());
+                    tokio::spawn(async move { store.get(TENANT, &script, &[], None).await })
+                };
+                let record = reader.await.unwrap().unwrap();
+                let shown = record.values.iter().find(|(name, _)| name == "displayName");
+                assert_eq!(shown.map(|(_, v)| v), Some(&Value::String(name)));
+            }
+        });
+    }
+    while let Some(joined) = writers.join_next().await {
+        joined.unwrap();
+    }
 }

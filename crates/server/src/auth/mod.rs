@@ -48,7 +48,7 @@ pub struct Auth {
     /// was the largest cost of a small request (the benchmark's profile, README
     /// "Performance"); the keys never change while the server runs, so that answer
     /// holds. The lifetime is checked on every request.
-    verified: Arc<Mutex<HashMap<String, Claims>>>,
+    verified: Arc<Mutex<HashMap<String, Arc<Claims>, foldhash::fast::RandomState>>>,
 }
 
 impl Auth {
@@ -99,14 +99,14 @@ impl Auth {
     }
 
     /// Verifies the `Authorization` header's bearer token now.
-    pub fn verify(&self, authorization: Option<&HeaderValue>) -> Result<Claims, TokenError> {
+    pub fn verify(&self, authorization: Option<&HeaderValue>) -> Result<Arc<Claims>, TokenError> {
         let token = verify::bearer(authorization)?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let known = self.remembered(token);
         let claims = match known {
             Some(claims) => claims,
             None => {
-                let claims = verify::verify_untimed(&self.keys, token)?;
+                let claims = Arc::new(verify::verify_untimed(&self.keys, token)?);
                 let mut verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
                 if verified.len() >= VERIFIED_TOKENS {
                     verified.clear();
@@ -119,7 +119,7 @@ impl Auth {
         Ok(claims)
     }
 
-    fn remembered(&self, token: &str) -> Option<Claims> {
+    fn remembered(&self, token: &str) -> Option<Arc<Claims>> {
         let verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
         verified.get(token).cloned()
     }

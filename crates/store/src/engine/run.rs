@@ -30,15 +30,20 @@ impl<E: Executor> SqlStore<E> {
         max_bytes: Option<usize>,
     ) -> Result<Vec<Rows>, StoreError> {
         checks.extend(statements);
+        self.execute(Plan {
+            write,
+            by_key: false,
+            statements: checks,
+            max_bytes,
+        })
+        .await
+    }
+
+    /// Runs `plan` through the executor, timed for the metrics.
+    pub(super) async fn execute(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
+        let write = plan.write;
         let started = std::time::Instant::now();
-        let result = self
-            .executor
-            .run(Plan {
-                write,
-                statements: checks,
-                max_bytes,
-            })
-            .await;
+        let result = self.executor.run(plan).await;
         record(write, &result, started.elapsed());
         result
     }

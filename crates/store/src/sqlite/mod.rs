@@ -6,7 +6,10 @@
 //!   handed every `BEGIN`, statement, row and `COMMIT` to its worker thread and back).
 //!   Each thread keeps its statements prepared ([`connection`]).
 //! - Reads go to a few reader threads sharing one queue; WAL readers see the last
-//!   committed state and do not block the writer ([`readers`]).
+//!   committed state and do not block the writer ([`readers`]). Reads by key (an
+//!   entity, a summary: a few index lookups) run on the caller's thread instead, on a
+//!   connection of that thread's: the handoff to a reader thread and back was most of
+//!   such a read's cost.
 //! - Writes go to the one writer thread, which commits the writes waiting at that moment
 //!   together: one transaction, one savepoint each (a failing write undoes only itself),
 //!   one commit; each is answered only once that commit is done ([`writer`]).
@@ -27,6 +30,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, SqliteConnection};
+use thread_local::ThreadLocal;
 use tokio::sync::oneshot;
 
 use crate::StoreError;
@@ -98,6 +102,8 @@ pub struct SqliteExecutor {
     path: PathBuf,
     readers: flume::Sender<Job>,
     writer: flume::Sender<Job>,
+    /// Each calling thread's connection, for reads by key (opened on its first one).
+    by_key: ThreadLocal<rusqlite::Connection>,
     /// Plans sent and not answered yet (for the metrics' pool use).
     in_flight: AtomicU32,
 }
@@ -113,6 +119,7 @@ impl SqliteExecutor {
             path,
             readers,
             writer,
+            by_key: ThreadLocal::new(),
             in_flight: AtomicU32::new(0),
         })
     }
@@ -121,6 +128,10 @@ impl SqliteExecutor {
 #[async_trait]
 impl Executor for SqliteExecutor {
     async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
+        if plan.by_key && !plan.write {
+            let connection = self.by_key.get_or_try(|| connection::open(&self.path))?;
+            return readers::read(connection, plan);
+        }
         let queue = if plan.write {
             &self.writer
         } else {

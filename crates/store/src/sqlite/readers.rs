@@ -34,7 +34,7 @@ fn serve(connection: &Connection, queue: &flume::Receiver<Job>) {
 
 /// One read plan: statements after the first see the snapshot of the first (a page, its
 /// count and its expansions agree); a single statement needs no explicit transaction.
-fn read(connection: &Connection, plan: Plan) -> Result<Vec<Rows>, StoreError> {
+pub(super) fn read(connection: &Connection, plan: Plan) -> Result<Vec<Rows>, StoreError> {
     let mut budget = RowBudget::new(plan.max_bytes);
     if plan.statements.len() < 2 {
         return connection::run(connection, plan.statements, &mut budget);
