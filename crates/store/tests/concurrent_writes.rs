@@ -173,7 +173,10 @@ async fn a_read_by_key_on_any_thread_sees_each_acknowledged_write() {
                     tokio::spawn(async move { store.get(TENANT, &script, &[], None).await })
                 };
                 let record = reader.await.unwrap().unwrap();
-                let shown = record.values.iter().find(|(name, _)| name == "displayName");
+                let shown = record
+                    .values
+                    .iter()
+                    .find(|(name, _)| &**name == "displayName");
                 assert_eq!(shown.map(|(_, v)| v), Some(&Value::String(name)));
             }
         });

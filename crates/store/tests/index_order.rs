@@ -121,6 +121,7 @@ async fn plan_of(
             write: false,
             statements,
             max_bytes: None,
+            by_key: false,
         })
         .await
         .unwrap();
@@ -230,6 +231,7 @@ async fn run(executor: &PostgresExecutor, text: &str) {
                 decode: Vec::new(),
             }],
             max_bytes: None,
+            by_key: false,
         })
         .await
         .unwrap();
