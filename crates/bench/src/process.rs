@@ -151,10 +151,11 @@ impl Localgraph {
         })
     }
 
-    /// A token with every permission on `tenant` (the last line `token` prints).
+    /// A token with every permission on `tenant` (the last line `token` prints), signed
+    /// by the data set's key (in its database on PostgreSQL).
     pub fn token(&self, tenant: &str) -> anyhow::Result<String> {
         let output = self
-            .command("token")
+            .with_database(self.command("token"))
             .args(["--tenant", tenant, "--ttl", "2h"])
             .output()
             .context("cannot run localgraph token")?;
