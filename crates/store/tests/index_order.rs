@@ -145,6 +145,12 @@ fn ordered(column: &str, descending: bool) -> ListQuery {
     }
 }
 
+/// The table of the macOS account summaries.
+fn accounts(store: &dyn Store) -> &store::Table {
+    let tables = store.catalog().tables();
+    tables.iter().find(|t| t.path == ACCOUNTS).unwrap()
+}
+
 /// Whether the plan sorts rows itself rather than reading them in an index's order.
 fn sorts(plan: &str) -> bool {
     plan.contains("TEMP B-TREE") || plan.contains("Sort")
@@ -155,13 +161,7 @@ async fn pages_ordered_by_a_timestamp_read_its_index_in_either_direction() {
     let place = Place::new().await;
     let store = place.store().await;
     let executor = place.executor().await;
-    let table = store
-        .catalog()
-        .tables()
-        .iter()
-        .find(|t| t.path == ACCOUNTS)
-        .unwrap();
-    assert_eq!(table.kind, TableKind::Collection);
+    assert_eq!(accounts(store.as_ref()).kind, TableKind::Collection);
     for descending in [true, false] {
         let query = ordered("lastUpdatedDateTime", descending);
         let plan = plan_of(store.as_ref(), executor.as_ref(), ACCOUNTS, &query).await;
@@ -186,12 +186,7 @@ async fn indexes_laid_out_nulls_last_are_made_again_at_open() {
         return; // SQLite sorts nulls first already: its indexes never changed.
     };
     let store = place.store().await;
-    let table = store
-        .catalog()
-        .tables()
-        .iter()
-        .find(|t| t.path == ACCOUNTS)
-        .unwrap();
+    let table = accounts(store.as_ref());
     let (_, index) = table
         .indexed()
         .zip(store::sql::column_indexes(table))
