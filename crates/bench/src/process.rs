@@ -153,8 +153,9 @@ impl Localgraph {
 
     /// A token with every permission on `tenant` (the last line `token` prints).
     pub fn token(&self, tenant: &str) -> anyhow::Result<String> {
+        // The signing key lives in the data set: on PostgreSQL, the database's.
         let output = self
-            .command("token")
+            .with_database(self.command("token"))
             .args(["--tenant", tenant, "--ttl", "2h"])
             .output()
             .context("cannot run localgraph token")?;
