@@ -151,8 +151,7 @@ impl Localgraph {
         })
     }
 
-    /// A token with every permission on `tenant` (the last line `token` prints), signed
-    /// by the data set's key (in its database on PostgreSQL).
+    /// A token with every permission on `tenant` (the last line `token` prints).
     pub fn token(&self, tenant: &str) -> anyhow::Result<String> {
         // The signing key lives in the data set: on PostgreSQL, the database's.
         let output = self
