@@ -5,49 +5,13 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use common::at;
+use common::{Place, at};
 use odata::Value;
-use store::{
-    Catalog, Changes, ListQuery, PostgresExecutor, SqlStore, SqliteExecutor, Store, StoreError,
-};
+use store::{Changes, ListQuery, StoreError};
 
 const TENANT: &str = "t";
 const SCRIPTS: &str = "deviceManagement/deviceManagementScripts";
 const STATES: &str = "deviceManagement/deviceManagementScripts/deviceRunStates";
-
-/// Opens the data set at `place` (a directory, or a PostgreSQL schema's URL).
-async fn open(place: &Place) -> Arc<dyn Store> {
-    let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
-    match place {
-        Place::Postgres(url) => {
-            let executor = PostgresExecutor::connect(url, 4).await.unwrap();
-            Arc::new(SqlStore::open(catalog, executor).await.unwrap())
-        }
-        Place::Sqlite(dir) => {
-            let executor = SqliteExecutor::open(&dir.path().join("w.sqlite"))
-                .await
-                .unwrap();
-            Arc::new(SqlStore::open(catalog, executor).await.unwrap())
-        }
-    }
-}
-
-enum Place {
-    Sqlite(tempfile::TempDir),
-    Postgres(String),
-}
-
-async fn place() -> Place {
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) => {
-            let name = format!("lg_cw_{}", uuid::Uuid::new_v4().simple());
-            Place::Postgres(PostgresExecutor::create_schema(&url, &name).await.unwrap())
-        }
-        Err(_) => Place::Sqlite(tempfile::tempdir().unwrap()),
-    }
-}
 
 fn state() -> Changes {
     Changes {
@@ -58,8 +22,8 @@ fn state() -> Changes {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn writes_sent_at_once_are_each_answered_and_kept_unless_they_failed() {
-    let place = place().await;
-    let store = open(&place).await;
+    let place = Place::new().await;
+    let store = place.store().await;
     let scripts = at(store.as_ref(), &[(SCRIPTS, None)]);
     let script = store
         .create(
@@ -119,7 +83,7 @@ async fn writes_sent_at_once_are_each_answered_and_kept_unless_they_failed() {
     drop(store);
 
     // Opened again: the acknowledged writes and the first one, nothing else.
-    let store = open(&place).await;
+    let store = place.store().await;
     let count = store.count(TENANT, &states, None).await.unwrap();
     assert_eq!(count, 65, "64 written at once and the one written before");
     let everything = ListQuery {
@@ -143,8 +107,8 @@ async fn writes_sent_at_once_are_each_answered_and_kept_unless_they_failed() {
 /// reads next, it sees each write once the write is acknowledged.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_read_by_key_on_any_thread_sees_each_acknowledged_write() {
-    let place = place().await;
-    let store = open(&place).await;
+    let place = Place::new().await;
+    let store = place.store().await;
     let scripts = at(store.as_ref(), &[(SCRIPTS, None)]);
     let named = |name: String| Changes {
         type_name: "deviceManagementScript".into(),

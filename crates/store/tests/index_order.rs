@@ -6,77 +6,17 @@
 
 mod common;
 
-use std::sync::Arc;
+use common::Place;
 
 use odata::query::{CompareOp, Expr, Literal, OrderKey};
 use store::catalog::ColumnType::{Integer, Text};
 use store::plan::{Expect, Plan, Planner, Statement};
 use store::sql::Flavor;
-use store::{
-    Catalog, Executor, ListQuery, PostgresExecutor, SqlStore, SqliteExecutor, Store, TableKind,
-};
+use store::{Executor, ListQuery, PostgresExecutor, Store, TableKind};
 
 const TENANT: &str = "tenant-a";
 const ACCOUNTS: &str = "deviceManagement/macOSSoftwareUpdateAccountSummaries";
 const DEVICES: &str = "deviceManagement/managedDevices";
-
-/// A fresh data set laid out by the store, and a second executor on it to ask the
-/// database for its plans.
-enum Place {
-    Sqlite(tempfile::TempDir),
-    Postgres { url: String, schema: String },
-}
-
-impl Place {
-    async fn new() -> Place {
-        match std::env::var("TEST_DATABASE_URL") {
-            Ok(url) if !url.is_empty() => {
-                let schema = format!("lg_index_{}", uuid::Uuid::new_v4().simple());
-                let url = PostgresExecutor::create_schema(&url, &schema)
-                    .await
-                    .unwrap();
-                Place::Postgres { url, schema }
-            }
-            _ => Place::Sqlite(tempfile::tempdir().unwrap()),
-        }
-    }
-
-    async fn executor(&self) -> Box<dyn Executor> {
-        match self {
-            Place::Sqlite(dir) => Box::new(
-                SqliteExecutor::open(&dir.path().join("index.sqlite"))
-                    .await
-                    .unwrap(),
-            ),
-            Place::Postgres { url, .. } => {
-                Box::new(PostgresExecutor::connect(url, 2).await.unwrap())
-            }
-        }
-    }
-
-    async fn store(&self) -> Arc<dyn Store> {
-        let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
-        match self {
-            Place::Sqlite(dir) => {
-                let executor = SqliteExecutor::open(&dir.path().join("index.sqlite"))
-                    .await
-                    .unwrap();
-                Arc::new(SqlStore::open(catalog, executor).await.unwrap())
-            }
-            Place::Postgres { url, .. } => {
-                let executor = PostgresExecutor::connect(url, 2).await.unwrap();
-                Arc::new(SqlStore::open(catalog, executor).await.unwrap())
-            }
-        }
-    }
-
-    async fn drop(self) {
-        if let Place::Postgres { url, schema } = self {
-            let base = url.split('?').next().unwrap().to_string();
-            PostgresExecutor::drop_schema(&base, &schema).await.unwrap();
-        }
-    }
-}
 
 /// The database's plan of the page `query` of the collection at `path`, one line per step.
 async fn plan_of(
@@ -160,7 +100,7 @@ fn sorts(plan: &str) -> bool {
 async fn pages_ordered_by_a_timestamp_read_its_index_in_either_direction() {
     let place = Place::new().await;
     let store = place.store().await;
-    let executor = place.executor().await;
+    let executor = place.executor().await.unwrap();
     assert_eq!(accounts(store.as_ref()).kind, TableKind::Collection);
     for descending in [true, false] {
         let query = ordered("lastUpdatedDateTime", descending);
@@ -203,7 +143,7 @@ async fn indexes_laid_out_nulls_last_are_made_again_at_open() {
         run(&executor, text).await;
     }
     let store = place.store().await;
-    let executor = place.executor().await;
+    let executor = place.executor().await.unwrap();
     let plan = plan_of(
         store.as_ref(),
         executor.as_ref(),
