@@ -1,8 +1,9 @@
 //! PostgreSQL stopped and started again under a running node: while it is down the node
 //! says so (`/healthz` 503, writes 503 with `Retry-After`), and once it is back the node
-//! serves again by itself. Stops the local cluster, so it runs only when
-//! `LOCALGRAPH_TEST_PG_RESTART=1` (CI sets it) and `TEST_DATABASE_URL` are set. A test
-//! binary of its own: no other test of this crate runs while the database is down.
+//! serves again by itself. Stops a local cluster, so it runs only when
+//! `LOCALGRAPH_TEST_PG_RESTART` names it (`15/main`: version and name, as `pg_ctlcluster`
+//! takes them; CI sets it) and `TEST_DATABASE_URL` points into it. A test binary of its
+//! own: no other test of this crate runs while the database is down.
 
 mod common;
 
@@ -11,31 +12,36 @@ use std::time::{Duration, Instant};
 
 use common::{Server, client, exchange, postgres_url};
 
-fn cluster(action: &str) {
-    let status = Command::new("pg_ctlcluster")
-        .args(["15", "main", action])
-        .status()
-        .expect("pg_ctlcluster runs");
-    assert!(status.success(), "pg_ctlcluster 15 main {action}: {status}");
+/// A local PostgreSQL cluster, by version and name (`15/main`).
+struct Cluster(String);
+
+impl Cluster {
+    fn run(&self, action: &str) {
+        let status = Command::new("pg_ctlcluster")
+            .args([self.0.as_str(), action])
+            .status()
+            .expect("pg_ctlcluster runs");
+        assert!(status.success(), "pg_ctlcluster {} {action}: {status}", self.0);
+    }
 }
 
 /// Starts the cluster again when dropped, even by a panic.
-struct StartOnDrop;
+struct StartOnDrop<'a>(&'a Cluster);
 
-impl Drop for StartOnDrop {
+impl Drop for StartOnDrop<'_> {
     fn drop(&mut self) {
-        cluster("start");
+        self.0.run("start");
     }
 }
 
 #[tokio::test]
 async fn a_node_serves_again_after_postgres_restarts() {
-    if std::env::var("LOCALGRAPH_TEST_PG_RESTART").as_deref() != Ok("1") {
+    let Ok(cluster) = std::env::var("LOCALGRAPH_TEST_PG_RESTART").map(Cluster) else {
         println!(
-            "skipping a_node_serves_again_after_postgres_restarts: set LOCALGRAPH_TEST_PG_RESTART=1 to let it restart the local PostgreSQL 15 cluster"
+            "skipping a_node_serves_again_after_postgres_restarts: set LOCALGRAPH_TEST_PG_RESTART=15/main to let it restart that local PostgreSQL cluster"
         );
         return;
-    }
+    };
     let Some(url) = postgres_url("a_node_serves_again_after_postgres_restarts").await else {
         return;
     };
@@ -58,8 +64,8 @@ async fn a_node_serves_again_after_postgres_restarts() {
     assert_eq!(status, 201);
     let health = format!("{}/healthz", node.base);
 
-    cluster("stop");
-    let restart = StartOnDrop;
+    cluster.run("stop");
+    let restart = StartOnDrop(&cluster);
     let (health_status, _, health_body) = exchange(&http, &token, "GET", &health, None).await;
     let (write_status, headers, write_body) = exchange(
         &http,
