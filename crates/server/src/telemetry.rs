@@ -14,6 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use intune::{ApiVersion, Schema};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use odata::Places;
 use odata::path::{ResourcePath, Segment, Suffix};
 
 use crate::AppState;
@@ -137,8 +138,13 @@ pub async fn observe(State(schema): State<Arc<Schema>>, request: Request, next: 
     let started = Instant::now();
     let response = next.run(request).await;
     let elapsed = started.elapsed();
-    let matched = response.extensions().get::<MatchedPath>();
-    let route = route_template(&schema, uri.path(), matched.map(MatchedPath::as_str));
+    let route = match response.extensions().get::<GraphRoute>() {
+        Some(GraphRoute(route)) => route.clone(),
+        None => {
+            let matched = response.extensions().get::<MatchedPath>();
+            route_template(&schema, uri.path(), matched.map(MatchedPath::as_str))
+        }
+    };
     let span = tracing::Span::current();
     span.record("route", route.as_str());
     if let Some(query) = uri.query() {
@@ -192,15 +198,21 @@ pub fn route_template(schema: &Schema, path: &str, matched: Option<&str>) -> Str
 
 /// A Graph path's template, from the version's places.
 fn graph_template(schema: &Schema, version: ApiVersion, rest: &str) -> String {
-    let mut template = format!("/{}", version.as_str());
     if rest.trim_matches('/').is_empty() {
-        template.push('/');
-        return template;
+        return format!("/{}/", version.as_str());
     }
     let places = schema.places(version);
-    let Ok(path) = ResourcePath::parse(places, schema.model(version), rest) else {
-        return format!("{template}/(unknown)");
-    };
+    match ResourcePath::parse(places, schema.model(version), rest) {
+        Ok(path) => graph_route(version, places, &path),
+        Err(_) => format!("/{}/(unknown)", version.as_str()),
+    }
+}
+
+/// The route template of a parsed Graph path (`/beta/deviceManagement/…/{id}/runSummary`).
+pub fn graph_route(version: ApiVersion, places: &Places, path: &ResourcePath) -> String {
+    let mut template = String::with_capacity(96);
+    template.push('/');
+    template.push_str(version.as_str());
     for segment in &path.segments {
         template.push('/');
         match segment {
@@ -219,3 +231,8 @@ fn graph_template(schema: &Schema, version: ApiVersion, rest: &str) -> String {
     }
     template
 }
+
+/// The route template of a Graph request, put into its response by the handler that has
+/// already parsed the path, so [`observe`] need not parse it again.
+#[derive(Debug, Clone)]
+pub struct GraphRoute(pub String);
