@@ -120,29 +120,20 @@ fn clock(time: SystemTime) -> Option<String> {
 
 #[test]
 fn the_clock_writes_rfc3339_utc_with_microseconds() {
-    let at = |seconds: u64, micros: u64| {
-        clock(UNIX_EPOCH + Duration::from_secs(seconds) + Duration::from_micros(micros))
-    };
-    assert_eq!(at(0, 0).unwrap(), "1970-01-01T00:00:00.000000Z");
-    assert_eq!(at(951_782_400, 1).unwrap(), "2000-02-29T00:00:00.000001Z");
-    // The same second again (from the cache), then the next.
-    assert_eq!(
-        at(1_796_150_403, 123_456).unwrap(),
-        "2026-12-01T18:40:03.123456Z"
-    );
-    assert_eq!(
-        at(1_796_150_403, 999_999).unwrap(),
-        "2026-12-01T18:40:03.999999Z"
-    );
-    assert_eq!(
-        at(1_796_150_404, 10).unwrap(),
-        "2026-12-01T18:40:04.000010Z"
-    );
-    assert_eq!(
-        at(253_402_300_799, 0).unwrap(),
-        "9999-12-31T23:59:59.000000Z"
-    );
-    assert_eq!(at(253_402_300_800, 0), None);
+    // In order: the same second twice (the second from the cache), then the next.
+    let expected = [
+        (0, 0, Some("1970-01-01T00:00:00.000000Z")),
+        (951_782_400, 1, Some("2000-02-29T00:00:00.000001Z")),
+        (1_796_150_403, 123_456, Some("2026-12-01T18:40:03.123456Z")),
+        (1_796_150_403, 999_999, Some("2026-12-01T18:40:03.999999Z")),
+        (1_796_150_404, 10, Some("2026-12-01T18:40:04.000010Z")),
+        (253_402_300_799, 0, Some("9999-12-31T23:59:59.000000Z")),
+        (253_402_300_800, 0, None),
+    ];
+    for (seconds, micros, text) in expected {
+        let time = UNIX_EPOCH + Duration::from_secs(seconds) + Duration::from_micros(micros);
+        assert_eq!(clock(time).as_deref(), text, "{seconds}.{micros}");
+    }
     assert_eq!(clock(UNIX_EPOCH - Duration::from_secs(1)), None);
 }
 
