@@ -21,7 +21,11 @@ impl Cluster {
             .args([self.0.as_str(), action])
             .status()
             .expect("pg_ctlcluster runs");
-        assert!(status.success(), "pg_ctlcluster {} {action}: {status}", self.0);
+        assert!(
+            status.success(),
+            "pg_ctlcluster {} {action}: {status}",
+            self.0
+        );
     }
 }
 

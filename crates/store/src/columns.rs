@@ -75,7 +75,11 @@ impl Selection {
     pub fn decode(&self, table: &Table) -> Vec<ColumnType> {
         let mut types = Vec::with_capacity(2 + self.positions.len());
         types.extend([ColumnType::Text, ColumnType::Text]);
-        types.extend(self.positions.iter().map(|&at| table.columns[at].ty.clone()));
+        types.extend(
+            self.positions
+                .iter()
+                .map(|&at| table.columns[at].ty.clone()),
+        );
         types
     }
 }
@@ -183,6 +187,11 @@ mod tests {
             names(&table.selection(&selected, &["lastSyncDateTime"])),
             ["deviceName", "lastSyncDateTime"]
         );
-        assert!(table.selection(&v1, &[]).list.starts_with("\"_type\", \"id\", "));
+        assert!(
+            table
+                .selection(&v1, &[])
+                .list
+                .starts_with("\"_type\", \"id\", ")
+        );
     }
 }

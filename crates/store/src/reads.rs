@@ -104,7 +104,10 @@ impl Planner<'_> {
         let ranked = child.kind == TableKind::Collection && expand.top.is_some();
         let selection = child.selection(&expand.columns, &[]);
         let mut sql = Sql::new(self.dialect);
-        sql.push("SELECT ").columns(&selection).push(", ").ident(PARENT);
+        sql.push("SELECT ")
+            .columns(&selection)
+            .push(", ")
+            .ident(PARENT);
         if ranked {
             sql.push(" FROM (SELECT ")
                 .columns(&selection)

@@ -240,7 +240,10 @@ impl<'d> Sql<'d> {
         self.push(alias).push(".").ident(TYPE);
         self.push(", ").push(alias).push(".").ident("id");
         for &at in &selection.positions {
-            self.push(", ").push(alias).push(".").ident(&table.columns[at].name);
+            self.push(", ")
+                .push(alias)
+                .push(".")
+                .ident(&table.columns[at].name);
         }
         self
     }

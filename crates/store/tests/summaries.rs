@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use odata::Value;
 use store::{
-    Address, Catalog, Changes, Columns, PostgresExecutor, RawRow, SqlStore, SqliteExecutor, Step, Store,
+    Address, Catalog, Changes, Columns, PostgresExecutor, RawRow, SqlStore, SqliteExecutor, Step,
+    Store,
 };
 
 async fn open(dir: &std::path::Path) -> Arc<dyn Store> {

@@ -2,10 +2,10 @@
 
 use axum::http::{HeaderName, StatusCode};
 use axum::response::Response;
+use intune::ApiVersion;
 use odata::PlaceKind;
 use odata::query::{MAX_PAGE_SIZE, QueryOptions};
 use serde_json::{Map, Value as Json, json};
-use intune::ApiVersion;
 use store::{Columns, ExpandQuery, ListQuery};
 
 use super::{Request, render};
