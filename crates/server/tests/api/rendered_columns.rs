@@ -21,6 +21,9 @@ const STATES: &str = "deviceManagement/deviceManagementScripts/deviceRunStates";
 const MACS: &str = "deviceManagement/macOSSoftwareUpdateAccountSummaries";
 const SCRIPT: &str = "00000000-0000-4000-8000-0000000000a1";
 
+/// A row's values, by column.
+type Values = Vec<(Arc<str>, Value)>;
+
 fn id(kind: u8, i: usize) -> String {
     format!("00000000-0000-4000-8000-0000000{kind:02x}{i:03}")
 }
@@ -31,7 +34,7 @@ fn table<'a>(app: &'a TestApp, path: &str) -> &'a Table {
 }
 
 /// A value in every column, none null and each distinct per row (`i`), links to `link`.
-fn filled(table: &Table, i: usize, link: Option<&str>) -> Vec<(Arc<str>, Value)> {
+fn filled(table: &Table, i: usize, link: Option<&str>) -> Values {
     use store::catalog::ColumnType;
     let ticks = 638_000_000_000_000_000 + i64::try_from(i).unwrap() * 10_000_000;
     table
@@ -43,7 +46,7 @@ fn filled(table: &Table, i: usize, link: Option<&str>) -> Vec<(Arc<str>, Value)>
                 ColumnType::Text => Value::String(format!("{}-{i}", c.name)),
                 ColumnType::Integer => Value::Int(7 + i as i64),
                 ColumnType::Real => Value::Float(1.5 + i as f64),
-                ColumnType::Boolean => Value::Bool(i % 2 == 0),
+                ColumnType::Boolean => Value::Bool(i.is_multiple_of(2)),
                 ColumnType::Ticks => Value::DateTimeOffset(ticks),
                 ColumnType::Enum(members) => Value::Enum(members[i % members.len()].0.clone()),
                 ColumnType::Json => Value::Json(json!({ "filled": format!("{}-{i}", c.name) })),
@@ -53,12 +56,7 @@ fn filled(table: &Table, i: usize, link: Option<&str>) -> Vec<(Arc<str>, Value)>
         .collect()
 }
 
-async fn import(
-    app: &TestApp,
-    path: &str,
-    parent: &str,
-    rows: Vec<(String, String, Vec<(Arc<str>, Value)>)>,
-) {
+async fn import(app: &TestApp, path: &str, parent: &str, rows: Vec<(String, String, Values)>) {
     let table = table(app, path);
     let rows: Vec<RawRow> = rows
         .into_iter()
@@ -293,29 +291,18 @@ async fn pages_and_entities_render_every_property_of_the_whole_row() {
     ] {
         let declared = "deviceManagementScriptDeviceState";
         let expand = Some(("managedDevice", nested));
-        let reply = app.get(&format!("{base}?{query}")).await;
-        assert_eq!(reply.status, 200, "{}", reply.text);
-        let count = compare(
-            &app,
-            &reply.json(),
-            ApiVersion::Beta,
-            &states,
-            declared,
-            select,
-            expand,
-        );
-        assert_eq!(count, 3);
-        let reply = app.get(&format!("{base}/{state}?{query}")).await;
-        assert_eq!(reply.status, 200, "{}", reply.text);
-        compare(
-            &app,
-            &reply.json(),
-            ApiVersion::Beta,
-            &states,
-            declared,
-            select,
-            expand,
-        );
+        // The page of three states, then one state.
+        for (url, entities) in [
+            (format!("{base}?{query}"), 3),
+            (format!("{base}/{state}?{query}"), 1),
+        ] {
+            let reply = app.get(&url).await;
+            assert_eq!(reply.status, 200, "{url}: {}", reply.text);
+            let body = reply.json();
+            let beta = ApiVersion::Beta;
+            let count = compare(&app, &body, beta, &states, declared, select, expand);
+            assert_eq!(count, entities, "{url}");
+        }
     }
     let reply = app
         .get(&format!(
