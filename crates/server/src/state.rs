@@ -8,6 +8,7 @@ use store::Store;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::control::{ControlDefaults, Controls};
+use crate::discovery::Documents;
 use crate::odata::PageTokens;
 
 /// The data set's setting naming its default tenant: a database that has it holds a data
@@ -32,6 +33,8 @@ pub struct AppState {
     pub controls: Arc<Controls>,
     /// Limits and the public URL.
     pub config: Arc<Config>,
+    /// `$metadata` and `openapi.json`, written once.
+    pub documents: Arc<Documents>,
 }
 
 impl AppState {
@@ -70,6 +73,7 @@ impl AppState {
             auth,
             controls,
             config: Arc::default(),
+            documents: Arc::default(),
         })
     }
 

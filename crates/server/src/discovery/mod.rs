@@ -2,8 +2,11 @@
 //! written at run time from the model and the served places that route the requests
 //! ([`routes`]), so they list exactly what the router answers.
 
+mod cache;
 mod openapi;
 mod places;
+
+pub use cache::Documents;
 
 pub use places::{Route, routes, served_model};
 
@@ -43,7 +46,7 @@ pub async fn metadata(
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let version = get_only(&method, &uri)?;
-    let xml = metadata_document(&app.schema, version);
+    let xml = app.documents.metadata(&app.schema, version);
     Ok(typed(xml, "application/xml"))
 }
 
@@ -55,8 +58,9 @@ pub async fn openapi(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let version = get_only(&method, &uri)?;
-    let document = openapi_document(&app.schema, version, &base_url(&uri, &headers));
-    Ok(typed(document.to_string(), "application/json"))
+    let base = base_url(&uri, &headers);
+    let document = app.documents.openapi(&app.schema, version, &base);
+    Ok(typed(document, "application/json"))
 }
 
 /// `GET /{version}/`: the service document, listing the singletons the version serves.
@@ -92,8 +96,8 @@ fn get_only(method: &Method, uri: &Uri) -> Result<ApiVersion, ApiError> {
     Ok(version)
 }
 
-fn typed(body: String, content_type: &'static str) -> Response {
-    let mut response = Response::new(Body::from(body));
+fn typed(body: impl Into<Body>, content_type: &'static str) -> Response {
+    let mut response = Response::new(body.into());
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert("odata-version", HeaderValue::from_static("4.0"));

@@ -13,11 +13,12 @@ pub use write::MAX_BODY;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use odata::query::{QueryError, QueryOptions};
 
 use crate::control::{Profile, profile};
 use crate::limits::ResponseBudget;
+use crate::telemetry::{GraphRoute, graph_route};
 use crate::{ApiError, AppState, Caller};
 use render::TypeAnnotations;
 use resource::Resource;
@@ -71,13 +72,40 @@ impl Request<'_> {
     }
 }
 
-/// Routes a request by the shape of what it addresses and its method.
+/// Routes a request by the shape of what it addresses and its method, and names the
+/// route in the response ([`GraphRoute`]) for the metrics and the log.
 pub async fn handle(
     State(app): State<AppState>,
     caller: Caller,
     http: axum::extract::Request,
-) -> Result<Response, ApiError> {
+) -> Response {
     let (parts, body) = http.into_parts();
+    let resource =
+        match Resource::resolve(&app.schema, app.store.catalog(), &parts.uri, &parts.headers) {
+            Ok(resource) => resource,
+            Err(error) => return error.into_response(),
+        };
+    let route = GraphRoute(graph_route(
+        resource.version,
+        resource.places,
+        &resource.path,
+    ));
+    let mut response = serve(&app, &caller, parts, body, resource)
+        .await
+        .unwrap_or_else(IntoResponse::into_response);
+    response.extensions_mut().insert(route);
+    response
+}
+
+/// Checks the method, permission and query options against the resolved resource, then
+/// runs the operation.
+async fn serve(
+    app: &AppState,
+    caller: &Caller,
+    parts: axum::http::request::Parts,
+    body: axum::body::Body,
+    resource: Resource<'_>,
+) -> Result<Response, ApiError> {
     let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
     // The tenant's profile (set by the controls) and a batch item's share of the budget.
     let profile = parts
@@ -89,7 +117,6 @@ pub async fn handle(
         .extensions
         .get::<ResponseBudget>()
         .map_or(app.config.limits.max_response_bytes, |b| b.0);
-    let resource = Resource::resolve(&app.schema, app.store.catalog(), &uri, &headers)?;
     let operation = resource.shape.operation(method.as_str());
     // Intune has no `/$count` segment (msgraph-beta-sdk-dotnet#697).
     let refused = profile == Profile::Observed && operation == Some(Operation::Count);
@@ -108,7 +135,7 @@ pub async fn handle(
     )?;
     let options = query_options(&resource, &method, uri.query(), profile)?;
     let request = Request {
-        app: &app,
+        app,
         tenant: &caller.tenant,
         resource,
         options,

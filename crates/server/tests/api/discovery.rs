@@ -52,6 +52,23 @@ async fn openapi_describes_each_version() {
 }
 
 #[tokio::test]
+async fn each_client_address_gets_its_own_server_url_from_the_kept_documents() {
+    let app = TestApp::spawn().await;
+    let server_url = |reply: Reply| reply.json()["servers"][0]["url"].clone();
+    let path = "/beta/openapi.json";
+    let direct = server_url(app.get(path).await);
+    let other = app
+        .request("GET", path, None, &[("host", "graph.example:8443")])
+        .await;
+    assert_eq!(server_url(other), "http://graph.example:8443/beta");
+    assert_eq!(server_url(app.get(path).await), direct);
+    assert_eq!(direct, format!("{}/beta", app.base));
+    let metadata = app.get("/beta/$metadata").await.text;
+    assert_eq!(app.get("/beta/$metadata").await.text, metadata);
+    assert_ne!(app.get("/v1.0/$metadata").await.text, metadata);
+}
+
+#[tokio::test]
 async fn the_service_document_lists_the_singletons() {
     let app = TestApp::spawn().await;
     for path in ["/beta/", "/beta"] {

@@ -1,0 +1,307 @@
+//! The log subscriber every command installs: tracing's `fmt` lines on stderr, as text or
+//! JSON (`--log-format`).
+//!
+//! Text lines are byte for byte tracing's default format, written more cheaply: every
+//! request logs a line inside a span of eight fields, and tracing's default field
+//! formatter and clock (`core::fmt` for each name, value and date part; strings escaped a
+//! character at a time) were about a sixth of a small read's instructions (README
+//! "Performance"). [`PlainFields`] writes the common field types directly and
+//! [`Clock`] formats the date and time of day once a second; anything unusual (the
+//! message, `r#` names, colours on a terminal) goes through tracing's own code.
+
+use std::cell::RefCell;
+use std::fmt::{self, Write as _};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::field::{MakeVisitor, RecordFields, VisitOutput};
+use tracing_subscriber::fmt::format::{DefaultFields, DefaultVisitor, Format, Full, Writer};
+use tracing_subscriber::fmt::time::FormatTime;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::LogFormat;
+
+/// Installs the global subscriber: level from `RUST_LOG` (default `info,sqlx=warn`),
+/// lines on stderr in `format`.
+pub fn init(format: LogFormat) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .fmt_fields(PlainFields)
+            .event_format(PlainLine::new(Clock))
+            .init(),
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .init(),
+    }
+}
+
+/// A line as tracing's default [`Format<Full>`] writes it (time, level, the spans with
+/// their fields, target, the event's fields), without `core::fmt` between the parts.
+/// Colours, and events from the `log` crate (whose target tracing rewrites), go through
+/// tracing's own format.
+#[derive(Debug)]
+pub struct PlainLine<T = Clock> {
+    timer: T,
+    full: Format<Full, T>,
+}
+
+impl<T: FormatTime + Clone> PlainLine<T> {
+    /// Lines stamped by `timer`.
+    pub fn new(timer: T) -> Self {
+        Self {
+            full: Format::default().with_timer(timer.clone()),
+            timer,
+        }
+    }
+}
+
+impl<S, N, T> FormatEvent<S, N> for PlainLine<T>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+    T: FormatTime,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let meta = event.metadata();
+        if writer.has_ansi_escapes() || meta.target() == "log" {
+            return self.full.format_event(ctx, writer, event);
+        }
+        if self.timer.format_time(&mut writer).is_err() {
+            writer.write_str("<unknown time>")?;
+        }
+        writer.write_str(match *meta.level() {
+            Level::TRACE => " TRACE ",
+            Level::DEBUG => " DEBUG ",
+            Level::INFO => "  INFO ",
+            Level::WARN => "  WARN ",
+            Level::ERROR => " ERROR ",
+        })?;
+        if let Some(scope) = ctx.event_scope() {
+            let mut seen = false;
+            for span in scope.from_root() {
+                seen = true;
+                writer.write_str(span.metadata().name())?;
+                if let Some(fields) = span.extensions().get::<FormattedFields<N>>()
+                    && !fields.is_empty()
+                {
+                    writer.write_char('{')?;
+                    writer.write_str(fields)?;
+                    writer.write_char('}')?;
+                }
+                writer.write_char(':')?;
+            }
+            if seen {
+                writer.write_char(' ')?;
+            }
+        }
+        writer.write_str(meta.target())?;
+        writer.write_str(": ")?;
+        ctx.format_fields(writer.by_ref(), event)?;
+        writer.write_char('\n')
+    }
+}
+
+/// Fields as tracing's [`DefaultFields`] writes them (`name=value`, a space between), with
+/// strings, integers and booleans written without `core::fmt` when no colours are on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlainFields;
+
+impl<'writer> FormatFields<'writer> for PlainFields {
+    fn format_fields<R: RecordFields>(&self, writer: Writer<'writer>, fields: R) -> fmt::Result {
+        if writer.has_ansi_escapes() {
+            return DefaultFields::new().format_fields(writer, fields);
+        }
+        let mut visitor = PlainVisitor {
+            writer,
+            first: true,
+            result: Ok(()),
+        };
+        fields.record(&mut visitor);
+        visitor.result
+    }
+}
+
+/// Writes one span's or event's fields for [`PlainFields`].
+struct PlainVisitor<'writer> {
+    writer: Writer<'writer>,
+    first: bool,
+    result: fmt::Result,
+}
+
+impl PlainVisitor<'_> {
+    /// Whether tracing's own visitor must write this field: the message (escaped against
+    /// terminal injection) and raw identifiers (`r#type`).
+    fn special(field: &Field) -> bool {
+        let name = field.name();
+        name == "message" || name.starts_with("r#")
+    }
+
+    /// The `log.` fields of events from the `log` crate, which tracing's format has
+    /// already written as the event's target and leaves out of its fields.
+    fn skipped(field: &Field) -> bool {
+        field.name().starts_with("log.")
+    }
+
+    /// Hands one field to tracing's [`DefaultVisitor`], continuing this line.
+    fn delegate(&mut self, field: &Field, record: impl FnOnce(&mut DefaultVisitor<'_>)) {
+        if self.result.is_err() || Self::skipped(field) {
+            return;
+        }
+        if !self.first {
+            // A visitor from `make_visitor` starts as on an empty line and writes no
+            // separating space before its first field.
+            self.result = self.writer.write_char(' ');
+        }
+        self.first = false;
+        let mut visitor = DefaultFields::new().make_visitor(self.writer.by_ref());
+        record(&mut visitor);
+        let wrote = visitor.finish();
+        self.result = self.result.and(wrote);
+    }
+
+    /// `name=` after the separating space; false for a skipped field or once writing has
+    /// failed.
+    fn name(&mut self, field: &Field) -> bool {
+        if self.result.is_err() || Self::skipped(field) {
+            return false;
+        }
+        if !self.first {
+            self.result = self.writer.write_char(' ');
+        }
+        self.first = false;
+        self.result = self
+            .result
+            .and_then(|()| self.writer.write_str(field.name()))
+            .and_then(|()| self.writer.write_char('='));
+        self.result.is_ok()
+    }
+}
+
+impl Visit for PlainVisitor<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if Self::special(field) {
+            return self.delegate(field, |v| v.record_str(field, value));
+        }
+        if !self.name(field) {
+            return;
+        }
+        // `{:?}` of a str leaves printable ASCII other than `"` and `\` as it is.
+        let plain = value
+            .bytes()
+            .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
+        self.result = if plain {
+            self.writer
+                .write_char('"')
+                .and_then(|()| self.writer.write_str(value))
+                .and_then(|()| self.writer.write_char('"'))
+        } else {
+            write!(self.writer, "{value:?}")
+        };
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if self.name(field) {
+            self.result = self.writer.write_str(itoa::Buffer::new().format(value));
+        }
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        if self.name(field) {
+            self.result = self.writer.write_str(itoa::Buffer::new().format(value));
+        }
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        if self.name(field) {
+            self.result = self.writer.write_str(if value { "true" } else { "false" });
+        }
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.delegate(field, |v| v.record_error(field, value));
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if Self::special(field) {
+            return self.delegate(field, |v| v.record_debug(field, value));
+        }
+        if self.name(field) {
+            self.result = write!(self.writer, "{value:?}");
+        }
+    }
+}
+
+/// RFC 3339 in UTC with microseconds (`2026-12-01T17:40:03.123456Z`), as tracing's
+/// `SystemTime` timer writes it, with the date and time of day formatted once a second
+/// per thread.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clock;
+
+thread_local! {
+    /// The second last formatted on this thread, and its `YYYY-MM-DDTHH:MM:SS`.
+    static SECOND: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+}
+
+impl Clock {
+    /// Writes `time`, or says it cannot (before 1970 or after 9999).
+    fn write(time: SystemTime, w: &mut impl fmt::Write) -> Option<fmt::Result> {
+        let since_epoch = time.duration_since(UNIX_EPOCH).ok()?;
+        let seconds = since_epoch.as_secs();
+        SECOND.with_borrow_mut(|(cached, text)| {
+            if *cached != seconds {
+                let date = time::OffsetDateTime::from_unix_timestamp(seconds.try_into().ok()?)
+                    .ok()
+                    .filter(|d| (0..=9999).contains(&d.year()))?;
+                text.clear();
+                write!(
+                    text,
+                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                    date.year(),
+                    u8::from(date.month()),
+                    date.day(),
+                    date.hour(),
+                    date.minute(),
+                    date.second()
+                )
+                .ok()?;
+                *cached = seconds;
+            }
+            let micros = since_epoch.subsec_micros();
+            let mut fraction = *b".000000Z";
+            for (i, digit) in fraction[1..7].iter_mut().enumerate() {
+                *digit = b'0' + (micros / 10u32.pow(5 - i as u32) % 10) as u8;
+            }
+            // Proven ASCII: a dot, six digits and a Z.
+            let fraction = std::str::from_utf8(&fraction).expect("ASCII");
+            Some(w.write_str(text).and_then(|()| w.write_str(fraction)))
+        })
+    }
+}
+
+impl FormatTime for Clock {
+    fn format_time(&self, w: &mut Writer<'_>) -> fmt::Result {
+        match Clock::write(SystemTime::now(), w) {
+            Some(result) => result,
+            None => tracing_subscriber::fmt::time::SystemTime.format_time(w),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

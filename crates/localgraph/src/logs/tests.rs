@@ -1,0 +1,164 @@
+use std::io;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tracing_subscriber::fmt::MakeWriter;
+
+use super::*;
+
+/// A log sink the test reads back.
+#[derive(Clone, Default)]
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl Sink {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl io::Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Sink {
+    type Writer = Sink;
+    fn make_writer(&'a self) -> Sink {
+        self.clone()
+    }
+}
+
+#[derive(Debug)]
+struct Failure;
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("disk \"full\"")
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Spans and events with every kind of field, and fields recorded after the span began.
+fn log_everything() {
+    let request = tracing::info_span!(
+        "request",
+        request_id = %"498ee3b1-0000",
+        method = %"GET",
+        path = %"/v1.0/deviceManagement/softwareUpdateStatusSummary",
+        route = tracing::field::Empty,
+        query = tracing::field::Empty,
+        tenant = tracing::field::Empty,
+        flag = true,
+        count = 42u64,
+        delta = -7i64,
+    );
+    let _entered = request.enter();
+    request.record(
+        "route",
+        "/v1.0/deviceManagement/softwareUpdateStatusSummary",
+    );
+    request.record(
+        "query",
+        "$filter=displayName eq 'a \"quoted\" b\\c'&$top=5\t\n",
+    );
+    request.record("tenant", "contoso — é ✓ \u{7f} \u{0}");
+    tracing::info!(status = 401u16, elapsed_ms = 1.27, "request");
+    tracing::info!(ratio = 2.0f64, list = ?vec!["a", "b"], r#type = "raw", "a message with \"quotes\" and \u{1b}[31m colour");
+    let error: &(dyn std::error::Error + 'static) = &Failure;
+    tracing::warn!(error, "failed");
+    let inner = tracing::info_span!("inner", empty = tracing::field::Empty);
+    let _inner = inner.enter();
+    tracing::error!(detail = "", "nested");
+    // Each needs escaping for one reason alone.
+    tracing::info!(
+        dir = "C:\\data",
+        tab = "a\tb",
+        del = "x\u{7f}",
+        tilde = "~ ok"
+    );
+    tracing::info!("only a message");
+}
+
+/// The log as `format` and `fields` write it, with an empty time (which still leaves
+/// the space after it).
+fn logged<E, F>(format: E, fields: F) -> String
+where
+    E: for<'a> FormatEvent<tracing_subscriber::Registry, F> + Send + Sync + 'static,
+    F: for<'w> FormatFields<'w> + Send + Sync + 'static,
+{
+    let sink = Sink::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(sink.clone())
+        .with_ansi(false)
+        .fmt_fields(fields)
+        .event_format(format)
+        .finish();
+    tracing::subscriber::with_default(subscriber, log_everything);
+    sink.text()
+}
+
+#[test]
+fn plain_lines_are_what_tracing_writes_byte_for_byte() {
+    let ours = logged(PlainLine::new(()), PlainFields);
+    let tracings = logged(Format::default().with_timer(()), DefaultFields::new());
+    assert_eq!(ours.lines().count(), 6, "{ours}");
+    assert!(ours.contains(r#"status=401 elapsed_ms=1.27"#), "{ours}");
+    assert_eq!(ours, tracings);
+}
+
+fn clock(time: SystemTime) -> Option<String> {
+    let mut text = String::new();
+    Clock::write(time, &mut text)?.unwrap();
+    Some(text)
+}
+
+#[test]
+fn the_clock_writes_rfc3339_utc_with_microseconds() {
+    // In order: the same second twice (the second from the cache), then the next.
+    let expected = [
+        (0, 0, Some("1970-01-01T00:00:00.000000Z")),
+        (951_782_400, 1, Some("2000-02-29T00:00:00.000001Z")),
+        (1_796_150_403, 123_456, Some("2026-12-01T18:40:03.123456Z")),
+        (1_796_150_403, 999_999, Some("2026-12-01T18:40:03.999999Z")),
+        (1_796_150_404, 10, Some("2026-12-01T18:40:04.000010Z")),
+        (253_402_300_799, 0, Some("9999-12-31T23:59:59.000000Z")),
+        (253_402_300_800, 0, None),
+    ];
+    for (seconds, micros, text) in expected {
+        let time = UNIX_EPOCH + Duration::from_secs(seconds) + Duration::from_micros(micros);
+        assert_eq!(clock(time).as_deref(), text, "{seconds}.{micros}");
+    }
+    assert_eq!(clock(UNIX_EPOCH - Duration::from_secs(1)), None);
+}
+
+#[test]
+fn the_clock_agrees_with_tracings_to_the_second() {
+    let tracings = || {
+        let mut text = String::new();
+        tracing_subscriber::fmt::time::SystemTime
+            .format_time(&mut Writer::new(&mut text))
+            .unwrap();
+        text
+    };
+    let ours = || {
+        let mut text = String::new();
+        Clock.format_time(&mut Writer::new(&mut text)).unwrap();
+        text
+    };
+    // Ours between two of tracing's that fall in one second (retried across a boundary).
+    for _ in 0..10 {
+        let (before, now, after) = (tracings(), ours(), tracings());
+        if before[..19] == after[..19] {
+            assert_eq!(now[..19], before[..19]);
+            assert_eq!(now.len(), before.len(), "{now} {before}");
+            return;
+        }
+    }
+    panic!("ten tries all crossed a second");
+}
