@@ -10,10 +10,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use intune::ApiVersion;
 use odata::PlaceKind;
 use odata::Value;
 use odata::edm::{Model, Primitive, TypeKind, TypeRef};
 use odata::value::default_value;
+
+use crate::columns::Selection;
 
 /// The namespace of the name-based ids of contained single-valued targets.
 const CONTAINED_ID_NAMESPACE: uuid::Uuid =
@@ -86,6 +89,9 @@ pub struct Column {
     pub stamp: Option<Stamp>,
     /// For a link column (`_managedDevice`), the table of the entities it references.
     pub link: Option<TableId>,
+    /// The API versions whose types have this property (none for a link column): what a
+    /// response of each renders.
+    pub versions: Vec<ApiVersion>,
 }
 
 /// One table of the catalog.
@@ -105,9 +111,11 @@ pub struct Table {
     pub entity_type: String,
     /// Structural properties except the key, union over types and versions.
     pub columns: Vec<Column>,
-    /// The columns every read returns, quoted: `_type`, `id`, then `columns` in order
-    /// (written once here: every read's statement starts with them).
-    pub select_list: String,
+    /// Every column, for the reads of whole entities (writes, exports); laid out once
+    /// here, as every read's statement starts with its list.
+    pub all: Selection,
+    /// The columns each version renders, in [`ApiVersion::ALL`]'s order.
+    pub rendered: Vec<Selection>,
 }
 
 impl Table {
@@ -193,7 +201,7 @@ impl Catalog {
     pub fn build(schema: &intune::Schema) -> Result<Catalog, CatalogError> {
         let mut catalog = Catalog::default();
         let versions = schema.versions();
-        for (model, places) in versions {
+        for (version, (model, places)) in ApiVersion::ALL.into_iter().zip(versions) {
             for place in places.iter().filter(|p| p.stores()) {
                 let kind = match place.kind {
                     PlaceKind::Collection => TableKind::Collection,
@@ -204,7 +212,7 @@ impl Catalog {
                     .parent
                     .and_then(|p| catalog.by_path.get(&places.get(p).path).copied());
                 let id = catalog.table_for(&place.path, parent, kind, &place.entity_type);
-                catalog.add_columns(model, id, &place.entity_type)?;
+                catalog.add_columns(model, version, id, &place.entity_type)?;
             }
             for place in places.iter() {
                 let PlaceKind::Link(home) = place.kind else {
@@ -222,13 +230,18 @@ impl Catalog {
                             default: None,
                             stamp: None,
                             link: Some(target),
+                            versions: Vec::new(),
                         });
                     }
                 }
             }
         }
         for table in &mut catalog.tables {
-            table.select_list = crate::sql::column_list(table);
+            table.all = Selection::all(table);
+            table.rendered = ApiVersion::ALL
+                .iter()
+                .map(|v| Selection::rendered(table, *v))
+                .collect();
         }
         let models: Vec<&Model> = versions.iter().rev().map(|(m, _)| *m).collect();
         catalog.summaries = crate::aggregate::resolve(&catalog, &models)?;
@@ -259,7 +272,8 @@ impl Catalog {
             kind,
             entity_type: entity_type.to_string(),
             columns: Vec::new(),
-            select_list: String::new(),
+            all: Selection::default(),
+            rendered: Vec::new(),
         });
         self.by_path.insert(path.to_string(), id);
         id
@@ -268,6 +282,7 @@ impl Catalog {
     fn add_columns(
         &mut self,
         model: &Model,
+        version: ApiVersion,
         id: TableId,
         declared: &str,
     ) -> Result<(), CatalogError> {
@@ -295,6 +310,7 @@ impl Catalog {
                     },
                     stamp: stamp(&p.name, &p.ty, p.computed),
                     link: None,
+                    versions: vec![version],
                 };
                 let table = &mut self.tables[id];
                 let path = &table.path;
@@ -307,6 +323,9 @@ impl Catalog {
                                 column: column.name.to_string(),
                             }
                         })?;
+                        if !existing.versions.contains(&version) {
+                            existing.versions.push(version);
+                        }
                         after = Some(at);
                     }
                     None => {

@@ -158,7 +158,7 @@ pub(crate) fn raw_row(table: &Table, mut row: Vec<Param>) -> RawRow {
     };
     let parent = text();
     let tenant = text();
-    let record = record(table, row);
+    let record = record(table, &table.all, row);
     RawRow {
         tenant,
         parent,
@@ -178,7 +178,7 @@ impl Planner<'_> {
         limit: usize,
     ) -> Statement {
         let mut sql = Sql::new(self.dialect);
-        sql.push("SELECT ").columns(table);
+        sql.push("SELECT ").columns(&table.all);
         sql.push(", ").ident(TENANT).push(", ").ident(PARENT);
         sql.push(" FROM ")
             .ident(&table.sql_name)

@@ -13,6 +13,7 @@ use odata::query::Expr;
 
 use crate::aggregate::{Holders, Write};
 use crate::catalog::{Address, Catalog, TableId};
+use crate::columns::Columns;
 use crate::dump::raw_row;
 use crate::list::{ExpandQuery, ListQuery};
 use crate::plan::{Plan, Planner, Target, first};
@@ -81,13 +82,15 @@ impl<E: Executor> Store for SqlStore<E> {
         &self,
         tenant: &str,
         at: &Address,
+        columns: &Columns,
         expand: &[ExpandQuery],
         max_bytes: Option<usize>,
     ) -> Result<Record, StoreError> {
         let planner = self.planner();
         let (mut statements, target) = planner.resolve(tenant, at);
         let key = target.key.clone().unwrap_or_default();
-        statements.push(planner.select_one(tenant, &target));
+        let selection = target.table.selection(columns, &[]);
+        statements.push(planner.select_one(tenant, &target, &selection));
         let mut expansions = Vec::new();
         for e in expand {
             if let Some((statement, child)) =
@@ -108,7 +111,7 @@ impl<E: Executor> Store for SqlStore<E> {
         let mut results = self.execute(plan).await?.into_iter();
         let found = results.next().unwrap_or_default().into_iter().next();
         let mut entity = match found {
-            Some(row) => record(target.table, row),
+            Some(row) => record(target.table, &selection, row),
             None if target.table.kind.single() => defaults(target.table, key),
             None => return Err(StoreError::NotFound),
         };
@@ -144,10 +147,8 @@ impl<E: Executor> Store for SqlStore<E> {
         };
         let insert = planner.insert(tenant, &target, &key, &changes, now());
         let after = planner.recomputes(tenant, at, Some(&key), Write::Create);
-        Ok(record(
-            target.table,
-            first(self.run_write(checks, insert, after).await?)?,
-        ))
+        let row = first(self.run_write(checks, insert, after).await?)?;
+        Ok(record(target.table, &target.table.all, row))
     }
 
     async fn update(
@@ -161,7 +162,8 @@ impl<E: Executor> Store for SqlStore<E> {
         checks.extend(planner.link_checks(tenant, target.table, &changes));
         if target.table.kind.single() {
             let upsert = planner.upsert(tenant, &target, &changes, false, now());
-            return Ok(record(target.table, self.upsert(checks, upsert).await?));
+            let row = self.upsert(checks, upsert).await?;
+            return Ok(record(target.table, &target.table.all, row));
         }
         let update = planner.update(tenant, &target, &changes, now());
         let after = planner.recomputes(tenant, at, None, Write::Update);
@@ -171,10 +173,10 @@ impl<E: Executor> Store for SqlStore<E> {
             .into_iter()
             .next()
         {
-            Some(row) => Ok(record(target.table, row)),
+            Some(row) => Ok(record(target.table, &target.table.all, row)),
             None => {
                 // Nothing matched: either there is no such entity, or it has another type.
-                let stored = self.get(tenant, at, &[], None).await?;
+                let stored = self.get(tenant, at, &Columns::All, &[], None).await?;
                 Err(StoreError::TypeMismatch {
                     stored: stored.type_name,
                     given: changes.type_name,
@@ -192,7 +194,8 @@ impl<E: Executor> Store for SqlStore<E> {
         let planner = self.planner();
         let (checks, target) = planner.resolve(tenant, at);
         let upsert = planner.upsert(tenant, &target, &changes, true, now());
-        Ok(record(target.table, self.upsert(checks, upsert).await?))
+        let row = self.upsert(checks, upsert).await?;
+        Ok(record(target.table, &target.table.all, row))
     }
 
     async fn delete(&self, tenant: &str, at: &Address) -> Result<(), StoreError> {

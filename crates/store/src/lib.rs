@@ -9,6 +9,7 @@
 mod aggregate;
 mod budget;
 pub mod catalog;
+mod columns;
 mod controls;
 mod dump;
 mod engine;
@@ -27,6 +28,7 @@ pub mod sql;
 mod sqlite;
 
 pub use catalog::{Address, Catalog, Step, Table, TableId, TableKind};
+pub use columns::{Columns, Selection};
 pub use controls::{ControlRow, ControlSet};
 pub use dump::RawRow;
 pub use engine::{Executor, SqlStore};
@@ -48,8 +50,8 @@ pub struct Record {
     pub type_name: String,
     /// The key.
     pub id: String,
-    /// Every column of the table, in table order (a version renders the ones it has),
-    /// named by the column's shared name.
+    /// The columns the read returned (every column, or those the response renders: see
+    /// [`Columns`]), in table order, named by the column's shared name.
     pub values: Vec<(Arc<str>, Value)>,
     /// Expanded navigation properties, in request order.
     pub expanded: Vec<(String, Expanded)>,
@@ -65,7 +67,7 @@ pub enum Expanded {
 }
 
 impl Record {
-    /// A property's value, if the table has the column.
+    /// A property's value, if the read returned its column.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.values
             .iter()
@@ -166,12 +168,13 @@ pub trait Store: Send + Sync {
     ) -> Result<u64, StoreError>;
 
     /// The entity `at` addresses (a `Referenced` one reads as its defaults until written),
-    /// with the navigations in `expand` read along, in at most `max_bytes` of row data
-    /// (else [`StoreError::TooLarge`]).
+    /// its `columns`, with the navigations in `expand` read along, in at most `max_bytes`
+    /// of row data (else [`StoreError::TooLarge`]).
     async fn get(
         &self,
         tenant: &str,
         at: &Address,
+        columns: &Columns,
         expand: &[ExpandQuery],
         max_bytes: Option<usize>,
     ) -> Result<Record, StoreError>;

@@ -11,6 +11,7 @@ use serde_json::Value as Json;
 
 use crate::Record;
 use crate::catalog::Table;
+use crate::columns::Columns;
 use crate::filter::{Operand, push_filter};
 use crate::sql::{Param, Sql};
 
@@ -29,6 +30,9 @@ pub struct ListQuery {
     pub size: usize,
     /// Whether to count every matching row (`$count=true`).
     pub count: bool,
+    /// The columns to read of each entity (with the `$orderby` keys, which the next
+    /// page's cursor is made of).
+    pub columns: Columns,
     /// Navigation properties to read along with each entity.
     pub expand: Vec<ExpandQuery>,
     /// The most bytes of row data the page (with its expansions) may hold: a page that
@@ -47,6 +51,8 @@ pub struct ExpandQuery {
     pub orderby: Vec<OrderKey>,
     /// Nested `$top`: at most this many per parent.
     pub top: Option<usize>,
+    /// The columns to read of each expanded entity.
+    pub columns: Columns,
 }
 
 /// A position in an ordered collection: the sort keys and id of the last row read.
@@ -58,8 +64,20 @@ pub struct Cursor {
     pub id: String,
 }
 
+impl ListQuery {
+    /// The columns the store reads for itself: the `$orderby` keys (their top-level
+    /// properties), which the next page's cursor holds.
+    pub fn needed(&self) -> Vec<&str> {
+        self.orderby
+            .iter()
+            .filter_map(|k| k.path.first().map(String::as_str))
+            .collect()
+    }
+}
+
 impl Cursor {
-    /// The cursor just after `record` under `orderby`.
+    /// The cursor just after `record` under `orderby` (the record holds the keys'
+    /// columns: see [`ListQuery::needed`]).
     pub fn after(table: &Table, orderby: &[OrderKey], record: &Record) -> Cursor {
         let keys = orderby
             .iter()

@@ -4,6 +4,7 @@
 use odata::Value;
 
 use crate::catalog::{Address, Catalog, ColumnType, Stamp, Table, TableKind};
+use crate::columns::Selection;
 use crate::sql::{Dialect, PARENT, Param, Sql, TENANT, TYPE, quote};
 use crate::{Changes, StoreError};
 
@@ -166,15 +167,15 @@ impl<'a> Planner<'a> {
         sql.push(")");
     }
 
-    /// Reads the entity the target names.
-    pub fn select_one(&self, tenant: &str, target: &Target) -> Statement {
+    /// Reads the selected columns of the entity the target names.
+    pub fn select_one(&self, tenant: &str, target: &Target, selection: &Selection) -> Statement {
         let mut sql = Sql::new(self.dialect);
         sql.push("SELECT ")
-            .columns(target.table)
+            .columns(selection)
             .push(" FROM ")
             .ident(&target.table.sql_name);
         self.target_condition(&mut sql, tenant, target);
-        statement(sql, Expect::Rows, decode(target.table))
+        statement(sql, Expect::Rows, selection.decode(target.table))
     }
 
     /// Inserts a new entity with key `key`.
@@ -189,7 +190,7 @@ impl<'a> Planner<'a> {
         let values = written(target.table, changes, now, true);
         let mut sql = Sql::new(self.dialect);
         self.insert_head(&mut sql, tenant, target, key, &changes.type_name, &values);
-        sql.push(" RETURNING ").columns(target.table);
+        sql.push(" RETURNING ").columns(&target.table.all);
         statement(sql, Expect::Rows, decode(target.table))
     }
 
@@ -219,7 +220,7 @@ impl<'a> Planner<'a> {
             .ident(TYPE)
             .push(" = ")
             .bind(Param::Text(changes.type_name.clone()));
-        sql.push(" RETURNING ").columns(target.table);
+        sql.push(" RETURNING ").columns(&target.table.all);
         statement(sql, Expect::Rows, decode(target.table))
     }
 
@@ -257,7 +258,7 @@ impl<'a> Planner<'a> {
                 .push(" = excluded.")
                 .ident(&column.name);
         }
-        sql.push(" RETURNING ").columns(table);
+        sql.push(" RETURNING ").columns(&table.all);
         statement(sql, Expect::Rows, decode(table))
     }
 
@@ -336,10 +337,9 @@ fn written<'t>(
     out
 }
 
+/// The types of a row of every column of `table`.
 pub(crate) fn decode(table: &Table) -> Vec<ColumnType> {
-    let mut types = vec![ColumnType::Text, ColumnType::Text];
-    types.extend(table.columns.iter().map(|c| c.ty.clone()));
-    types
+    table.all.decode(table)
 }
 
 pub(crate) fn statement(sql: Sql, expect: Expect, decode: Vec<ColumnType>) -> Statement {

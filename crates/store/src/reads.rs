@@ -1,15 +1,20 @@
 //! The statements that read collections: a page, its count, and expanded navigations.
 
+use std::borrow::Cow;
+
 use crate::catalog::{ColumnType, Table, TableKind};
+use crate::columns::Selection;
 use crate::list::{ExpandQuery, ListQuery, push_after, push_filter_condition, push_order};
-use crate::plan::{Expect, Planner, Statement, Target, decode, statement};
+use crate::plan::{Expect, Planner, Statement, Target, statement};
 use crate::sql::{PARENT, Param, Sql, TENANT};
 
-/// What an expansion reads: the table of the rows, and whether they are linked entities
-/// (one per parent) rather than the parents' children.
+/// What an expansion reads: the table of the rows, which of its columns, and whether they
+/// are linked entities (one per parent) rather than the parents' children.
 pub struct Expansion<'a> {
     /// The table the rows come from.
     pub table: &'a Table,
+    /// The columns read of each row.
+    pub selection: Cow<'a, Selection>,
     /// Whether the navigation is a link.
     pub link: bool,
 }
@@ -23,12 +28,18 @@ pub enum Parents<'q> {
 }
 
 impl Planner<'_> {
-    /// A page of the target collection: one row more than the page size, to know whether
-    /// another page follows.
-    pub fn page(&self, tenant: &str, target: &Target, query: &ListQuery) -> Statement {
+    /// The selected columns of a page of the target collection: one row more than the
+    /// page size, to know whether another page follows.
+    pub fn page(
+        &self,
+        tenant: &str,
+        target: &Target,
+        query: &ListQuery,
+        selection: &Selection,
+    ) -> Statement {
         let mut sql = Sql::new(self.dialect);
         sql.push("SELECT ")
-            .columns(target.table)
+            .columns(selection)
             .push(" FROM ")
             .ident(&target.table.sql_name);
         self.page_conditions(&mut sql, tenant, target, query);
@@ -37,7 +48,7 @@ impl Planner<'_> {
         if query.after.is_none() && query.skip > 0 {
             sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
         }
-        statement(sql, Expect::Rows, decode(target.table))
+        statement(sql, Expect::Rows, selection.decode(target.table))
     }
 
     /// The number of rows matching the filter (all pages).
@@ -61,9 +72,10 @@ impl Planner<'_> {
     ) -> Option<(Statement, Expansion<'_>)> {
         if let Some(link) = target.table.link(&expand.navigation) {
             let home = self.catalog.table(link.link?);
+            let selection = home.selection(&expand.columns, &[]);
             let mut sql = Sql::new(self.dialect);
             sql.push("SELECT ")
-                .columns_of("t", home)
+                .columns_of("t", home, &selection)
                 .push(", s.")
                 .ident("id");
             sql.push(" FROM ")
@@ -79,21 +91,26 @@ impl Planner<'_> {
             sql.push(" AND s.").ident("id").push(" IN (");
             self.push_parents(&mut sql, tenant, target, parents);
             sql.push(")");
-            let mut types = decode(home);
+            let mut types = selection.decode(home);
             types.push(ColumnType::Text);
             let expansion = Expansion {
                 table: home,
+                selection,
                 link: true,
             };
             return Some((statement(sql, Expect::Rows, types), expansion));
         }
         let child = self.catalog.child(target.table.id, &expand.navigation)?;
         let ranked = child.kind == TableKind::Collection && expand.top.is_some();
+        let selection = child.selection(&expand.columns, &[]);
         let mut sql = Sql::new(self.dialect);
-        sql.push("SELECT ").columns(child).push(", ").ident(PARENT);
+        sql.push("SELECT ")
+            .columns(&selection)
+            .push(", ")
+            .ident(PARENT);
         if ranked {
             sql.push(" FROM (SELECT ")
-                .columns(child)
+                .columns(&selection)
                 .push(", ")
                 .ident(PARENT);
             sql.push(", ROW_NUMBER() OVER (PARTITION BY ").ident(PARENT);
@@ -117,10 +134,11 @@ impl Planner<'_> {
         } else {
             push_order(&mut sql, child, &expand.orderby);
         }
-        let mut types = decode(child);
+        let mut types = selection.decode(child);
         types.push(ColumnType::Text);
         let expansion = Expansion {
             table: child,
+            selection,
             link: false,
         };
         Some((statement(sql, Expect::Rows, types), expansion))

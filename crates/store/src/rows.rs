@@ -5,13 +5,14 @@ use std::collections::HashMap;
 use odata::Value;
 
 use crate::catalog::{ColumnType, Table, TableKind};
+use crate::columns::Selection;
 use crate::plan::Rows;
 use crate::reads::Expansion;
 use crate::sql::Param;
 use crate::{Expanded, Record};
 
-/// A decoded row (`_type`, `id`, then the table's columns) as a record.
-pub fn record(table: &Table, row: Vec<Param>) -> Record {
+/// A decoded row (`_type`, `id`, then the selected columns of the table) as a record.
+pub fn record(table: &Table, selection: &Selection, row: Vec<Param>) -> Record {
     let mut cells = row.into_iter();
     let text = |p: Option<Param>| match p {
         Some(Param::Text(t)) => t,
@@ -19,9 +20,10 @@ pub fn record(table: &Table, row: Vec<Param>) -> Record {
     };
     let type_name = text(cells.next());
     let id = text(cells.next());
-    let values = table
-        .columns
+    let values = selection
+        .positions
         .iter()
+        .map(|&at| &table.columns[at])
         .zip(cells)
         .map(|(column, cell)| {
             // A column with a neutral value reads it for NULL (a collection written before
@@ -93,7 +95,7 @@ pub fn attach(
         by_parent
             .entry(parent)
             .or_default()
-            .push(record(child, row));
+            .push(record(child, &expansion.selection, row));
     }
     for parent in parents.iter_mut() {
         let children = by_parent.remove(&parent.id).unwrap_or_default();
@@ -140,7 +142,7 @@ mod tests {
             Param::Text("s".into()),
         ];
         row.extend(table.columns.iter().map(|c| Param::Null(c.ty.clone())));
-        let record = record(table, row);
+        let record = record(table, &table.all, row);
         assert_eq!(
             record.get("roleScopeTagIds"),
             Some(&Value::Json(serde_json::json!([])))

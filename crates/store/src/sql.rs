@@ -4,6 +4,7 @@
 use odata::Value;
 
 use crate::catalog::{Column, ColumnType, Table, TableKind};
+use crate::columns::Selection;
 
 /// Internal columns. Property names never start with `_`, so they cannot collide.
 pub const TENANT: &str = "_tenant";
@@ -234,33 +235,24 @@ impl<'d> Sql<'d> {
         self.bind(Param::Text(key.into()))
     }
 
-    /// The columns every read returns, of the table named `alias` in a join.
-    pub fn columns_of(&mut self, alias: &str, table: &Table) -> &mut Self {
+    /// The selected columns of `table`, which is named `alias` in a join.
+    pub fn columns_of(&mut self, alias: &str, table: &Table, selection: &Selection) -> &mut Self {
         self.push(alias).push(".").ident(TYPE);
         self.push(", ").push(alias).push(".").ident("id");
-        for c in &table.columns {
-            self.push(", ").push(alias).push(".").ident(&c.name);
+        for &at in &selection.positions {
+            self.push(", ")
+                .push(alias)
+                .push(".")
+                .ident(&table.columns[at].name);
         }
         self
     }
 
-    /// The columns every read returns: `_type`, `id`, then the table's columns in order.
-    pub fn columns(&mut self, table: &Table) -> &mut Self {
-        self.push(&table.select_list)
+    /// The columns a read returns: `_type`, `id`, then the selected columns in table
+    /// order.
+    pub fn columns(&mut self, selection: &Selection) -> &mut Self {
+        self.push(&selection.list)
     }
-}
-
-/// `_type, id` and the table's columns in order, quoted (a table's `select_list`).
-pub fn column_list(table: &Table) -> String {
-    let mut list = String::new();
-    push_quoted(&mut list, TYPE);
-    list.push_str(", ");
-    push_quoted(&mut list, "id");
-    for c in &table.columns {
-        list.push_str(", ");
-        push_quoted(&mut list, &c.name);
-    }
-    list
 }
 
 /// Quotes an identifier.
@@ -272,7 +264,7 @@ pub fn quote(name: &str) -> String {
 
 /// Appends `name` quoted as an identifier (a `"` in it doubled), without allocating: the
 /// planner writes every column's name into every statement.
-fn push_quoted(out: &mut String, name: &str) {
+pub(crate) fn push_quoted(out: &mut String, name: &str) {
     out.push('"');
     let mut parts = name.split('"');
     if let Some(first) = parts.next() {

@@ -7,7 +7,7 @@ mod common;
 
 use common::{Place, at};
 use odata::Value;
-use store::{Changes, ListQuery, StoreError};
+use store::{Changes, Columns, ListQuery, StoreError};
 
 const TENANT: &str = "t";
 const SCRIPTS: &str = "deviceManagement/deviceManagementScripts";
@@ -134,7 +134,9 @@ async fn a_read_by_key_on_any_thread_sees_each_acknowledged_write() {
                 // Read from a task of its own, which any worker thread may run.
                 let reader = {
                     let (store, script) = (store.clone(), script.clone());
-                    tokio::spawn(async move { store.get(TENANT, &script, &[], None).await })
+                    tokio::spawn(async move {
+                        store.get(TENANT, &script, &Columns::All, &[], None).await
+                    })
                 };
                 let record = reader.await.unwrap().unwrap();
                 let shown = record

@@ -6,7 +6,7 @@ mod common;
 
 use common::open;
 use odata::Value;
-use store::{Address, Changes, ControlRow, Store, StoreError};
+use store::{Address, Changes, Columns, ControlRow, Store, StoreError};
 
 fn accounts(store: &dyn Store) -> Address {
     common::at(
@@ -108,7 +108,13 @@ async fn snapshots_move_whole_and_a_reset_keeps_them_and_the_controls() {
     );
     assert_eq!(to.restore_snapshot("t", "s").await.unwrap(), info);
     let restored = to
-        .get("t", &accounts(to.as_ref()).with_key(&kept.id), &[], None)
+        .get(
+            "t",
+            &accounts(to.as_ref()).with_key(&kept.id),
+            &Columns::All,
+            &[],
+            None,
+        )
         .await;
     assert_eq!(restored.unwrap(), kept);
     assert!(matches!(

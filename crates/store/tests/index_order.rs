@@ -31,7 +31,7 @@ async fn plan_of(
         dialect: executor.dialect(),
     };
     let (_, target) = planner.resolve(TENANT, &at);
-    let page = planner.page(TENANT, &target, query);
+    let page = planner.page(TENANT, &target, query, &target.table.all);
     let flavor = executor.dialect().flavor();
     let (explain, decode) = match flavor {
         // Rows of id, parent, notused, detail.

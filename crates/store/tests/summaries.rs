@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use odata::Value;
 use store::{
-    Address, Catalog, Changes, PostgresExecutor, RawRow, SqlStore, SqliteExecutor, Step, Store,
+    Address, Catalog, Changes, Columns, PostgresExecutor, RawRow, SqlStore, SqliteExecutor, Step,
+    Store,
 };
 
 async fn open(dir: &std::path::Path) -> Arc<dyn Store> {
@@ -128,7 +129,7 @@ async fn a_bulk_load_is_summarized_by_one_recompute() {
         let (store, summary) = (store.clone(), summary.clone());
         async move {
             store
-                .get(tenant, &summary, &[], None)
+                .get(tenant, &summary, &Columns::All, &[], None)
                 .await
                 .unwrap()
                 .get(name)

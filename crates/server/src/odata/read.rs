@@ -2,10 +2,11 @@
 
 use axum::http::{HeaderName, StatusCode};
 use axum::response::Response;
+use intune::ApiVersion;
 use odata::PlaceKind;
 use odata::query::{MAX_PAGE_SIZE, QueryOptions};
 use serde_json::{Map, Value as Json, json};
-use store::{ExpandQuery, ListQuery};
+use store::{Columns, ExpandQuery, ListQuery};
 
 use super::{Request, render};
 use crate::ApiError;
@@ -25,7 +26,8 @@ pub async fn get(request: &Request<'_>) -> Result<Response, ApiError> {
         .get(
             request.tenant,
             resource.address()?,
-            &expand_queries(options),
+            &rendered(resource.version, options.select.as_deref()),
+            &expand_queries(options, resource.version),
             Some(request.max_bytes),
         )
         .await
@@ -67,7 +69,8 @@ pub async fn list(request: &Request<'_>) -> Result<Response, ApiError> {
         after,
         skip: options.skip.unwrap_or(0),
         size,
-        expand: expand_queries(options),
+        columns: rendered(resource.version, options.select.as_deref()),
+        expand: expand_queries(options, resource.version),
         max_bytes: Some(request.max_bytes),
     };
     let page = request
@@ -129,6 +132,8 @@ pub async fn reference(request: &Request<'_>) -> Result<Response, ApiError> {
         .get(
             request.tenant,
             resource.address()?,
+            // A reference renders the key alone.
+            &rendered(resource.version, Some(&[])),
             &[],
             Some(request.max_bytes),
         )
@@ -168,7 +173,16 @@ pub fn singleton(request: &Request<'_>) -> Response {
     render::json(StatusCode::OK, &body)
 }
 
-fn expand_queries(options: &QueryOptions) -> Vec<ExpandQuery> {
+/// What the store reads of each entity: the columns [`render::Entity`] writes in
+/// `version`, projected to `select` as it projects them.
+fn rendered(version: ApiVersion, select: Option<&[String]>) -> Columns {
+    Columns::Rendered {
+        version,
+        select: select.map(<[String]>::to_vec),
+    }
+}
+
+fn expand_queries(options: &QueryOptions, version: ApiVersion) -> Vec<ExpandQuery> {
     options
         .expand
         .iter()
@@ -177,6 +191,7 @@ fn expand_queries(options: &QueryOptions) -> Vec<ExpandQuery> {
             filter: e.filter.clone(),
             orderby: e.orderby.clone(),
             top: e.top,
+            columns: rendered(version, e.select.as_deref()),
         })
         .collect()
 }

@@ -29,6 +29,10 @@ pub struct TestApp {
     pub default_tenant: String,
     /// The data set's registered clients.
     pub clients: Clients,
+    /// The served schema.
+    pub schema: Arc<intune::Schema>,
+    /// The store the service runs on, for tests that read or write beside the API.
+    pub store: Arc<dyn Store>,
     _data: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
 }
@@ -162,6 +166,7 @@ impl TestApp {
             AuthMode::On
         };
         let clients = Clients::new(store.clone());
+        let served = (schema.clone(), store.clone());
         let auth = Auth::new(mode, key.clone(), keys, clients.clone());
         let config = options.config.unwrap_or_default();
         let limits = config.limits.clone();
@@ -201,6 +206,8 @@ impl TestApp {
             key,
             default_tenant,
             clients,
+            schema: served.0,
+            store: served.1,
             _data: data,
             _stop: stop,
         }

@@ -27,6 +27,7 @@ mod public_url;
 mod query;
 mod query_edges;
 mod refusals;
+mod rendered_columns;
 mod reports;
 mod seeds;
 mod tenants;

@@ -53,7 +53,8 @@ impl<E: Executor> SqlStore<E> {
         let planner = self.planner();
         let (checks, target) = planner.resolve(tenant, at);
         let first = checks.len();
-        let mut statements = vec![planner.page(tenant, &target, query)];
+        let selection = target.table.selection(&query.columns, &query.needed());
+        let mut statements = vec![planner.page(tenant, &target, query, &selection)];
         if query.count {
             statements.push(planner.count_matching(tenant, &target, query));
         }
@@ -85,7 +86,10 @@ impl<E: Executor> SqlStore<E> {
         let mut rows = results.next().unwrap_or_default();
         let more = rows.len() > query.size;
         rows.truncate(query.size);
-        let mut records: Vec<Record> = rows.into_iter().map(|r| record(target.table, r)).collect();
+        let mut records: Vec<Record> = rows
+            .into_iter()
+            .map(|r| record(target.table, &selection, r))
+            .collect();
         let count = if query.count {
             Some(integer(results.next().unwrap_or_default())?)
         } else {

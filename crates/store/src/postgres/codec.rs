@@ -28,26 +28,27 @@ pub(super) fn bind<'q>(mut query: Query<'q>, params: &[Param]) -> Query<'q> {
 }
 
 pub(super) fn decode(row: &PgRow, types: &[ColumnType]) -> Result<Vec<Param>, StoreError> {
-    types
-        .iter()
-        .enumerate()
-        .map(|(i, ty)| {
-            let cell = match ty {
-                ColumnType::Boolean => row
-                    .try_get::<Option<bool>, _>(i)
-                    .map(|v| v.map(Param::Bool)),
-                ColumnType::Real => row.try_get::<Option<f64>, _>(i).map(|v| v.map(Param::Real)),
-                ColumnType::Text | ColumnType::Json => row
-                    .try_get::<Option<String>, _>(i)
-                    .map(|v| v.map(Param::Text)),
-                // BIGINT columns and COUNT(*); a bare literal such as `SELECT 1` is INTEGER.
-                _ => row
-                    .try_get::<Option<i64>, _>(i)
-                    .or_else(|_| row.try_get::<Option<i32>, _>(i).map(|v| v.map(i64::from)))
-                    .map(|v| v.map(Param::Int)),
-            };
-            cell.map(|v| v.unwrap_or_else(|| Param::Null(ty.clone())))
-                .map_err(|e| StoreError::Backend(e.into()))
-        })
-        .collect()
+    // Sized up front, as collecting `Result`s would grow it cell by cell.
+    let mut cells = Vec::with_capacity(types.len());
+    for (i, ty) in types.iter().enumerate() {
+        let cell = match ty {
+            ColumnType::Boolean => row
+                .try_get::<Option<bool>, _>(i)
+                .map(|v| v.map(Param::Bool)),
+            ColumnType::Real => row.try_get::<Option<f64>, _>(i).map(|v| v.map(Param::Real)),
+            ColumnType::Text | ColumnType::Json => row
+                .try_get::<Option<String>, _>(i)
+                .map(|v| v.map(Param::Text)),
+            // BIGINT columns and COUNT(*); a bare literal such as `SELECT 1` is INTEGER.
+            _ => row
+                .try_get::<Option<i64>, _>(i)
+                .or_else(|_| row.try_get::<Option<i32>, _>(i).map(|v| v.map(i64::from)))
+                .map(|v| v.map(Param::Int)),
+        };
+        let cell = cell
+            .map(|v| v.unwrap_or_else(|| Param::Null(ty.clone())))
+            .map_err(|e| StoreError::Backend(e.into()))?;
+        cells.push(cell);
+    }
+    Ok(cells)
 }

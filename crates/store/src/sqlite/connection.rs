@@ -107,39 +107,41 @@ pub fn run(
 
 /// A row's cells as the planner's types say.
 fn decode(row: &rusqlite::Row<'_>, types: &[ColumnType]) -> Result<Vec<Param>, StoreError> {
-    types
-        .iter()
-        .enumerate()
-        .map(|(i, ty)| {
-            let cell = row.get_ref(i).map_err(backend)?;
-            Ok(match (ty, cell) {
-                (_, ValueRef::Null) => Param::Null(ty.clone()),
-                (ColumnType::Real, ValueRef::Real(v)) => Param::Real(v),
-                (ColumnType::Real, ValueRef::Integer(v)) => Param::Real(v as f64),
-                (ColumnType::Text | ColumnType::Json, ValueRef::Text(text)) => Param::Text(
-                    std::str::from_utf8(text)
-                        .map_err(|e| StoreError::Backend(e.into()))?
-                        .to_string(),
-                ),
-                (
-                    ColumnType::Integer
-                    | ColumnType::Boolean
-                    | ColumnType::Ticks
-                    | ColumnType::Enum(_),
-                    ValueRef::Integer(v),
-                ) => Param::Int(v),
-                (ty, cell) => {
-                    return Err(StoreError::Backend(
-                        format!(
-                            "column {i} holds a {:?} where a {ty:?} belongs",
-                            cell.data_type()
-                        )
-                        .into(),
-                    ));
-                }
-            })
-        })
-        .collect()
+    // Sized up front: collecting `Result`s has no size hint, and grew the vector of each
+    // row four or five times (2% of the instructions of a page of devices).
+    let mut cells = Vec::with_capacity(types.len());
+    for (i, ty) in types.iter().enumerate() {
+        cells.push(cell(row, i, ty)?);
+    }
+    Ok(cells)
+}
+
+/// Cell `i` of a row, of type `ty`.
+fn cell(row: &rusqlite::Row<'_>, i: usize, ty: &ColumnType) -> Result<Param, StoreError> {
+    let cell = row.get_ref(i).map_err(backend)?;
+    Ok(match (ty, cell) {
+        (_, ValueRef::Null) => Param::Null(ty.clone()),
+        (ColumnType::Real, ValueRef::Real(v)) => Param::Real(v),
+        (ColumnType::Real, ValueRef::Integer(v)) => Param::Real(v as f64),
+        (ColumnType::Text | ColumnType::Json, ValueRef::Text(text)) => Param::Text(
+            std::str::from_utf8(text)
+                .map_err(|e| StoreError::Backend(e.into()))?
+                .to_string(),
+        ),
+        (
+            ColumnType::Integer | ColumnType::Boolean | ColumnType::Ticks | ColumnType::Enum(_),
+            ValueRef::Integer(v),
+        ) => Param::Int(v),
+        (ty, cell) => {
+            return Err(StoreError::Backend(
+                format!(
+                    "column {i} holds a {:?} where a {ty:?} belongs",
+                    cell.data_type()
+                )
+                .into(),
+            ));
+        }
+    })
 }
 
 /// Constraint violations mean something to the caller; a lock held past the busy timeout

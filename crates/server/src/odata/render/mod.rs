@@ -130,9 +130,21 @@ pub fn page<'a>(
     if let Some(next) = next {
         json::string(object.key("@odata.nextLink"), next);
     }
-    json::array(object.key("value"), entities, |out, entity| {
-        entity.write(out)
-    });
+    let rest = entities.len().saturating_sub(1);
+    json::array(
+        object.key("value"),
+        entities.enumerate(),
+        |out, (i, entity)| {
+            let start = out.len();
+            entity.write(out);
+            if i == 0 {
+                // The first entity tells what the others take: the buffer grows once
+                // here, while it holds one entity, rather than being copied as it fills
+                // (a page of devices outgrew the first guess by 2x).
+                out.reserve((out.len() - start + 1) * rest);
+            }
+        },
+    );
     object.end();
     out
 }
