@@ -213,7 +213,14 @@ impl<'a> Resource<'a> {
     /// `{base}/{version}/$metadata#{fragment}`.
     pub fn context(&self, fragment: &str) -> String {
         // `concat` rather than `format!`: every response makes one (profile of W1).
-        [&self.base, "/", self.version.as_str(), "/$metadata#", fragment].concat()
+        [
+            &self.base,
+            "/",
+            self.version.as_str(),
+            "/$metadata#",
+            fragment,
+        ]
+        .concat()
     }
 
     /// `{base}/{version}/{canonical path}`.
