@@ -161,7 +161,8 @@ impl<E: Executor> Store for SqlStore<E> {
         let (mut checks, target) = planner.resolve(tenant, at);
         checks.extend(planner.link_checks(tenant, target.table, &changes));
         if target.table.kind.single() {
-            let upsert = planner.upsert(tenant, &target, &changes, false, now());
+            let stamp = now();
+            let upsert = || planner.upsert(tenant, &target, &changes, false, stamp);
             let row = self.upsert(checks, upsert).await?;
             return Ok(record(target.table, &target.table.all, row));
         }
@@ -193,7 +194,8 @@ impl<E: Executor> Store for SqlStore<E> {
     ) -> Result<Record, StoreError> {
         let planner = self.planner();
         let (checks, target) = planner.resolve(tenant, at);
-        let upsert = planner.upsert(tenant, &target, &changes, true, now());
+        let stamp = now();
+        let upsert = || planner.upsert(tenant, &target, &changes, true, stamp);
         let row = self.upsert(checks, upsert).await?;
         Ok(record(target.table, &target.table.all, row))
     }

@@ -266,13 +266,18 @@ pub fn quote(name: &str) -> String {
 /// planner writes every column's name into every statement.
 pub(crate) fn push_quoted(out: &mut String, name: &str) {
     out.push('"');
-    let mut parts = name.split('"');
-    if let Some(first) = parts.next() {
-        out.push_str(first);
-    }
-    for part in parts {
-        out.push_str("\"\"");
-        out.push_str(part);
+    // The catalog's names hold no `"`: one copy, without splitting.
+    if !name.as_bytes().contains(&b'"') {
+        out.push_str(name);
+    } else {
+        let mut parts = name.split('"');
+        if let Some(first) = parts.next() {
+            out.push_str(first);
+        }
+        for part in parts {
+            out.push_str("\"\"");
+            out.push_str(part);
+        }
     }
     out.push('"');
 }

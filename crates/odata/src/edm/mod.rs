@@ -374,18 +374,17 @@ impl Model {
     /// structured type of the model.
     pub fn resolve_type_name(&self, raw: &str) -> Option<&StructuredType> {
         let name = raw.strip_prefix('#').unwrap_or(raw);
-        let prefixes = [
-            format!("{}.", self.namespace),
-            self.alias
-                .as_ref()
-                .map(|a| format!("{a}."))
-                .unwrap_or_default(),
-            "microsoft.management.services.api.".to_string(),
+        // Each namespace then its dot, without building the prefixes (every POST with an
+        // `@odata.type` resolves one).
+        let namespaces = [
+            Some(self.namespace.as_str()),
+            self.alias.as_deref(),
+            Some("microsoft.management.services.api"),
         ];
-        let simple = prefixes
-            .iter()
-            .filter(|p| !p.is_empty())
-            .find_map(|p| strip_prefix_ci(name, p))?;
+        let simple = namespaces
+            .into_iter()
+            .flatten()
+            .find_map(|ns| strip_prefix_ci(name, ns)?.strip_prefix('.'))?;
         find_ci_map(&self.types, simple)
     }
 

@@ -66,15 +66,16 @@ impl<E: Executor> SqlStore<E> {
     /// write can race another: `ON CONFLICT` settles a clash on the key, but the clash
     /// may surface on the table's other unique index (one row per parent, the same row),
     /// as a unique violation once the other writer commits. The row exists then: run
-    /// the statement again, and it merges.
+    /// the statement again, and it merges. `upsert` plans the statement for each try
+    /// (a retry is rare: the first try takes the planned statement rather than a copy).
     pub(super) async fn upsert(
         &self,
         checks: Vec<Statement>,
-        upsert: Statement,
+        upsert: impl Fn() -> Statement,
     ) -> Result<Vec<Param>, StoreError> {
         let mut tries = 1;
         loop {
-            match self.run_one(true, checks.clone(), upsert.clone()).await {
+            match self.run_one(true, checks.clone(), upsert()).await {
                 Err(StoreError::Conflict) if tries < UPSERT_TRIES => tries += 1,
                 rows => return first(rows?),
             }
