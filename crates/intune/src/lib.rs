@@ -29,6 +29,14 @@ impl ApiVersion {
     /// Every served version.
     pub const ALL: [ApiVersion; 2] = [ApiVersion::V1, ApiVersion::Beta];
 
+    /// The version's place in [`ApiVersion::ALL`], for tables kept per version.
+    pub fn index(self) -> usize {
+        match self {
+            ApiVersion::V1 => 0,
+            ApiVersion::Beta => 1,
+        }
+    }
+
     /// The path segment: `v1.0` or `beta`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -5,6 +5,7 @@
 //! Metrics go through the `metrics` facade, so any crate records them (the store times its
 //! transactions); one process-wide Prometheus recorder renders them.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, OnceLock, PoisonError, RwLock};
 use std::time::Instant;
@@ -140,15 +141,19 @@ pub async fn observe(State(schema): State<Arc<Schema>>, request: Request, next: 
     let started = Instant::now();
     let response = next.run(request).await;
     let elapsed = started.elapsed();
-    let route = match response.extensions().get::<GraphRoute>() {
-        Some(GraphRoute(route)) => route.clone(),
+    let route: Cow<str> = match response.extensions().get::<GraphRoute>() {
+        Some(GraphRoute(route)) => Cow::Borrowed(route),
         None => {
             let matched = response.extensions().get::<MatchedPath>();
-            route_template(&schema, uri.path(), matched.map(MatchedPath::as_str))
+            Cow::Owned(route_template(
+                &schema,
+                uri.path(),
+                matched.map(MatchedPath::as_str),
+            ))
         }
     };
     let span = tracing::Span::current();
-    span.record("route", route.as_str());
+    span.record("route", &*route);
     if let Some(query) = uri.query() {
         span.record("query", query);
     }

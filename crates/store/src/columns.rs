@@ -93,11 +93,7 @@ impl Table {
         let Columns::Rendered { version, select } = columns else {
             return Cow::Borrowed(&self.all);
         };
-        let Some(view) = ApiVersion::ALL
-            .iter()
-            .position(|v| v == version)
-            .and_then(|slot| self.rendered.get(slot))
-        else {
+        let Some(view) = self.rendered.get(version.index()) else {
             return Cow::Borrowed(&self.all);
         };
         let covered = |name: &&str| {

@@ -22,7 +22,7 @@ pub struct Documents {
 impl Documents {
     /// The CSDL document of `version`.
     pub fn metadata(&self, schema: &Schema, version: ApiVersion) -> Bytes {
-        self.metadata[index(version)]
+        self.metadata[version.index()]
             .get_or_init(|| super::metadata_document(schema, version).into())
             .clone()
     }
@@ -45,12 +45,5 @@ impl Documents {
     fn kept(&self) -> std::sync::MutexGuard<'_, HashMap<(ApiVersion, String), Bytes>> {
         // A poisoned map still holds whole documents: each is inserted in one step.
         self.openapi.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-fn index(version: ApiVersion) -> usize {
-    match version {
-        ApiVersion::V1 => 0,
-        ApiVersion::Beta => 1,
     }
 }

@@ -13,20 +13,29 @@ use store::{
 /// the SQLite file `name` in `dir`.
 pub async fn open(dir: &std::path::Path, name: &str) -> Arc<dyn Store> {
     let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => {
-            let schema = format!("lg_store_{}", uuid::Uuid::new_v4().simple());
-            let url = PostgresExecutor::create_schema(&url, &schema)
-                .await
-                .unwrap();
+    match fresh_schema().await {
+        Some((url, _)) => {
             let executor = PostgresExecutor::connect(&url, 8).await.unwrap();
             Arc::new(SqlStore::open(catalog, executor).await.unwrap())
         }
-        _ => {
+        None => {
             let executor = SqliteExecutor::open(&dir.join(name)).await.unwrap();
             Arc::new(SqlStore::open(catalog, executor).await.unwrap())
         }
     }
+}
+
+/// A fresh schema of its own in `TEST_DATABASE_URL`'s PostgreSQL database, when that is
+/// set: the URL that opens it, and its name.
+async fn fresh_schema() -> Option<(String, String)> {
+    let url = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let schema = format!("lg_store_{}", uuid::Uuid::new_v4().simple());
+    let url = PostgresExecutor::create_schema(&url, &schema)
+        .await
+        .unwrap();
+    Some((url, schema))
 }
 
 /// The address of `steps`: each a table's path and, but for the last, the key under it.
@@ -55,15 +64,9 @@ pub enum Place {
 impl Place {
     /// A fresh place.
     pub async fn new() -> Place {
-        match std::env::var("TEST_DATABASE_URL") {
-            Ok(url) if !url.is_empty() => {
-                let schema = format!("lg_place_{}", uuid::Uuid::new_v4().simple());
-                let url = PostgresExecutor::create_schema(&url, &schema)
-                    .await
-                    .unwrap();
-                Place::Postgres { url, schema }
-            }
-            _ => Place::Sqlite(tempfile::tempdir().unwrap()),
+        match fresh_schema().await {
+            Some((url, schema)) => Place::Postgres { url, schema },
+            None => Place::Sqlite(tempfile::tempdir().unwrap()),
         }
     }
 
