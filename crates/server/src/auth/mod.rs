@@ -19,6 +19,8 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::HeaderValue;
 
+use crate::Caller;
+
 pub use clients::{Client, Clients};
 pub use keys::{KeyError, KeySet, SigningKey};
 pub use token::{Claims, Issuers, TokenSpec};
@@ -36,6 +38,16 @@ pub enum AuthMode {
 /// How many verified tokens [`Auth`] remembers; past that it starts over.
 const VERIFIED_TOKENS: usize = 1024;
 
+/// A token whose signature, audience and issuer have been verified.
+#[derive(Debug, Clone)]
+struct Verified {
+    claims: Arc<Claims>,
+    caller: Caller,
+}
+
+/// Verified tokens, by their bytes.
+type VerifiedTokens = HashMap<Box<[u8]>, Verified, foldhash::fast::RandomState>;
+
 /// Token verification and the authority's keys and clients.
 #[derive(Debug, Clone)]
 pub struct Auth {
@@ -47,8 +59,9 @@ pub struct Auth {
     /// A client sends the same token for up to an hour, and checking an RS256 signature
     /// was the largest cost of a small request (the benchmark's profile, README
     /// "Performance"); the keys never change while the server runs, so that answer
-    /// holds. The lifetime is checked on every request.
-    verified: Arc<Mutex<HashMap<String, Arc<Claims>, foldhash::fast::RandomState>>>,
+    /// holds. The lifetime is checked on every request. The caller the claims describe
+    /// is made once too: it is shared, not rebuilt, by each request with the token.
+    verified: Arc<Mutex<VerifiedTokens>>,
 }
 
 impl Auth {
@@ -98,28 +111,35 @@ impl Auth {
         &self.clients
     }
 
-    /// Verifies the `Authorization` header's bearer token now.
-    pub fn verify(&self, authorization: Option<&HeaderValue>) -> Result<Arc<Claims>, TokenError> {
+    /// Verifies the `Authorization` header's bearer token now; returns the caller it
+    /// describes.
+    pub fn verify(&self, authorization: Option<&HeaderValue>) -> Result<Caller, TokenError> {
         let token = verify::bearer(authorization)?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let known = self.remembered(token);
-        let claims = match known {
-            Some(claims) => claims,
+        let verified = match self.remembered(token) {
+            Some(verified) => verified,
             None => {
-                let claims = Arc::new(verify::verify_untimed(&self.keys, token)?);
-                let mut verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
-                if verified.len() >= VERIFIED_TOKENS {
-                    verified.clear();
+                // A header that is not text is no token (as `HeaderValue::to_str` says).
+                let text = std::str::from_utf8(token).map_err(|_| TokenError::Empty)?;
+                let claims = verify::verify_untimed(&self.keys, text)?;
+                let caller = Caller::from_claims(&claims);
+                let verified = Verified {
+                    claims: Arc::new(claims),
+                    caller,
+                };
+                let mut remembered = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+                if remembered.len() >= VERIFIED_TOKENS {
+                    remembered.clear();
                 }
-                verified.insert(token.to_string(), claims.clone());
-                claims
+                remembered.insert(token.into(), verified.clone());
+                verified
             }
         };
-        verify::check_lifetime(&claims, now)?;
-        Ok(claims)
+        verify::check_lifetime(&verified.claims, now)?;
+        Ok(verified.caller)
     }
 
-    fn remembered(&self, token: &str) -> Option<Arc<Claims>> {
+    fn remembered(&self, token: &[u8]) -> Option<Verified> {
         let verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
         verified.get(token).cloned()
     }
