@@ -20,6 +20,7 @@ mod links;
 mod listener;
 mod middleware;
 mod odata;
+mod operations;
 mod refusals;
 mod state;
 pub mod telemetry;
@@ -45,12 +46,18 @@ use axum::routing::{any, get, post};
 use axum::{Extension, Router};
 use tokio::net::TcpListener;
 use tokio_rustls::rustls::ServerConfig;
+use tower::util::BoxCloneSyncService;
 use tower::{Service, ServiceBuilder};
+
+/// The whole service, every layer and route: what [`build_router`] makes and the
+/// listener serves. A boxed service rather than a [`Router`] holding the stack as its
+/// fallback: a router matches the path and stores its parameters again on every request.
+pub type HttpService = BoxCloneSyncService<Request, axum::response::Response, Infallible>;
 
 /// The whole service: the same router for `main` and the tests. `$batch` runs its
 /// requests through the same routes and middleware, built once (without `$batch`); the
 /// controls run inside the envelope middleware, for each request and each batch item.
-pub fn build_router(state: AppState) -> Router {
+pub fn build_router(state: AppState) -> HttpService {
     build_router_with(state, Router::new())
 }
 
@@ -60,7 +67,7 @@ pub fn build_router(state: AppState) -> Router {
 /// The middleware wraps whole routers, not each route: `Router::layer` would box the
 /// stack around every route and clone it, box by box, on every request (78 allocations
 /// a request with this stack, the largest cost of a small read).
-pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
+pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpService {
     // Metrics recorded before the recorder is installed would be lost.
     telemetry::handle();
     let shared = Arc::new(state.clone());
@@ -84,13 +91,7 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
             )
             .with_state(state.clone()),
         );
-    let service = named(
-        Router::new()
-            .route("/healthz", get(health::healthz))
-            .route("/metrics", get(telemetry::metrics)),
-    )
-    .with_state(state.clone())
-    .fallback_service(data);
+    let service = operations::Operations::new(&state, named, data);
     let service = ServiceBuilder::new()
         .layer(Extension(batch::Inner(inner)))
         .layer(axum::middleware::from_fn_with_state(
@@ -105,11 +106,10 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
 
 /// The layers every request passes through, batched ones too, around `service`: its ids
 /// first, then its span and log line, its route and metrics, Graph's envelope, and the
-/// links' base. One router holds the whole stack (as its fallback service): routers
-/// nested as plain wrappers each matched the path and decoded its parameters again, and
-/// `Router::layer` would box the stack around every route and clone it, box by box, on
-/// every request.
-fn observed<S>(service: S, state: &AppState) -> Router
+/// links' base. The layers wrap services, not routers: routers nested as plain wrappers
+/// each matched the path and decoded its parameters again, and `Router::layer` would box
+/// the stack around every route and clone it, box by box, on every request.
+fn observed<S>(service: S, state: &AppState) -> HttpService
 where
     S: Service<Request, Error = Infallible> + Clone + Send + Sync + 'static,
     S::Response: IntoResponse + 'static,
@@ -130,7 +130,7 @@ where
         .option_layer(public)
         .layer(axum::middleware::from_fn(middleware::graph_envelope))
         .service(service);
-    Router::new().fallback_service(stack)
+    BoxCloneSyncService::new(stack)
 }
 
 /// Routes that tell the metrics which of them answered (see [`telemetry::observe`]).
@@ -161,7 +161,9 @@ fn routes() -> Router<AppState> {
         .route("/{version}/", any(discovery::service_document))
         .route("/{version}/$metadata", any(discovery::metadata))
         .route("/{version}/openapi.json", any(discovery::openapi))
-        .route("/{version}/{*path}", any(odata::handle))
+        // Graph's paths: the fallback rather than a `/{version}/{*path}` route, which
+        // would decode both parameters and pass a route layer on every request, for a
+        // handler that parses the path itself.
         .fallback(odata::handle)
 }
 
@@ -178,7 +180,7 @@ pub async fn serve(
 /// Serves `router` (from [`build_router_with`]) with `limits` until `shutdown` completes.
 pub async fn serve_router(
     listener: TcpListener,
-    router: Router,
+    router: HttpService,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -196,6 +198,10 @@ pub async fn serve_tls(
 ) -> std::io::Result<()> {
     let limits = state.config.limits.clone();
     let listener = tls::TlsListener::new(listener, config)?;
-    let router = build_router(state).layer(axum::middleware::map_request(links::https));
+    let router = BoxCloneSyncService::new(
+        ServiceBuilder::new()
+            .layer(axum::middleware::map_request(links::https))
+            .service(build_router(state)),
+    );
     listener::serve(listener, router, limits, shutdown).await
 }
