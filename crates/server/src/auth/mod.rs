@@ -14,6 +14,7 @@ pub mod token;
 pub mod verify;
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -46,7 +47,37 @@ struct Verified {
 }
 
 /// Verified tokens, by their bytes.
-type VerifiedTokens = HashMap<Box<[u8]>, Verified, foldhash::fast::RandomState>;
+type VerifiedTokens = HashMap<Box<[u8]>, Verified, SignatureHash>;
+
+/// How many of a token's last bytes (its signature's) its hash reads.
+const HASHED_TAIL: usize = 64;
+
+/// Hashes a token by its last bytes, which are its signature's: a kilobyte token hashed
+/// whole cost more than the rest of its lookup. The map still compares tokens whole.
+#[derive(Debug, Clone, Default)]
+struct SignatureHash(foldhash::fast::RandomState);
+
+impl BuildHasher for SignatureHash {
+    type Hasher = SignatureHasher;
+
+    fn build_hasher(&self) -> SignatureHasher {
+        SignatureHasher(self.0.build_hasher())
+    }
+}
+
+/// The hasher of [`SignatureHash`].
+struct SignatureHasher(foldhash::fast::FoldHasher<'static>);
+
+impl Hasher for SignatureHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0
+            .write(&bytes[bytes.len().saturating_sub(HASHED_TAIL)..]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}
 
 /// Token verification and the authority's keys and clients.
 #[derive(Debug, Clone)]
