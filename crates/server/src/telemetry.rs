@@ -66,6 +66,7 @@ pub fn handle() -> &'static PrometheusHandle {
             tracing::warn!("another metrics recorder is installed; /metrics stays empty");
         }
         describe();
+        store::metrics::register();
         handle
     })
 }
