@@ -64,9 +64,9 @@ pub fn build_router(state: AppState) -> HttpService {
 /// [`build_router`] with `extra` routes served under the same middleware and limits as
 /// the data routes (the tests add routes that panic or stall; the service has none).
 ///
-/// The middleware wraps whole routers, not each route: `Router::layer` would box the
-/// stack around every route and clone it, box by box, on every request (78 allocations
-/// a request with this stack, the largest cost of a small read).
+/// The middleware wraps the routers, not each route: `Router::layer` would box the stack
+/// around every route and clone it, box by box, on every request (78 allocations a
+/// request with this stack, the largest cost of a small read).
 pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpService {
     // Metrics recorded before the recorder is installed would be lost.
     telemetry::handle();
