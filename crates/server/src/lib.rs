@@ -46,7 +46,7 @@ use axum::routing::{any, get, post};
 use axum::{Extension, Router};
 use tokio::net::TcpListener;
 use tokio_rustls::rustls::ServerConfig;
-use tower::util::BoxCloneSyncService;
+use tower::util::{BoxCloneSyncService, MapRequestLayer, MapResponseLayer};
 use tower::{Service, ServiceBuilder};
 
 /// The whole service, every layer and route: what [`build_router`] makes and the
@@ -121,7 +121,8 @@ where
         .clone()
         .map(|url| axum::middleware::map_request_with_state(url, links::public));
     let stack = ServiceBuilder::new()
-        .layer(axum::middleware::map_request(middleware::assign_ids))
+        .layer(MapResponseLayer::new(IntoResponse::into_response))
+        .layer(MapRequestLayer::new(middleware::assign_ids))
         .layer(trace::layer())
         .layer(axum::middleware::from_fn_with_state(
             state.schema.clone(),

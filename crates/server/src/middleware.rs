@@ -44,7 +44,9 @@ impl RequestIds {
 }
 
 /// Gives the request its ids, first of all, so every layer and log line can name them.
-pub async fn assign_ids(mut request: Request) -> Request {
+/// Synchronous, for tower's `MapRequestLayer`: axum's `map_request` would box the rest of
+/// the stack and its future on every request.
+pub fn assign_ids(mut request: Request) -> Request {
     let ids = RequestIds::new(request.headers());
     request.extensions_mut().insert(ids);
     request
