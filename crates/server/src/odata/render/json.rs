@@ -17,16 +17,18 @@ pub fn string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-/// Appends `prefix` and `text` as one JSON string (`"#microsoft.graph.…"`).
-pub fn prefixed_string(out: &mut Vec<u8>, prefix: &str, text: &str) {
-    if needs_escape(prefix.as_bytes()) || needs_escape(text.as_bytes()) {
-        serialized(out, &format!("{prefix}{text}"));
+/// Appends `parts` joined as one JSON string (`"#microsoft.graph.…"` from the `#`, the
+/// namespace, the `.` and the type's name, without building the joined text).
+pub fn joined_string(out: &mut Vec<u8>, parts: &[&str]) {
+    if parts.iter().any(|p| needs_escape(p.as_bytes())) {
+        serialized(out, &parts.concat());
         return;
     }
-    out.reserve(prefix.len() + text.len() + 2);
+    out.reserve(parts.iter().map(|p| p.len()).sum::<usize>() + 2);
     out.push(b'"');
-    out.extend_from_slice(prefix.as_bytes());
-    out.extend_from_slice(text.as_bytes());
+    for part in parts {
+        out.extend_from_slice(part.as_bytes());
+    }
     out.push(b'"');
 }
 
@@ -140,8 +142,9 @@ mod tests {
             string(&mut out, text);
             assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text:?}");
             let mut out = Vec::new();
-            prefixed_string(&mut out, "#", text);
-            assert_eq!(out, serde_json::to_vec(&format!("#{text}")).unwrap());
+            joined_string(&mut out, &["#", "microsoft.graph", ".", text]);
+            let joined = format!("#microsoft.graph.{text}");
+            assert_eq!(out, serde_json::to_vec(&joined).unwrap());
         }
     }
 

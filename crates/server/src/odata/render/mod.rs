@@ -64,8 +64,10 @@ impl Entity<'_> {
             json::string(object.key("@odata.context"), context);
         }
         if self.annotations == TypeAnnotations::Always || record.type_name != self.declared {
-            let qualified = model.qualified(&record.type_name);
-            json::prefixed_string(object.key("@odata.type"), "#", &qualified);
+            // `#` and the qualified name (`Model::qualified`), written without formatting
+            // it first: every entity of a page in the documented profile carries one.
+            let parts = ["#", &model.namespace, ".", &record.type_name];
+            json::joined_string(object.key("@odata.type"), &parts);
         }
         let ty = model
             .structured(&record.type_name)
