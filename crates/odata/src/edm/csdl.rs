@@ -5,7 +5,7 @@ use roxmltree::{Document, Node};
 
 use super::action;
 use super::{
-    EnumMember, EnumType, Model, NavigationProperty, Primitive, Property, Singleton,
+    EnumMember, EnumType, Model, Named, NavigationProperty, Primitive, Property, Singleton,
     StructuredType, TypeKind, TypeRef,
 };
 
@@ -50,7 +50,7 @@ pub(super) fn read(xml: &str) -> Result<Model, CsdlError> {
     let alias = schema.attribute("Alias").map(str::to_string);
 
     let mut declared: IndexMap<String, Declared> = IndexMap::new();
-    let mut enums: IndexMap<String, EnumType> = IndexMap::new();
+    let mut enums: Named<EnumType> = Named::default();
     let mut singletons = Vec::new();
     let mut container = String::from("GraphService");
     let mut annotations: Annotations = IndexMap::new();
@@ -87,7 +87,7 @@ pub(super) fn read(xml: &str) -> Result<Model, CsdlError> {
         declared: &declared,
         enums: &enums,
     };
-    let mut types = IndexMap::new();
+    let mut types = Named::default();
     for name in declared.keys() {
         types.insert(name.clone(), resolver.flatten(name, &annotations)?);
     }
@@ -235,7 +235,7 @@ struct Resolver<'a> {
     namespace: &'a str,
     alias: &'a Option<String>,
     declared: &'a IndexMap<String, Declared>,
-    enums: &'a IndexMap<String, EnumType>,
+    enums: &'a Named<EnumType>,
 }
 
 impl Resolver<'_> {
