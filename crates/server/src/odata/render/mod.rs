@@ -64,10 +64,10 @@ impl Entity<'_> {
             json::string(object.key("@odata.context"), context);
         }
         if self.annotations == TypeAnnotations::Always || record.type_name != self.declared {
-            // `#` and the qualified name (`Model::qualified`), written without formatting
-            // it first: every entity of a page in the documented profile carries one.
-            let parts = ["#", &model.namespace, ".", &record.type_name];
-            json::joined_string(object.key("@odata.type"), &parts);
+            // Written without formatting the qualified name first: every entity of a page
+            // in the documented profile carries one.
+            let out = object.key("@odata.type");
+            json::type_annotation(out, &model.namespace, &record.type_name);
         }
         let ty = model
             .structured(&record.type_name)
