@@ -123,7 +123,10 @@ pub fn page<'a>(
     next: Option<&str>,
     entities: impl ExactSizeIterator<Item = Entity<'a>>,
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(PAGE_BYTES + entities.len() * ENTITY_BYTES / 2);
+    // Room for the first entity only: the rest is reserved once it tells what an entity
+    // takes (a reallocation copies the whole old block, so a large first guess cost a
+    // copy of it on every page of devices).
+    let mut out = Vec::with_capacity(PAGE_BYTES + ENTITY_BYTES);
     let mut object = json::Object::begin(&mut out);
     json::string(object.key("@odata.context"), context);
     if let Some(count) = count {
@@ -142,8 +145,11 @@ pub fn page<'a>(
             if i == 0 {
                 // The first entity tells what the others take: the buffer grows once
                 // here, while it holds one entity, rather than being copied as it fills
-                // (a page of devices outgrew the first guess by 2x).
-                out.reserve((out.len() - start + 1) * rest);
+                // (a page of devices outgrew the first guess by 2x). An eighth more, as
+                // entities differ in length: a page of run states with their devices
+                // outgrew the exact estimate at its last entities and was copied whole.
+                let rest = (out.len() - start + 1) * rest;
+                out.reserve(rest + rest / 8);
             }
         },
     );
@@ -152,7 +158,7 @@ pub fn page<'a>(
 }
 
 /// What a response's buffer starts with for one entity (a device renders in about 2 KB,
-/// a macOS summary in about 500 bytes); a page starts with half that per entity.
+/// a macOS summary in about 500 bytes), and a page's for its first entity.
 const ENTITY_BYTES: usize = 2048;
 /// What a page's buffer starts with besides its entities (the context, the next link).
 const PAGE_BYTES: usize = 1024;
