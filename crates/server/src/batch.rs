@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::Extension;
-use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri, header};
@@ -38,7 +37,7 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The router inner requests run through: the whole service without `$batch` (Graph does
 /// not nest batches).
 #[derive(Clone)]
-pub struct Inner(pub Router);
+pub struct Inner(pub crate::HttpService);
 
 /// One request of a batch, checked.
 #[derive(Debug, Clone)]

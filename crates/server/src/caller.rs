@@ -1,5 +1,8 @@
 //! Who is calling: the tenant whose data a request sees, and the permissions it holds.
 
+use std::ops::Deref;
+use std::sync::Arc;
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
@@ -9,9 +12,14 @@ use intune::permissions::Access;
 use crate::auth::{AuthMode, Claims};
 use crate::{ApiError, AppState};
 
-/// The caller of a data request.
+/// The caller of a data request: shared, so that each request with the same token
+/// clones a pointer rather than the tenant and every permission.
 #[derive(Debug, Clone)]
-pub struct Caller {
+pub struct Caller(Arc<Identity>);
+
+/// Who a caller is (read through [`Caller`]).
+#[derive(Debug)]
+pub struct Identity {
     /// The tenant id (the token's `tid`, lower-case): every read and write is scoped to it.
     pub tenant: String,
     /// What the caller may do.
@@ -40,7 +48,7 @@ impl Caller {
             }
             (None, roles) => Grants::Application(roles.clone().unwrap_or_default()),
         };
-        Caller {
+        Caller::new(Identity {
             tenant: claims
                 .tid
                 .as_deref()
@@ -48,25 +56,27 @@ impl Caller {
                 .to_ascii_lowercase(),
             grants,
             app: claims.appid.clone().or_else(|| claims.azp.clone()),
-        }
+        })
+    }
+
+    /// A caller of parts.
+    pub fn new(identity: Identity) -> Caller {
+        Caller(Arc::new(identity))
     }
 
     /// The caller of a request with these headers: the token's, or under `--auth off` the
     /// default tenant's with every permission.
     pub fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
         let caller = match state.auth.mode() {
-            AuthMode::Off => Caller {
+            AuthMode::Off => Caller::new(Identity {
                 tenant: state.default_tenant.to_string(),
                 grants: Grants::Everything,
                 app: None,
-            },
-            AuthMode::On => {
-                let claims = state
-                    .auth
-                    .verify(headers.get(header::AUTHORIZATION))
-                    .map_err(ApiError::Unauthenticated)?;
-                Caller::from_claims(&claims)
-            }
+            }),
+            AuthMode::On => state
+                .auth
+                .verify(headers.get(header::AUTHORIZATION))
+                .map_err(ApiError::Unauthenticated)?,
         };
         // The request's log line names who called.
         let span = tracing::Span::current();
@@ -102,6 +112,14 @@ impl Caller {
         } else {
             Err(ApiError::Forbidden(any_of.to_vec()))
         }
+    }
+}
+
+impl Deref for Caller {
+    type Target = Identity;
+
+    fn deref(&self) -> &Identity {
+        &self.0
     }
 }
 

@@ -20,6 +20,7 @@ mod links;
 mod listener;
 mod middleware;
 mod odata;
+mod operations;
 mod refusals;
 mod state;
 pub mod telemetry;
@@ -28,7 +29,7 @@ mod trace;
 
 /// Rendering entities and pages from the model (public for the micro-benchmarks).
 pub use crate::odata::render;
-pub use caller::{Caller, Grants};
+pub use caller::{Caller, Grants, Identity};
 pub use config::{Config, FILES_RESERVED, Limits, PublicUrl};
 pub use error::ApiError;
 pub use middleware::RequestIds;
@@ -45,12 +46,18 @@ use axum::routing::{any, get, post};
 use axum::{Extension, Router};
 use tokio::net::TcpListener;
 use tokio_rustls::rustls::ServerConfig;
-use tower::{Layer, Service, ServiceBuilder};
+use tower::util::BoxCloneSyncService;
+use tower::{Service, ServiceBuilder};
+
+/// The whole service, every layer and route: what [`build_router`] makes and the
+/// listener serves. A boxed service rather than a [`Router`] holding the stack as its
+/// fallback: a router matches the path and stores its parameters again on every request.
+pub type HttpService = BoxCloneSyncService<Request, axum::response::Response, Infallible>;
 
 /// The whole service: the same router for `main` and the tests. `$batch` runs its
 /// requests through the same routes and middleware, built once (without `$batch`); the
 /// controls run inside the envelope middleware, for each request and each batch item.
-pub fn build_router(state: AppState) -> Router {
+pub fn build_router(state: AppState) -> HttpService {
     build_router_with(state, Router::new())
 }
 
@@ -60,90 +67,75 @@ pub fn build_router(state: AppState) -> Router {
 /// The middleware wraps whole routers, not each route: `Router::layer` would box the
 /// stack around every route and clone it, box by box, on every request (78 allocations
 /// a request with this stack, the largest cost of a small read).
-pub fn build_router_with(state: AppState, extra: Router<AppState>) -> Router {
+pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpService {
     // Metrics recorded before the recorder is installed would be lost.
     telemetry::handle();
     let shared = Arc::new(state.clone());
     let controls = || axum::middleware::from_fn_with_state(shared.clone(), control::layer::apply);
-    let batch_items = wrap(
-        named(routes()).with_state(state.clone()),
-        ServiceBuilder::new()
-            .layer(limits::catch_panic())
-            .layer(controls()),
-    );
+    let batch_items = ServiceBuilder::new()
+        .layer(limits::catch_panic())
+        .layer(controls())
+        .service(named(routes()).with_state(state.clone()));
     let inner = observed(batch_items, &state);
     let limits = &state.config.limits;
     // `/healthz` is outside the request cap: it answers however busy the service is.
-    let data = named(
-        routes()
-            .route("/{version}/$batch", any(batch::batch))
-            .merge(control::routes())
-            .merge(extra),
-    )
-    .with_state(state.clone());
-    let data = wrap(
-        data,
-        ServiceBuilder::new()
-            .layer(limits::concurrency(limits))
-            .layer(controls()),
-    );
-    let service = named(
-        Router::new()
-            .route("/healthz", get(health::healthz))
-            .route("/metrics", get(telemetry::metrics)),
-    )
-    .with_state(state.clone())
-    .fallback_service(data);
-    let service = wrap(
-        service,
-        ServiceBuilder::new()
-            .layer(axum::middleware::from_fn_with_state(
-                limits.clone(),
-                limits::request_size,
-            ))
-            .layer(limits::catch_panic())
-            .layer(limits::timeout(limits)),
-    );
-    let service = observed(service, &state);
-    wrap(service, Extension(batch::Inner(inner)))
+    let data = ServiceBuilder::new()
+        .layer(limits::concurrency(limits))
+        .layer(controls())
+        .service(
+            named(
+                routes()
+                    .route("/{version}/$batch", any(batch::batch))
+                    .merge(control::routes())
+                    .merge(extra),
+            )
+            .with_state(state.clone()),
+        );
+    let service = operations::Operations::new(&state, named, data);
+    let service = ServiceBuilder::new()
+        .layer(Extension(batch::Inner(inner)))
+        .layer(axum::middleware::from_fn_with_state(
+            limits.clone(),
+            limits::request_size,
+        ))
+        .layer(limits::catch_panic())
+        .layer(limits::timeout(limits))
+        .service(service);
+    observed(service, &state)
 }
 
-/// `router` behind `layers`, as one router (a fallback service: one clone a request).
-fn wrap<L>(router: Router, layers: L) -> Router
+/// The layers every request passes through, batched ones too, around `service`: its ids
+/// first, then its span and log line, its route and metrics, Graph's envelope, and the
+/// links' base. The layers wrap services, not routers: routers nested as plain wrappers
+/// each matched the path and decoded its parameters again, and `Router::layer` would box
+/// the stack around every route and clone it, box by box, on every request.
+fn observed<S>(service: S, state: &AppState) -> HttpService
 where
-    L: Layer<Router>,
-    L::Service: Service<Request, Error = Infallible> + Clone + Send + Sync + 'static,
-    <L::Service as Service<Request>>::Response: IntoResponse + 'static,
-    <L::Service as Service<Request>>::Future: Send + 'static,
+    S: Service<Request, Error = Infallible> + Clone + Send + Sync + 'static,
+    S::Response: IntoResponse + 'static,
+    S::Future: Send + 'static,
 {
-    Router::new().fallback_service(layers.layer(router))
-}
-
-/// Routes that tell the metrics which of them answered (see [`telemetry::observe`]).
-fn named(router: Router<AppState>) -> Router<AppState> {
-    router.route_layer(axum::middleware::from_fn(telemetry::name_route))
-}
-
-/// The layers every request passes through, batched ones too: its ids first, then its
-/// span and log line, its route and metrics, Graph's envelope, and the links' base.
-fn observed(router: Router, state: &AppState) -> Router {
     let public = state
         .config
         .public_url
         .clone()
         .map(|url| axum::middleware::map_request_with_state(url, links::public));
-    wrap(
-        router,
-        ServiceBuilder::new()
-            .layer(axum::middleware::map_request(middleware::assign_ids))
-            .layer(trace::layer())
-            .layer(axum::middleware::from_fn_with_state(
-                state.schema.clone(),
-                telemetry::observe,
-            ))
-            .option_layer(public)
-            .layer(axum::middleware::from_fn(middleware::graph_envelope)),
-    )
+    let stack = ServiceBuilder::new()
+        .layer(axum::middleware::map_request(middleware::assign_ids))
+        .layer(trace::layer())
+        .layer(axum::middleware::from_fn_with_state(
+            state.schema.clone(),
+            telemetry::observe,
+        ))
+        .option_layer(public)
+        .layer(axum::middleware::from_fn(middleware::graph_envelope))
+        .service(service);
+    BoxCloneSyncService::new(stack)
+}
+
+/// Routes that tell the metrics which of them answered (see [`telemetry::observe`]).
+fn named(router: Router<AppState>) -> Router<AppState> {
+    router.route_layer(axum::middleware::from_fn(telemetry::name_route))
 }
 
 /// Every route but `$batch`. Static segments win over the catch-all.
@@ -169,7 +161,9 @@ fn routes() -> Router<AppState> {
         .route("/{version}/", any(discovery::service_document))
         .route("/{version}/$metadata", any(discovery::metadata))
         .route("/{version}/openapi.json", any(discovery::openapi))
-        .route("/{version}/{*path}", any(odata::handle))
+        // Graph's paths: the fallback rather than a `/{version}/{*path}` route, which
+        // would decode both parameters and pass a route layer on every request, for a
+        // handler that parses the path itself.
         .fallback(odata::handle)
 }
 
@@ -186,7 +180,7 @@ pub async fn serve(
 /// Serves `router` (from [`build_router_with`]) with `limits` until `shutdown` completes.
 pub async fn serve_router(
     listener: TcpListener,
-    router: Router,
+    router: HttpService,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -204,6 +198,10 @@ pub async fn serve_tls(
 ) -> std::io::Result<()> {
     let limits = state.config.limits.clone();
     let listener = tls::TlsListener::new(listener, config)?;
-    let router = build_router(state).layer(axum::middleware::map_request(links::https));
+    let router = BoxCloneSyncService::new(
+        ServiceBuilder::new()
+            .layer(axum::middleware::map_request(links::https))
+            .service(build_router(state)),
+    );
     listener::serve(listener, router, limits, shutdown).await
 }

@@ -20,7 +20,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::body::Body;
 use axum::serve::Listener;
 use hyper::body::Incoming;
@@ -29,6 +28,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tower::ServiceExt;
 
+use crate::HttpService;
 use crate::config::Limits;
 use crate::refusals::GraphRefusals;
 
@@ -40,7 +40,7 @@ const SHED_INTERVAL: Duration = Duration::from_millis(100);
 /// then finishes the requests in flight.
 pub async fn serve<L>(
     mut listener: L,
-    router: Router,
+    router: HttpService,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()>
@@ -182,7 +182,7 @@ impl Drop for Busy {
 
 /// One connection's task.
 struct Connection {
-    router: Router,
+    router: HttpService,
     builder: http1::Builder,
     open: Arc<Open>,
     state: Arc<ConnectionState>,

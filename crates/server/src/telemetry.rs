@@ -66,6 +66,7 @@ pub fn handle() -> &'static PrometheusHandle {
             tracing::warn!("another metrics recorder is installed; /metrics stays empty");
         }
         describe();
+        store::metrics::register();
         handle
     })
 }
@@ -218,7 +219,7 @@ pub fn route_template(schema: &Schema, path: &str, matched: Option<&str>) -> Str
         .map(|p| p.split_once('/').unwrap_or((p, "")))
         .unwrap_or_default();
     match (ApiVersion::parse(first), matched) {
-        (Some(version), None | Some("/{version}/{*path}")) => graph_template(schema, version, rest),
+        (Some(version), None) => graph_template(schema, version, rest),
         // `$metadata`, `$batch`, `openapi.json`, the service document.
         (Some(version), Some(route)) => route.replacen("{version}", version.as_str(), 1),
         // The authority's routes: the router calls their first segment `{version}`.
@@ -227,6 +228,8 @@ pub fn route_template(schema: &Schema, path: &str, matched: Option<&str>) -> Str
         }
         (None, Some(route)) if route.starts_with("/{version}") => "(unknown version)".into(),
         (None, Some(route)) => route.to_string(),
+        // What Graph's fallback took: `/v2.0/x` is a version it does not serve.
+        (None, None) if !rest.is_empty() => "(unknown version)".into(),
         (None, None) => "(unmatched)".into(),
     }
 }

@@ -173,7 +173,8 @@ impl Table {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     tables: Vec<Table>,
-    by_path: HashMap<String, TableId>,
+    /// foldhash: a read looks its table up by path (std's SipHash cost more than the rest).
+    by_path: HashMap<String, TableId, foldhash::fast::RandomState>,
     summaries: Vec<crate::aggregate::Summary>,
 }
 

@@ -162,3 +162,30 @@ fn the_clock_agrees_with_tracings_to_the_second() {
     }
     panic!("ten tries all crossed a second");
 }
+
+/// Hundredths are written as `{:?}` writes the `f64`, and other numbers are left to it.
+#[test]
+fn hundredths_are_written_as_debug_writes_them() {
+    let wholes = (0..200_000u64).chain([999_999_999, 9_999_999_999_999, 12_345_678_901_234]);
+    for n in wholes {
+        let value = n as f64 / 100.0;
+        let mut ours = String::new();
+        Hundredths::of(value)
+            .expect("a whole number of hundredths")
+            .write(&mut ours)
+            .unwrap();
+        assert_eq!(ours, format!("{value:?}"));
+    }
+    for other in [
+        0.001,
+        1.234,
+        1e-7,
+        1e13,
+        -0.0,
+        -1.5,
+        f64::NAN,
+        f64::INFINITY,
+    ] {
+        assert!(Hundredths::of(other).is_none(), "{other}");
+    }
+}

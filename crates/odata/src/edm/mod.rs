@@ -257,9 +257,9 @@ pub struct Singleton {
     pub type_name: String,
 }
 
-/// The model's types by name, in schema order. Hashed with foldhash rather than SipHash:
-/// the keys are the schema's own names, and rendering looks types up per entity and enum
-/// types per enum value (SipHash was 2–4% of a page's instructions).
+/// Types by qualified name. foldhash, not std's SipHash: a request looks up a few types
+/// by name, and SipHash over a name like `microsoft.graph.managedDevice` cost more than
+/// the rest of the lookup. (The names come from the schema, not from clients.)
 pub(crate) type Named<T> = IndexMap<String, T, foldhash::fast::RandomState>;
 
 /// The model of one service version.

@@ -14,10 +14,13 @@ pub mod token;
 pub mod verify;
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use axum::http::HeaderValue;
+
+use crate::Caller;
 
 pub use clients::{Client, Clients};
 pub use keys::{KeyError, KeySet, SigningKey};
@@ -36,6 +39,46 @@ pub enum AuthMode {
 /// How many verified tokens [`Auth`] remembers; past that it starts over.
 const VERIFIED_TOKENS: usize = 1024;
 
+/// A token whose signature, audience and issuer have been verified.
+#[derive(Debug, Clone)]
+struct Verified {
+    claims: Arc<Claims>,
+    caller: Caller,
+}
+
+/// Verified tokens, by their bytes.
+type VerifiedTokens = HashMap<Box<[u8]>, Verified, SignatureHash>;
+
+/// How many of a token's last bytes (its signature's) its hash reads.
+const HASHED_TAIL: usize = 64;
+
+/// Hashes a token by its last bytes, which are its signature's: a kilobyte token hashed
+/// whole cost more than the rest of its lookup. The map still compares tokens whole.
+#[derive(Debug, Clone, Default)]
+struct SignatureHash(foldhash::fast::RandomState);
+
+impl BuildHasher for SignatureHash {
+    type Hasher = SignatureHasher;
+
+    fn build_hasher(&self) -> SignatureHasher {
+        SignatureHasher(self.0.build_hasher())
+    }
+}
+
+/// The hasher of [`SignatureHash`].
+struct SignatureHasher(foldhash::fast::FoldHasher<'static>);
+
+impl Hasher for SignatureHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0
+            .write(&bytes[bytes.len().saturating_sub(HASHED_TAIL)..]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}
+
 /// Token verification and the authority's keys and clients.
 #[derive(Debug, Clone)]
 pub struct Auth {
@@ -47,8 +90,9 @@ pub struct Auth {
     /// A client sends the same token for up to an hour, and checking an RS256 signature
     /// was the largest cost of a small request (the benchmark's profile, README
     /// "Performance"); the keys never change while the server runs, so that answer
-    /// holds. The lifetime is checked on every request.
-    verified: Arc<Mutex<HashMap<String, Arc<Claims>, foldhash::fast::RandomState>>>,
+    /// holds. The lifetime is checked on every request. The caller the claims describe
+    /// is made once too: it is shared, not rebuilt, by each request with the token.
+    verified: Arc<Mutex<VerifiedTokens>>,
 }
 
 impl Auth {
@@ -98,28 +142,35 @@ impl Auth {
         &self.clients
     }
 
-    /// Verifies the `Authorization` header's bearer token now.
-    pub fn verify(&self, authorization: Option<&HeaderValue>) -> Result<Arc<Claims>, TokenError> {
+    /// Verifies the `Authorization` header's bearer token now; returns the caller it
+    /// describes.
+    pub fn verify(&self, authorization: Option<&HeaderValue>) -> Result<Caller, TokenError> {
         let token = verify::bearer(authorization)?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let known = self.remembered(token);
-        let claims = match known {
-            Some(claims) => claims,
+        let verified = match self.remembered(token) {
+            Some(verified) => verified,
             None => {
-                let claims = Arc::new(verify::verify_untimed(&self.keys, token)?);
-                let mut verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
-                if verified.len() >= VERIFIED_TOKENS {
-                    verified.clear();
+                // A header that is not text is no token (as `HeaderValue::to_str` says).
+                let text = std::str::from_utf8(token).map_err(|_| TokenError::Empty)?;
+                let claims = verify::verify_untimed(&self.keys, text)?;
+                let caller = Caller::from_claims(&claims);
+                let verified = Verified {
+                    claims: Arc::new(claims),
+                    caller,
+                };
+                let mut remembered = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+                if remembered.len() >= VERIFIED_TOKENS {
+                    remembered.clear();
                 }
-                verified.insert(token.to_string(), claims.clone());
-                claims
+                remembered.insert(token.into(), verified.clone());
+                verified
             }
         };
-        verify::check_lifetime(&claims, now)?;
-        Ok(claims)
+        verify::check_lifetime(&verified.claims, now)?;
+        Ok(verified.caller)
     }
 
-    fn remembered(&self, token: &str) -> Option<Arc<Claims>> {
+    fn remembered(&self, token: &[u8]) -> Option<Verified> {
         let verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
         verified.get(token).cloned()
     }

@@ -78,17 +78,32 @@ struct Requests {
     last: Option<SystemTime>,
 }
 
+impl Requests {
+    /// Keeps `entry` first, forgetting the oldest past [`PER_TENANT`].
+    fn keep(&mut self, entry: Entry) {
+        self.last = Some(entry.time);
+        if self.entries.len() >= PER_TENANT {
+            self.entries.pop_back();
+        }
+        self.entries.push_front(entry);
+    }
+}
+
 /// The journal of this node.
 #[derive(Debug, Default)]
 pub struct Journal {
-    tenants: Mutex<HashMap<String, Requests>>,
+    tenants: Mutex<HashMap<String, Requests, foldhash::fast::RandomState>>,
 }
 
 impl Journal {
     /// Keeps a request of `tenant`.
     pub fn record(&self, tenant: &str, entry: Entry) {
         let mut tenants = self.tenants.lock().unwrap_or_else(|e| e.into_inner());
-        if !tenants.contains_key(tenant) && tenants.len() >= TENANTS {
+        if let Some(requests) = tenants.get_mut(tenant) {
+            requests.keep(entry);
+            return;
+        }
+        if tenants.len() >= TENANTS {
             // Make room: forget the tenant that was quiet the longest.
             let quietest = tenants
                 .iter()
@@ -98,15 +113,7 @@ impl Journal {
                 tenants.remove(&quietest);
             }
         }
-        let requests = match tenants.get_mut(tenant) {
-            Some(requests) => requests,
-            None => tenants.entry(tenant.to_string()).or_default(),
-        };
-        requests.last = Some(entry.time);
-        if requests.entries.len() >= PER_TENANT {
-            requests.entries.pop_back();
-        }
-        requests.entries.push_front(entry);
+        tenants.entry(tenant.to_string()).or_default().keep(entry);
     }
 
     /// The newest `top` requests of `tenant`, newest first.

@@ -48,9 +48,10 @@ pub async fn apply(State(app): State<Arc<AppState>>, mut request: Request, next:
     };
     let started = Instant::now();
     let time = SystemTime::now();
-    let tenant = caller.tenant.clone();
+    let who = caller.clone();
+    let tenant = who.tenant.as_str();
     let app_id = caller.app.clone();
-    let controls = app.controls.tenant(&tenant);
+    let controls = app.controls.tenant(tenant);
     let profile = controls.profile(&app.controls);
     let method = request.method().clone();
     let uri = request.uri().clone();
@@ -64,7 +65,7 @@ pub async fn apply(State(app): State<Arc<AppState>>, mut request: Request, next:
     let early = early_answer(
         &app,
         &controls,
-        (&tenant, app_id.as_deref().unwrap_or_default()),
+        (tenant, app_id.as_deref().unwrap_or_default()),
         (&method, &uri, version, rest),
         profile,
         &mut outcome,
@@ -84,7 +85,7 @@ pub async fn apply(State(app): State<Arc<AppState>>, mut request: Request, next:
     {
         let url = IntuneUrl {
             service: bucket_of(app.schema.places(version), rest).map(Bucket::service),
-            tenant: &tenant,
+            tenant,
             version: version.as_str(),
             rest: uri
                 .path_and_query()
@@ -99,7 +100,7 @@ pub async fn apply(State(app): State<Arc<AppState>>, mut request: Request, next:
         metrics::counter!(crate::telemetry::FAULTED).increment(1);
     }
     app.controls.journal.record(
-        &tenant,
+        tenant,
         Entry {
             time,
             method,

@@ -3,7 +3,7 @@
 
 use super::{Executor, SqlStore};
 use crate::StoreError;
-use crate::metrics::TRANSACTION_SECONDS;
+use crate::metrics::Outcome;
 use crate::plan::{Plan, Rows, Statement, first};
 use crate::sql::Param;
 
@@ -112,13 +112,10 @@ pub(crate) fn now() -> i64 {
 
 /// One transaction's time (with its retries), by kind and outcome.
 fn record(write: bool, result: &Result<Vec<Rows>, StoreError>, took: std::time::Duration) {
-    let kind = if write { "write" } else { "read" };
     let outcome = match result {
-        Ok(_) => "ok",
-        Err(StoreError::Unavailable(_) | StoreError::Backend(_)) => "failed",
-        // Not found, a conflict, a page over its budget: answers, not database failures.
-        Err(_) => "refused",
+        Ok(_) => Outcome::Ok,
+        Err(StoreError::Unavailable(_) | StoreError::Backend(_)) => Outcome::Failed,
+        Err(_) => Outcome::Refused,
     };
-    metrics::histogram!(TRANSACTION_SECONDS, "kind" => kind, "outcome" => outcome)
-        .record(took.as_secs_f64());
+    crate::metrics::record_transaction(write, outcome, took.as_secs_f64());
 }

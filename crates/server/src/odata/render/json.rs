@@ -146,7 +146,7 @@ mod tests {
             let mut out = Vec::new();
             type_annotation(&mut out, "microsoft.graph", text);
             let joined = format!("#microsoft.graph.{text}");
-            assert_eq!(out, serde_json::to_vec(&joined).unwrap());
+            assert_eq!(out, serde_json::to_vec(&joined).unwrap(), "{joined:?}");
         }
     }
 
