@@ -27,8 +27,7 @@ impl PageTokens {
     /// Tokens signed with `key` (shared by every node of a data set).
     pub fn new(key: &[u8]) -> PageTokens {
         // Invariant: HMAC accepts keys of any length.
-        let keyed =
-            <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+        let keyed = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
         PageTokens { keyed }
     }
 
