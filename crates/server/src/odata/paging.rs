@@ -18,13 +18,17 @@ const MAC_BYTES: usize = 16;
 /// Signs and checks page tokens with the data set's key.
 #[derive(Clone)]
 pub struct PageTokens {
-    key: Vec<u8>,
+    /// The HMAC with the key already taken in: each token clones it rather than hashing
+    /// the key again (two of the six SHA-256 blocks a token cost).
+    keyed: Hmac<Sha256>,
 }
 
 impl PageTokens {
     /// Tokens signed with `key` (shared by every node of a data set).
     pub fn new(key: &[u8]) -> PageTokens {
-        PageTokens { key: key.to_vec() }
+        // Invariant: HMAC accepts keys of any length.
+        let keyed = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+        PageTokens { keyed }
     }
 
     /// The token for "after `cursor`" in the query described by `scope`.
@@ -68,9 +72,7 @@ impl PageTokens {
     }
 
     fn hmac(&self, scope: &str, payload: &str) -> Hmac<Sha256> {
-        // Invariant: HMAC accepts keys of any length.
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        let mut mac = self.keyed.clone();
         mac.update(scope.as_bytes());
         mac.update(b"\n");
         mac.update(payload.as_bytes());

@@ -17,18 +17,20 @@ pub fn string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-/// Appends `parts` as one JSON string (`"#microsoft.graph.…"` from `#`, the namespace,
-/// `.` and the type's name, without joining them first).
-pub fn joined_string(out: &mut Vec<u8>, parts: &[&str]) {
-    if parts.iter().any(|part| needs_escape(part.as_bytes())) {
-        serialized(out, &parts.concat());
+/// Appends `"#namespace.name"`, an `@odata.type` (`Model::qualified` after a `#`),
+/// without building the qualified name. The namespace is an EDM identifier: only the
+/// type's name is checked for anything to escape.
+pub fn type_annotation(out: &mut Vec<u8>, namespace: &str, name: &str) {
+    debug_assert!(!needs_escape(namespace.as_bytes()), "{namespace:?}");
+    if needs_escape(name.as_bytes()) {
+        serialized(out, &format!("#{namespace}.{name}"));
         return;
     }
-    out.reserve(parts.iter().map(|part| part.len()).sum::<usize>() + 2);
-    out.push(b'"');
-    for part in parts {
-        out.extend_from_slice(part.as_bytes());
-    }
+    out.reserve(namespace.len() + name.len() + 4);
+    out.extend_from_slice(b"\"#");
+    out.extend_from_slice(namespace.as_bytes());
+    out.push(b'.');
+    out.extend_from_slice(name.as_bytes());
     out.push(b'"');
 }
 
@@ -142,8 +144,8 @@ mod tests {
             string(&mut out, text);
             assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text:?}");
             let mut out = Vec::new();
-            joined_string(&mut out, &["#", text, ".", text]);
-            let joined = format!("#{text}.{text}");
+            type_annotation(&mut out, "microsoft.graph", text);
+            let joined = format!("#microsoft.graph.{text}");
             assert_eq!(out, serde_json::to_vec(&joined).unwrap(), "{joined:?}");
         }
     }

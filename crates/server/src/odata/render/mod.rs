@@ -4,7 +4,7 @@
 pub mod json;
 
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use odata::edm::TypeKind;
 use odata::query::{Expand, QueryOptions};
@@ -64,8 +64,10 @@ impl Entity<'_> {
             json::string(object.key("@odata.context"), context);
         }
         if self.annotations == TypeAnnotations::Always || record.type_name != self.declared {
-            let parts = ["#", &model.namespace, ".", &record.type_name];
-            json::joined_string(object.key("@odata.type"), &parts);
+            // Written without formatting the qualified name first: every entity of a page
+            // in the documented profile carries one.
+            let out = object.key("@odata.type");
+            json::type_annotation(out, &model.namespace, &record.type_name);
         }
         let ty = model
             .structured(&record.type_name)
@@ -121,7 +123,10 @@ pub fn page<'a>(
     next: Option<&str>,
     entities: impl ExactSizeIterator<Item = Entity<'a>>,
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(PAGE_BYTES + entities.len() * ENTITY_BYTES / 2);
+    // Room for the first entity only: the rest is reserved once it tells what an entity
+    // takes (a reallocation copies the whole old block, so a large first guess cost a
+    // copy of it on every page of devices).
+    let mut out = Vec::with_capacity(PAGE_BYTES + ENTITY_BYTES);
     let mut object = json::Object::begin(&mut out);
     json::string(object.key("@odata.context"), context);
     if let Some(count) = count {
@@ -140,8 +145,11 @@ pub fn page<'a>(
             if i == 0 {
                 // The first entity tells what the others take: the buffer grows once
                 // here, while it holds one entity, rather than being copied as it fills
-                // (a page of devices outgrew the first guess by 2x).
-                out.reserve((out.len() - start + 1) * rest);
+                // (a page of devices outgrew the first guess by 2x). An eighth more, as
+                // entities differ in length: a page of run states with their devices
+                // outgrew the exact estimate at its last entities and was copied whole.
+                let rest = (out.len() - start + 1) * rest;
+                out.reserve(rest + rest / 8);
             }
         },
     );
@@ -150,7 +158,7 @@ pub fn page<'a>(
 }
 
 /// What a response's buffer starts with for one entity (a device renders in about 2 KB,
-/// a macOS summary in about 500 bytes); a page starts with half that per entity.
+/// a macOS summary in about 500 bytes), and a page's for its first entity.
 const ENTITY_BYTES: usize = 2048;
 /// What a page's buffer starts with besides its entities (the context, the next link).
 const PAGE_BYTES: usize = 1024;
@@ -232,17 +240,11 @@ pub fn json(status: StatusCode, body: &impl Serialize) -> Response {
     json_bytes(status, serde_json::to_vec(body).unwrap_or_default())
 }
 
-/// How many headers a data response ends with (its own and the middleware's).
-const RESPONSE_HEADERS: usize = 12;
-
 /// A response of JSON bytes (an entity's, a page's) with Graph's OData headers.
 pub fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    // Room for the headers the middleware adds (ids, diagnostics, cache control, length)
-    // without growing the map on the way out.
-    *headers = HeaderMap::with_capacity(RESPONSE_HEADERS);
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ODATA_JSON));
     headers.insert(ODATA_VERSION.clone(), HeaderValue::from_static("4.0"));
     response
