@@ -4,7 +4,7 @@
 pub mod json;
 
 use axum::body::Body;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use odata::edm::TypeKind;
 use odata::query::{Expand, QueryOptions};
@@ -240,11 +240,17 @@ pub fn json(status: StatusCode, body: &impl Serialize) -> Response {
     json_bytes(status, serde_json::to_vec(body).unwrap_or_default())
 }
 
+/// How many headers a data response ends with (its own and the middleware's).
+const RESPONSE_HEADERS: usize = 12;
+
 /// A response of JSON bytes (an entity's, a page's) with Graph's OData headers.
 pub fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
+    // Room for the headers the middleware adds (ids, diagnostics, cache control, length)
+    // without growing the map on the way out.
+    *headers = HeaderMap::with_capacity(RESPONSE_HEADERS);
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ODATA_JSON));
     headers.insert(ODATA_VERSION.clone(), HeaderValue::from_static("4.0"));
     response
