@@ -1,6 +1,7 @@
-//! localgraph's HTTP service. One catch-all OData route serves every entity the schema
-//! has: the path is parsed against the EDM of the request's version, the body validated
-//! against it, one [`store::Store`] call made, and the answer rendered from the EDM.
+//! localgraph's HTTP service. One catch-all OData handler (the router's fallback) serves
+//! every entity the schema has: the path is parsed against the EDM of the request's
+//! version, the body validated against it, one [`store::Store`] call made, and the answer
+//! rendered from the EDM.
 //! [`auth`] verifies tokens and is localgraph's offline token authority; [`tls`] serves
 //! HTTPS with a local CA; [`control`] is the per-tenant control API under `/_localgraph/`
 //! and the controls (faults, throttling, journal, profile) every Graph request passes;
@@ -139,7 +140,7 @@ fn named(router: Router<AppState>) -> Router<AppState> {
     router.route_layer(axum::middleware::from_fn(telemetry::name_route))
 }
 
-/// Every route but `$batch`. Static segments win over the catch-all.
+/// Every route but `$batch`. Graph's paths are the fallback: every route wins over it.
 fn routes() -> Router<AppState> {
     Router::new()
         .merge(dashboard::routes())
