@@ -92,7 +92,7 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpServic
             )
             .with_state(state.clone()),
         );
-    let service = operations::Operations::new(&state, named, data);
+    let service = operations::Operations::new(&state, data);
     let service = ServiceBuilder::new()
         .layer(Extension(batch::Inner(inner)))
         .layer(axum::middleware::from_fn_with_state(
@@ -120,7 +120,7 @@ where
         .config
         .public_url
         .clone()
-        .map(|url| axum::middleware::map_request_with_state(url, links::public));
+        .map(|url| MapRequestLayer::new(move |request| links::public(&url, request)));
     let stack = ServiceBuilder::new()
         .layer(MapResponseLayer::new(IntoResponse::into_response))
         .layer(MapRequestLayer::new(middleware::assign_ids))
@@ -202,7 +202,7 @@ pub async fn serve_tls(
     let listener = tls::TlsListener::new(listener, config)?;
     let router = BoxCloneSyncService::new(
         ServiceBuilder::new()
-            .layer(axum::middleware::map_request(links::https))
+            .layer(MapRequestLayer::new(links::https))
             .service(build_router(state)),
     );
     listener::serve(listener, router, limits, shutdown).await

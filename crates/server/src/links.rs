@@ -3,21 +3,23 @@
 //! public URL. Handlers read the request's base (`odata::base_url`); these middlewares
 //! set it before any handler runs.
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::uri::{Authority, Scheme};
 use axum::http::{HeaderValue, Uri, header};
 
 use crate::config::PublicUrl;
 
 /// Links use the public URL, whatever scheme and `Host` the request came with.
-pub async fn public(State(url): State<PublicUrl>, mut request: Request) -> Request {
-    set_base(&mut request, url.scheme, url.authority);
+/// Synchronous, like the other maps of a request in the stack (tower's
+/// `MapRequestLayer`: axum's `map_request` boxes the rest of the stack on every request).
+pub fn public(url: &PublicUrl, mut request: Request) -> Request {
+    set_base(&mut request, url.scheme.clone(), url.authority.clone());
     request
 }
 
 /// The request came over TLS: links say `https`, on the host the client addressed.
 /// (HTTP/1.1 sends only the path; the `Host` header names the host.)
-pub async fn https(mut request: Request) -> Request {
+pub fn https(mut request: Request) -> Request {
     let host = request
         .headers()
         .get(header::HOST)

@@ -12,7 +12,12 @@ use futures_util::future::Either;
 use tower::util::Oneshot;
 use tower::{Service, ServiceExt};
 
-use crate::{AppState, health, telemetry};
+use crate::{AppState, health, named, telemetry};
+
+/// The readiness check's path.
+const HEALTHZ: &str = "/healthz";
+/// The metrics' path.
+const METRICS: &str = "/metrics";
 
 /// Sends `/healthz` and `/metrics` to their routes and every other request to `data`.
 /// A comparison of the path rather than a router with `data` as its fallback: a router
@@ -24,16 +29,12 @@ pub struct Operations<D> {
 }
 
 impl<D> Operations<D> {
-    /// `data` behind the operational routes; `named` marks each route for the metrics.
-    pub fn new(
-        state: &AppState,
-        named: impl FnOnce(Router<AppState>) -> Router<AppState>,
-        data: D,
-    ) -> Self {
+    /// `data` behind the operational routes.
+    pub fn new(state: &AppState, data: D) -> Self {
         let routes = named(
             Router::new()
-                .route("/healthz", get(health::healthz))
-                .route("/metrics", get(telemetry::metrics)),
+                .route(HEALTHZ, get(health::healthz))
+                .route(METRICS, get(telemetry::metrics)),
         )
         .with_state(state.clone());
         Operations { routes, data }
@@ -56,7 +57,7 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         match request.uri().path() {
-            "/healthz" | "/metrics" => Either::Left(self.routes.clone().oneshot(request)),
+            HEALTHZ | METRICS => Either::Left(self.routes.clone().oneshot(request)),
             _ => Either::Right(self.data.clone().oneshot(request)),
         }
     }

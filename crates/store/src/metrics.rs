@@ -1,5 +1,9 @@
-//! The names of the metrics the store records (through the `metrics` facade; the server
-//! renders them at `/metrics`).
+//! The metrics the store records (through the `metrics` facade; the server renders them at
+//! `/metrics`): their names, and the transaction histograms, kept once registered.
+
+use std::sync::OnceLock;
+
+use metrics::Histogram;
 
 /// A store transaction's time, with its retries, by kind (read, write) and outcome (ok;
 /// refused: not found, a conflict, a page over its budget; failed: the database).
@@ -7,10 +11,6 @@ pub const TRANSACTION_SECONDS: &str = "localgraph_store_transaction_seconds";
 /// The database connections of this process: in use, idle, and the most its pools open
 /// (read at each scrape).
 pub const POOL_CONNECTIONS: &str = "localgraph_store_pool_connections";
-
-use std::sync::OnceLock;
-
-use metrics::Histogram;
 
 /// A transaction's kinds, as [`TRANSACTION_SECONDS`] labels them (indexed by `write`).
 const KINDS: [&str; 2] = ["read", "write"];

@@ -150,7 +150,7 @@ impl Auth {
         let verified = match self.remembered(token) {
             Some(verified) => verified,
             None => {
-                // A header that is not text is no token (as `HeaderValue::to_str` says).
+                // A header that is not text holds no token: the answer `HeaderValue::to_str` gave.
                 let text = std::str::from_utf8(token).map_err(|_| TokenError::Empty)?;
                 let claims = verify::verify_untimed(&self.keys, text)?;
                 let caller = Caller::from_claims(&claims);

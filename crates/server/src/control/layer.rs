@@ -48,8 +48,9 @@ pub async fn apply(State(app): State<Arc<AppState>>, mut request: Request, next:
     };
     let started = Instant::now();
     let time = SystemTime::now();
-    let who = caller.clone();
-    let tenant = who.tenant.as_str();
+    // The handler takes the caller from here; the journal and the controls read it too.
+    request.extensions_mut().insert(caller.clone());
+    let tenant = caller.tenant.as_str();
     let app_id = caller.app.clone();
     let controls = app.controls.tenant(tenant);
     let profile = controls.profile(&app.controls);
@@ -59,7 +60,6 @@ pub async fn apply(State(app): State<Arc<AppState>>, mut request: Request, next:
     let ids = request.extensions().get::<RequestIds>().cloned();
     let batch = request.extensions().get::<BatchOf>().map(|b| b.0.clone());
     request.extensions_mut().insert(profile);
-    request.extensions_mut().insert(caller);
 
     let mut outcome = Outcome::default();
     let early = early_answer(
