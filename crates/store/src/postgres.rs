@@ -261,6 +261,9 @@ async fn statements(connection: &mut PgConnection, plan: &Plan) -> Result<Vec<Ro
                 let done = query.execute(&mut *connection).await.map_err(classify)?;
                 results.push(vec![vec![Param::Int(done.rows_affected() as i64)]]);
             }
+            Expect::Done => {
+                query.execute(&mut *connection).await.map_err(classify)?;
+            }
         }
     }
     Ok(results)

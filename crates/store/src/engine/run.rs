@@ -49,16 +49,26 @@ impl<E: Executor> SqlStore<E> {
     }
 
     /// Runs `checks`, a write, then the statements that follow from it (recomputed
-    /// summaries); returns the rows of the write.
+    /// summaries); returns the rows of the write (its first result). `by_key`: the write
+    /// changes one row by key (a create, an update), and what follows from it one row per
+    /// summary; a delete is not one, as it cascades to the children (see
+    /// [`Plan::by_key`]).
     pub(super) async fn run_write(
         &self,
-        checks: Vec<Statement>,
-        write: Statement,
+        mut checks: Vec<Statement>,
+        write: Vec<Statement>,
         after: Vec<Statement>,
+        by_key: bool,
     ) -> Result<Rows, StoreError> {
-        let mut statements = vec![write];
-        statements.extend(after);
-        let results = self.run(true, checks, statements).await?;
+        checks.extend(write);
+        checks.extend(after);
+        let plan = Plan {
+            write: true,
+            by_key,
+            statements: checks,
+            max_bytes: None,
+        };
+        let results = self.execute(plan).await?;
         Ok(results.into_iter().next().unwrap_or_default())
     }
 

@@ -100,6 +100,9 @@ pub fn run(
                 let affected = prepared.raw_execute().map_err(classify)?;
                 results.push(vec![vec![Param::Int(affected as i64)]]);
             }
+            Expect::Done => {
+                prepared.raw_execute().map_err(classify)?;
+            }
         }
     }
     Ok(results)

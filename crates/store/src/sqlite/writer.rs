@@ -8,12 +8,22 @@
 //! would one after the other. If the transaction itself is lost (a failed `COMMIT`, an
 //! I/O error, which SQLite answers by rolling back everything), every write of the group
 //! is answered with that failure: none of them happened.
+//!
+//! In WAL mode SQLite copies every page a write changes inside a savepoint, or inside a
+//! statement that may need undoing alone (`INSERT … RETURNING`), to an undo journal (the
+//! sub-journal); past 64 KiB it moves that journal to a temporary file, created and
+//! unlinked in each transaction. A device's enrollment changes about 45 pages (its table
+//! and 26 indexes, 180 KiB), so each one made a file. A group whose writes all change rows
+//! by key ([`Plan::by_key`]: a bounded number of pages each) keeps the journal in memory
+//! (`temp_store = MEMORY`, taken by SQLite when a transaction begins); any other group (a
+//! delete that cascades, a tenant's reset: the journal as large as the data) keeps the
+//! file.
 
 use std::path::Path;
 
 use rusqlite::Connection;
 
-use super::connection::{self, control};
+use super::connection::{self, classify, control};
 use super::{Job, start_thread};
 use crate::StoreError;
 use crate::budget::RowBudget;
@@ -33,6 +43,7 @@ pub async fn start(path: &Path) -> Result<flume::Sender<Job>, StoreError> {
 
 /// Commits groups of the queued jobs until the executor is dropped.
 fn serve(connection: &Connection, queue: &flume::Receiver<Job>) {
+    let mut journal = Journal::File;
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
         while group.len() < GROUP {
@@ -45,20 +56,65 @@ fn serve(connection: &Connection, queue: &flume::Receiver<Job>) {
         group.retain(|job| !job.reply.is_closed());
         let (plans, replies): (Vec<Plan>, Vec<_>) =
             group.into_iter().map(|job| (job.plan, job.reply)).unzip();
-        for (reply, result) in replies.into_iter().zip(commit(connection, plans)) {
+        for (reply, result) in replies
+            .into_iter()
+            .zip(commit(connection, plans, &mut journal))
+        {
             let _ = reply.send(result);
         }
     }
 }
 
-/// Runs `plans` in one transaction; returns each one's result.
-fn commit(connection: &Connection, plans: Vec<Plan>) -> Vec<Result<Vec<Rows>, StoreError>> {
+/// Where the transaction's sub-journal is kept (see the module's doc).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Journal {
+    Memory,
+    File,
+}
+
+impl Journal {
+    /// Where the journal of a group of `plans` goes.
+    fn of(plans: &[Plan]) -> Journal {
+        if plans.iter().all(|plan| plan.by_key) {
+            Journal::Memory
+        } else {
+            Journal::File
+        }
+    }
+
+    /// Sets it on `connection` (outside a transaction), where it was `current`.
+    fn set(self, connection: &Connection, current: &mut Journal) -> Result<(), StoreError> {
+        if self == *current {
+            return Ok(());
+        }
+        // Not through the statement cache: SQLite applies `temp_store` when it prepares it.
+        let pragma = match self {
+            Journal::Memory => "PRAGMA temp_store = MEMORY",
+            Journal::File => "PRAGMA temp_store = DEFAULT",
+        };
+        connection.execute_batch(pragma).map_err(classify)?;
+        *current = self;
+        Ok(())
+    }
+}
+
+/// Runs `plans` in one transaction, its sub-journal where `journal` says (moved there
+/// if it was elsewhere); returns each one's result.
+fn commit(
+    connection: &Connection,
+    plans: Vec<Plan>,
+    journal: &mut Journal,
+) -> Vec<Result<Vec<Rows>, StoreError>> {
     let count = plans.len();
     if count == 0 {
         return Vec::new();
     }
     // A transaction an earlier failure left open ends here.
     rollback(connection);
+    if let Err(e) = Journal::of(&plans).set(connection, journal) {
+        // Only where the undo journal is kept: the writes go on either way.
+        tracing::warn!(error = %e, "cannot move the sub-journal");
+    }
     if let Err(e) = control(connection, "BEGIN IMMEDIATE") {
         return lost(&e, count);
     }
