@@ -195,9 +195,7 @@ impl<'a> Planner<'a> {
         now: i64,
     ) -> Vec<Statement> {
         let table = target.table;
-        let values = written(table, changes, now, true);
-        let mut sql = Sql::new(self.dialect);
-        self.insert_head(&mut sql, tenant, target, key, &changes.type_name, &values);
+        let mut sql = self.insert_sql(tenant, target, key, changes, now);
         if self.dialect.flavor() == Flavor::Postgres {
             sql.push(" RETURNING ").columns(&table.all);
             return vec![statement(sql, Expect::Rows, decode(table))];
@@ -221,10 +219,23 @@ impl<'a> Planner<'a> {
         changes: &Changes,
         now: i64,
     ) -> Statement {
+        let sql = self.insert_sql(tenant, target, key, changes, now);
+        statement(sql, Expect::Done, Vec::new())
+    }
+
+    /// `INSERT INTO … VALUES (…)` of a new entity with key `key`.
+    fn insert_sql(
+        &self,
+        tenant: &str,
+        target: &Target,
+        key: &str,
+        changes: &Changes,
+        now: i64,
+    ) -> Sql<'_> {
         let values = written(target.table, changes, now, true);
         let mut sql = Sql::new(self.dialect);
         self.insert_head(&mut sql, tenant, target, key, &changes.type_name, &values);
-        statement(sql, Expect::Done, Vec::new())
+        sql
     }
 
     /// Merges changes into the existing entity of the target's type.

@@ -10,7 +10,7 @@
 //! is answered with that failure: none of them happened.
 //!
 //! In WAL mode SQLite copies every page a write changes inside a savepoint, or inside a
-//! statement that may need undoing alone (`INSERT … RETURNING`), to an undo journal (the
+//! statement that may need undoing alone (one with `RETURNING`), to an undo journal (the
 //! sub-journal); past 64 KiB it moves that journal to a temporary file, created and
 //! unlinked in each transaction. A device's enrollment changes about 45 pages (its table
 //! and 26 indexes, 180 KiB), so each one made a file. A group whose writes all change rows
