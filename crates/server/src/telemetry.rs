@@ -77,7 +77,7 @@ pub fn handle() -> &'static PrometheusHandle {
 
 /// Folds the histograms' samples into their buckets every [`UPKEEP_EVERY`]. The recorder
 /// keeps each sample (two a request) until then; without this only a scrape of `/metrics`
-/// did, and a server nobody scraped grew by about 26 bytes a request (README
+/// did, and a server nobody scraped grew by about 41 bytes a request (README
 /// "Performance", step 23). A thread, not a task: the recorder is the process's, made
 /// once, outside any one runtime.
 fn upkeep(handle: PrometheusHandle) {
