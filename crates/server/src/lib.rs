@@ -73,8 +73,7 @@ pub fn build_router(state: AppState) -> HttpService {
 pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpService {
     // Metrics recorded before the recorder is installed would be lost.
     telemetry::handle();
-    let shared = Arc::new(state.clone());
-    let controls = || axum::middleware::from_fn_with_state(shared.clone(), control::layer::apply);
+    let controls = || axum::middleware::from_fn_with_state(state.clone(), control::layer::apply);
     let batch_items = ServiceBuilder::new()
         .layer(limits::catch_panic())
         .layer(controls())
