@@ -169,7 +169,7 @@ impl<E: Executor> Store for SqlStore<E> {
         let update = planner.update(tenant, &target, &changes, now());
         let after = planner.recomputes(tenant, at, None, Write::Update);
         match self
-            .run_write(checks, vec![update], after, true)
+            .run_write(checks, update, after, true)
             .await?
             .into_iter()
             .next()

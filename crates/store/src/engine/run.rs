@@ -81,11 +81,15 @@ impl<E: Executor> SqlStore<E> {
     pub(super) async fn upsert(
         &self,
         checks: Vec<Statement>,
-        upsert: impl Fn() -> Statement,
+        upsert: impl Fn() -> Vec<Statement>,
     ) -> Result<Vec<Param>, StoreError> {
         let mut tries = 1;
         loop {
-            match self.run_one(true, checks.clone(), upsert()).await {
+            // One row by key: a write by key (see `Plan::by_key`).
+            match self
+                .run_write(checks.clone(), upsert(), Vec::new(), true)
+                .await
+            {
                 Err(StoreError::Conflict) if tries < UPSERT_TRIES => tries += 1,
                 rows => return first(rows?),
             }
