@@ -54,8 +54,16 @@ async fn a_write_on_a_connection_the_server_ended_runs_again_once() {
     let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
     let store = SqlStore::open(catalog, executor.clone()).await.unwrap();
     let scripts = at(&store, &[(SCRIPTS, None)]);
-    store.create(TENANT, &scripts, script("first")).await.unwrap();
-    let backend = one(&executor, "SELECT pg_backend_pid()".into(), ColumnType::Integer).await;
+    store
+        .create(TENANT, &scripts, script("first"))
+        .await
+        .unwrap();
+    let backend = one(
+        &executor,
+        "SELECT pg_backend_pid()".into(),
+        ColumnType::Integer,
+    )
+    .await;
     let Param::Int(pid) = backend else {
         panic!("a backend pid: {backend:?}")
     };
@@ -79,7 +87,12 @@ async fn a_write_on_a_connection_the_server_ended_runs_again_once() {
     assert!(created.is_ok(), "{created:?}");
     let count = store.count(TENANT, &scripts, None).await.unwrap();
     assert_eq!(count, 2, "the first script and the second, once");
-    let now = one(&executor, "SELECT pg_backend_pid()".into(), ColumnType::Integer).await;
+    let now = one(
+        &executor,
+        "SELECT pg_backend_pid()".into(),
+        ColumnType::Integer,
+    )
+    .await;
     assert_ne!(now, Param::Int(pid), "the pool opened a new connection");
     drop(store);
     place.drop().await;
