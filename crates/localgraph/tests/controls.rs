@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{Server, client, exchange, localgraph, postgres_url};
+use common::{Server, client, exchange, localgraph, postgres_schema};
 use serde_json::{Value, json};
 
 const SUMMARY: &str = "/v1.0/deviceManagement/softwareUpdateStatusSummary";
@@ -187,9 +187,11 @@ async fn export_and_import_carry_snapshots_and_settings() {
 
 #[tokio::test]
 async fn two_postgres_nodes_apply_each_others_controls() {
-    let Some(database) = postgres_url("two_postgres_nodes_apply_each_others_controls").await else {
+    let Some(schema) = postgres_schema("two_postgres_nodes_apply_each_others_controls").await
+    else {
         return;
     };
+    let database = schema.url().to_string();
     let data = tempfile::tempdir().unwrap();
     let a = Server::on_with(data.path(), &["--database", &database]);
     let b = Server::on_with(data.path(), &["--database", &database]);

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Server, claims, localgraph, postgres_url, send, send_with};
+use common::{Server, claims, localgraph, postgres_schema, send, send_with};
 use serde_json::Value;
 use server::auth::{SigningKey, TokenSpec};
 
@@ -178,11 +178,12 @@ async fn an_older_data_directorys_key_and_client_files_are_imported_on_first_sta
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn nodes_with_their_own_data_directories_accept_each_others_tokens() {
-    let Some(url) =
-        postgres_url("nodes_with_their_own_data_directories_accept_each_others_tokens").await
+    let Some(schema) =
+        postgres_schema("nodes_with_their_own_data_directories_accept_each_others_tokens").await
     else {
         return;
     };
+    let url = schema.url().to_string();
     let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
     // Started at the same moment on a fresh database: both would make a key; one is kept.
     let start = |data: std::path::PathBuf, url: String| {

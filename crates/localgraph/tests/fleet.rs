@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Server, client, exchange, localgraph, postgres_url};
+use common::{Server, client, exchange, localgraph, postgres_schema};
 use intune::reports::{Aggregate, SUMMARIES};
 use serde_json::Value;
 
@@ -273,9 +273,10 @@ async fn the_same_seed_gives_the_same_fleet() {
 
 #[tokio::test]
 async fn a_fleet_seeds_into_postgresql() {
-    let Some(url) = postgres_url("a_fleet_seeds_into_postgresql").await else {
+    let Some(schema) = postgres_schema("a_fleet_seeds_into_postgresql").await else {
         return;
     };
+    let url = schema.url().to_string();
     let data = tempfile::tempdir().unwrap();
     seed(data.path(), &["--database", &url]);
     let (_server, api) = serve(data.path(), &["--database", &url]).await;

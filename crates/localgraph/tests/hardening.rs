@@ -252,9 +252,10 @@ async fn acknowledged_writes_survive_sigkill_under_32_writers_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_writes_survive_sigkill_under_32_writers_on_postgres() {
-    let Some(url) = common::postgres_url("the SIGKILL test on PostgreSQL").await else {
+    let Some(schema) = common::postgres_schema("the SIGKILL test on PostgreSQL").await else {
         return;
     };
+    let url = schema.url().to_string();
     let data = tempfile::tempdir().unwrap();
     every_acknowledged_write_survives_sigkill(data.path(), &["--database", &url]).await;
 }

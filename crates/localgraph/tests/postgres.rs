@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Server, client, exchange, localgraph, postgres_url};
+use common::{Server, client, exchange, localgraph, postgres_schema};
 use serde_json::Value;
 
 /// The count properties of `softwareUpdateStatusSummary` (v1.0).
@@ -38,9 +38,11 @@ fn two_nodes(data: &Path, url: &str) -> (Server, Server) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_nodes_serve_one_data_set_and_lose_no_update() {
-    let Some(url) = postgres_url("two_nodes_serve_one_data_set_and_lose_no_update").await else {
+    let Some(schema) = postgres_schema("two_nodes_serve_one_data_set_and_lose_no_update").await
+    else {
         return;
     };
+    let url = schema.url().to_string();
     let data = tempfile::tempdir().unwrap();
     let (a, b) = two_nodes(data.path(), &url);
     // One data directory, one signing key: a token of one node is good on the other.
@@ -241,11 +243,12 @@ async fn fill(server: &Server, token: &str) {
 
 #[tokio::test]
 async fn an_export_from_sqlite_imported_into_postgres_answers_the_same() {
-    let Some(url) =
-        postgres_url("an_export_from_sqlite_imported_into_postgres_answers_the_same").await
+    let Some(schema) =
+        postgres_schema("an_export_from_sqlite_imported_into_postgres_answers_the_same").await
     else {
         return;
     };
+    let url = schema.url().to_string();
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().to_str().unwrap();
     let sqlite = Server::on(data.path());

@@ -10,7 +10,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Server, client, exchange, postgres_url};
+use common::{Server, client, exchange, postgres_schema};
 
 /// A local PostgreSQL cluster, by version and name (`15/main`).
 struct Cluster(String);
@@ -46,9 +46,10 @@ async fn a_node_serves_again_after_postgres_restarts() {
         );
         return;
     };
-    let Some(url) = postgres_url("a_node_serves_again_after_postgres_restarts").await else {
+    let Some(schema) = postgres_schema("a_node_serves_again_after_postgres_restarts").await else {
         return;
     };
+    let url = schema.url().to_string();
     let data = tempfile::tempdir().unwrap();
     let node = Server::on_with(data.path(), &["--database", &url]);
     let token = node.token().to_string();

@@ -7,6 +7,7 @@
 //! and the controls (faults, throttling, journal, profile) every Graph request passes;
 //! `dashboard` serves the page at `/`.
 
+mod around;
 pub mod auth;
 mod batch;
 mod caller;
@@ -41,6 +42,7 @@ use std::sync::Arc;
 
 use std::convert::Infallible;
 
+use around::AroundLayer;
 use axum::extract::Request;
 use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
@@ -71,8 +73,7 @@ pub fn build_router(state: AppState) -> HttpService {
 pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpService {
     // Metrics recorded before the recorder is installed would be lost.
     telemetry::handle();
-    let shared = Arc::new(state.clone());
-    let controls = || axum::middleware::from_fn_with_state(shared.clone(), control::layer::apply);
+    let controls = || axum::middleware::from_fn_with_state(state.clone(), control::layer::apply);
     let batch_items = ServiceBuilder::new()
         .layer(limits::catch_panic())
         .layer(controls())
@@ -95,10 +96,7 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpServic
     let service = operations::Operations::new(&state, data);
     let service = ServiceBuilder::new()
         .layer(Extension(batch::Inner(inner)))
-        .layer(axum::middleware::from_fn_with_state(
-            limits.clone(),
-            limits::request_size,
-        ))
+        .layer(AroundLayer(limits::RequestSize(limits.clone())))
         .layer(limits::catch_panic())
         .layer(limits::timeout(limits))
         .service(service);
@@ -125,19 +123,16 @@ where
         .layer(MapResponseLayer::new(IntoResponse::into_response))
         .layer(MapRequestLayer::new(middleware::assign_ids))
         .layer(trace::layer())
-        .layer(axum::middleware::from_fn_with_state(
-            state.schema.clone(),
-            telemetry::observe,
-        ))
+        .layer(AroundLayer(telemetry::Observe(state.schema.clone())))
         .option_layer(public)
-        .layer(axum::middleware::from_fn(middleware::graph_envelope))
+        .layer(AroundLayer(middleware::GraphEnvelope))
         .service(service);
     BoxCloneSyncService::new(stack)
 }
 
-/// Routes that tell the metrics which of them answered (see [`telemetry::observe`]).
+/// Routes that tell the metrics which of them answered (see [`telemetry::Observe`]).
 fn named(router: Router<AppState>) -> Router<AppState> {
-    router.route_layer(axum::middleware::from_fn(telemetry::name_route))
+    router.route_layer(AroundLayer(telemetry::NameRoute))
 }
 
 /// Every route but `$batch`. Graph's paths are the fallback: every route wins over it.

@@ -5,16 +5,17 @@
 //! statuses the same way).
 
 use std::any::Any;
+use std::ops::ControlFlow;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::ApiError;
+use crate::around::Around;
 use crate::config::Limits;
 
 /// The bytes of entity data the answer to one request may hold: `max_response_bytes`,
@@ -50,22 +51,36 @@ pub fn concurrency(limits: &Limits) -> GlobalConcurrencyLimitLayer {
 /// Refuses a request target over `max_uri_bytes` (414) or headers over
 /// `max_header_bytes` (431). hyper refuses larger ones still (a request target of 64 KB,
 /// a header block past its read buffer) before any layer sees them.
-pub async fn request_size(State(limits): State<Limits>, request: Request, next: Next) -> Response {
-    let target = request
-        .uri()
-        .path_and_query()
-        .map_or(0, |p| p.as_str().len());
-    if target > limits.max_uri_bytes {
-        return ApiError::UriTooLong(limits.max_uri_bytes).into_response();
+#[derive(Debug, Clone)]
+pub struct RequestSize(pub Limits);
+
+impl Around for RequestSize {
+    type Carry = ();
+
+    fn before(&self, request: &mut Request) -> ControlFlow<Response, ()> {
+        let limits = &self.0;
+        let target = request
+            .uri()
+            .path_and_query()
+            .map_or(0, |p| p.as_str().len());
+        if target > limits.max_uri_bytes {
+            return ControlFlow::Break(ApiError::UriTooLong(limits.max_uri_bytes).into_response());
+        }
+        // As on the wire: "name: value\r\n" per header.
+        let headers: usize = request
+            .headers()
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 4)
+            .sum();
+        if headers > limits.max_header_bytes {
+            return ControlFlow::Break(
+                ApiError::HeadersTooLarge(limits.max_header_bytes).into_response(),
+            );
+        }
+        ControlFlow::Continue(())
     }
-    // As on the wire: "name: value\r\n" per header.
-    let headers: usize = request
-        .headers()
-        .iter()
-        .map(|(name, value)| name.as_str().len() + value.len() + 4)
-        .sum();
-    if headers > limits.max_header_bytes {
-        return ApiError::HeadersTooLarge(limits.max_header_bytes).into_response();
+
+    fn after(&self, (): (), response: Response) -> Response {
+        response
     }
-    next.run(request).await
 }

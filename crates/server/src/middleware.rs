@@ -1,14 +1,16 @@
 //! The middleware every response passes through: Graph's request ids, its error envelope
 //! and its fixed headers.
 
+use std::ops::ControlFlow;
+
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::ApiError;
+use crate::around::Around;
 use crate::error::ErrorBody;
 
 /// Graph's `request-id` response header.
@@ -55,52 +57,61 @@ pub fn assign_ids(mut request: Request) -> Request {
 /// Renders error envelopes and sets the common headers. Every error response gets
 /// Graph's body here: an [`ApiError`]'s, or, for a layer that answered a bare status (a
 /// timeout, an extractor's plain-text refusal), the one [`ApiError::from_status`] gives.
-pub async fn graph_envelope(mut request: Request, next: Next) -> Response {
-    let ids = match request.extensions().get::<RequestIds>() {
-        Some(ids) => ids.clone(),
-        None => {
-            let ids = RequestIds::new(request.headers());
-            request.extensions_mut().insert(ids.clone());
-            ids
+#[derive(Debug, Clone, Copy)]
+pub struct GraphEnvelope;
+
+impl Around for GraphEnvelope {
+    type Carry = RequestIds;
+
+    fn before(&self, request: &mut Request) -> ControlFlow<Response, RequestIds> {
+        ControlFlow::Continue(match request.extensions().get::<RequestIds>() {
+            Some(ids) => ids.clone(),
+            None => {
+                let ids = RequestIds::new(request.headers());
+                request.extensions_mut().insert(ids.clone());
+                ids
+            }
+        })
+    }
+
+    fn after(&self, ids: RequestIds, mut response: Response) -> Response {
+        let error = response
+            .extensions_mut()
+            .remove::<ErrorBody>()
+            .or_else(|| bare_error(&response));
+        if let Some(error) = error {
+            if let Some(detail) = &error.log_detail {
+                tracing::error!(request_id = %ids.request_id, %detail, "request failed");
+            }
+            if response.status().is_client_error() {
+                let reason = match error.log_reason {
+                    Some(check) => format!("{} ({check}): {}", error.code, error.message),
+                    None => format!("{}: {}", error.code, error.message),
+                };
+                tracing::Span::current().record("reason", reason);
+            }
+            let body = error_envelope(&error, &ids.request_id, &ids.client_request_id);
+            *response.body_mut() = Body::from(body.to_string());
+            let headers = response.headers_mut();
+            headers.remove(header::CONTENT_LENGTH);
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
         }
-    };
-    let mut response = next.run(request).await;
-    let error = response
-        .extensions_mut()
-        .remove::<ErrorBody>()
-        .or_else(|| bare_error(&response));
-    if let Some(error) = error {
-        if let Some(detail) = &error.log_detail {
-            tracing::error!(request_id = %ids.request_id, %detail, "request failed");
-        }
-        if response.status().is_client_error() {
-            let reason = match error.log_reason {
-                Some(check) => format!("{} ({check}): {}", error.code, error.message),
-                None => format!("{}: {}", error.code, error.message),
-            };
-            tracing::Span::current().record("reason", reason);
-        }
-        let body = error_envelope(&error, &ids.request_id, &ids.client_request_id);
-        *response.body_mut() = Body::from(body.to_string());
         let headers = response.headers_mut();
-        headers.remove(header::CONTENT_LENGTH);
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-    }
-    let headers = response.headers_mut();
-    for (name, value) in [
-        (&REQUEST_ID, ids.request_id.as_str()),
-        (&CLIENT_REQUEST_ID, ids.client_request_id.as_str()),
-        (&DIAGNOSTIC, DIAGNOSTIC_VALUE),
-    ] {
-        if let Ok(value) = HeaderValue::from_str(value) {
-            headers.insert(name.clone(), value);
+        for (name, value) in [
+            (&REQUEST_ID, ids.request_id.as_str()),
+            (&CLIENT_REQUEST_ID, ids.client_request_id.as_str()),
+            (&DIAGNOSTIC, DIAGNOSTIC_VALUE),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                headers.insert(name.clone(), value);
+            }
         }
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        response
     }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    response
 }
 
 /// The Graph error of a 4xx or 5xx answered without a JSON body.

@@ -1,5 +1,6 @@
 //! What every handler can reach.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use intune::Schema;
@@ -15,9 +16,15 @@ use crate::odata::PageTokens;
 /// set (commands that need one refuse where it is missing).
 pub const DEFAULT_TENANT_SETTING: &str = "default_tenant";
 
-/// The service's shared state, built once at start.
+/// The service's shared state, built once at start. Cloned for every request (axum's
+/// `State`, the middleware), so it is one `Arc`: one reference count to change, not one
+/// per field (README "Performance", step 24).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares; its fields are reached through the state (`state.store`).
+#[derive(Clone)]
+pub struct Shared {
     /// The data.
     pub store: Arc<dyn Store>,
     /// The served models, one per version.
@@ -65,7 +72,7 @@ impl AppState {
         );
         let paging_key = store.setting("paging_key", &fresh_key).await?;
         let controls = Controls::open(store.clone(), defaults).await?;
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             store,
             schema,
             default_tenant: default_tenant.into(),
@@ -74,14 +81,22 @@ impl AppState {
             controls,
             config: Arc::default(),
             documents: Arc::default(),
-        })
+        })))
     }
 
     /// The same state with other network settings.
     pub fn with_config(self, config: Config) -> AppState {
-        AppState {
+        AppState(Arc::new(Shared {
             config: Arc::new(config),
-            ..self
-        }
+            ..Shared::clone(&self.0)
+        }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }

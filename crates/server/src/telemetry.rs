@@ -7,12 +7,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::sync::{Arc, LazyLock, OnceLock, PoisonError, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
-use axum::middleware::Next;
+use axum::http::{Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use intune::{ApiVersion, Schema};
 use metrics::{Counter, Histogram};
@@ -21,6 +21,7 @@ use odata::Places;
 use odata::path::{ResourcePath, Segment, Suffix};
 
 use crate::AppState;
+use crate::around::Around;
 
 /// Requests answered, by method, route template and status.
 pub const REQUESTS: &str = "localgraph_http_requests_total";
@@ -51,8 +52,11 @@ const BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 60.0,
 ];
 
+/// How often the histograms' samples are folded into their buckets when nobody scrapes.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
 /// The process's Prometheus recorder, installed on first use (the tests start many apps in
-/// one process; they share it).
+/// one process; they share it), with a thread that keeps its memory bounded.
 pub fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
@@ -67,8 +71,28 @@ pub fn handle() -> &'static PrometheusHandle {
         }
         describe();
         store::metrics::register();
+        upkeep(handle.clone());
         handle
     })
+}
+
+/// Folds the histograms' samples into their buckets every [`UPKEEP_EVERY`]. The recorder
+/// keeps each sample (two a request) until then; without this only a scrape of `/metrics`
+/// did, and a server nobody scraped grew by about 41 bytes a request (README
+/// "Performance", step 23). A thread, not a task: the recorder is the process's, made
+/// once, outside any one runtime.
+fn upkeep(handle: PrometheusHandle) {
+    let started = std::thread::Builder::new()
+        .name("metrics-upkeep".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_EVERY);
+                handle.run_upkeep();
+            }
+        });
+    if let Err(error) = started {
+        tracing::warn!(%error, "no metrics upkeep thread; memory grows until /metrics is scraped");
+    }
 }
 
 /// The HELP lines, and the counters that start at 0 (so a rate over them is defined
@@ -135,33 +159,56 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
 
 /// Names the request's route in its span (`route`, `query`) and counts and times it.
 /// Runs outside the routers: the route that answered is in the response's extensions
-/// ([`name_route`]).
-pub async fn observe(State(schema): State<Arc<Schema>>, request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    let uri = request.uri().clone();
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let elapsed = started.elapsed();
-    let route: Cow<str> = match response.extensions().get::<GraphRoute>() {
-        Some(GraphRoute(route)) => Cow::Borrowed(route),
-        None => {
-            let matched = response.extensions().get::<MatchedPath>();
-            Cow::Owned(route_template(
-                &schema,
-                uri.path(),
-                matched.map(MatchedPath::as_str),
-            ))
-        }
-    };
-    let span = tracing::Span::current();
-    span.record("route", &*route);
-    if let Some(query) = uri.query() {
-        span.record("query", query);
+/// ([`NameRoute`]).
+#[derive(Clone)]
+pub struct Observe(pub Arc<Schema>);
+
+/// What [`Observe`] keeps of a request until it is answered.
+pub struct Observed {
+    method: Method,
+    uri: Uri,
+    started: Instant,
+}
+
+impl Around for Observe {
+    type Carry = Observed;
+
+    fn before(&self, request: &mut Request) -> ControlFlow<Response, Observed> {
+        ControlFlow::Continue(Observed {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+            started: Instant::now(),
+        })
     }
-    let (requests, seconds) = request_metrics(method.as_str(), &route, response.status());
-    requests.increment(1);
-    seconds.record(elapsed.as_secs_f64());
-    response
+
+    fn after(&self, observed: Observed, response: Response) -> Response {
+        let Observed {
+            method,
+            uri,
+            started,
+        } = observed;
+        let elapsed = started.elapsed();
+        let route: Cow<str> = match response.extensions().get::<GraphRoute>() {
+            Some(GraphRoute(route)) => Cow::Borrowed(route),
+            None => {
+                let matched = response.extensions().get::<MatchedPath>();
+                Cow::Owned(route_template(
+                    &self.0,
+                    uri.path(),
+                    matched.map(MatchedPath::as_str),
+                ))
+            }
+        };
+        let span = tracing::Span::current();
+        span.record("route", &*route);
+        if let Some(query) = uri.query() {
+            span.record("query", query);
+        }
+        let (requests, seconds) = request_metrics(method.as_str(), &route, response.status());
+        requests.increment(1);
+        seconds.record(elapsed.as_secs_f64());
+        response
+    }
 }
 
 /// The request counter and latency histogram of a method, route and status. Registered
@@ -195,15 +242,24 @@ fn request_metrics(method: &str, route: &str, status: StatusCode) -> (Counter, H
         .clone()
 }
 
-/// Tells [`observe`] which route answered: the router's matched path, copied into the
+/// Tells [`Observe`] which route answered: the router's matched path, copied into the
 /// response (a route layer, inside the router that matched).
-pub async fn name_route(request: Request, next: Next) -> Response {
-    let matched = request.extensions().get::<MatchedPath>().cloned();
-    let mut response = next.run(request).await;
-    if let Some(matched) = matched {
-        response.extensions_mut().insert(matched);
+#[derive(Debug, Clone, Copy)]
+pub struct NameRoute;
+
+impl Around for NameRoute {
+    type Carry = Option<MatchedPath>;
+
+    fn before(&self, request: &mut Request) -> ControlFlow<Response, Option<MatchedPath>> {
+        ControlFlow::Continue(request.extensions().get::<MatchedPath>().cloned())
     }
-    response
+
+    fn after(&self, matched: Option<MatchedPath>, mut response: Response) -> Response {
+        if let Some(matched) = matched {
+            response.extensions_mut().insert(matched);
+        }
+        response
+    }
 }
 
 /// The route a request to `path` took (`matched`: the router's pattern, if a route
@@ -271,6 +327,6 @@ pub fn graph_route(version: ApiVersion, places: &Places, path: &ResourcePath) ->
 }
 
 /// The route template of a Graph request, put into its response by the handler that has
-/// already parsed the path, so [`observe`] need not parse it again.
+/// already parsed the path, so [`Observe`] need not parse it again.
 #[derive(Debug, Clone)]
 pub struct GraphRoute(pub String);

@@ -7,167 +7,24 @@
 //! A link (a run state's `managedDevice`) is a column of the linking table holding the key
 //! of an entity of another table.
 
+mod address;
+mod column;
+mod table;
+
+pub use address::{Address, Step};
+pub use column::{Column, ColumnType, Stamp};
+pub use table::{Table, TableId, TableKind};
+
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use intune::ApiVersion;
 use odata::PlaceKind;
-use odata::Value;
-use odata::edm::{Model, Primitive, TypeKind, TypeRef};
+use odata::edm::Model;
 use odata::value::default_value;
 
 use crate::columns::Selection;
-
-/// The namespace of the name-based ids of contained single-valued targets.
-const CONTAINED_ID_NAMESPACE: uuid::Uuid =
-    uuid::Uuid::from_u128(0x6c6f_6361_6c67_7261_7068_0000_0000_0001);
-
-/// Identifies a table of the catalog.
-pub type TableId = usize;
-
-/// How entities live in a table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TableKind {
-    /// A collection-valued navigation: any number of entities per parent.
-    Collection,
-    /// A contained single-valued navigation (a configuration's `userStatusSummary`): it
-    /// exists as soon as its parent does and reads as its defaults until written.
-    Contained,
-    /// A non-contained single-valued navigation (a summary the service computes): it
-    /// always exists, reads as its defaults until written, and its id is derived from
-    /// its parent (the parent's key, or the tenant id under a singleton).
-    Summary,
-}
-
-impl TableKind {
-    /// Whether the table holds at most one entity per parent, which always exists.
-    pub fn single(self) -> bool {
-        self != TableKind::Collection
-    }
-}
-
-/// How a column stores its values.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ColumnType {
-    /// Integral numbers.
-    Integer,
-    /// `Edm.Boolean`.
-    Boolean,
-    /// Floating-point numbers.
-    Real,
-    /// Strings and string-encoded primitives.
-    Text,
-    /// `Edm.DateTimeOffset` as 100 ns ticks: sorts and compares by instant.
-    Ticks,
-    /// An enum, stored as the member's value (so it sorts as OData orders enums); its
-    /// members (name, value) are shared, as every read of a NULL carries its column's type.
-    Enum(Arc<[(String, i64)]>),
-    /// Complex values and collections, as JSON text in response form.
-    Json,
-}
-
-/// A value the store sets itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stamp {
-    /// Set when the entity is created (`createdDateTime`).
-    Created,
-    /// Set on every write (`lastModifiedDateTime`).
-    Modified,
-}
-
-/// One column: a structural property of some type that lives in the table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Column {
-    /// The property name, also the column name; shared with every record read from the
-    /// table (a page of 100 devices names 7,900 values).
-    pub name: Arc<str>,
-    /// How values are stored.
-    pub ty: ColumnType,
-    /// The value a new entity gets when the write leaves the property out.
-    pub default: Option<Value>,
-    /// Set by the store rather than by the client.
-    pub stamp: Option<Stamp>,
-    /// For a link column (`_managedDevice`), the table of the entities it references.
-    pub link: Option<TableId>,
-    /// The API versions whose types have this property (none for a link column): what a
-    /// response of each renders.
-    pub versions: Vec<ApiVersion>,
-}
-
-/// One table of the catalog.
-#[derive(Debug, Clone)]
-pub struct Table {
-    /// Its index in the catalog.
-    pub id: TableId,
-    /// The navigation path, e.g. `deviceManagement/deviceManagementScripts`.
-    pub path: String,
-    /// The SQL table name (at most 63 bytes, PostgreSQL's limit).
-    pub sql_name: String,
-    /// The table of the parent entities; `None` under a singleton.
-    pub parent: Option<TableId>,
-    /// How entities live here.
-    pub kind: TableKind,
-    /// The navigation property's declared entity type.
-    pub entity_type: String,
-    /// Structural properties except the key, union over types and versions.
-    pub columns: Vec<Column>,
-    /// Every column, for the reads of whole entities (writes, exports); laid out once
-    /// here, as every read's statement starts with its list.
-    pub all: Selection,
-    /// The columns each version renders, in [`ApiVersion::ALL`]'s order.
-    pub rendered: Vec<Selection>,
-}
-
-impl Table {
-    /// The id of a single-valued target, derived from where it lives: for a `Referenced`
-    /// summary, as Graph derives it, the parent's key (a script's `runSummary`) or the
-    /// tenant id under a singleton; for a `Contained` one (a configuration's
-    /// `userStatusSummary`), a name-based GUID of tenant, parent and place, so it is a GUID
-    /// like every other id and still known without a lookup.
-    pub fn derived_id(&self, tenant: &str, parent_key: &str) -> String {
-        match (self.kind, self.parent) {
-            (TableKind::Contained, _) => {
-                let name = format!("{tenant}/{parent_key}/{}", self.path);
-                uuid::Uuid::new_v5(&CONTAINED_ID_NAMESPACE, name.as_bytes()).to_string()
-            }
-            (_, None) => tenant.to_string(),
-            _ => parent_key.to_string(),
-        }
-    }
-
-    /// A column by name.
-    pub fn column(&self, name: &str) -> Option<&Column> {
-        self.columns.iter().find(|c| &*c.name == name)
-    }
-
-    /// The link column of the navigation `nav` (`managedDevice` → `_managedDevice`).
-    pub fn link(&self, nav: &str) -> Option<&Column> {
-        self.columns
-            .iter()
-            .find(|c| c.link.is_some() && c.name.strip_prefix('_') == Some(nav))
-    }
-
-    /// The columns the store keeps an index on (`_tenant, _parent, column, id`): the
-    /// timestamps and enums of collection tables. Such an index serves `$orderby` on the
-    /// column with keyset pages on (column, id) in either direction, and an `eq` filter
-    /// with pages in id order, without a sort: at 1M rows, `$orderby=lastUpdatedDateTime
-    /// desc&$top=100` went from a 250 ms scan and sort to 2 ms. Integer counts are left
-    /// out: their filters are ranges (`failedUpdateCount gt 3`), for which SQLite, without
-    /// statistics, prefers the index and then sorts every match by id, 10 times slower at
-    /// 1M rows than scanning in id order; and every index costs each write and about a
-    /// fifth of the table's size (README "Performance"). Wide report types pay the most:
-    /// `managedDevice` has 24 such columns, which double the cost of a single create and
-    /// leave bulk loading within the noise, for equality filters and counts on every state.
-    pub fn indexed(&self) -> impl Iterator<Item = &Column> {
-        let collection = self.kind == TableKind::Collection;
-        self.columns.iter().filter(move |c| {
-            collection
-                && c.stamp.is_none()
-                && c.link.is_none()
-                && matches!(c.ty, ColumnType::Ticks | ColumnType::Enum(_))
-        })
-    }
-}
+use column::{column_type, merged, stamp};
+use table::sql_name;
 
 /// Every table, derived from the models.
 #[derive(Debug, Clone, Default)]
@@ -356,84 +213,6 @@ impl Catalog {
         self.by_path.get(&path).map(|id| &self.tables[*id])
     }
 }
-
-fn column_type(model: &Model, ty: &TypeRef) -> ColumnType {
-    if ty.collection {
-        return ColumnType::Json;
-    }
-    match &ty.kind {
-        TypeKind::Primitive(p) if p.integer_range().is_some() => ColumnType::Integer,
-        TypeKind::Primitive(Primitive::Boolean) => ColumnType::Boolean,
-        TypeKind::Primitive(Primitive::Double | Primitive::Single | Primitive::Decimal) => {
-            ColumnType::Real
-        }
-        TypeKind::Primitive(Primitive::DateTimeOffset) => ColumnType::Ticks,
-        TypeKind::Primitive(_) => ColumnType::Text,
-        TypeKind::Enum(name) => ColumnType::Enum(
-            model
-                .enum_type(name)
-                .map(|e| {
-                    e.members
-                        .iter()
-                        .map(|m| (m.name.clone(), m.value))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        ),
-        TypeKind::Complex(_) | TypeKind::Entity(_) => ColumnType::Json,
-    }
-}
-
-/// One column's type as two declarations agree on it: the same type, or, for an enum
-/// whose versions list different members (beta's `deviceEnrollmentType` has members
-/// v1.0 lacks), every member of either, so a value written through one version is kept
-/// for the other. `None` when they disagree: other types, or a member name or value
-/// that means something else in the other declaration (a stored value must decode to
-/// one name).
-fn merged(a: &ColumnType, b: &ColumnType) -> Option<ColumnType> {
-    let (ColumnType::Enum(first), ColumnType::Enum(second)) = (a, b) else {
-        return (a == b).then(|| a.clone());
-    };
-    let mut members = first.to_vec();
-    for (name, value) in second.iter() {
-        match members.iter().find(|(n, _)| n == name) {
-            Some((_, known)) if known != value => return None,
-            Some(_) => {}
-            None if members.iter().any(|(_, v)| v == value) => return None,
-            None => members.push((name.clone(), *value)),
-        }
-    }
-    Some(ColumnType::Enum(members.into()))
-}
-
-/// Computed timestamps the store maintains, by Graph's naming convention.
-fn stamp(name: &str, ty: &TypeRef, computed: bool) -> Option<Stamp> {
-    let is_date = ty.kind == TypeKind::Primitive(Primitive::DateTimeOffset) && !ty.collection;
-    match name {
-        "createdDateTime" if computed && is_date => Some(Stamp::Created),
-        "lastModifiedDateTime" if computed && is_date => Some(Stamp::Modified),
-        _ => None,
-    }
-}
-
-/// The full path with `/` as `__`, or past 63 bytes the last segment and a hash of the path.
-fn sql_name(path: &str) -> String {
-    let full = path.replace('/', "__");
-    if full.len() <= 63 {
-        return full;
-    }
-    // FNV-1a: stable across builds and platforms, unlike std's hasher.
-    let hash = path.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
-    let leaf = path.rsplit('/').next().unwrap_or(path);
-    let leaf = &leaf[..leaf.len().min(40)];
-    format!("{leaf}__{hash:016x}")
-}
-
-mod address;
-
-pub use address::{Address, Step};
 
 #[cfg(test)]
 mod tests;

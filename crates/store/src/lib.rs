@@ -23,6 +23,7 @@ pub mod plan;
 mod postgres;
 mod reads;
 mod rows;
+mod scratch;
 mod snapshots;
 pub mod sql;
 mod sqlite;
@@ -35,6 +36,7 @@ pub use engine::{Executor, SqlStore};
 pub use executor::PoolUse;
 pub use list::{Cursor, ExpandQuery, ListQuery};
 pub use postgres::PostgresExecutor;
+pub use scratch::ScratchSchema;
 pub use snapshots::{Snapshot, SnapshotInfo};
 pub use sqlite::SqliteExecutor;
 

@@ -28,7 +28,7 @@ fn rule(tenant: &str, id: &str, remaining: Option<i64>) -> ControlRow {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn counted_uses_are_taken_once_each_under_concurrency() {
     let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path(), "uses.sqlite").await;
+    let (store, _schema) = open(dir.path(), "uses.sqlite").await;
     store.put_control(&rule("t", "r", Some(5))).await.unwrap();
     let tasks: Vec<_> = (0..20)
         .map(|_| {
@@ -52,7 +52,7 @@ async fn counted_uses_are_taken_once_each_under_concurrency() {
 #[tokio::test]
 async fn every_change_moves_the_generation_and_tenants_stay_apart() {
     let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path(), "generation.sqlite").await;
+    let (store, _schema) = open(dir.path(), "generation.sqlite").await;
     let start = store.controls_generation().await.unwrap();
     store.put_control(&rule("a", "1", None)).await.unwrap();
     store.put_control(&rule("b", "1", None)).await.unwrap();
@@ -76,7 +76,7 @@ async fn every_change_moves_the_generation_and_tenants_stay_apart() {
 #[tokio::test]
 async fn snapshots_move_whole_and_a_reset_keeps_them_and_the_controls() {
     let dir = tempfile::tempdir().unwrap();
-    let from = open(dir.path(), "from.sqlite").await;
+    let (from, _from_schema) = open(dir.path(), "from.sqlite").await;
     let at = accounts(from.as_ref());
     let changes = |name: &str| Changes {
         type_name: "macOSSoftwareUpdateAccountSummary".into(),
@@ -99,7 +99,7 @@ async fn snapshots_move_whole_and_a_reset_keeps_them_and_the_controls() {
     );
 
     let snapshot = from.export_snapshot("t", "s").await.unwrap();
-    let to = open(dir.path(), "to.sqlite").await;
+    let (to, _to_schema) = open(dir.path(), "to.sqlite").await;
     to.import_snapshot(&snapshot).await.unwrap();
     to.import_snapshot(&snapshot).await.unwrap();
     assert_eq!(

@@ -7,24 +7,11 @@ mod common;
 use std::sync::Arc;
 
 use odata::Value;
-use store::{
-    Catalog, Changes, ListQuery, PostgresExecutor, RawRow, SqlStore, SqliteExecutor, Store,
-};
+use store::{Catalog, Changes, ListQuery, RawRow, SqlStore, SqliteExecutor, Store};
 
 async fn sqlite(dir: &std::path::Path, name: &str) -> Arc<dyn Store> {
     let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
     let executor = SqliteExecutor::open(&dir.join(name)).await.unwrap();
-    Arc::new(SqlStore::open(catalog, executor).await.unwrap())
-}
-
-async fn destination(dir: &std::path::Path) -> Arc<dyn Store> {
-    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-        return sqlite(dir, "to.sqlite").await;
-    };
-    let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
-    let name = format!("lg_dump_{}", uuid::Uuid::new_v4().simple());
-    let url = PostgresExecutor::create_schema(&url, &name).await.unwrap();
-    let executor = PostgresExecutor::connect(&url, 2).await.unwrap();
     Arc::new(SqlStore::open(catalog, executor).await.unwrap())
 }
 
@@ -37,7 +24,7 @@ fn at(store: &dyn Store, path: &str) -> store::Address {
 async fn every_row_moves_and_reads_back_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let from = sqlite(dir.path(), "from.sqlite").await;
-    let to = destination(dir.path()).await;
+    let (to, _schema) = common::open(dir.path(), "to.sqlite").await;
     let accounts = at(
         from.as_ref(),
         "deviceManagement/macOSSoftwareUpdateAccountSummaries",

@@ -116,13 +116,12 @@ async fn pages_ordered_by_a_timestamp_read_its_index_in_either_direction() {
     ));
     let plan = plan_of(store.as_ref(), executor.as_ref(), DEVICES, &query).await;
     assert!(!sorts(&plan), "{plan}");
-    place.drop().await;
 }
 
 #[tokio::test]
 async fn indexes_laid_out_nulls_last_are_made_again_at_open() {
     let place = Place::new().await;
-    let Place::Postgres { url, .. } = &place else {
+    let Place::Postgres(schema) = &place else {
         return; // SQLite sorts nulls first already: its indexes never changed.
     };
     let store = place.store().await;
@@ -138,7 +137,7 @@ async fn indexes_laid_out_nulls_last_are_made_again_at_open() {
     let old = format!(
         "DROP INDEX \"{index}\"; CREATE INDEX \"{index}\" ON \"{table_name}\" (\"_tenant\", \"_parent\", \"lastUpdatedDateTime\", \"id\")"
     );
-    let executor = PostgresExecutor::connect(url, 1).await.unwrap();
+    let executor = PostgresExecutor::connect(schema.url(), 1).await.unwrap();
     for text in old.split("; ") {
         run(&executor, text).await;
     }
@@ -152,7 +151,6 @@ async fn indexes_laid_out_nulls_last_are_made_again_at_open() {
     )
     .await;
     assert!(!sorts(&plan), "{plan}");
-    place.drop().await;
 }
 
 async fn run(executor: &PostgresExecutor, text: &str) {

@@ -2,7 +2,7 @@
 //! random `$orderby`s, walking every page with random page sizes must give exactly the
 //! rows, in exactly the order, that the evaluator gives over the same entities.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use odata::query::eval::Evaluator;
 use odata::query::{QueryOptions, check_filter, parse_filter};
@@ -10,7 +10,8 @@ use odata::{Model, Value};
 use proptest::prelude::*;
 use serde_json::{Map, Value as Json};
 use store::{
-    Address, Catalog, Changes, ListQuery, PostgresExecutor, SqlStore, SqliteExecutor, Step, Store,
+    Address, Catalog, Changes, ListQuery, PostgresExecutor, ScratchSchema, SqlStore,
+    SqliteExecutor, Step, Store,
 };
 
 const TENANT: &str = "tenant-a";
@@ -129,17 +130,18 @@ fn orderby() -> impl Strategy<Value = String> {
 }
 
 /// One store for every case (each case writes under a parent of its own): PostgreSQL in a
-/// fresh schema when `TEST_DATABASE_URL` is set, else a fresh SQLite file.
+/// fresh schema when `TEST_DATABASE_URL` is set, else a fresh SQLite file. Its fields drop
+/// in order: the runtime and the store before the schema.
 struct Fixture {
     runtime: tokio::runtime::Runtime,
     store: Arc<dyn Store>,
     model: Model,
     _dir: tempfile::TempDir,
+    _schema: Option<ScratchSchema>,
 }
 
-fn fixture() -> &'static Fixture {
-    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| {
+impl Fixture {
+    fn new() -> Fixture {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -147,19 +149,20 @@ fn fixture() -> &'static Fixture {
         let dir = tempfile::tempdir().unwrap();
         let schema = intune::Schema::load().unwrap();
         let model = schema.model(intune::ApiVersion::Beta).clone();
-        let store: Arc<dyn Store> = runtime.block_on(async {
+        let (store, scratch) = runtime.block_on(async {
             let catalog = Catalog::build(&schema).unwrap();
             match std::env::var("TEST_DATABASE_URL") {
                 Ok(url) => {
-                    let name = format!("lg_oracle_{}", uuid::Uuid::new_v4().simple());
-                    let url = PostgresExecutor::create_schema(&url, &name).await.unwrap();
-                    let executor = PostgresExecutor::connect(&url, 2).await.unwrap();
-                    Arc::new(SqlStore::open(catalog, executor).await.unwrap()) as Arc<dyn Store>
+                    let scratch = ScratchSchema::create(&url, "lg_oracle").await.unwrap();
+                    let executor = PostgresExecutor::connect(scratch.url(), 2).await.unwrap();
+                    let store = SqlStore::open(catalog, executor).await.unwrap();
+                    (Arc::new(store) as Arc<dyn Store>, Some(scratch))
                 }
                 Err(_) => {
                     let path = dir.path().join("oracle.sqlite");
                     let executor = SqliteExecutor::open(&path).await.unwrap();
-                    Arc::new(SqlStore::open(catalog, executor).await.unwrap())
+                    let store = SqlStore::open(catalog, executor).await.unwrap();
+                    (Arc::new(store) as Arc<dyn Store>, None)
                 }
             }
         });
@@ -168,8 +171,9 @@ fn fixture() -> &'static Fixture {
             store,
             model,
             _dir: dir,
+            _schema: scratch,
         }
-    })
+    }
 }
 
 /// A fresh account summary and category to hold this case's rows; their address.
@@ -259,12 +263,10 @@ fn as_json(record: &store::Record) -> Json {
     Json::Object(map)
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
-
-    #[test]
-    fn sql_pages_equal_the_evaluator(rows in prop::collection::vec(row(), 0..18), filter in filter(), orderby in orderby(), page in 1usize..6) {
-        let f = fixture();
+#[test]
+fn sql_pages_equal_the_evaluator() {
+    let f = &Fixture::new();
+    proptest!(ProptestConfig { cases: 256, ..ProptestConfig::default() }, |(rows in prop::collection::vec(row(), 0..18), filter in filter(), orderby in orderby(), page in 1usize..6)| {
         let ty = f.model.structured("macOSSoftwareUpdateStateSummary").unwrap();
         let mut raw = format!("$filter={filter}");
         if !orderby.is_empty() {
@@ -299,7 +301,7 @@ proptest! {
         let expected_ids: Vec<String> = expected.iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
         prop_assert_eq!(count, Some(expected_ids.len() as u64));
         prop_assert_eq!(sql_ids, expected_ids, "filter {} orderby {}", filter, orderby);
-    }
+    });
 }
 
 #[test]

@@ -9,7 +9,7 @@ use common::open;
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_setting_is_made_once_and_counts_add_up_under_concurrency() {
     let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path(), "settings.sqlite").await;
+    let (store, _schema) = open(dir.path(), "settings.sqlite").await;
     assert_eq!(
         store.find_setting("authority/signing-key").await.unwrap(),
         None

@@ -2,29 +2,10 @@
 //! summary of the tenant back to its aggregate (on PostgreSQL when `TEST_DATABASE_URL` is
 //! set, else SQLite).
 
-use std::sync::Arc;
+mod common;
 
 use odata::Value;
-use store::{
-    Address, Catalog, Changes, Columns, PostgresExecutor, RawRow, SqlStore, SqliteExecutor, Step,
-    Store,
-};
-
-async fn open(dir: &std::path::Path) -> Arc<dyn Store> {
-    let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) => {
-            let name = format!("lg_sum_{}", uuid::Uuid::new_v4().simple());
-            let url = PostgresExecutor::create_schema(&url, &name).await.unwrap();
-            let executor = PostgresExecutor::connect(&url, 2).await.unwrap();
-            Arc::new(SqlStore::open(catalog, executor).await.unwrap())
-        }
-        Err(_) => {
-            let executor = SqliteExecutor::open(&dir.join("s.sqlite")).await.unwrap();
-            Arc::new(SqlStore::open(catalog, executor).await.unwrap())
-        }
-    }
-}
+use store::{Address, Changes, Columns, RawRow, Step, Store};
 
 fn table(store: &dyn Store, path: &str) -> usize {
     let path = format!("deviceManagement/deviceManagementScripts{path}");
@@ -73,7 +54,7 @@ fn row(store: &dyn Store, path: &str, parent: &str, id: &str, values: &[(&str, &
 #[tokio::test]
 async fn a_bulk_load_is_summarized_by_one_recompute() {
     let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path()).await;
+    let (store, _schema) = common::open(dir.path(), "s.sqlite").await;
     let tenant = "t";
     let scripts = table(store.as_ref(), "");
     let script = store

@@ -188,9 +188,10 @@ pub fn claims(token: &str) -> Value {
     serde_json::from_slice(&bytes).expect("JSON claims")
 }
 
-/// A fresh schema in `TEST_DATABASE_URL`'s PostgreSQL database and the URL that works in
-/// it; `None` (with a notice) when the variable is unset, so the caller skips.
-pub async fn postgres_url(test: &str) -> Option<String> {
+/// A fresh schema in `TEST_DATABASE_URL`'s PostgreSQL database (its URL: `.url()`),
+/// dropped with the guard; `None` (with a notice) when the variable is unset, so the caller
+/// skips. Declare it before the servers that use it: they are stopped (dropped) first.
+pub async fn postgres_schema(test: &str) -> Option<store::ScratchSchema> {
     let Some(base) = std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())
@@ -198,9 +199,8 @@ pub async fn postgres_url(test: &str) -> Option<String> {
         println!("skipping {test}: TEST_DATABASE_URL is not set (.ci/run sets it)");
         return None;
     };
-    let name = format!("lg_process_{}", uuid::Uuid::new_v4().simple());
     Some(
-        store::PostgresExecutor::create_schema(&base, &name)
+        store::ScratchSchema::create(&base, "lg_process")
             .await
             .expect("a schema in TEST_DATABASE_URL"),
     )

@@ -38,7 +38,7 @@ struct Outcome {
 }
 
 /// The middleware.
-pub async fn apply(State(app): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
+pub async fn apply(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
     let Some((version, rest_at)) = graph_path(request.uri().path()) else {
         return next.run(request).await;
     };

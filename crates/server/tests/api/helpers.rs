@@ -1,7 +1,8 @@
 //! `TestApp::spawn()`: the service on an ephemeral port over a fresh data set, with auth
 //! on. The data set is a fresh SQLite file, or, when `TEST_DATABASE_URL` names a
-//! PostgreSQL database, a fresh schema in it: the same suite runs on both backends. Requests carry a token of every permission for the app's tenant unless a test asks
-//! for another token (`app.with_token(…)`) or none (`app.anonymous()`).
+//! PostgreSQL database, a fresh schema in it, dropped with the app: the same suite runs on
+//! both backends. Requests carry a token of every permission for the app's tenant unless a
+//! test asks for another token (`app.with_token(…)`) or none (`app.anonymous()`).
 
 use std::ops::Deref;
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 use server::AppState;
 use server::auth::{Auth, AuthMode, Clients, KeySet, SigningKey, TokenSpec};
-use store::{Catalog, PostgresExecutor, SqlStore, SqliteExecutor, Store};
+use store::{Catalog, PostgresExecutor, ScratchSchema, SqlStore, SqliteExecutor, Store};
 use tokio::sync::oneshot;
 
 /// A running service and a client for it.
@@ -33,8 +34,10 @@ pub struct TestApp {
     pub schema: Arc<intune::Schema>,
     /// The store the service runs on, for tests that read or write beside the API.
     pub store: Arc<dyn Store>,
-    _data: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
+    _data: tempfile::TempDir,
+    /// The PostgreSQL data set's schema, dropped last (fields drop in declaration order).
+    _schema: Option<ScratchSchema>,
 }
 
 /// How to start a [`TestApp`].
@@ -97,25 +100,29 @@ impl Reply {
     }
 }
 
-/// A fresh data set: a schema of its own in `TEST_DATABASE_URL`'s PostgreSQL database, or
-/// an SQLite file in `dir`.
-async fn open_store(catalog: Catalog, dir: &std::path::Path) -> Arc<dyn Store> {
+/// A fresh data set: a schema of its own in `TEST_DATABASE_URL`'s PostgreSQL database
+/// (with its guard, which drops it), or an SQLite file in `dir`.
+async fn open_store(
+    catalog: Catalog,
+    dir: &std::path::Path,
+) -> (Arc<dyn Store>, Option<ScratchSchema>) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => {
-            let name = format!("lg_test_{}", uuid::Uuid::new_v4().simple());
-            let url = PostgresExecutor::create_schema(&url, &name)
+            let schema = ScratchSchema::create(&url, "lg_test")
                 .await
                 .expect("a schema in TEST_DATABASE_URL");
-            let executor = PostgresExecutor::connect(&url, 4)
+            let executor = PostgresExecutor::connect(schema.url(), 4)
                 .await
                 .expect("PostgreSQL");
-            Arc::new(SqlStore::open(catalog, executor).await.expect("store"))
+            let store = SqlStore::open(catalog, executor).await.expect("store");
+            (Arc::new(store), Some(schema))
         }
         _ => {
             let executor = SqliteExecutor::open(&dir.join("test.sqlite"))
                 .await
                 .expect("sqlite");
-            Arc::new(SqlStore::open(catalog, executor).await.expect("store"))
+            let store = SqlStore::open(catalog, executor).await.expect("store");
+            (Arc::new(store), None)
         }
     }
 }
@@ -154,7 +161,7 @@ impl TestApp {
                 .unwrap_or_else(|| intune::Schema::load().expect("schema")),
         );
         let catalog = Catalog::build(&schema).expect("catalog");
-        let store = open_store(catalog, data.path()).await;
+        let (store, scratch) = open_store(catalog, data.path()).await;
         let key = suite_key();
         let mut keys = KeySet::own(&key);
         for path in &options.trust {
@@ -208,8 +215,9 @@ impl TestApp {
             clients,
             schema: served.0,
             store: served.1,
-            _data: data,
             _stop: stop,
+            _data: data,
+            _schema: scratch,
         }
     }
 

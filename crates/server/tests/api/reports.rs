@@ -1,8 +1,6 @@
 //! Summaries computed from the states they summarize: every summary equals a recount of its
 //! states through the API (`$filter` + `/$count`), whatever was written, updated or deleted.
 
-use std::sync::OnceLock;
-
 use intune::reports::{Aggregate, SUMMARIES, Summary};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -277,25 +275,6 @@ async fn a_macos_account_sums_its_categories_which_count_their_updates() {
     assert_eq!(app.get(&holder).await.json()["totalUpdateCount"], 3);
 }
 
-/// One runtime and one server for every case of the property test.
-fn app() -> &'static (tokio::runtime::Runtime, TestApp) {
-    static APP: OnceLock<(tokio::runtime::Runtime, TestApp)> = OnceLock::new();
-    APP.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let app = runtime.block_on(async {
-            let app = TestApp::spawn().await;
-            // Every case writes to the one tenant: past Intune's limits per 20 s.
-            app.throttling_off().await;
-            app
-        });
-        (runtime, app)
-    })
-}
-
 const RUN_STATES: [&str; 6] = [
     "unknown",
     "success",
@@ -325,13 +304,23 @@ fn device() -> impl Strategy<Value = (usize, usize, Option<usize>, bool)> {
     )
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
-
-    /// Random states written, changed and deleted: every summary equals its recount.
-    #[test]
-    fn every_summary_equals_a_recount_of_its_states(devices in prop::collection::vec(device(), 0..10)) {
-        let (runtime, app) = app();
+/// Random states written, changed and deleted: every summary equals its recount. One
+/// runtime and one server serve every case (the server, and its data set, go with the test).
+#[test]
+fn every_summary_equals_a_recount_of_its_states() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let app = runtime.block_on(async {
+        let app = TestApp::spawn().await;
+        // Every case writes to the one tenant: past Intune's limits per 20 s.
+        app.throttling_off().await;
+        app
+    });
+    let app = &app;
+    proptest!(ProptestConfig { cases: 12, ..ProptestConfig::default() }, |(devices in prop::collection::vec(device(), 0..10))| {
         runtime.block_on(async {
             let script = app.create_script().await;
             let scripts = format!("{SCRIPTS}/{script}");
@@ -372,5 +361,5 @@ proptest! {
                 assert_summary(app, place, &format!("{configs}/{place}"), &configs).await;
             }
         });
-    }
+    });
 }

@@ -1,5 +1,6 @@
 use super::*;
 use intune::Schema;
+use odata::Value;
 
 fn catalog() -> Catalog {
     let schema = Schema::load().unwrap();

@@ -6,36 +6,38 @@
 use std::sync::Arc;
 
 use store::{
-    Address, Catalog, Executor, PostgresExecutor, SqlStore, SqliteExecutor, Step, Store, StoreError,
+    Address, Catalog, Executor, PostgresExecutor, ScratchSchema, SqlStore, SqliteExecutor, Step,
+    Store, StoreError,
 };
 
 /// A fresh data set: a schema of its own in `TEST_DATABASE_URL`'s PostgreSQL database, or
-/// the SQLite file `name` in `dir`.
-pub async fn open(dir: &std::path::Path, name: &str) -> Arc<dyn Store> {
+/// the SQLite file `name` in `dir`; and the schema's guard, which drops it: hold it as long
+/// as the store.
+pub async fn open(dir: &std::path::Path, name: &str) -> (Arc<dyn Store>, Option<ScratchSchema>) {
     let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
     match fresh_schema().await {
-        Some((url, _)) => {
-            let executor = PostgresExecutor::connect(&url, 8).await.unwrap();
-            Arc::new(SqlStore::open(catalog, executor).await.unwrap())
+        Some(schema) => {
+            let executor = PostgresExecutor::connect(schema.url(), 8).await.unwrap();
+            let store = SqlStore::open(catalog, executor).await.unwrap();
+            (Arc::new(store), Some(schema))
         }
         None => {
             let executor = SqliteExecutor::open(&dir.join(name)).await.unwrap();
-            Arc::new(SqlStore::open(catalog, executor).await.unwrap())
+            (
+                Arc::new(SqlStore::open(catalog, executor).await.unwrap()),
+                None,
+            )
         }
     }
 }
 
 /// A fresh schema of its own in `TEST_DATABASE_URL`'s PostgreSQL database, when that is
-/// set: the URL that opens it, and its name.
-async fn fresh_schema() -> Option<(String, String)> {
+/// set.
+async fn fresh_schema() -> Option<ScratchSchema> {
     let url = std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())?;
-    let schema = format!("lg_store_{}", uuid::Uuid::new_v4().simple());
-    let url = PostgresExecutor::create_schema(&url, &schema)
-        .await
-        .unwrap();
-    Some((url, schema))
+    Some(ScratchSchema::create(&url, "lg_store").await.unwrap())
 }
 
 /// The address of `steps`: each a table's path and, but for the last, the key under it.
@@ -55,17 +57,18 @@ pub fn at(store: &dyn Store, steps: &[(&str, Option<&str>)]) -> Address {
 }
 
 /// Where a data set lives, to be opened more than once: an SQLite file in a directory of
-/// its own, or a schema of its own in `TEST_DATABASE_URL`'s PostgreSQL database.
+/// its own, or a schema of its own in `TEST_DATABASE_URL`'s PostgreSQL database (dropped
+/// with the place).
 pub enum Place {
     Sqlite(tempfile::TempDir),
-    Postgres { url: String, schema: String },
+    Postgres(ScratchSchema),
 }
 
 impl Place {
     /// A fresh place.
     pub async fn new() -> Place {
         match fresh_schema().await {
-            Some((url, schema)) => Place::Postgres { url, schema },
+            Some(schema) => Place::Postgres(schema),
             None => Place::Sqlite(tempfile::tempdir().unwrap()),
         }
     }
@@ -76,7 +79,7 @@ impl Place {
             Place::Sqlite(dir) => {
                 Box::new(SqliteExecutor::open(&dir.path().join("data.sqlite")).await?)
             }
-            Place::Postgres { url, .. } => Box::new(PostgresExecutor::connect(url, 4).await?),
+            Place::Postgres(schema) => Box::new(PostgresExecutor::connect(schema.url(), 4).await?),
         })
     }
 
@@ -87,8 +90,8 @@ impl Place {
                 let executor = SqliteExecutor::open(&dir.path().join("data.sqlite")).await?;
                 Arc::new(SqlStore::open(catalog, executor).await?)
             }
-            Place::Postgres { url, .. } => {
-                let executor = PostgresExecutor::connect(url, 4).await?;
+            Place::Postgres(schema) => {
+                let executor = PostgresExecutor::connect(schema.url(), 4).await?;
                 Arc::new(SqlStore::open(catalog, executor).await?)
             }
         })
@@ -98,13 +101,5 @@ impl Place {
     pub async fn store(&self) -> Arc<dyn Store> {
         let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
         self.open(catalog).await.unwrap()
-    }
-
-    /// Drops a PostgreSQL place's schema.
-    pub async fn drop(self) {
-        if let Place::Postgres { url, schema } = self {
-            let base = url.split('?').next().unwrap().to_string();
-            PostgresExecutor::drop_schema(&base, &schema).await.unwrap();
-        }
     }
 }

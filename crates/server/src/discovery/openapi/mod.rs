@@ -2,6 +2,7 @@
 //! (the version's map of served places) and the router's method table
 //! ([`Shape::operation`]), so it lists exactly the paths and methods the server answers.
 
+mod parameters;
 mod schemas;
 
 use intune::{ApiVersion, Permissions, Schema};
@@ -10,6 +11,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::places::{Route, routes, served_model};
 use crate::odata::{Operation, Shape};
+use parameters::{parameters, parameters_of};
 use schemas::{collection_name, reference, type_schema_name};
 
 /// The name of the bearer-token security scheme.
@@ -269,83 +271,6 @@ fn tag(place: &Route) -> String {
         Some((_, ty)) => format!("{}.{ty}", place.names[0]),
         None => format!("{}.{}", place.names[0], place.entity_type),
     }
-}
-
-/// The key parameters of the path, then the query options the operation accepts.
-fn parameters_of(model: &Model, place: &Route, op: Operation) -> Vec<Json> {
-    let mut out: Vec<Json> = place
-        .keys
-        .iter()
-        .map(|(name, ty)| {
-            json!({
-                "name": name,
-                "in": "path",
-                "required": true,
-                "description": format!("The unique identifier of {ty}"),
-                // A segment starting with `$` is a system segment (`$count`, `$ref`), never a key.
-                "schema": { "type": "string", "pattern": "^[^$]" },
-                "x-ms-docs-key-type": ty,
-            })
-        })
-        .collect();
-    let ty = model.structured(&place.entity_type);
-    let names = |f: &dyn Fn(&odata::StructuredType) -> Vec<String>| ty.map(f).unwrap_or_default();
-    let properties = names(&|t| t.properties.iter().map(|p| p.name.clone()).collect());
-    let navigation = names(&|t| t.navigation.iter().map(|n| n.name.clone()).collect());
-    let select = array_option(
-        "$select",
-        "Select properties to be returned",
-        properties.clone(),
-    );
-    let mut expand_items = vec!["*".to_string()];
-    expand_items.extend(navigation);
-    let expand = array_option("$expand", "Expand related entities", expand_items);
-    match op {
-        Operation::List => {
-            for name in ["top", "skip", "filter", "count"] {
-                out.push(json!({ "$ref": format!("#/components/parameters/{name}") }));
-            }
-            let mut order = Vec::new();
-            for p in &properties {
-                order.push(p.clone());
-                order.push(format!("{p} desc"));
-            }
-            out.push(array_option(
-                "$orderby",
-                "Order items by property values",
-                order,
-            ));
-            out.push(select);
-            out.push(expand);
-        }
-        Operation::Get => {
-            out.push(select);
-            out.push(expand);
-        }
-        _ => {}
-    }
-    out
-}
-
-/// A comma-separated query option with a closed set of items, as Graph's OpenAPI has them.
-fn array_option(name: &str, description: &str, items: Vec<String>) -> Json {
-    json!({
-        "name": name,
-        "in": "query",
-        "description": description,
-        "style": "form",
-        "explode": false,
-        "schema": { "type": "array", "uniqueItems": true, "items": { "type": "string", "enum": items } },
-    })
-}
-
-fn parameters() -> Json {
-    json!({
-        "top": { "name": "$top", "in": "query", "description": "Show only the first n items (the page size)", "style": "form", "explode": false, "schema": { "type": "integer", "minimum": 0 } },
-        "skip": { "name": "$skip", "in": "query", "description": "Skip the first n items", "style": "form", "explode": false, "schema": { "type": "integer", "minimum": 0 } },
-        "filter": { "name": "$filter", "in": "query", "description": "Filter items by property values", "style": "form", "explode": false, "schema": { "type": "string", "minLength": 1 } },
-        "count": { "name": "$count", "in": "query", "description": "Include count of items", "style": "form", "explode": false, "schema": { "type": "boolean" } },
-    })
 }
 
 fn responses(model: &Model, listed: &[String]) -> Json {

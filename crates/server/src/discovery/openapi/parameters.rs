@@ -1,0 +1,87 @@
+//! The parameters of the document's operations: a path's key parameters, the query
+//! options each operation accepts, and the shared `$top`/`$skip`/`$filter`/`$count`
+//! components they refer to.
+
+use odata::Model;
+use serde_json::{Value as Json, json};
+
+use crate::discovery::places::Route;
+use crate::odata::Operation;
+
+/// The key parameters of the path, then the query options the operation accepts.
+pub(super) fn parameters_of(model: &Model, place: &Route, op: Operation) -> Vec<Json> {
+    let mut out: Vec<Json> = place
+        .keys
+        .iter()
+        .map(|(name, ty)| {
+            json!({
+                "name": name,
+                "in": "path",
+                "required": true,
+                "description": format!("The unique identifier of {ty}"),
+                // A segment starting with `$` is a system segment (`$count`, `$ref`), never a key.
+                "schema": { "type": "string", "pattern": "^[^$]" },
+                "x-ms-docs-key-type": ty,
+            })
+        })
+        .collect();
+    let ty = model.structured(&place.entity_type);
+    let names = |f: &dyn Fn(&odata::StructuredType) -> Vec<String>| ty.map(f).unwrap_or_default();
+    let properties = names(&|t| t.properties.iter().map(|p| p.name.clone()).collect());
+    let navigation = names(&|t| t.navigation.iter().map(|n| n.name.clone()).collect());
+    let select = array_option(
+        "$select",
+        "Select properties to be returned",
+        properties.clone(),
+    );
+    let mut expand_items = vec!["*".to_string()];
+    expand_items.extend(navigation);
+    let expand = array_option("$expand", "Expand related entities", expand_items);
+    match op {
+        Operation::List => {
+            for name in ["top", "skip", "filter", "count"] {
+                out.push(json!({ "$ref": format!("#/components/parameters/{name}") }));
+            }
+            let mut order = Vec::new();
+            for p in &properties {
+                order.push(p.clone());
+                order.push(format!("{p} desc"));
+            }
+            out.push(array_option(
+                "$orderby",
+                "Order items by property values",
+                order,
+            ));
+            out.push(select);
+            out.push(expand);
+        }
+        Operation::Get => {
+            out.push(select);
+            out.push(expand);
+        }
+        _ => {}
+    }
+    out
+}
+
+/// A comma-separated query option with a closed set of items, as Graph's OpenAPI has them.
+fn array_option(name: &str, description: &str, items: Vec<String>) -> Json {
+    json!({
+        "name": name,
+        "in": "query",
+        "description": description,
+        "style": "form",
+        "explode": false,
+        "schema": { "type": "array", "uniqueItems": true, "items": { "type": "string", "enum": items } },
+    })
+}
+
+/// The query options every collection shares, as components the operations refer to.
+pub(super) fn parameters() -> Json {
+    json!({
+        "top": { "name": "$top", "in": "query", "description": "Show only the first n items (the page size)", "style": "form", "explode": false, "schema": { "type": "integer", "minimum": 0 } },
+        "skip": { "name": "$skip", "in": "query", "description": "Skip the first n items", "style": "form", "explode": false, "schema": { "type": "integer", "minimum": 0 } },
+        "filter": { "name": "$filter", "in": "query", "description": "Filter items by property values", "style": "form", "explode": false, "schema": { "type": "string", "minLength": 1 } },
+        "count": { "name": "$count", "in": "query", "description": "Include count of items", "style": "form", "explode": false, "schema": { "type": "boolean" } },
+    })
+}

@@ -1,0 +1,120 @@
+//! The DDL of the catalog's tables: their creation, their indexes, and the columns a
+//! schema change adds.
+
+use crate::catalog::{Column, ColumnType, Table, TableKind};
+
+use super::{Dialect, PARENT, Param, TENANT, TYPE, quote};
+
+/// The DDL that creates a table and its indexes, idempotently.
+pub fn create_table(dialect: &dyn Dialect, table: &Table, parent: Option<&Table>) -> Vec<String> {
+    let name = quote(&table.sql_name);
+    let text = dialect.column_type(&ColumnType::Text);
+    let mut lines: Vec<String> = [TENANT, PARENT, "id", TYPE]
+        .iter()
+        .map(|column| format!("{} {text} NOT NULL", quote(column)))
+        .collect();
+    lines.extend(table.columns.iter().map(|c| column_definition(dialect, c)));
+    lines.push(format!("PRIMARY KEY ({}, {})", quote(TENANT), quote("id")));
+    if table.kind != TableKind::Collection {
+        lines.push(format!("UNIQUE ({}, {})", quote(TENANT), quote(PARENT)));
+    }
+    if let Some(parent) = parent {
+        lines.push(format!(
+            "FOREIGN KEY ({}, {}) REFERENCES {} ({}, {}) ON DELETE CASCADE",
+            quote(TENANT),
+            quote(PARENT),
+            quote(&parent.sql_name),
+            quote(TENANT),
+            quote("id")
+        ));
+    }
+    let mut statements = vec![
+        format!(
+            "CREATE TABLE IF NOT EXISTS {name} (\n  {}\n)",
+            lines.join(",\n  ")
+        ),
+        format!(
+            "CREATE INDEX IF NOT EXISTS {} ON {name} ({}, {}, {})",
+            quote(&format!("{}__by_parent", table.sql_name)),
+            quote(TENANT),
+            quote(PARENT),
+            quote("id")
+        ),
+    ];
+    // (tenant, parent, column, id): serves a range filter on the column and keyset pages
+    // ordered by (column, id) in either direction. Nulls sort first in the index, as in
+    // an ascending OData order, so that read backwards it is the descending order (nulls
+    // last): PostgreSQL's default (nulls last) read backwards puts them first, which no
+    // `ORDER BY … DESC NULLS LAST` can use, and sorted the whole collection per page.
+    for column in table.indexed() {
+        statements.push(format!(
+            "CREATE INDEX IF NOT EXISTS {} ON {name} ({}, {}, {}{}, {})",
+            quote(&index_name(&table.sql_name, &column.name)),
+            quote(TENANT),
+            quote(PARENT),
+            quote(&column.name),
+            dialect.nulls_order(false),
+            quote("id")
+        ));
+    }
+    statements
+}
+
+/// The names of the indexes [`create_table`] makes on the table's columns.
+pub fn column_indexes(table: &Table) -> impl Iterator<Item = String> + '_ {
+    table
+        .indexed()
+        .map(|column| index_name(&table.sql_name, &column.name))
+}
+
+/// `{table}__by_{column}`, or past 63 bytes (PostgreSQL's limit) the table name's first 40
+/// bytes and a hash of the full name (table names are ASCII).
+fn index_name(table: &str, column: &str) -> String {
+    let full = format!("{table}__by_{column}");
+    if full.len() <= 63 {
+        return full;
+    }
+    // FNV-1a, as the catalog names long tables: stable across builds and platforms.
+    let hash = full.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("{}__{hash:016x}", &table[..table.len().min(40)])
+}
+
+/// The `ALTER TABLE … ADD COLUMN` statements that give `table` the columns the catalog has
+/// and the database, which has `existing`, lacks: the migration of a schema change, the
+/// same for every backend.
+pub fn add_missing_columns(
+    dialect: &dyn Dialect,
+    table: &Table,
+    existing: &[String],
+) -> Vec<String> {
+    table
+        .columns
+        .iter()
+        .filter(|c| !existing.iter().any(|e| **e == *c.name))
+        .map(|column| {
+            tracing::info!(table = %table.sql_name, column = %column.name, "adding column");
+            format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                quote(&table.sql_name),
+                column_definition(dialect, column)
+            )
+        })
+        .collect()
+}
+
+/// `"name" TYPE [NOT NULL DEFAULT x]`: non-nullable properties with a neutral value get it
+/// as the default, so a row written through one version is complete in the other.
+pub fn column_definition(dialect: &dyn Dialect, column: &Column) -> String {
+    let mut out = format!(
+        "{} {}",
+        quote(&column.name),
+        dialect.column_type(&column.ty)
+    );
+    if let Some(default) = &column.default {
+        let literal = dialect.literal(&Param::from_value(column, default));
+        out.push_str(&format!(" NOT NULL DEFAULT {literal}"));
+    }
+    out
+}
