@@ -6,17 +6,23 @@
 //!   so concurrent writers queue on the row lock and none is lost. Multi-statement reads
 //!   run at REPEATABLE READ, READ ONLY: a page, its count and its expansions see one
 //!   snapshot, as on SQLite.
-//! - A plan is one transaction, begun, committed and rolled back here, explicitly: a
-//!   failed statement is rolled back before the connection goes back to the pool, and a
-//!   failed `COMMIT` (which ends the transaction in PostgreSQL) is not followed by a
-//!   `ROLLBACK`. Once it has a connection, the plan runs in a task of its own, so a
-//!   client that disconnects (or a request timeout) cannot stop it half-way: it commits
-//!   or rolls back whole.
+//! - A plan is one transaction. A plan of one statement runs alone, in autocommit: one
+//!   statement is atomic and sees one snapshot by itself, so `BEGIN` and `COMMIT` would
+//!   only add two round trips (and, for a write, keep its row locks through them). Any
+//!   other plan is begun, committed and rolled back here, explicitly: a failed statement
+//!   is rolled back before the connection goes back to the pool, and a failed `COMMIT`
+//!   (which ends the transaction in PostgreSQL) is not followed by a `ROLLBACK`. Once it
+//!   has a connection, the plan runs in a task of its own, so a client that disconnects
+//!   (or a request timeout) cannot stop it half-way: it commits or rolls back whole.
 //! - A plan may run again: serialization failures, deadlocks and lost connections
 //!   (classified by SQLSTATE) are retried with backoff within a bounded budget, then
-//!   reported as [`StoreError::Unavailable`]. A connection lost during `COMMIT` is not
-//!   retried (the commit may have happened) but reported as unavailable too: never a
-//!   silent loss.
+//!   reported as [`StoreError::Unavailable`]. A connection lost without an answer while a
+//!   write commits (its `COMMIT`, or a write that runs alone) is not retried (the commit
+//!   may have happened) but reported as unavailable too: never a silent loss, never a
+//!   write applied twice.
+//! - A pooled connection is checked with a round trip before use only after it has been
+//!   idle for [`IDLE_CHECK`] (sqlx checks every one by default): one that broke since is
+//!   found by its first statement, whose failure is retried as above.
 //! - Migrations run under an advisory lock, so nodes starting together lay out the schema
 //!   once, and refuse a data set that disagrees with the schema ([`crate::migrate`]).
 
@@ -48,6 +54,8 @@ const ATTEMPTS: u32 = 6;
 const RETRY_BUDGET: Duration = Duration::from_secs(5);
 /// How long a request waits for a pooled connection (or a new one) per attempt.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// A pooled connection idle for longer is checked with a round trip before it is used.
+const IDLE_CHECK: Duration = Duration::from_secs(1);
 /// The tables of the current schema, with their columns and types.
 const INTROSPECT: &str = "SELECT table_name::text, column_name::text, data_type::text \
      FROM information_schema.columns WHERE table_schema = current_schema() \
@@ -85,6 +93,15 @@ impl PostgresExecutor {
         let pool = PgPoolOptions::new()
             .max_connections(pool_size.max(1))
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            .test_before_acquire(false)
+            .before_acquire(|connection, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > IDLE_CHECK {
+                        sqlx::Connection::ping(connection).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Unavailable(e.into()))?;
@@ -126,7 +143,7 @@ impl PostgresExecutor {
             let outcome = match self.pool.acquire().await {
                 Ok(connection) => {
                     let plan = plan.clone();
-                    tokio::spawn(async move { transaction(connection, &plan).await })
+                    tokio::spawn(async move { run_once(connection, &plan).await })
                         .await
                         .unwrap_or_else(|e| Err(Failure::Final(StoreError::Backend(e.into()))))
                 }
@@ -170,6 +187,42 @@ async fn schema_ddl(url: &str, statement: &str) -> Result<(), StoreError> {
         .await
         .map_err(backend)?;
     sqlx::Connection::close(connection).await.map_err(backend)
+}
+
+/// One attempt at `plan` on `connection`: alone in autocommit if it can, else in a
+/// transaction of its own.
+async fn run_once(connection: PoolConnection<Db>, plan: &Plan) -> Result<Vec<Rows>, Failure> {
+    if runs_alone(plan) {
+        alone(connection, plan).await
+    } else {
+        transaction(connection, plan).await
+    }
+}
+
+/// Whether `plan` is one statement that nothing can fail once it has run: a write whose
+/// returned rows have a budget could fail after its change, which must then be rolled
+/// back, so it keeps its transaction.
+fn runs_alone(plan: &Plan) -> bool {
+    plan.statements.len() == 1 && !(plan.write && plan.max_bytes.is_some())
+}
+
+/// The plan's one statement in autocommit: PostgreSQL commits it, or rolls it back when
+/// it fails, before it answers, so the connection goes back to the pool idle.
+async fn alone(mut connection: PoolConnection<Db>, plan: &Plan) -> Result<Vec<Rows>, Failure> {
+    match statements(&mut connection, plan).await {
+        Ok(results) => Ok(results),
+        // An answer with a SQLSTATE says the statement did not commit; a lost connection
+        // says nothing: a write may have committed.
+        Err(Failure::Transient(error)) if sqlstate(&error).is_none() => {
+            connection.close_on_drop();
+            Err(if plan.write {
+                Failure::Final(StoreError::Unavailable(Box::new(CommitUnconfirmed(error))))
+            } else {
+                Failure::Transient(error)
+            })
+        }
+        Err(failure) => Err(failure),
+    }
 }
 
 /// One transaction on `connection`: `BEGIN`, the statements, then `COMMIT`, or
@@ -219,12 +272,12 @@ async fn transaction(
     }
 }
 
-/// A write whose `COMMIT` got no answer: it may have happened.
+/// A write whose commit got no answer: it may have happened.
 #[derive(Debug, thiserror::Error)]
-#[error("the connection broke during COMMIT: the write may or may not have happened")]
+#[error("the connection broke while the write committed: it may or may not have happened")]
 struct CommitUnconfirmed(#[source] sqlx::Error);
 
-/// Runs the plan's statements in the open transaction.
+/// Runs the plan's statements (in the open transaction, if more than one).
 async fn statements(connection: &mut PgConnection, plan: &Plan) -> Result<Vec<Rows>, Failure> {
     let mut results = Vec::new();
     let mut budget = RowBudget::new(plan.max_bytes);
