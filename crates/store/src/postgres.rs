@@ -27,6 +27,7 @@
 //!   once, and refuse a data set that disagrees with the schema ([`crate::migrate`]).
 
 mod codec;
+mod failure;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -47,6 +48,7 @@ use crate::migrate::migrate;
 use crate::plan::{Expect, Plan, Rows};
 use crate::sql::{Dialect, Param, Postgres, column_indexes, quote};
 use codec::{bind, decode};
+use failure::{CommitUnconfirmed, Failure, backend, classify, sqlstate};
 
 /// How many times a plan runs at most when it fails transiently.
 const ATTEMPTS: u32 = 6;
@@ -66,20 +68,12 @@ const STALE_INDEXES: &str = "SELECT indexname::text FROM pg_indexes \
      WHERE schemaname = current_schema() AND indexname = ANY($1) \
      AND indexdef NOT LIKE '%NULLS FIRST%'";
 /// The advisory lock key of schema migrations ("localgraph" in ASCII, truncated).
-const MIGRATION_LOCK: i64 = 0x6c6f_6361_6c67_7261;
+pub(crate) const MIGRATION_LOCK: i64 = 0x6c6f_6361_6c67_7261;
 
 /// Runs plans on a PostgreSQL database through a connection pool.
 #[derive(Clone)]
 pub struct PostgresExecutor {
     pool: PgPool,
-}
-
-/// How one attempt at a plan failed.
-enum Failure {
-    /// Worth running the whole plan again.
-    Transient(sqlx::Error),
-    /// Final: the plan's answer.
-    Final(StoreError),
 }
 
 impl PostgresExecutor {
@@ -272,11 +266,6 @@ async fn transaction(
     }
 }
 
-/// A write whose commit got no answer: it may have happened.
-#[derive(Debug, thiserror::Error)]
-#[error("the connection broke while the write committed: it may or may not have happened")]
-struct CommitUnconfirmed(#[source] sqlx::Error);
-
 /// Runs the plan's statements (in the open transaction, if more than one).
 async fn statements(connection: &mut PgConnection, plan: &Plan) -> Result<Vec<Rows>, Failure> {
     let mut results = Vec::new();
@@ -379,45 +368,4 @@ async fn drop_stale_indexes(
             .map_err(backend)?;
     }
     Ok(())
-}
-
-/// The SQLSTATE of a database error.
-fn sqlstate(error: &sqlx::Error) -> Option<String> {
-    match error {
-        sqlx::Error::Database(e) => e.code().map(|code| code.into_owned()),
-        _ => None,
-    }
-}
-
-/// SQLSTATEs worth running the plan again for: serialization failure, deadlock, the
-/// connection exception class (08), too many connections, and a server shutting down or
-/// starting up.
-fn transient_state(code: &str) -> bool {
-    matches!(
-        code,
-        "40001" | "40P01" | "57P01" | "57P02" | "57P03" | "53300"
-    ) || code.starts_with("08")
-}
-
-/// By SQLSTATE: unique and foreign-key violations mean something to the caller (23505
-/// conflict, 23503 a parent gone); conflicts between transactions and lost connections
-/// are worth a retry; the rest is a backend failure.
-fn classify(error: sqlx::Error) -> Failure {
-    match sqlstate(&error).as_deref() {
-        Some("23505") => Failure::Final(StoreError::Conflict),
-        Some("23503") => Failure::Final(StoreError::NotFound),
-        Some(code) if transient_state(code) => Failure::Transient(error),
-        Some(_) => Failure::Final(backend(error)),
-        None => match error {
-            sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::Protocol(_)
-            | sqlx::Error::PoolTimedOut => Failure::Transient(error),
-            _ => Failure::Final(backend(error)),
-        },
-    }
-}
-
-fn backend(error: impl Into<crate::Cause>) -> StoreError {
-    StoreError::Backend(error.into())
 }

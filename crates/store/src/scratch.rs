@@ -4,14 +4,9 @@
 
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
+use crate::postgres::MIGRATION_LOCK;
 use crate::sql::quote;
 use crate::{PostgresExecutor, StoreError};
-
-/// The advisory lock of schema migrations (`postgres::MIGRATION_LOCK`, "localgraph" in
-/// ASCII). A drop holds it too: PostgreSQL's catalog views fail ("could not open relation
-/// with OID …") when a migration reads them (`pg_indexes`) while another schema's tables
-/// are being dropped, so drops wait for migrations and migrations for drops.
-const MIGRATION_LOCK: i64 = 0x6c6f_6361_6c67_7261;
 
 /// How long the drop waits for a lock before it gives up and leaves the schema: for the
 /// migrations of other data sets, and against a transaction of the data set's own runtime
@@ -81,7 +76,10 @@ impl Drop for ScratchSchema {
     }
 }
 
-/// Drops the schema `name` with everything in it, under the migration lock.
+/// Drops the schema `name` with everything in it, under the migration lock: PostgreSQL's
+/// catalog views fail ("could not open relation with OID …") when a migration reads them
+/// (`pg_indexes`) while another schema's tables are being dropped, so drops wait for
+/// migrations and migrations for drops.
 async fn drop_schema(database: &str, name: &str) -> Result<(), sqlx::Error> {
     let mut connection = PgConnection::connect(database).await?;
     let mut transaction = connection.begin().await?;
