@@ -56,8 +56,7 @@ pub struct Plan {
     pub write: bool,
     /// Whether every statement reads or writes rows by key: a few index lookups and
     /// changed pages, whatever the size of the data. SQLite runs such a read on the
-    /// caller's thread rather than handing it to a reader thread and back, and keeps such
-    /// a write's undo journal in memory (see `sqlite::writer`).
+    /// caller's thread rather than handing it to a reader thread and back.
     pub by_key: bool,
     /// The statements, in order.
     pub statements: Vec<Statement>,

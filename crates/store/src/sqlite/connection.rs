@@ -60,11 +60,11 @@ pub fn control(connection: &Connection, sql: &str) -> Result<(), StoreError> {
 /// against `budget`.
 pub fn run(
     connection: &Connection,
-    statements: Vec<Statement>,
+    statements: &[Statement],
     budget: &mut RowBudget,
 ) -> Result<Vec<Rows>, StoreError> {
     let mut results = Vec::new();
-    for (index, statement) in statements.into_iter().enumerate() {
+    for (index, statement) in statements.iter().enumerate() {
         let mut prepared = connection
             .prepare_cached(&statement.text)
             .map_err(classify)?;

@@ -37,10 +37,10 @@ fn serve(connection: &Connection, queue: &flume::Receiver<Job>) {
 pub(super) fn read(connection: &Connection, plan: Plan) -> Result<Vec<Rows>, StoreError> {
     let mut budget = RowBudget::new(plan.max_bytes);
     if plan.statements.len() < 2 {
-        return connection::run(connection, plan.statements, &mut budget);
+        return connection::run(connection, &plan.statements, &mut budget);
     }
     control(connection, "BEGIN")?;
-    let result = connection::run(connection, plan.statements, &mut budget);
+    let result = connection::run(connection, &plan.statements, &mut budget);
     let end = control(
         connection,
         if result.is_ok() { "COMMIT" } else { "ROLLBACK" },

@@ -1,29 +1,25 @@
 //! The writer thread: the one connection that writes, committing the writes waiting at
 //! one moment together (group commit).
 //!
-//! A group is one `BEGIN IMMEDIATE` … `COMMIT`: each write runs inside a savepoint of its
-//! own, so a write that fails (a missing parent, a conflict) is rolled back alone and the
-//! others go on; every write of the group is answered after the `COMMIT`, so none is
-//! acknowledged before it is durable. Writes in a group see those before them, as they
-//! would one after the other. If the transaction itself is lost (a failed `COMMIT`, an
-//! I/O error, which SQLite answers by rolling back everything), every write of the group
-//! is answered with that failure: none of them happened.
-//!
-//! In WAL mode SQLite copies every page a write changes inside a savepoint, or inside a
-//! statement that may need undoing alone (one with `RETURNING`), to an undo journal (the
-//! sub-journal); past 64 KiB it moves that journal to a temporary file, created and
-//! unlinked in each transaction. A device's enrollment changes about 45 pages (its table
-//! and 26 indexes, 180 KiB), so each one made a file. A group whose writes all change rows
-//! by key ([`Plan::by_key`]: a bounded number of pages each) keeps the journal in memory
-//! (`temp_store = MEMORY`, taken by SQLite when a transaction begins); any other group (a
-//! delete that cascades, a tenant's reset: the journal as large as the data) keeps the
-//! file.
+//! A group is one `BEGIN IMMEDIATE` … `COMMIT`, and every write of the group is answered
+//! after the `COMMIT`, so none is acknowledged before it is durable. Writes in a group see
+//! those before them, as they would one after the other. The group first runs as it is,
+//! each write straight after the other: SQLite then keeps no undo copy of the pages they
+//! change (in WAL mode a transaction is undone by dropping its frames). If a write fails
+//! (a missing parent, a conflict), the group is rolled back and runs again, each write
+//! inside a savepoint of its own, so that the failing one is rolled back alone and the
+//! others go on; a savepoint makes SQLite copy every page a write changes to an undo
+//! journal (the sub-journal, moved to a temporary file past 64 KiB: a device's enrollment
+//! changes about 45 pages, its table and 26 indexes), which is why it is not the first
+//! try. If the transaction itself is lost (a failed `COMMIT`, an I/O error, which SQLite
+//! answers by rolling back everything), every write of the group is answered with that
+//! failure: none of them happened.
 
 use std::path::Path;
 
 use rusqlite::Connection;
 
-use super::connection::{self, classify, control};
+use super::connection::{self, control};
 use super::{Job, start_thread};
 use crate::StoreError;
 use crate::budget::RowBudget;
@@ -43,7 +39,6 @@ pub async fn start(path: &Path) -> Result<flume::Sender<Job>, StoreError> {
 
 /// Commits groups of the queued jobs until the executor is dropped.
 fn serve(connection: &Connection, queue: &flume::Receiver<Job>) {
-    let mut journal = Journal::File;
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
         while group.len() < GROUP {
@@ -52,97 +47,45 @@ fn serve(connection: &Connection, queue: &flume::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        // A caller that went away before its write began leaves nothing behind.
+        // Writes whose callers went away are dropped unrun.
         group.retain(|job| !job.reply.is_closed());
         let (plans, replies): (Vec<Plan>, Vec<_>) =
             group.into_iter().map(|job| (job.plan, job.reply)).unzip();
-        for (reply, result) in replies
-            .into_iter()
-            .zip(commit(connection, plans, &mut journal))
-        {
+        for (reply, result) in replies.into_iter().zip(commit(connection, &plans)) {
             let _ = reply.send(result);
         }
     }
 }
 
-/// Where the transaction's sub-journal is kept (see the module's doc).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Journal {
-    Memory,
-    File,
-}
-
-impl Journal {
-    /// Where the journal of a group of `plans` goes.
-    fn of(plans: &[Plan]) -> Journal {
-        if plans.iter().all(|plan| plan.by_key) {
-            Journal::Memory
-        } else {
-            Journal::File
-        }
-    }
-
-    /// Sets it on `connection` (outside a transaction), where it was `current`.
-    fn set(self, connection: &Connection, current: &mut Journal) -> Result<(), StoreError> {
-        if self == *current {
-            return Ok(());
-        }
-        // Not through the statement cache: SQLite applies `temp_store` when it prepares it.
-        let pragma = match self {
-            Journal::Memory => "PRAGMA temp_store = MEMORY",
-            Journal::File => "PRAGMA temp_store = DEFAULT",
-        };
-        connection.execute_batch(pragma).map_err(classify)?;
-        *current = self;
-        Ok(())
-    }
-}
-
-/// Runs `plans` in one transaction, its sub-journal where `journal` says (moved there
-/// if it was elsewhere); returns each one's result.
-fn commit(
-    connection: &Connection,
-    plans: Vec<Plan>,
-    journal: &mut Journal,
-) -> Vec<Result<Vec<Rows>, StoreError>> {
+/// Runs `plans` in one transaction (see the module's doc); returns each one's result.
+fn commit(connection: &Connection, plans: &[Plan]) -> Vec<Result<Vec<Rows>, StoreError>> {
     let count = plans.len();
     if count == 0 {
         return Vec::new();
     }
     // A transaction an earlier failure left open ends here.
     rollback(connection);
-    if let Err(e) = Journal::of(&plans).set(connection, journal) {
-        // Only where the undo journal is kept: the writes go on either way.
-        tracing::warn!(error = %e, "cannot move the sub-journal");
-    }
     if let Err(e) = control(connection, "BEGIN IMMEDIATE") {
         return lost(&e, count);
     }
-    if count == 1 {
-        let result = plans.into_iter().next().map(|plan| apply(connection, plan));
-        let result = result.unwrap_or_else(|| Ok(Vec::new()));
-        // A write that failed leaves nothing to keep.
-        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        return match control(connection, end) {
-            Err(e) if result.is_ok() => {
-                rollback(connection);
-                vec![Err(e)]
-            }
-            _ => vec![result],
-        };
-    }
-    let mut results = Vec::with_capacity(count);
-    for plan in plans {
-        results.push(within_savepoint(connection, plan));
-        if connection.is_autocommit() {
-            // SQLite rolled the whole transaction back (an I/O error, a full disk): none
-            // of the group's writes happened.
-            return match results.pop() {
-                Some(Err(e)) => lost(&e, count),
-                _ => lost(&StoreError::Backend("the transaction ended".into()), count),
-            };
+    let results = match as_one(connection, plans) {
+        Ok(results) => results,
+        // A lone write that failed is its own answer: there is nothing else to keep.
+        Err(e) if count == 1 => {
+            rollback(connection);
+            return vec![Err(e)];
         }
-    }
+        Err(_) => {
+            rollback(connection);
+            if let Err(e) = control(connection, "BEGIN IMMEDIATE") {
+                return lost(&e, count);
+            }
+            match each_alone(connection, plans) {
+                Ok(results) => results,
+                Err(e) => return lost(&e, count),
+            }
+        }
+    };
     match control(connection, "COMMIT") {
         Ok(()) => results,
         Err(e) => {
@@ -150,6 +93,39 @@ fn commit(
             lost(&e, count)
         }
     }
+}
+
+/// The group's writes one after the other, in the open transaction; the first failure
+/// ends it (the caller rolls back).
+fn as_one(
+    connection: &Connection,
+    plans: &[Plan],
+) -> Result<Vec<Result<Vec<Rows>, StoreError>>, StoreError> {
+    plans
+        .iter()
+        .map(|plan| apply(connection, plan).map(Ok))
+        .collect()
+}
+
+/// The group's writes, each in a savepoint of its own, in the open transaction: a failing
+/// write is undone alone. `Err` when the transaction itself was lost.
+fn each_alone(
+    connection: &Connection,
+    plans: &[Plan],
+) -> Result<Vec<Result<Vec<Rows>, StoreError>>, StoreError> {
+    let mut results = Vec::with_capacity(plans.len());
+    for plan in plans {
+        results.push(within_savepoint(connection, plan));
+        if connection.is_autocommit() {
+            // SQLite rolled the whole transaction back (an I/O error, a full disk): none
+            // of the group's writes happened.
+            return Err(match results.pop() {
+                Some(Err(e)) => e,
+                _ => StoreError::Backend("the transaction ended".into()),
+            });
+        }
+    }
+    Ok(results)
 }
 
 /// Ends a transaction a failure may have left open.
@@ -162,13 +138,13 @@ fn rollback(connection: &Connection) {
 }
 
 /// One plan's statements.
-fn apply(connection: &Connection, plan: Plan) -> Result<Vec<Rows>, StoreError> {
+fn apply(connection: &Connection, plan: &Plan) -> Result<Vec<Rows>, StoreError> {
     let mut budget = RowBudget::new(plan.max_bytes);
-    connection::run(connection, plan.statements, &mut budget)
+    connection::run(connection, &plan.statements, &mut budget)
 }
 
 /// One plan of a group, undone alone if it fails.
-fn within_savepoint(connection: &Connection, plan: Plan) -> Result<Vec<Rows>, StoreError> {
+fn within_savepoint(connection: &Connection, plan: &Plan) -> Result<Vec<Rows>, StoreError> {
     control(connection, "SAVEPOINT write")?;
     let result = apply(connection, plan);
     if result.is_err() && !connection.is_autocommit() {
