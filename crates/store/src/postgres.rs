@@ -68,7 +68,12 @@ const STALE_INDEXES: &str = "SELECT indexname::text FROM pg_indexes \
      WHERE schemaname = current_schema() AND indexname = ANY($1) \
      AND indexdef NOT LIKE '%NULLS FIRST%'";
 /// The advisory lock key of schema migrations ("localgraph" in ASCII, truncated).
-pub(crate) const MIGRATION_LOCK: i64 = 0x6c6f_6361_6c67_7261;
+const MIGRATION_LOCK: i64 = 0x6c6f_6361_6c67_7261;
+/// How long dropping a schema waits for a lock before it gives up and leaves the schema:
+/// for the migrations of other data sets, and for a transaction that still holds the
+/// schema's tables (a test's runtime blocked while its guard drops), which would
+/// otherwise hold them forever.
+const DROP_LOCK_TIMEOUT: &str = "SET LOCAL lock_timeout = '20s'";
 
 /// Runs plans on a PostgreSQL database through a connection pool.
 #[derive(Clone)]
@@ -116,13 +121,34 @@ impl PostgresExecutor {
     }
 
     /// Drops the schema `name` of the database at `url` with everything in it, if it
-    /// exists (a benchmark's or a test's data set).
+    /// exists (a benchmark's or a test's data set), under the migration lock: PostgreSQL's
+    /// catalog views fail ("could not open relation with OID …") when a migration reads
+    /// them (`pg_indexes`) while another schema's tables are being dropped, so drops wait
+    /// for migrations and migrations for drops. It gives up after 20 s waiting for a lock.
     pub async fn drop_schema(url: &str, name: &str) -> Result<(), StoreError> {
-        schema_ddl(
-            url,
-            &format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_schema(name)?),
-        )
-        .await
+        let statement = format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_schema(name)?);
+        let options = PgConnectOptions::from_str(url).map_err(backend)?;
+        let mut connection = <PgConnection as sqlx::Connection>::connect_with(&options)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.into()))?;
+        let mut transaction = sqlx::Connection::begin(&mut connection)
+            .await
+            .map_err(backend)?;
+        sqlx::query(DROP_LOCK_TIMEOUT)
+            .execute(&mut *transaction)
+            .await
+            .map_err(backend)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *transaction)
+            .await
+            .map_err(backend)?;
+        sqlx::query(AssertSqlSafe(statement))
+            .execute(&mut *transaction)
+            .await
+            .map_err(backend)?;
+        transaction.commit().await.map_err(backend)?;
+        sqlx::Connection::close(connection).await.map_err(backend)
     }
 
     /// Runs `plan` with retries (see the module's notes). Waiting for a connection

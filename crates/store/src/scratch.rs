@@ -2,16 +2,7 @@
 //! dropped with everything in it when its guard goes out of scope, so that runs against a
 //! shared database leave no schemas behind.
 
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
-
-use crate::postgres::MIGRATION_LOCK;
-use crate::sql::quote;
 use crate::{PostgresExecutor, StoreError};
-
-/// How long the drop waits for a lock before it gives up and leaves the schema: for the
-/// migrations of other data sets, and against a transaction of the data set's own runtime
-/// that is blocked while the guard drops, which would otherwise hold its tables forever.
-const LOCK_TIMEOUT: &str = "SET LOCAL lock_timeout = '20s'";
 
 /// A schema of its own in a PostgreSQL database, dropped (`CASCADE`) when the guard drops.
 ///
@@ -62,7 +53,7 @@ impl Drop for ScratchSchema {
                 .enable_all()
                 .build()?;
             runtime
-                .block_on(drop_schema(&database, &name))
+                .block_on(PostgresExecutor::drop_schema(&database, &name))
                 .map_err(std::io::Error::other)
         })
         .join();
@@ -74,24 +65,4 @@ impl Drop for ScratchSchema {
             Err(_) => tracing::warn!(schema = %self.name, "dropping the schema panicked"),
         }
     }
-}
-
-/// Drops the schema `name` with everything in it, under the migration lock: PostgreSQL's
-/// catalog views fail ("could not open relation with OID …") when a migration reads them
-/// (`pg_indexes`) while another schema's tables are being dropped, so drops wait for
-/// migrations and migrations for drops.
-async fn drop_schema(database: &str, name: &str) -> Result<(), sqlx::Error> {
-    let mut connection = PgConnection::connect(database).await?;
-    let mut transaction = connection.begin().await?;
-    sqlx::query(LOCK_TIMEOUT).execute(&mut *transaction).await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(MIGRATION_LOCK)
-        .execute(&mut *transaction)
-        .await?;
-    let statement = format!("DROP SCHEMA IF EXISTS {} CASCADE", quote(name));
-    sqlx::query(AssertSqlSafe(statement))
-        .execute(&mut *transaction)
-        .await?;
-    transaction.commit().await?;
-    connection.close().await
 }
