@@ -91,11 +91,12 @@ pub fn named(name: &str) -> Workload {
 /// The seed document 002's body.
 const CREATE_BODY: &str = r##"{"@odata.type":"#microsoft.graph.macOSSoftwareUpdateAccountSummary","displayName":"Display Name value","deviceId":"Device Id value","userId":"User Id value","deviceName":"Device Name value","userPrincipalName":"User Principal Name value","osVersion":"Os Version value","successfulUpdateCount":5,"failedUpdateCount":1,"totalUpdateCount":0,"lastUpdatedDateTime":"2017-01-01T00:00:56.8321556-08:00"}"##;
 
-/// Seed document 001's body.
-const PATCH_BODY: &str = r#"{"displayName":"Display Name value","compliantDeviceCount":4}"#;
+/// A PATCH of seed document 001's properties (the same file `bench/compare` and
+/// `bench/instructions-per-request` send).
+const PATCH_BODY: &str = include_str!("../../../bench/bodies/W5.json");
 
-/// A device as an enrollment writes it.
-const DEVICE_BODY: &str = r#"{"deviceName":"DESKTOP-BENCH01","operatingSystem":"Windows","osVersion":"10.0.22631.4460","manufacturer":"Dell Inc.","model":"Latitude 7440","serialNumber":"BENCH00001","userPrincipalName":"bench@contoso.example","complianceState":"compliant","managementAgent":"mdm","managedDeviceOwnerType":"company","enrolledDateTime":"2026-11-01T08:00:00Z","lastSyncDateTime":"2026-11-29T08:00:00Z"}"#;
+/// A device as an enrollment writes it (the same file the scripts send).
+const DEVICE_BODY: &str = include_str!("../../../bench/bodies/W12.json");
 
 impl Workload {
     /// How the workload loads localgraph at `base`, with `token`.

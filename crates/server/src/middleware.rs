@@ -63,15 +63,11 @@ pub struct GraphEnvelope;
 impl Around for GraphEnvelope {
     type Carry = RequestIds;
 
+    /// The ids [`assign_ids`] gave the request, the stack's first layer (fresh ones for
+    /// a stack built without it).
     fn before(&self, request: &mut Request) -> ControlFlow<Response, RequestIds> {
-        ControlFlow::Continue(match request.extensions().get::<RequestIds>() {
-            Some(ids) => ids.clone(),
-            None => {
-                let ids = RequestIds::new(request.headers());
-                request.extensions_mut().insert(ids.clone());
-                ids
-            }
-        })
+        let ids = request.extensions().get::<RequestIds>().cloned();
+        ControlFlow::Continue(ids.unwrap_or_else(|| RequestIds::new(request.headers())))
     }
 
     fn after(&self, ids: RequestIds, mut response: Response) -> Response {

@@ -147,7 +147,7 @@ impl<E: Executor> Store for SqlStore<E> {
         };
         let insert = planner.insert(tenant, &target, &key, &changes, now());
         let after = planner.recomputes(tenant, at, Some(&key), Write::Create);
-        let row = first(self.run_write(checks, insert, after, true).await?)?;
+        let row = first(self.run_write(checks, insert, after).await?)?;
         Ok(record(target.table, &target.table.all, row))
     }
 
@@ -169,7 +169,7 @@ impl<E: Executor> Store for SqlStore<E> {
         let update = planner.update(tenant, &target, &changes, now());
         let after = planner.recomputes(tenant, at, None, Write::Update);
         match self
-            .run_write(checks, update, after, true)
+            .run_write(checks, update, after)
             .await?
             .into_iter()
             .next()
@@ -210,7 +210,7 @@ impl<E: Executor> Store for SqlStore<E> {
             Write::Delete
         };
         let after = planner.recomputes(tenant, at, None, write);
-        let affected = first(self.run_write(checks, vec![delete], after, false).await?)?;
+        let affected = first(self.run_write(checks, vec![delete], after).await?)?;
         match affected.first() {
             _ if target.table.kind.single() => Ok(()),
             Some(Param::Int(1..)) => Ok(()),

@@ -54,9 +54,9 @@ pub struct Statement {
 pub struct Plan {
     /// Whether the plan writes (backends take the write lock up front).
     pub write: bool,
-    /// Whether every statement reads or writes rows by key: a few index lookups and
-    /// changed pages, whatever the size of the data. SQLite runs such a read on the
-    /// caller's thread rather than handing it to a reader thread and back.
+    /// Whether every statement reads rows by key: a few index lookups, whatever the
+    /// size of the data (SQLite runs such a read on the caller's thread rather than
+    /// handing it to a reader thread and back).
     pub by_key: bool,
     /// The statements, in order.
     pub statements: Vec<Statement>,

@@ -49,26 +49,15 @@ impl<E: Executor> SqlStore<E> {
     }
 
     /// Runs `checks`, a write, then the statements that follow from it (recomputed
-    /// summaries); returns the rows of the write (its first result). `by_key`: the write
-    /// changes one row by key (a create, an update), and what follows from it one row per
-    /// summary; a delete is not one, as it cascades to the children (see
-    /// [`Plan::by_key`]).
+    /// summaries); returns the rows of the write (its first result).
     pub(super) async fn run_write(
         &self,
-        mut checks: Vec<Statement>,
-        write: Vec<Statement>,
+        checks: Vec<Statement>,
+        mut write: Vec<Statement>,
         after: Vec<Statement>,
-        by_key: bool,
     ) -> Result<Rows, StoreError> {
-        checks.extend(write);
-        checks.extend(after);
-        let plan = Plan {
-            write: true,
-            by_key,
-            statements: checks,
-            max_bytes: None,
-        };
-        let results = self.execute(plan).await?;
+        write.extend(after);
+        let results = self.run(true, checks, write).await?;
         Ok(results.into_iter().next().unwrap_or_default())
     }
 
@@ -85,11 +74,7 @@ impl<E: Executor> SqlStore<E> {
     ) -> Result<Vec<Param>, StoreError> {
         let mut tries = 1;
         loop {
-            // One row by key: a write by key (see `Plan::by_key`).
-            match self
-                .run_write(checks.clone(), upsert(), Vec::new(), true)
-                .await
-            {
+            match self.run_write(checks.clone(), upsert(), Vec::new()).await {
                 Err(StoreError::Conflict) if tries < UPSERT_TRIES => tries += 1,
                 rows => return first(rows?),
             }

@@ -33,16 +33,16 @@ impl<'a> Planner<'a> {
         changes: &Changes,
         now: i64,
     ) -> Vec<Statement> {
-        let sql = self.insert_sql(tenant, target, key, changes, now);
+        let insert = self.insert_row(tenant, target, key, changes, now);
         let row = Row {
             key: Some(key),
             types: &[],
             type_name: None,
         };
-        self.with_row(sql, tenant, target, &row)
+        self.with_row(insert, tenant, target, &row)
     }
 
-    /// Inserts a new entity at the target, answering nothing.
+    /// Inserts a new entity with key `key`, answering nothing.
     pub fn insert_row(
         &self,
         tenant: &str,
@@ -51,23 +51,10 @@ impl<'a> Planner<'a> {
         changes: &Changes,
         now: i64,
     ) -> Statement {
-        let sql = self.insert_sql(tenant, target, key, changes, now);
-        statement(sql, Expect::Done, Vec::new())
-    }
-
-    /// `INSERT INTO … VALUES (…)` of a new entity with key `key`.
-    fn insert_sql(
-        &self,
-        tenant: &str,
-        target: &Target,
-        key: &str,
-        changes: &Changes,
-        now: i64,
-    ) -> Sql<'_> {
         let values = written(target.table, changes, now, true);
         let mut sql = Sql::new(self.dialect);
         self.insert_head(&mut sql, tenant, target, key, &changes.type_name, &values);
-        sql
+        statement(sql, Expect::Done, Vec::new())
     }
 
     /// Merges changes into the existing entity of the target's type; its row is the
@@ -108,7 +95,12 @@ impl<'a> Planner<'a> {
             types: target.types,
             type_name: Some(&changes.type_name),
         };
-        self.with_row(sql, tenant, target, &row)
+        self.with_row(
+            statement(sql, Expect::Done, Vec::new()),
+            tenant,
+            target,
+            &row,
+        )
     }
 
     /// Inserts or merges a `Referenced` target; with `whole`, properties left out are
@@ -150,7 +142,12 @@ impl<'a> Planner<'a> {
             types: &[],
             type_name: None,
         };
-        self.with_row(sql, tenant, target, &row)
+        self.with_row(
+            statement(sql, Expect::Done, Vec::new()),
+            tenant,
+            target,
+            &row,
+        )
     }
 
     /// Deletes the target (and, through the foreign keys, what it contains).
@@ -164,13 +161,23 @@ impl<'a> Planner<'a> {
         statement(sql, Expect::Affected, Vec::new())
     }
 
-    /// The write `sql`, with the row it leaves (`row`) as its result (see the module's
-    /// doc): `RETURNING` on PostgreSQL, a read by key after it on SQLite.
-    fn with_row(&self, mut sql: Sql, tenant: &str, target: &Target, row: &Row) -> Vec<Statement> {
+    /// The write `write` (which answers nothing), with the row it leaves (`row`) as its
+    /// result (see the module's doc): `RETURNING` on PostgreSQL, a read by key after it on
+    /// SQLite.
+    fn with_row(
+        &self,
+        mut write: Statement,
+        tenant: &str,
+        target: &Target,
+        row: &Row,
+    ) -> Vec<Statement> {
         let table = target.table;
         if self.dialect.flavor() == Flavor::Postgres {
-            sql.push(" RETURNING ").columns(&table.all);
-            return vec![statement(sql, Expect::Rows, decode(table))];
+            write.text.push_str(" RETURNING ");
+            write.text.push_str(&table.all.list);
+            write.expect = Expect::Rows;
+            write.decode = decode(table);
+            return vec![write];
         }
         let mut select = Sql::new(self.dialect);
         select.push("SELECT ").columns(&table.all);
@@ -186,10 +193,7 @@ impl<'a> Planner<'a> {
                 .push(" = ")
                 .bind(Param::Text(type_name.into()));
         }
-        vec![
-            statement(sql, Expect::Done, Vec::new()),
-            statement(select, Expect::Rows, decode(table)),
-        ]
+        vec![write, statement(select, Expect::Rows, decode(table))]
     }
 
     fn insert_head(
