@@ -63,10 +63,13 @@ const INTROSPECT: &str = "SELECT table_name::text, column_name::text, data_type:
      FROM information_schema.columns WHERE table_schema = current_schema() \
      ORDER BY table_name, ordinal_position";
 /// Which of the column indexes named by `$1` exist in the current schema without their
-/// column sorted nulls first.
-const STALE_INDEXES: &str = "SELECT indexname::text FROM pg_indexes \
-     WHERE schemaname = current_schema() AND indexname = ANY($1) \
-     AND indexdef NOT LIKE '%NULLS FIRST%'";
+/// column sorted nulls first. Only this schema's are opened (`OFFSET 0` keeps the steps
+/// apart): `pg_indexes` opened every index so named in the database, and failed when
+/// another schema's was being dropped ("could not open relation with OID").
+const STALE_INDEXES: &str = "SELECT name FROM (SELECT c.relname::text AS name, c.oid \
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+     WHERE n.nspname = current_schema() AND c.relkind = 'i' AND c.relname = ANY($1) \
+     OFFSET 0) AS ours WHERE pg_get_indexdef(oid) NOT LIKE '%NULLS FIRST%'";
 /// The advisory lock key of schema migrations ("localgraph" in ASCII, truncated).
 const MIGRATION_LOCK: i64 = 0x6c6f_6361_6c67_7261;
 /// How long dropping a schema waits for a lock before it gives up and leaves the schema:

@@ -1,13 +1,18 @@
 //! A data set whose tables disagree with the schema in a way no migration settles is
 //! refused at open, with what differs, and left unchanged (on PostgreSQL when
-//! `TEST_DATABASE_URL` is set, else an SQLite file).
+//! `TEST_DATABASE_URL` is set, else an SQLite file); on PostgreSQL, other schemas changing
+//! beside a data set do not fail its opening.
 
 mod common;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::Place;
-use store::{Address, Catalog, Changes, Step, Store, StoreError};
+use store::plan::{Expect, Plan, Statement};
+use store::{
+    Address, Catalog, Changes, Executor, PostgresExecutor, ScratchSchema, Step, Store, StoreError,
+};
 
 const V1: &str = include_str!("../../intune/schema/v1.0.csdl.xml");
 const BETA: &str = include_str!("../../intune/schema/beta.csdl.xml");
@@ -120,4 +125,79 @@ async fn an_empty_table_the_schema_no_longer_has_is_left_alone() {
     let without = BETA.replacen(GROUP_ASSIGNMENTS_NAV, "", 1);
     assert!(open(&place, &without).await.is_ok());
     assert!(open(&place, BETA).await.is_ok());
+}
+
+/// A plan of DDL statements, one transaction.
+fn ddl(statements: Vec<String>) -> Plan {
+    Plan {
+        write: true,
+        by_key: false,
+        statements: statements
+            .into_iter()
+            .map(|text| Statement {
+                text,
+                params: Vec::new(),
+                expect: Expect::Done,
+                decode: Vec::new(),
+            })
+            .collect(),
+        max_bytes: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn indexes_dropped_by_hand_in_another_schema_do_not_fail_an_open() {
+    let place = Place::new().await;
+    let Place::Postgres(_) = &place else {
+        return; // An SQLite file has no other schemas.
+    };
+    let catalog = || Catalog::build(&intune::Schema::load().unwrap()).unwrap();
+    // Another data set's schema in the same database, whose indexes (named as every data
+    // set's are) someone makes and drops by hand, without the migration lock.
+    let database = std::env::var("TEST_DATABASE_URL").unwrap();
+    let other = ScratchSchema::create(&database, "lg_churn").await.unwrap();
+    let churner = PostgresExecutor::connect(other.url(), 1).await.unwrap();
+    let names: Vec<String> = catalog()
+        .tables()
+        .iter()
+        .flat_map(store::sql::column_indexes)
+        .take(100)
+        .collect();
+    let mut make = vec!["CREATE TABLE churn (a bigint)".to_string()];
+    make.extend(
+        names
+            .iter()
+            .map(|n| format!("CREATE INDEX \"{n}\" ON churn (a)")),
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let churn = tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            let mut rounds = 0;
+            while !stop.load(Ordering::Relaxed) {
+                churner.run(ddl(make.clone())).await.unwrap();
+                churner
+                    .run(ddl(vec!["DROP TABLE churn".into()]))
+                    .await
+                    .unwrap();
+                rounds += 1;
+            }
+            rounds
+        }
+    });
+    // Laid out once; then the migration's checks again and again, as nodes opening do.
+    drop(place.open(catalog()).await.unwrap());
+    let executor = place.executor().await.unwrap();
+    let laid_out = catalog();
+    for _ in 0..300 {
+        let migrated = executor.migrate(&[], &laid_out).await;
+        assert!(migrated.is_ok(), "{:?}", migrated.err());
+    }
+    stop.store(true, Ordering::Relaxed);
+    let rounds = churn.await.unwrap();
+    assert!(
+        rounds > 0,
+        "the other schema's indexes were made and dropped"
+    );
+    drop(other);
 }
