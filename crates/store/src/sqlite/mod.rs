@@ -11,14 +11,16 @@
 //!   connection of that thread's: the handoff to a reader thread and back was most of
 //!   such a read's cost.
 //! - Writes go to the one writer thread, which commits the writes waiting at that moment
-//!   together: one transaction, one savepoint each (a failing write undoes only itself),
-//!   one commit; each is answered only once that commit is done ([`writer`]).
+//!   together: one transaction (a failing write is undone alone), one commit; each is
+//!   answered only once that commit is done ([`writer`]). The checkpoints that keep the
+//!   WAL short run beside it ([`checkpoints`]).
 //! - Waiting follows the caller: a job whose caller went away before its thread took it
 //!   is dropped unrun. Once taken it runs whole, so a client that disconnects, or a
 //!   request timeout, cannot stop a transaction half-way.
 //! - The busy timeout covers other processes on the same file. The schema is laid out by
 //!   the shared migration ([`crate::migrate`]) on a connection of its own.
 
+mod checkpoints;
 mod connection;
 mod readers;
 mod writer;

@@ -13,12 +13,14 @@
 //! changes about 45 pages, its table and 26 indexes), which is why it is not the first
 //! try. If the transaction itself is lost (a failed `COMMIT`, an I/O error, which SQLite
 //! answers by rolling back everything), every write of the group is answered with that
-//! failure: none of them happened.
+//! failure: none of them happened. Checkpoints run on a thread of their own
+//! ([`super::checkpoints`]).
 
 use std::path::Path;
 
 use rusqlite::Connection;
 
+use super::checkpoints::Checkpoints;
 use super::connection::{self, control};
 use super::{Job, start_thread};
 use crate::StoreError;
@@ -32,13 +34,17 @@ const GROUP: usize = 256;
 /// the connection is open.
 pub async fn start(path: &Path) -> Result<flume::Sender<Job>, StoreError> {
     let (jobs, queue) = flume::unbounded::<Job>();
-    let serve = move |connection: Connection| serve(&connection, &queue);
+    let checkpoints = Checkpoints::start(path).await?;
+    let serve = move |connection: Connection| {
+        Checkpoints::watch(&connection);
+        serve(&connection, &queue, &checkpoints);
+    };
     start_thread("sqlite-writer".into(), path, serve).await?;
     Ok(jobs)
 }
 
 /// Commits groups of the queued jobs until the executor is dropped.
-fn serve(connection: &Connection, queue: &flume::Receiver<Job>) {
+fn serve(connection: &Connection, queue: &flume::Receiver<Job>, checkpoints: &Checkpoints) {
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
         while group.len() < GROUP {
@@ -54,6 +60,9 @@ fn serve(connection: &Connection, queue: &flume::Receiver<Job>) {
         for (reply, result) in replies.into_iter().zip(commit(connection, &plans)) {
             let _ = reply.send(result);
         }
+        // After the answers: a checkpoint the writer runs itself delays the next group,
+        // not this one.
+        checkpoints.after_commit(connection);
     }
 }
 
