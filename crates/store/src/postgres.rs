@@ -68,7 +68,7 @@ const INTROSPECT: &str = "SELECT table_name::text, column_name::text, data_type:
 /// another schema's was being dropped ("could not open relation with OID").
 const STALE_INDEXES: &str = "SELECT name FROM (SELECT c.relname::text AS name, c.oid \
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-     WHERE n.nspname = current_schema() AND c.relkind = 'i' AND c.relname = ANY($1) \
+     WHERE n.nspname = current_schema() AND c.relkind IN ('i', 'I') AND c.relname = ANY($1) \
      OFFSET 0) AS ours WHERE pg_get_indexdef(oid) NOT LIKE '%NULLS FIRST%'";
 /// The advisory lock key of schema migrations ("localgraph" in ASCII, truncated).
 const MIGRATION_LOCK: i64 = 0x6c6f_6361_6c67_7261;
@@ -124,10 +124,10 @@ impl PostgresExecutor {
     }
 
     /// Drops the schema `name` of the database at `url` with everything in it, if it
-    /// exists (a benchmark's or a test's data set), under the migration lock: PostgreSQL's
-    /// catalog views fail ("could not open relation with OID …") when a migration reads
-    /// them (`pg_indexes`) while another schema's tables are being dropped, so drops wait
-    /// for migrations and migrations for drops. It gives up after 20 s waiting for a lock.
+    /// exists (a benchmark's or a test's data set), under the migration lock, so that no
+    /// migration reads the catalog while the drop is under way (`pg_indexes` failed so,
+    /// "could not open relation with OID …"; migrations no longer read it, and the lock
+    /// stays as a guard). It gives up after 20 s waiting for a lock.
     pub async fn drop_schema(url: &str, name: &str) -> Result<(), StoreError> {
         let statement = format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_schema(name)?);
         let options = PgConnectOptions::from_str(url).map_err(backend)?;

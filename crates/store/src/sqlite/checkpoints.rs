@@ -12,10 +12,11 @@
 //! never waits for a lock, so readers and the writer are never blocked by it; whatever it
 //! could not copy, the next one does.
 //!
-//! The WAL starts over only when a write begins after a checkpoint copied all of it. A
-//! writer that never pauses can keep a checkpoint on another thread from ever catching
-//! up, so past four times the threshold the writer checkpoints itself, after its commit,
-//! as SQLite would have: the WAL stays bounded whatever the load.
+//! The WAL starts over only when a write begins after a checkpoint copied all of it (and
+//! no reader still reads from it). A writer that never pauses can keep a checkpoint on
+//! another thread from ever catching up, so past four times the threshold the writer
+//! checkpoints itself, after answering its group, as SQLite would have: the WAL stays as
+//! bounded as with SQLite's own checkpoints.
 
 use std::cell::Cell;
 use std::ffi::c_int;
@@ -28,9 +29,9 @@ use super::start_thread;
 use crate::StoreError;
 
 /// The WAL's size, in pages, past which a checkpoint runs (SQLite's own default).
-const PAGES: c_int = 1000;
+const WAKE_PAGES: c_int = 1000;
 /// The WAL's size, in pages, past which the writer checkpoints itself.
-const WRITER_PAGES: c_int = 4 * PAGES;
+const WRITER_PAGES: c_int = 4 * WAKE_PAGES;
 
 thread_local! {
     /// The WAL's size after the last commit on this thread's connection.
@@ -42,10 +43,13 @@ pub struct Checkpoints {
     /// One pending wake-up at most: a checkpoint copies everything committed before it.
     due: flume::Sender<()>,
     /// The WAL's size at the last wake-up (0 once it started over): the thread is woken
-    /// again only once the WAL has grown by another [`PAGES`]. Waking it at every commit
-    /// past the threshold ran a second checkpoint, and two more syncs, for the few pages
-    /// committed while the first ran.
+    /// again only once the WAL has grown by another [`WAKE_PAGES`]. Waking it at every
+    /// commit past the threshold ran a second checkpoint, and two more syncs, for the few
+    /// pages committed while the first ran.
     woken_at: Cell<c_int>,
+    /// The WAL's size after the last commit that wrote pages: a smaller one means the WAL
+    /// started over.
+    last: Cell<c_int>,
 }
 
 impl Checkpoints {
@@ -58,6 +62,7 @@ impl Checkpoints {
         Ok(Checkpoints {
             due,
             woken_at: Cell::new(0),
+            last: Cell::new(0),
         })
     }
 
@@ -68,16 +73,19 @@ impl Checkpoints {
     }
 
     /// After a commit on the watched `connection`: wakes the checkpointing thread if the
-    /// WAL has grown by [`PAGES`] since its last wake-up, or checkpoints on `connection`
+    /// WAL has grown by [`WAKE_PAGES`] since its last wake-up, or checkpoints on `connection`
     /// past [`WRITER_PAGES`].
     pub fn after_commit(&self, connection: &Connection) {
         let pages = WAL_PAGES.replace(0);
-        if pages < self.woken_at.get() {
+        if pages == 0 {
+            return; // Nothing was committed (a failed write, a rolled-back group).
+        }
+        if pages < self.last.replace(pages) {
             self.woken_at.set(0);
         }
         if pages >= WRITER_PAGES {
             checkpoint(connection);
-        } else if pages >= self.woken_at.get() + PAGES {
+        } else if pages >= self.woken_at.get() + WAKE_PAGES {
             self.woken_at.set(pages);
             let _ = self.due.try_send(());
         }
@@ -100,8 +108,17 @@ fn serve(connection: &Connection, wake: &flume::Receiver<()>) {
 /// A `PASSIVE` checkpoint on `connection`; a failure is logged, and the next commit past
 /// the threshold asks for another.
 fn checkpoint(connection: &Connection) {
-    let result = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-    if let Err(e) = result {
-        tracing::warn!(error = %e, "an SQLite checkpoint failed");
+    let result = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, i64>(2)?,
+        ))
+    });
+    match result {
+        // `busy`: another checkpoint held the lock; `wal`: the WAL's pages; `copied`: those
+        // now in the database file.
+        Ok((busy, wal, copied)) => tracing::debug!(busy, wal, copied, "SQLite checkpoint"),
+        Err(e) => tracing::warn!(error = %e, "an SQLite checkpoint failed"),
     }
 }

@@ -114,7 +114,8 @@ impl SqliteExecutor {
     /// Opens (creating if needed) the database file at `path`.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
         let path = path.to_path_buf();
-        // The writer opens the file first: it creates it and turns on WAL mode.
+        // The writer's side opens the file first (its checkpoint thread's connection, then
+        // its own): it creates it and turns on WAL mode.
         let writer = writer::start(&path).await?;
         let readers = readers::start(&path, READERS).await?;
         Ok(SqliteExecutor {

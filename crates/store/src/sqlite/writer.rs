@@ -30,8 +30,8 @@ use crate::plan::{Plan, Rows};
 /// The most writes committed together.
 const GROUP: usize = 256;
 
-/// Starts the writer thread on the file at `path` (creating it); returns its queue once
-/// the connection is open.
+/// Starts the writer thread on the file at `path` (creating it), with its checkpoint
+/// thread; returns its queue once both connections are open.
 pub async fn start(path: &Path) -> Result<flume::Sender<Job>, StoreError> {
     let (jobs, queue) = flume::unbounded::<Job>();
     let checkpoints = Checkpoints::start(path).await?;
