@@ -70,8 +70,9 @@ const STALE_INDEXES: &str = "SELECT name FROM (SELECT c.relname::text AS name, c
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
      WHERE n.nspname = current_schema() AND c.relkind IN ('i', 'I') AND c.relname = ANY($1) \
      OFFSET 0) AS ours WHERE pg_get_indexdef(oid) NOT LIKE '%NULLS FIRST%'";
-/// The advisory lock key of schema migrations ("localgraph" in ASCII, truncated).
-const MIGRATION_LOCK: i64 = 0x6c6f_6361_6c67_7261;
+/// Takes the advisory lock of schema migrations until the transaction ends (its key is
+/// "localgraph" in ASCII, truncated: 0x6c6f_6361_6c67_7261).
+const LOCK_MIGRATIONS: &str = "SELECT pg_advisory_xact_lock(7813573148592796257)";
 /// How long dropping a schema waits for a lock before it gives up and leaves the schema:
 /// for the migrations of other data sets, and for a transaction that still holds the
 /// schema's tables (a test's runtime blocked while its guard drops), which would
@@ -114,11 +115,8 @@ impl PostgresExecutor {
     /// missing, and returns a URL whose connections work in it: several data sets (a test
     /// run's, say) can share one database.
     pub async fn create_schema(url: &str, name: &str) -> Result<String, StoreError> {
-        schema_ddl(
-            url,
-            &format!("CREATE SCHEMA IF NOT EXISTS {}", quote_schema(name)?),
-        )
-        .await?;
+        let create = format!("CREATE SCHEMA IF NOT EXISTS {}", quote_schema(name)?);
+        schema_ddl(url, &[&create]).await?;
         let separator = if url.contains('?') { '&' } else { '?' };
         Ok(format!("{url}{separator}options=-csearch_path%3D{name}"))
     }
@@ -129,29 +127,8 @@ impl PostgresExecutor {
     /// "could not open relation with OID …"; migrations no longer read it, and the lock
     /// stays as a guard). It gives up after 20 s waiting for a lock.
     pub async fn drop_schema(url: &str, name: &str) -> Result<(), StoreError> {
-        let statement = format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_schema(name)?);
-        let options = PgConnectOptions::from_str(url).map_err(backend)?;
-        let mut connection = <PgConnection as sqlx::Connection>::connect_with(&options)
-            .await
-            .map_err(|e| StoreError::Unavailable(e.into()))?;
-        let mut transaction = sqlx::Connection::begin(&mut connection)
-            .await
-            .map_err(backend)?;
-        sqlx::query(DROP_LOCK_TIMEOUT)
-            .execute(&mut *transaction)
-            .await
-            .map_err(backend)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(MIGRATION_LOCK)
-            .execute(&mut *transaction)
-            .await
-            .map_err(backend)?;
-        sqlx::query(AssertSqlSafe(statement))
-            .execute(&mut *transaction)
-            .await
-            .map_err(backend)?;
-        transaction.commit().await.map_err(backend)?;
-        sqlx::Connection::close(connection).await.map_err(backend)
+        let drop = format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_schema(name)?);
+        schema_ddl(url, &[DROP_LOCK_TIMEOUT, LOCK_MIGRATIONS, &drop]).await
     }
 
     /// Runs `plan` with retries (see the module's notes). Waiting for a connection
@@ -199,16 +176,23 @@ fn quote_schema(name: &str) -> Result<String, StoreError> {
     Ok(quote(name))
 }
 
-/// Runs one schema statement on a connection of its own to the database at `url`.
-async fn schema_ddl(url: &str, statement: &str) -> Result<(), StoreError> {
+/// Runs schema statements, in one transaction, on a connection of its own to the
+/// database at `url`.
+async fn schema_ddl(url: &str, statements: &[&str]) -> Result<(), StoreError> {
     let options = PgConnectOptions::from_str(url).map_err(backend)?;
     let mut connection = <PgConnection as sqlx::Connection>::connect_with(&options)
         .await
         .map_err(|e| StoreError::Unavailable(e.into()))?;
-    sqlx::query(AssertSqlSafe(statement.to_string()))
-        .execute(&mut connection)
+    let mut transaction = sqlx::Connection::begin(&mut connection)
         .await
         .map_err(backend)?;
+    for statement in statements {
+        sqlx::query(AssertSqlSafe(statement.to_string()))
+            .execute(&mut *transaction)
+            .await
+            .map_err(backend)?;
+    }
+    transaction.commit().await.map_err(backend)?;
     sqlx::Connection::close(connection).await.map_err(backend)
 }
 
@@ -362,8 +346,7 @@ impl Executor for PostgresExecutor {
     async fn migrate(&self, statements: &[String], catalog: &Catalog) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
         // Nodes starting together: one lays out the schema, the others wait and find it done.
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(MIGRATION_LOCK)
+        sqlx::query(LOCK_MIGRATIONS)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
