@@ -9,26 +9,29 @@
 //! replaces SQLite's automatic checkpoint), and past 1,000 pages wakes a thread of its
 //! own, which runs the checkpoint on a connection of its own while the writer goes on
 //! committing. The checkpoint is `PASSIVE`: it copies what no reader still needs and
-//! never waits for a lock, so readers are never blocked by it (nor is the writer, until
-//! the WAL is past its bound, below); whatever it could not copy, the next one does.
+//! never waits for a lock, so readers are never blocked by it; whatever it could not
+//! copy, the next one does. (The writer and the thread take turns at checkpointing, so
+//! the writer's own checkpoints, below, may wait for the end of the thread's.)
 //!
 //! The WAL starts over only when a write begins after a checkpoint copied all of it (and
 //! no reader still reads from it). A writer that never pauses keeps a checkpoint on
 //! another thread from ever catching up, so past three times the threshold the writer
-//! checkpoints itself, after answering its group, and the next group starts the WAL over.
-//! Every write queued meanwhile waits for that checkpoint, so it is made short: past the
-//! threshold the thread checkpoints again and again, each pass copying what was committed
-//! during the last one, and only once a pass found little new does it ask the writer for
-//! the last, small, copy. (The writer checkpointing itself at once, with the thread's
+//! checkpoints itself, after answering its group, and the next group starts the WAL over
+//! (unless a reader is still reading from it). Every write queued meanwhile waits for that
+//! checkpoint, so it is made short: past the threshold the thread checkpoints again and
+//! again, each pass copying what was committed during the last one, and only once a pass
+//! found little left to copy does it ask the writer for the last, small, copy. (The writer checkpointing itself at once, with the thread's
 //! last thousand pages still to copy and sync, held every write up for 14–31 ms, four
 //! times a second, under W2's inserts at c=32.) Past four times the threshold the writer
 //! checkpoints itself whatever the thread has done, once the thread's pass in progress has
-//! ended: the WAL stays bounded when commits outpace the thread's copies.
+//! ended (and again at each 1,000 pages more, should the WAL still not start over): the
+//! WAL stays bounded when commits outpace the thread's copies. The decisions are kept
+//! apart from SQLite ([`Watch`], [`Series`]) so that they can be tested alone.
 
 use std::cell::Cell;
 use std::ffi::c_int;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
@@ -44,11 +47,9 @@ const WAKE_PAGES: c_int = 1000;
 const WRITER_PAGES: c_int = 3 * WAKE_PAGES;
 /// The WAL's size, in pages, past which the writer checkpoints itself at once.
 const BOUND_PAGES: c_int = 4 * WAKE_PAGES;
-/// Pages committed during one of the thread's passes few enough for the writer to copy
-/// while its queue waits.
-const RESIDUE_PAGES: c_int = 128;
-/// The thread's passes after one wake-up, at most (a reader that keeps an old snapshot can
-/// keep every pass from copying all).
+/// Pages left to copy few enough for the writer to copy them while its queue waits.
+const RESIDUE_PAGES: i64 = 128;
+/// The thread's passes after one wake-up, at most.
 const PASSES: usize = 8;
 
 thread_local! {
@@ -60,16 +61,10 @@ thread_local! {
 pub struct Checkpoints {
     /// One pending wake-up at most: a checkpoint copies everything committed before it.
     due: flume::Sender<()>,
-    /// What the thread tells the writer, and their turns at checkpointing.
+    /// What the writer and the thread share.
     shared: Arc<Shared>,
-    /// The WAL's size at the last wake-up (0 once it started over): the thread is woken
-    /// again only once the WAL has grown by another [`WAKE_PAGES`]. Waking it at every
-    /// commit past the threshold ran a second checkpoint, and two more syncs, for the few
-    /// pages committed while the first ran.
-    woken_at: Cell<c_int>,
-    /// The WAL's size after the last commit that wrote pages: a smaller one means the WAL
-    /// started over.
-    last: Cell<c_int>,
+    /// The writer's side of the decisions.
+    watch: Watch,
 }
 
 impl Checkpoints {
@@ -84,8 +79,7 @@ impl Checkpoints {
         Ok(Checkpoints {
             due,
             shared,
-            woken_at: Cell::new(0),
-            last: Cell::new(0),
+            watch: Watch::default(),
         })
     }
 
@@ -95,38 +89,164 @@ impl Checkpoints {
         connection.wal_hook(Some(note));
     }
 
-    /// After a commit on the watched `connection`: wakes the checkpointing thread if the
-    /// WAL has grown by [`WAKE_PAGES`] since its last wake-up, or checkpoints on `connection`
-    /// past [`WRITER_PAGES`] once the thread has caught up, and past [`BOUND_PAGES`].
-    pub fn after_commit(&self, connection: &Connection) {
+    /// After a commit on the watched `connection`: wakes the checkpointing thread, or
+    /// checkpoints on `connection`, as [`Watch::after_commit`] decides.
+    pub fn after_commit(&mut self, connection: &Connection) {
         let pages = WAL_PAGES.replace(0);
         if pages == 0 {
             return; // Nothing was committed (a failed write, a rolled-back group).
         }
-        if pages < self.last.replace(pages) {
-            // The WAL started over: what the thread said was of the one before.
-            self.woken_at.set(0);
-            self.shared.caught_up.store(false, Ordering::Relaxed);
+        let caught_up = self.shared.caught_up.swap(0, Ordering::Relaxed);
+        let step = self.watch.after_commit(pages, caught_up);
+        self.shared
+            .generation
+            .store(self.watch.generation, Ordering::Relaxed);
+        match step {
+            Step::Wait => {}
+            Step::Wake => {
+                let _ = self.due.try_send(());
+            }
+            Step::Checkpoint => {
+                tracing::debug!(pages, "the writer checkpoints");
+                self.shared.checkpoint(connection);
+            }
         }
-        let caught_up =
-            pages >= WRITER_PAGES && self.shared.caught_up.swap(false, Ordering::Relaxed);
-        if caught_up || pages >= BOUND_PAGES {
-            self.shared.checkpoint(connection);
-        } else if pages >= self.woken_at.get() + WAKE_PAGES {
-            self.woken_at.set(pages);
-            let _ = self.due.try_send(());
+    }
+}
+
+/// What the writer does after a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Nothing yet.
+    Wait,
+    /// Wake the thread.
+    Wake,
+    /// Checkpoint itself.
+    Checkpoint,
+}
+
+/// The writer's side: when to wake the thread and when to checkpoint itself.
+#[derive(Debug, Clone, Copy)]
+struct Watch {
+    /// The WAL's size at the thread's last wake-up (0 once it started over): the next
+    /// comes only once the WAL has grown by another [`WAKE_PAGES`]. Waking the thread at
+    /// every commit past the threshold ran a second checkpoint, and two more syncs, for the
+    /// few pages committed while the first ran.
+    woken_at: c_int,
+    /// The WAL's size at the writer's last checkpoint (0 once it started over): past
+    /// [`BOUND_PAGES`], should the WAL not start over, the next comes only once it has
+    /// grown by another [`WAKE_PAGES`].
+    checkpointed_at: c_int,
+    /// The WAL's size after the last commit that wrote pages: a smaller one means the WAL
+    /// started over.
+    last: c_int,
+    /// Counts the WAL's new starts (from 1), so that the thread's word on an earlier WAL
+    /// is not taken for this one's.
+    generation: u64,
+}
+
+impl Default for Watch {
+    fn default() -> Self {
+        Watch {
+            woken_at: 0,
+            checkpointed_at: 0,
+            last: 0,
+            generation: 1,
         }
+    }
+}
+
+impl Watch {
+    /// The step after a commit that left `pages` in the WAL (more than 0), `caught_up`
+    /// being the generation the thread last said it caught up in (0: not since the last
+    /// commit). The writer checkpoints past [`WRITER_PAGES`] when the thread has caught up
+    /// with this WAL, and past [`BOUND_PAGES`] at once (then again at each [`WAKE_PAGES`]
+    /// of growth); otherwise the thread is woken at each [`WAKE_PAGES`] of growth.
+    fn after_commit(&mut self, pages: c_int, caught_up: u64) -> Step {
+        if pages < std::mem::replace(&mut self.last, pages) {
+            self.woken_at = 0;
+            self.checkpointed_at = 0;
+            self.generation += 1;
+        }
+        if (pages >= BOUND_PAGES && pages >= self.checkpointed_at + WAKE_PAGES)
+            || (pages >= WRITER_PAGES && caught_up == self.generation)
+        {
+            // What the thread would copy now, the writer has just copied.
+            self.checkpointed_at = pages;
+            self.woken_at = pages;
+            Step::Checkpoint
+        } else if pages >= self.woken_at + WAKE_PAGES {
+            self.woken_at = pages;
+            Step::Wake
+        } else {
+            Step::Wait
+        }
+    }
+}
+
+/// The thread's side: whether to run another pass after one.
+#[derive(Debug, Clone, Copy)]
+struct Series {
+    /// The WAL generation the passes were in.
+    generation: u64,
+    /// The pages the last pass left copied, in that generation.
+    copied: Option<i64>,
+}
+
+/// What the thread does after a pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// Wait for the next wake-up.
+    Stop,
+    /// Run another pass.
+    Again,
+    /// Tell the writer, in this generation, that little is left to copy, and stop.
+    CaughtUp(u64),
+}
+
+impl Series {
+    /// A series of passes in `generation`.
+    fn new(generation: u64) -> Series {
+        Series {
+            generation,
+            copied: None,
+        }
+    }
+
+    /// After a pass in `generation` that did `pass` (`None`: it failed). Below
+    /// [`WRITER_PAGES`] one pass is enough; past [`BOUND_PAGES`] the writer copies the rest
+    /// itself, and another pass would only hold the lock it needs. In between the thread
+    /// goes on until a pass found fewer than [`RESIDUE_PAGES`] not copied by the one before
+    /// (a reader that keeps an old snapshot can keep passes from copying all: they
+    /// count as not copied).
+    fn after_pass(&mut self, generation: u64, pass: Option<Pass>) -> Next {
+        let Some(Pass { wal, copied }) = pass else {
+            return Next::Stop; // Failed, or busy (-1 pages).
+        };
+        if generation != self.generation {
+            *self = Series::new(generation);
+        }
+        if !(i64::from(WRITER_PAGES)..i64::from(BOUND_PAGES)).contains(&wal) {
+            return Next::Stop;
+        }
+        let before = self.copied.replace(copied);
+        if before.is_some_and(|before| (0..RESIDUE_PAGES).contains(&(wal - before))) {
+            return Next::CaughtUp(generation);
+        }
+        Next::Again
     }
 }
 
 /// What the writer and the checkpointing thread share.
 #[derive(Default)]
 struct Shared {
-    /// Set by the thread when little is left for the writer to copy past [`WRITER_PAGES`].
-    caught_up: AtomicBool,
-    /// Held while either checkpoints: past [`BOUND_PAGES`] the writer waits for the end of
-    /// the thread's pass rather than let the WAL grow on (a `PASSIVE` checkpoint gives up
-    /// at once when another runs).
+    /// The WAL generation the writer last saw.
+    generation: AtomicU64,
+    /// The generation the thread caught up in (0: none since the writer last looked).
+    caught_up: AtomicU64,
+    /// Held while either checkpoints: the writer waits for the end of the thread's pass
+    /// rather than let the WAL grow on (a `PASSIVE` checkpoint gives up at once when
+    /// another runs). Not fair: the thread may take one more pass first, which stops it.
     turn: Mutex<()>,
 }
 
@@ -145,33 +265,26 @@ fn note(_: &Wal, pages: c_int) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Checkpoints at each wake-up until the writer is gone: once, or, with the WAL between
-/// [`WRITER_PAGES`] and [`BOUND_PAGES`], until a pass copied all and found fewer than
-/// [`RESIDUE_PAGES`] committed since the pass before, which it tells the writer through
-/// `caught_up`.
+/// Runs a series of passes at each wake-up until the writer is gone (see [`Series`]).
 fn serve(connection: &Connection, wake: &flume::Receiver<()>, shared: &Shared) {
+    let mut series = Series::new(0);
     while wake.recv().is_ok() {
-        let mut before = None;
         for _ in 0..PASSES {
-            let Some(Pass { wal, copied }) = shared.checkpoint(connection) else {
-                break;
-            };
-            // Below the writer's threshold one pass is enough; past the bound the writer
-            // copies the rest itself, and another pass would only hold the lock it needs.
-            if !(i64::from(WRITER_PAGES)..i64::from(BOUND_PAGES)).contains(&wal) {
-                break;
+            let generation = shared.generation.load(Ordering::Relaxed);
+            match series.after_pass(generation, shared.checkpoint(connection)) {
+                Next::Stop => break,
+                Next::Again => {}
+                Next::CaughtUp(generation) => {
+                    shared.caught_up.store(generation, Ordering::Relaxed);
+                    break;
+                }
             }
-            if before.is_some_and(|before| wal - before < i64::from(RESIDUE_PAGES)) && copied == wal
-            {
-                shared.caught_up.store(true, Ordering::Relaxed);
-                break;
-            }
-            before = Some(wal);
         }
     }
 }
 
 /// What a checkpoint did.
+#[derive(Debug, Clone, Copy)]
 struct Pass {
     /// The WAL's size, in pages.
     wal: i64,
@@ -179,7 +292,7 @@ struct Pass {
     copied: i64,
 }
 
-/// A `PASSIVE` checkpoint on `connection`; a failure is logged (and `None`), and the next
+/// A `PASSIVE` checkpoint on `connection`; `None` when it failed (logged). The next
 /// commit past the threshold asks for another.
 fn checkpoint(connection: &Connection) -> Option<Pass> {
     let result = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
@@ -190,7 +303,9 @@ fn checkpoint(connection: &Connection) -> Option<Pass> {
         ))
     });
     match result {
-        // `busy`: another process's checkpoint held SQLite's lock.
+        // `busy`: another connection's checkpoint held SQLite's lock (-1 pages): another
+        // process's, or SQLite's automatic one on a connection of this process that
+        // is not watched (the migration's, one closing).
         Ok((busy, wal, copied)) => {
             tracing::debug!(busy, wal, copied, "SQLite checkpoint");
             Some(Pass { wal, copied })
@@ -201,3 +316,6 @@ fn checkpoint(connection: &Connection) -> Option<Pass> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

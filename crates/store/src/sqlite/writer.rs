@@ -36,15 +36,16 @@ pub async fn start(path: &Path) -> Result<flume::Sender<Job>, StoreError> {
     let (jobs, queue) = flume::unbounded::<Job>();
     let checkpoints = Checkpoints::start(path).await?;
     let serve = move |connection: Connection| {
+        let mut checkpoints = checkpoints;
         Checkpoints::watch(&connection);
-        serve(&connection, &queue, &checkpoints);
+        serve(&connection, &queue, &mut checkpoints);
     };
     start_thread("sqlite-writer".into(), path, serve).await?;
     Ok(jobs)
 }
 
 /// Commits groups of the queued jobs until the executor is dropped.
-fn serve(connection: &Connection, queue: &flume::Receiver<Job>, checkpoints: &Checkpoints) {
+fn serve(connection: &Connection, queue: &flume::Receiver<Job>, checkpoints: &mut Checkpoints) {
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
         while group.len() < GROUP {

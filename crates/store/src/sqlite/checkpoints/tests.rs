@@ -1,0 +1,129 @@
+//! The writer's and the thread's decisions, without SQLite.
+
+use super::*;
+
+/// The steps after commits that left these WAL sizes, the thread never catching up.
+fn steps(watch: &mut Watch, pages: &[c_int]) -> Vec<Step> {
+    pages.iter().map(|&p| watch.after_commit(p, 0)).collect()
+}
+
+#[test]
+fn the_thread_is_woken_at_each_thousand_pages_of_growth() {
+    let mut watch = Watch::default();
+    assert_eq!(
+        steps(&mut watch, &[400, 999, 1000, 1500, 1999, 2100, 2900, 3100]),
+        [
+            Step::Wait,
+            Step::Wait,
+            Step::Wake,
+            Step::Wait,
+            Step::Wait,
+            Step::Wake,
+            Step::Wait,
+            Step::Wake
+        ]
+    );
+}
+
+#[test]
+fn past_the_bound_the_writer_checkpoints_at_once_then_at_each_thousand_pages() {
+    let mut watch = Watch::default();
+    steps(&mut watch, &[1000, 2000, 3500]);
+    // 4,000 is only 500 past the last wake-up: the bound does not wait for growth.
+    assert_eq!(
+        steps(&mut watch, &[4000, 4100, 4900, 5000, 5100]),
+        [
+            Step::Checkpoint,
+            Step::Wait,
+            Step::Wait,
+            Step::Checkpoint,
+            Step::Wait
+        ]
+    );
+}
+
+#[test]
+fn a_wal_that_started_over_starts_the_counts_over() {
+    let mut watch = Watch::default();
+    steps(&mut watch, &[1000, 2000, 3000, 4000]);
+    assert_eq!(watch.generation, 1);
+    assert_eq!(
+        steps(&mut watch, &[40, 999, 1000]),
+        [Step::Wait, Step::Wait, Step::Wake]
+    );
+    assert_eq!(watch.generation, 2);
+}
+
+#[test]
+fn the_writer_checkpoints_when_the_thread_caught_up_with_this_wal() {
+    let mut watch = Watch::default();
+    steps(&mut watch, &[1000, 2000, 3000]);
+    assert_eq!(watch.after_commit(3100, 1), Step::Checkpoint);
+    // Should the WAL not start over (a reader in it), the writer checkpoints again 1,000
+    // pages on, not at every commit past the bound.
+    assert_eq!(
+        steps(&mut watch, &[3500, 4000, 4100, 4200]),
+        [Step::Wait, Step::Wait, Step::Checkpoint, Step::Wait]
+    );
+}
+
+#[test]
+fn word_of_an_earlier_wal_is_not_taken_for_this_ones() {
+    let mut watch = Watch::default();
+    steps(&mut watch, &[1000, 2000, 3000, 3300, 20]);
+    assert_eq!(watch.generation, 2);
+    steps(&mut watch, &[1000, 2000, 3000]);
+    // The thread caught up with the first WAL, and said so after the second had begun.
+    assert_eq!(watch.after_commit(3100, 1), Step::Wait);
+    assert_eq!(watch.after_commit(3200, 2), Step::Checkpoint);
+}
+
+fn pass(wal: i64, copied: i64) -> Option<Pass> {
+    Some(Pass { wal, copied })
+}
+
+#[test]
+fn one_pass_below_the_writers_threshold_or_past_the_bound() {
+    let mut series = Series::new(1);
+    assert_eq!(series.after_pass(1, pass(1000, 1000)), Next::Stop);
+    assert_eq!(series.after_pass(1, pass(2999, 2999)), Next::Stop);
+    assert_eq!(series.after_pass(1, pass(4000, 4000)), Next::Stop);
+}
+
+#[test]
+fn a_failed_or_busy_pass_ends_the_series() {
+    let mut series = Series::new(1);
+    assert_eq!(series.after_pass(1, pass(3000, 3000)), Next::Again);
+    assert_eq!(series.after_pass(1, None), Next::Stop);
+    assert_eq!(series.after_pass(1, pass(-1, -1)), Next::Stop);
+}
+
+#[test]
+fn passes_go_on_until_little_is_left_to_copy() {
+    let mut series = Series::new(1);
+    assert_eq!(series.after_pass(1, pass(3000, 3000)), Next::Again);
+    assert_eq!(series.after_pass(1, pass(3250, 3250)), Next::Again);
+    assert_eq!(series.after_pass(1, pass(3377, 3377)), Next::CaughtUp(1));
+}
+
+#[test]
+fn pages_a_reader_kept_from_being_copied_count_as_left() {
+    let mut series = Series::new(1);
+    assert_eq!(series.after_pass(1, pass(3000, 2900)), Next::Again);
+    // 3,050 − 2,900: 150 were left for this pass.
+    assert_eq!(series.after_pass(1, pass(3050, 3000)), Next::Again);
+    assert_eq!(series.after_pass(1, pass(3100, 3100)), Next::CaughtUp(1));
+}
+
+#[test]
+fn passes_of_an_earlier_wal_do_not_count() {
+    let mut series = Series::new(1);
+    assert_eq!(series.after_pass(1, pass(3900, 3900)), Next::Again);
+    // A new WAL the writer has not seen yet: smaller, so not "little left".
+    assert_eq!(series.after_pass(1, pass(3050, 3050)), Next::Again);
+    // One the writer has seen: a new series.
+    let mut series = Series::new(1);
+    assert_eq!(series.after_pass(1, pass(3900, 3900)), Next::Again);
+    assert_eq!(series.after_pass(2, pass(3950, 3950)), Next::Again);
+    assert_eq!(series.after_pass(2, pass(4001, 4001)), Next::Stop);
+}
