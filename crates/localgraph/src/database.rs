@@ -144,6 +144,14 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Refreshes the planner's statistics after a bulk load (`seed`, `import`). The rows are
+/// committed by then, so a failure is a warning, not the command's.
+pub async fn analyze(store: &dyn Store) {
+    if let Err(error) = store.analyze().await {
+        tracing::warn!(%error, "the planner's statistics were not refreshed (ANALYZE)");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

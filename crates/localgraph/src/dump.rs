@@ -172,6 +172,7 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
     }
     bar.finish_and_clear();
     count_rows(store.as_ref(), "import", rows).await?;
+    crate::database::analyze(store.as_ref()).await;
     eprintln!(
         "imported {rows} rows from {} into {}",
         args.file.display(),

@@ -62,8 +62,9 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
         crate::fleet::run(store.clone(), &tenant, devices, args.seed).await?;
     }
     if let Some(count) = args.macos {
-        macos(store, &tenant, count).await?;
+        macos(store.clone(), &tenant, count).await?;
     }
+    crate::database::analyze(store.as_ref()).await;
     Ok(())
 }
 

@@ -277,6 +277,10 @@ impl<E: Executor> Store for SqlStore<E> {
         self.run(true, checks, statements).await.map(|_| ())
     }
 
+    async fn analyze(&self) -> Result<(), StoreError> {
+        self.executor.analyze(&self.catalog).await
+    }
+
     async fn recompute_summaries(&self, tenant: &str) -> Result<(), StoreError> {
         let planner = self.planner();
         let statements = self

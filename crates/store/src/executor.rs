@@ -19,19 +19,6 @@ pub struct PoolUse {
     pub max: u32,
 }
 
-impl PoolUse {
-    /// The use of one sqlx pool. Its idle count is read apart from its size and can be
-    /// momentarily off (seen: far past it while connections open): it is held to the size.
-    pub fn of<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> PoolUse {
-        let open = pool.size();
-        PoolUse {
-            open,
-            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(open),
-            max: pool.options().get_max_connections(),
-        }
-    }
-}
-
 /// A database connection that runs plans.
 #[async_trait]
 pub trait Executor: Send + Sync {
@@ -42,6 +29,13 @@ pub trait Executor: Send + Sync {
     /// Runs schema statements (idempotent DDL), then adds the columns `catalog` has and
     /// the database lacks.
     async fn migrate(&self, statements: &[String], catalog: &Catalog) -> Result<(), StoreError>;
+
+    /// Brings the planner's statistics of `catalog`'s tables up to date (after a bulk
+    /// load). SQLite's planner picks the right index for these queries without statistics,
+    /// so by default nothing is done.
+    async fn analyze(&self, _catalog: &Catalog) -> Result<(), StoreError> {
+        Ok(())
+    }
 
     /// The SQL dialect.
     fn dialect(&self) -> &dyn Dialect;

@@ -234,6 +234,10 @@ pub trait Store: Send + Sync {
     /// summary rows that exist.
     async fn recompute_summaries(&self, tenant: &str) -> Result<(), StoreError>;
 
+    /// Brings the database's planner statistics up to date: after a bulk load (`seed`,
+    /// `import`), before anything reads it.
+    async fn analyze(&self) -> Result<(), StoreError>;
+
     /// A persistent setting of the data set, set to `initial` on first read.
     async fn setting(&self, key: &str, initial: &str) -> Result<String, StoreError>;
 

@@ -20,14 +20,15 @@
 //!   write commits (its `COMMIT`, or a write that runs alone) is not retried (the commit
 //!   may have happened) but reported as unavailable too: never a silent loss, never a
 //!   write applied twice.
-//! - A pooled connection is checked with a round trip before use only after it has been
-//!   idle for [`IDLE_CHECK`] (sqlx checks every one by default): one that broke since is
-//!   found by its first statement, whose failure is retried as above.
+//! - A pooled connection goes back to the pool as it is, and is checked with a round trip
+//!   before use only after it has been idle for a while ([`pool`]): one that broke since
+//!   is found by its first statement, whose failure is retried as above.
 //! - Migrations run under an advisory lock, so nodes starting together lay out the schema
 //!   once, and refuse a data set that disagrees with the schema ([`crate::migrate`]).
 
 mod codec;
 mod failure;
+mod pool;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -35,8 +36,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
-use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, PgConnection, Postgres as Db};
 
 use crate::StoreError;
@@ -48,16 +48,13 @@ use crate::migrate::migrate;
 use crate::plan::{Expect, Plan, Rows};
 use crate::sql::{Dialect, Param, Postgres, column_indexes, quote};
 use codec::{bind, decode};
-use failure::{CommitUnconfirmed, Failure, backend, classify, sqlstate};
+use failure::{CommitUnconfirmed, Failure, backend, classify, connection_lost, sqlstate};
+use pool::{Pool, Pooled, discard};
 
 /// How many times a plan runs at most when it fails transiently.
 const ATTEMPTS: u32 = 6;
 /// Past this, a transient failure is not retried again.
 const RETRY_BUDGET: Duration = Duration::from_secs(5);
-/// How long a request waits for a pooled connection (or a new one) per attempt.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
-/// A pooled connection idle for longer is checked with a round trip before it is used.
-const IDLE_CHECK: Duration = Duration::from_secs(1);
 /// The tables of the current schema, with their columns and types.
 const INTROSPECT: &str = "SELECT table_name::text, column_name::text, data_type::text \
      FROM information_schema.columns WHERE table_schema = current_schema() \
@@ -82,7 +79,7 @@ const DROP_LOCK_TIMEOUT: &str = "SET LOCAL lock_timeout = '20s'";
 /// Runs plans on a PostgreSQL database through a connection pool.
 #[derive(Clone)]
 pub struct PostgresExecutor {
-    pool: PgPool,
+    pool: Pool,
 }
 
 impl PostgresExecutor {
@@ -93,21 +90,9 @@ impl PostgresExecutor {
         let options = PgConnectOptions::from_str(url)
             .map_err(backend)?
             .application_name("localgraph");
-        let pool = PgPoolOptions::new()
-            .max_connections(pool_size.max(1))
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .test_before_acquire(false)
-            .before_acquire(|connection, meta| {
-                Box::pin(async move {
-                    if meta.idle_for > IDLE_CHECK {
-                        sqlx::Connection::ping(connection).await?;
-                    }
-                    Ok(true)
-                })
-            })
-            .connect_with(options)
-            .await
-            .map_err(|e| StoreError::Unavailable(e.into()))?;
+        let pool = pool::pool(options, pool_size)?;
+        // One connection now: a database out of reach is said at start.
+        drop(pool::acquire(&pool).await.map_err(Failure::unavailable)?);
         Ok(PostgresExecutor { pool })
     }
 
@@ -140,14 +125,14 @@ impl PostgresExecutor {
         let started = Instant::now();
         let mut attempt = 1;
         loop {
-            let outcome = match self.pool.acquire().await {
+            let outcome = match pool::acquire(&self.pool).await {
                 Ok(connection) => {
                     let plan = plan.clone();
                     tokio::spawn(async move { run_once(connection, &plan).await })
                         .await
                         .unwrap_or_else(|e| Err(Failure::Final(StoreError::Backend(e.into()))))
                 }
-                Err(error) => Err(classify(error)),
+                Err(failure) => Err(failure),
             };
             match outcome {
                 Ok(results) => return Ok(results),
@@ -198,7 +183,7 @@ async fn schema_ddl(url: &str, statements: &[&str]) -> Result<(), StoreError> {
 
 /// One attempt at `plan` on `connection`: alone in autocommit if it can, else in a
 /// transaction of its own.
-async fn run_once(connection: PoolConnection<Db>, plan: &Plan) -> Result<Vec<Rows>, Failure> {
+async fn run_once(connection: Pooled, plan: &Plan) -> Result<Vec<Rows>, Failure> {
     if runs_alone(plan) {
         alone(connection, plan).await
     } else {
@@ -215,38 +200,51 @@ fn runs_alone(plan: &Plan) -> bool {
 
 /// The plan's one statement in autocommit: PostgreSQL commits it, or rolls it back when
 /// it fails, before it answers, so the connection goes back to the pool idle.
-async fn alone(mut connection: PoolConnection<Db>, plan: &Plan) -> Result<Vec<Rows>, Failure> {
+async fn alone(mut connection: Pooled, plan: &Plan) -> Result<Vec<Rows>, Failure> {
     match statements(&mut connection, plan).await {
         Ok(results) => Ok(results),
         // An answer with a SQLSTATE says the statement did not commit; a lost connection
         // says nothing: a write may have committed.
         Err(Failure::Transient(error)) if sqlstate(&error).is_none() => {
-            connection.close_on_drop();
+            discard(connection);
             Err(if plan.write {
                 Failure::Final(StoreError::Unavailable(Box::new(CommitUnconfirmed(error))))
             } else {
                 Failure::Transient(error)
             })
         }
-        Err(failure) => Err(failure),
+        // A read stopped at its byte budget left rows unsent: the server would hold its
+        // statement (and the table's lock) open until the connection's next use.
+        Err(failure @ Failure::Final(StoreError::TooLarge { .. })) => {
+            discard(connection);
+            Err(failure)
+        }
+        Err(failure) => Err(give_back(connection, failure)),
     }
+}
+
+/// `failure`, after `connection` went back to the pool, or was discarded if the failure
+/// ended it (as a server shutting down does, with a SQLSTATE that says nothing committed).
+fn give_back(connection: Pooled, failure: Failure) -> Failure {
+    if let Failure::Transient(error) = &failure
+        && connection_lost(error)
+    {
+        discard(connection);
+    }
+    failure
 }
 
 /// One transaction on `connection`: `BEGIN`, the statements, then `COMMIT`, or
 /// `ROLLBACK` after a failed statement.
-async fn transaction(
-    mut connection: PoolConnection<Db>,
-    plan: &Plan,
-) -> Result<Vec<Rows>, Failure> {
+async fn transaction(mut connection: Pooled, plan: &Plan) -> Result<Vec<Rows>, Failure> {
     let begin = if plan.write {
         "BEGIN"
     } else {
         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     };
-    sqlx::raw_sql(begin)
-        .execute(&mut *connection)
-        .await
-        .map_err(classify)?;
+    if let Err(error) = sqlx::raw_sql(begin).execute(&mut *connection).await {
+        return Err(give_back(connection, classify(error)));
+    }
     let results = match statements(&mut connection, plan).await {
         Ok(results) => results,
         Err(failure) => {
@@ -254,25 +252,26 @@ async fn transaction(
             // back to the pool, or close the connection if it cannot be ended.
             if let Err(error) = sqlx::raw_sql("ROLLBACK").execute(&mut *connection).await {
                 tracing::debug!(%error, "rollback failed; closing the connection");
-                connection.close_on_drop();
+                discard(connection);
             }
             return Err(failure);
         }
     };
-    match sqlx::raw_sql("COMMIT").execute(&mut *connection).await {
+    let committed = sqlx::raw_sql("COMMIT").execute(&mut *connection).await;
+    match committed {
         Ok(_) => Ok(results),
         // A failed COMMIT has ended the transaction: nothing to roll back.
         Err(error) => Err(match sqlstate(&error).as_deref() {
             // Rolled back by the server (serialization, deadlock): run it again.
             Some("40001" | "40P01") => Failure::Transient(error),
-            Some(_) => classify(error),
+            Some(_) => give_back(connection, classify(error)),
             // The connection broke during COMMIT: it may or may not have happened.
             None if plan.write => {
-                connection.close_on_drop();
+                discard(connection);
                 Failure::Final(StoreError::Unavailable(Box::new(CommitUnconfirmed(error))))
             }
             None => {
-                connection.close_on_drop();
+                discard(connection);
                 Failure::Transient(error)
             }
         }),
@@ -327,7 +326,7 @@ async fn statements(connection: &mut PgConnection, plan: &Plan) -> Result<Vec<Ro
 #[async_trait]
 impl Executor for PostgresExecutor {
     fn pool_use(&self) -> PoolUse {
-        PoolUse::of(&self.pool)
+        pool::usage(&self.pool)
     }
 
     async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
@@ -336,28 +335,72 @@ impl Executor for PostgresExecutor {
 
     async fn ping(&self) -> Result<(), StoreError> {
         // One attempt: the health check reports the database as it is now.
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
+        let mut connection = pool::acquire(&self.pool)
             .await
-            .map(|_| ())
-            .map_err(|e| StoreError::Unavailable(e.into()))
+            .map_err(Failure::unavailable)?;
+        match sqlx::query("SELECT 1").execute(&mut *connection).await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                discard(connection);
+                Err(StoreError::Unavailable(e.into()))
+            }
+        }
     }
 
     async fn migrate(&self, statements: &[String], catalog: &Catalog) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
-        // Nodes starting together: one lays out the schema, the others wait and find it done.
-        sqlx::query(LOCK_MIGRATIONS)
-            .execute(&mut *tx)
+        let mut connection = pool::acquire(&self.pool)
             .await
-            .map_err(backend)?;
-        drop_stale_indexes(&mut tx, catalog).await?;
-        migrate::<Db>(&mut tx, &Postgres, INTROSPECT, statements, catalog).await?;
-        tx.commit().await.map_err(backend)
+            .map_err(Failure::unavailable)?;
+        let result = migrate_on(&mut connection, statements, catalog).await;
+        if result.is_err() {
+            // Its transaction may still be open on the server, holding the lock.
+            discard(connection);
+        }
+        result
+    }
+
+    /// `ANALYZE` of every table: PostgreSQL reads a table it has never analyzed (its
+    /// statistics say -1 rows) with whichever index matches a prefix of the key, and chose
+    /// one that scans every row of the tenant for a read by id (10k macOS summaries, just
+    /// seeded: 700 reads by id a second against 6,000 after `ANALYZE`), until autovacuum
+    /// got to it.
+    async fn analyze(&self, catalog: &Catalog) -> Result<(), StoreError> {
+        let tables: Vec<String> = catalog
+            .tables()
+            .iter()
+            .map(|table| quote(&table.sql_name))
+            .collect();
+        let analyze = format!("ANALYZE {}", tables.join(", "));
+        let mut connection = pool::acquire(&self.pool)
+            .await
+            .map_err(Failure::unavailable)?;
+        sqlx::raw_sql(AssertSqlSafe(analyze))
+            .execute(&mut *connection)
+            .await
+            .map(|_| ())
+            .map_err(backend)
     }
 
     fn dialect(&self) -> &dyn Dialect {
         &Postgres
     }
+}
+
+/// Lays out the schema on `connection`, in one transaction under the migration lock.
+async fn migrate_on(
+    connection: &mut PgConnection,
+    statements: &[String],
+    catalog: &Catalog,
+) -> Result<(), StoreError> {
+    let mut tx = sqlx::Connection::begin(connection).await.map_err(backend)?;
+    // Nodes starting together: one lays out the schema, the others wait and find it done.
+    sqlx::query(LOCK_MIGRATIONS)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+    drop_stale_indexes(&mut tx, catalog).await?;
+    migrate::<Db>(&mut tx, &Postgres, INTROSPECT, statements, catalog).await?;
+    tx.commit().await.map_err(backend)
 }
 
 /// Drops the column indexes laid out before they sorted nulls first (`sql::create_table`):

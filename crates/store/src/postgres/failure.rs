@@ -11,6 +11,17 @@ pub(super) enum Failure {
     Final(StoreError),
 }
 
+impl Failure {
+    /// The failure as the store reports it when no retry follows: a transient one makes
+    /// the database unavailable.
+    pub(super) fn unavailable(self) -> StoreError {
+        match self {
+            Failure::Transient(error) => StoreError::Unavailable(error.into()),
+            Failure::Final(error) => error,
+        }
+    }
+}
+
 /// A write whose commit got no answer: it may have happened.
 #[derive(Debug, thiserror::Error)]
 #[error("the connection broke while the write committed: it may or may not have happened")]
@@ -22,6 +33,12 @@ pub(super) fn sqlstate(error: &sqlx::Error) -> Option<String> {
         sqlx::Error::Database(e) => e.code().map(|code| code.into_owned()),
         _ => None,
     }
+}
+
+/// Whether a transient `error` ended its connection: lost without an answer, or ended by
+/// the server (the connection exception class 08, a server shutting down, 57P).
+pub(super) fn connection_lost(error: &sqlx::Error) -> bool {
+    sqlstate(error).is_none_or(|code| code.starts_with("08") || code.starts_with("57P"))
 }
 
 /// SQLSTATEs worth running the plan again for: serialization failure, deadlock, the
