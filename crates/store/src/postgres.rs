@@ -261,9 +261,9 @@ async fn transaction(mut connection: Pooled, plan: &Plan) -> Result<Vec<Rows>, F
     match committed {
         Ok(_) => Ok(results),
         // A failed COMMIT has ended the transaction: nothing to roll back.
-        Err(error) => Err(match sqlstate(&error).as_deref() {
-            // Rolled back by the server (serialization, deadlock): run it again.
-            Some("40001" | "40P01") => Failure::Transient(error),
+        Err(error) => Err(match sqlstate(&error) {
+            // An answer: rolled back by the server (a serialization failure or a deadlock
+            // is run again, see `classify`).
             Some(_) => give_back(connection, classify(error)),
             // The connection broke during COMMIT: it may or may not have happened.
             None if plan.write => {

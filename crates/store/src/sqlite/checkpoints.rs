@@ -20,9 +20,10 @@
 //! (unless a reader is still reading from it). Every write queued meanwhile waits for that
 //! checkpoint, so it is made short: past the threshold the thread checkpoints again and
 //! again, each pass copying what was committed during the last one, and only once a pass
-//! found little left to copy does it ask the writer for the last, small, copy. (The writer checkpointing itself at once, with the thread's
-//! last thousand pages still to copy and sync, held every write up for 14–31 ms, four
-//! times a second, under W2's inserts at c=32.) Past four times the threshold the writer
+//! found little left to copy does it ask the writer for the last, small, copy. (The
+//! writer checkpointing itself at once, with the thread's last thousand pages still to
+//! copy and sync, held every write up for 14–31 ms, four times a second, under W2's
+//! inserts at c=32.) Past four times the threshold the writer
 //! checkpoints itself whatever the thread has done, once the thread's pass in progress has
 //! ended (and again at each 1,000 pages more, should the WAL still not start over): the
 //! WAL stays bounded when commits outpace the thread's copies. The decisions are kept
@@ -221,7 +222,7 @@ impl Series {
     /// count as not copied).
     fn after_pass(&mut self, generation: u64, pass: Option<Pass>) -> Next {
         let Some(Pass { wal, copied }) = pass else {
-            return Next::Stop; // Failed, or busy (-1 pages).
+            return Next::Stop; // Failed (a busy pass says -1 pages: out of range below).
         };
         if generation != self.generation {
             *self = Series::new(generation);
@@ -267,8 +268,8 @@ fn note(_: &Wal, pages: c_int) -> rusqlite::Result<()> {
 
 /// Runs a series of passes at each wake-up until the writer is gone (see [`Series`]).
 fn serve(connection: &Connection, wake: &flume::Receiver<()>, shared: &Shared) {
-    let mut series = Series::new(0);
     while wake.recv().is_ok() {
+        let mut series = Series::new(shared.generation.load(Ordering::Relaxed));
         for _ in 0..PASSES {
             let generation = shared.generation.load(Ordering::Relaxed);
             match series.after_pass(generation, shared.checkpoint(connection)) {
