@@ -14,6 +14,7 @@ use axum::body::{Body, to_bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, any};
 use serde_json::Value as Json;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
@@ -23,7 +24,7 @@ use crate::discovery::version_of;
 use crate::limits::ResponseBudget;
 use crate::middleware::RequestIds;
 use crate::odata::MAX_BODY;
-use crate::{ApiError, AppState, Caller};
+use crate::{ApiError, AppState, Caller, HttpService};
 #[cfg(test)]
 use answer::graph_case;
 use answer::{Answer, Answers, answer};
@@ -34,10 +35,18 @@ pub const MAX_REQUESTS: usize = 20;
 /// How long a client may take to send the batch body.
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The router inner requests run through: the whole service without `$batch` (Graph does
-/// not nest batches).
-#[derive(Clone)]
-pub struct Inner(pub crate::HttpService);
+/// The `$batch` route. Its requests run through `inner`: the whole service without
+/// `$batch` (Graph does not nest batches). The route holds `inner` itself: handed to the
+/// handler as a request extension, it was cloned into every request's extensions, batch
+/// or not.
+pub fn route(inner: HttpService) -> MethodRouter<AppState> {
+    any(
+        move |State(app): State<AppState>,
+              Extension(ids): Extension<RequestIds>,
+              caller: Caller,
+              http: axum::extract::Request| batch(app, inner.clone(), ids, caller, http),
+    )
+}
 
 /// One request of a batch, checked.
 #[derive(Debug, Clone)]
@@ -51,12 +60,12 @@ pub struct Item {
     depends_on: Vec<usize>,
 }
 
-/// Runs a batch.
-pub async fn batch(
-    State(app): State<AppState>,
-    Extension(Inner(router)): Extension<Inner>,
-    Extension(ids): Extension<RequestIds>,
-    // A batch needs a valid token, as on Graph, even if its requests need none.
+/// Runs a batch through `router`. A batch needs a valid token, as on Graph, even if its
+/// requests need none: the route extracts the [`Caller`].
+async fn batch(
+    app: AppState,
+    router: HttpService,
+    ids: RequestIds,
     _caller: Caller,
     http: axum::extract::Request,
 ) -> Result<Response, ApiError> {

@@ -43,10 +43,10 @@ use std::sync::Arc;
 use std::convert::Infallible;
 
 use around::AroundLayer;
+use axum::Router;
 use axum::extract::Request;
 use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
-use axum::{Extension, Router};
 use tokio::net::TcpListener;
 use tokio_rustls::rustls::ServerConfig;
 use tower::util::{BoxCloneSyncService, MapRequestLayer, MapResponseLayer};
@@ -87,7 +87,7 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpServic
         .service(
             named(
                 routes()
-                    .route("/{version}/$batch", any(batch::batch))
+                    .route("/{version}/$batch", batch::route(inner))
                     .merge(control::routes())
                     .merge(extra),
             )
@@ -95,7 +95,6 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpServic
         );
     let service = operations::Operations::new(&state, data);
     let service = ServiceBuilder::new()
-        .layer(Extension(batch::Inner(inner)))
         .layer(AroundLayer(limits::RequestSize(limits.clone())))
         .layer(limits::catch_panic())
         .layer(limits::timeout(limits))
