@@ -26,6 +26,7 @@
 //! - Migrations run under an advisory lock, so nodes starting together lay out the schema
 //!   once, and refuse a data set that disagrees with the schema ([`crate::migrate`]).
 
+mod attempt;
 mod codec;
 mod failure;
 mod pool;
@@ -35,21 +36,19 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use futures_util::TryStreamExt;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, PgConnection, Postgres as Db};
 
 use crate::StoreError;
-use crate::budget::RowBudget;
 use crate::catalog::Catalog;
 use crate::engine::Executor;
 use crate::executor::PoolUse;
 use crate::migrate::migrate;
-use crate::plan::{Expect, Plan, Rows};
-use crate::sql::{Dialect, Param, Postgres, column_indexes, quote};
-use codec::{bind, decode};
-use failure::{CommitUnconfirmed, Failure, backend, classify, connection_lost, sqlstate};
-use pool::{Pool, Pooled, discard};
+use crate::plan::{Plan, Rows};
+use crate::sql::{Dialect, Postgres, column_indexes, quote};
+use attempt::run_once;
+use failure::{Failure, backend};
+use pool::{Pool, discard};
 
 /// How many times a plan runs at most when it fails transiently.
 const ATTEMPTS: u32 = 6;
@@ -179,148 +178,6 @@ async fn schema_ddl(url: &str, statements: &[&str]) -> Result<(), StoreError> {
     }
     transaction.commit().await.map_err(backend)?;
     sqlx::Connection::close(connection).await.map_err(backend)
-}
-
-/// One attempt at `plan` on `connection`: alone in autocommit if it can, else in a
-/// transaction of its own.
-async fn run_once(connection: Pooled, plan: &Plan) -> Result<Vec<Rows>, Failure> {
-    if runs_alone(plan) {
-        alone(connection, plan).await
-    } else {
-        transaction(connection, plan).await
-    }
-}
-
-/// Whether `plan` is one statement that nothing can fail once it has run: a write whose
-/// returned rows have a budget could fail after its change, which must then be rolled
-/// back, so it keeps its transaction.
-fn runs_alone(plan: &Plan) -> bool {
-    plan.statements.len() == 1 && !(plan.write && plan.max_bytes.is_some())
-}
-
-/// The plan's one statement in autocommit: PostgreSQL commits it, or rolls it back when
-/// it fails, before it answers, so the connection goes back to the pool idle.
-async fn alone(mut connection: Pooled, plan: &Plan) -> Result<Vec<Rows>, Failure> {
-    match statements(&mut connection, plan).await {
-        Ok(results) => Ok(results),
-        // An answer with a SQLSTATE says the statement did not commit; a lost connection
-        // says nothing: a write may have committed.
-        Err(Failure::Transient(error)) if sqlstate(&error).is_none() => {
-            discard(connection);
-            Err(if plan.write {
-                Failure::Final(StoreError::Unavailable(Box::new(CommitUnconfirmed(error))))
-            } else {
-                Failure::Transient(error)
-            })
-        }
-        // A read stopped at its byte budget left rows unsent: the server would hold its
-        // statement (and the table's lock) open until the connection's next use.
-        Err(failure @ Failure::Final(StoreError::TooLarge { .. })) => {
-            discard(connection);
-            Err(failure)
-        }
-        Err(failure) => Err(give_back(connection, failure)),
-    }
-}
-
-/// `failure`, after `connection` went back to the pool, or was discarded if the failure
-/// ended it (as a server shutting down does, with a SQLSTATE that says nothing committed).
-fn give_back(connection: Pooled, failure: Failure) -> Failure {
-    if let Failure::Transient(error) = &failure
-        && connection_lost(error)
-    {
-        discard(connection);
-    }
-    failure
-}
-
-/// One transaction on `connection`: `BEGIN`, the statements, then `COMMIT`, or
-/// `ROLLBACK` after a failed statement.
-async fn transaction(mut connection: Pooled, plan: &Plan) -> Result<Vec<Rows>, Failure> {
-    let begin = if plan.write {
-        "BEGIN"
-    } else {
-        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-    };
-    if let Err(error) = sqlx::raw_sql(begin).execute(&mut *connection).await {
-        return Err(give_back(connection, classify(error)));
-    }
-    let results = match statements(&mut connection, plan).await {
-        Ok(results) => results,
-        Err(failure) => {
-            // The transaction is open (or aborted): end it before the connection goes
-            // back to the pool, or close the connection if it cannot be ended.
-            if let Err(error) = sqlx::raw_sql("ROLLBACK").execute(&mut *connection).await {
-                tracing::debug!(%error, "rollback failed; closing the connection");
-                discard(connection);
-            }
-            return Err(failure);
-        }
-    };
-    let committed = sqlx::raw_sql("COMMIT").execute(&mut *connection).await;
-    match committed {
-        Ok(_) => Ok(results),
-        // A failed COMMIT has ended the transaction: nothing to roll back.
-        Err(error) => Err(match sqlstate(&error) {
-            // An answer: rolled back by the server (a serialization failure or a deadlock
-            // is run again, see `classify`).
-            Some(_) => give_back(connection, classify(error)),
-            // The connection broke during COMMIT: it may or may not have happened.
-            None if plan.write => {
-                discard(connection);
-                Failure::Final(StoreError::Unavailable(Box::new(CommitUnconfirmed(error))))
-            }
-            None => {
-                discard(connection);
-                Failure::Transient(error)
-            }
-        }),
-    }
-}
-
-/// Runs the plan's statements (in the open transaction, if more than one).
-async fn statements(connection: &mut PgConnection, plan: &Plan) -> Result<Vec<Rows>, Failure> {
-    let mut results = Vec::new();
-    let mut budget = RowBudget::new(plan.max_bytes);
-    for (index, statement) in plan.statements.iter().enumerate() {
-        let query = bind(
-            sqlx::query(AssertSqlSafe(statement.text.clone())),
-            &statement.params,
-        );
-        match statement.expect {
-            Expect::Exists | Expect::Referenced => {
-                if query
-                    .fetch_optional(&mut *connection)
-                    .await
-                    .map_err(classify)?
-                    .is_none()
-                {
-                    return Err(Failure::Final(statement.expect.missing()));
-                }
-            }
-            Expect::Rows => {
-                // Row by row, so a read over its budget stops reading.
-                let mut rows = query.fetch(&mut *connection);
-                let mut decoded = Vec::new();
-                while let Some(row) = rows.try_next().await.map_err(classify)? {
-                    let row = decode(&row, &statement.decode).map_err(Failure::Final)?;
-                    budget
-                        .take(&row, index, decoded.len())
-                        .map_err(Failure::Final)?;
-                    decoded.push(row);
-                }
-                results.push(decoded);
-            }
-            Expect::Affected => {
-                let done = query.execute(&mut *connection).await.map_err(classify)?;
-                results.push(vec![vec![Param::Int(done.rows_affected() as i64)]]);
-            }
-            Expect::Done => {
-                query.execute(&mut *connection).await.map_err(classify)?;
-            }
-        }
-    }
-    Ok(results)
 }
 
 #[async_trait]
