@@ -36,9 +36,8 @@ pub const MAX_REQUESTS: usize = 20;
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The `$batch` route. Its requests run through `inner`: the whole service without
-/// `$batch` (Graph does not nest batches). The route holds `inner` itself: handed to the
-/// handler as a request extension, it was cloned into every request's extensions, batch
-/// or not.
+/// `$batch` (Graph does not nest batches), held by the route, so requests that are not
+/// batches carry nothing of it.
 pub fn route(inner: HttpService) -> MethodRouter<AppState> {
     any(
         move |State(app): State<AppState>,

@@ -9,11 +9,12 @@
 //! - A plan is one transaction. A plan of one statement runs alone, in autocommit: one
 //!   statement is atomic and sees one snapshot by itself, so `BEGIN` and `COMMIT` would
 //!   only add two round trips (and, for a write, keep its row locks through them). Any
-//!   other plan is begun, committed and rolled back here, explicitly: a failed statement
-//!   is rolled back before the connection goes back to the pool, and a failed `COMMIT`
-//!   (which ends the transaction in PostgreSQL) is not followed by a `ROLLBACK`. Once it
-//!   has a connection, the plan runs in a task of its own, so a client that disconnects
-//!   (or a request timeout) cannot stop it half-way: it commits or rolls back whole.
+//!   other plan is begun, committed and rolled back explicitly ([`attempt`]): a failed
+//!   statement is rolled back before the connection goes back to the pool, and a failed
+//!   `COMMIT` (which ends the transaction in PostgreSQL) is not followed by a `ROLLBACK`.
+//!   Once it has a connection, the plan runs in a task of its own, so a client that
+//!   disconnects (or a request timeout) cannot stop it half-way: it commits or rolls back
+//!   whole.
 //! - A plan may run again: serialization failures, deadlocks and lost connections
 //!   (classified by SQLSTATE) are retried with backoff within a bounded budget, then
 //!   reported as [`StoreError::Unavailable`]. A connection lost without an answer while a

@@ -1,7 +1,9 @@
 //! One attempt at a plan on one pooled connection, and what it leaves the connection fit
 //! for. Each way an attempt can end says whether the connection is idle after it (the
-//! server answered, and nothing of the attempt is open on it); [`run_once`] alone acts on
-//! that, giving the connection back to the pool or closing it.
+//! server answered, and no transaction or statement of the attempt is left open but rows
+//! a read left unread after a row failed to decode, which sqlx drains before the
+//! connection's next statement); [`run_once`] alone acts on that, giving the connection
+//! back to the pool or closing it.
 
 use futures_util::TryStreamExt;
 use sqlx::{AssertSqlSafe, PgConnection};
@@ -80,13 +82,13 @@ async fn alone(connection: &mut PgConnection, plan: &Plan) -> Result<Vec<Rows>, 
     statements(connection, plan)
         .await
         .map_err(|failure| match failure {
-            // An answer with a SQLSTATE says the statement did not commit; a lost connection
-            // says nothing: a write may have committed.
+            // An answer with a SQLSTATE says the statement did not commit; a lost
+            // connection says nothing: a write may have committed.
             Failure::Transient(error) if sqlstate(&error).is_none() => {
                 Failed::lost(error, plan.write)
             }
-            // A read stopped at its byte budget left rows unsent: the server would hold its
-            // statement (and the table's lock) open until the connection's next use.
+            // A read stopped at its byte budget left rows unsent: the server would hold
+            // its statement (and the table's lock) open until the connection's next use.
             failure @ Failure::Final(StoreError::TooLarge { .. }) => Failed::closing(failure),
             failure => Failed::answered(failure),
         })
