@@ -296,7 +296,7 @@ async fn a_fleet_seeds_into_postgresql() {
     };
     let plan = Plan {
         write: false,
-        by_key: true,
+        by_key: false,
         statements: vec![estimate],
         max_bytes: None,
     };

@@ -45,7 +45,7 @@ use crate::catalog::Catalog;
 use crate::engine::Executor;
 use crate::executor::PoolUse;
 use crate::migrate::migrate;
-use crate::plan::{Plan, Rows};
+use crate::plan::{Expect, Plan, Rows, Statement};
 use crate::sql::{Dialect, Postgres, column_indexes, quote};
 use attempt::run_once;
 use failure::{Failure, backend};
@@ -228,15 +228,21 @@ impl Executor for PostgresExecutor {
             .iter()
             .map(|table| quote(&table.sql_name))
             .collect();
-        let analyze = format!("ANALYZE {}", tables.join(", "));
-        let mut connection = pool::acquire(&self.pool)
-            .await
-            .map_err(Failure::unavailable)?;
-        sqlx::raw_sql(AssertSqlSafe(analyze))
-            .execute(&mut *connection)
-            .await
-            .map(|_| ())
-            .map_err(backend)
+        // A plan like any other: retried when transient (`ANALYZE` only reads), and its
+        // connection closed if a failure ended it.
+        let analyze = Statement {
+            text: format!("ANALYZE {}", tables.join(", ")),
+            params: Vec::new(),
+            expect: Expect::Done,
+            decode: Vec::new(),
+        };
+        let plan = Plan {
+            write: false,
+            by_key: false,
+            statements: vec![analyze],
+            max_bytes: None,
+        };
+        self.run_with_retries(plan).await.map(drop)
     }
 
     fn dialect(&self) -> &dyn Dialect {

@@ -5,9 +5,9 @@
 //! PostgreSQL a fifth of a small read's CPU in the server and a quarter of its throughput
 //! (README "Performance"). Here a connection goes back as it is: plans never stop
 //! half-way (each runs in a task of its own), so a released connection has ended its
-//! transaction, and rows a read left unread at its byte budget are drained by sqlx before
-//! the connection's next statement. One a failure may have left in an unknown state is
-//! [`discard`]ed instead.
+//! transaction. One a failure ended or may have left mid-way (a read stopped at its byte
+//! budget in autocommit, whose statement the server would keep open) is [`discard`]ed
+//! instead; which ones is decided in one place, `attempt::run_once`.
 //!
 //! A connection is checked with a round trip before use only after [`IDLE_CHECK`] has
 //! passed since it was last handed out, and replaced after [`MAX_LIFETIME`] (sqlx's

@@ -23,11 +23,11 @@
 //! found little left to copy does it ask the writer for the last, small, copy. (The
 //! writer checkpointing itself at once, with the thread's last thousand pages still to
 //! copy and sync, held every write up for 14–31 ms, four times a second, under W2's
-//! inserts at c=32.) Past four times the threshold the writer
-//! checkpoints itself whatever the thread has done, once the thread's pass in progress has
-//! ended (and again at each 1,000 pages more, should the WAL still not start over): the
-//! WAL stays bounded when commits outpace the thread's copies. The decisions are kept
-//! apart from SQLite ([`Watch`], [`Series`]) so that they can be tested alone.
+//! inserts at c=32.) Past four times the threshold the writer checkpoints itself whatever
+//! the thread has done, once the thread's pass in progress has ended (and again at each
+//! 1,000 pages more, should the WAL still not start over): the WAL stays bounded when
+//! commits outpace the thread's copies. The decisions are kept apart from SQLite
+//! ([`Watch`], [`Series`]) so that they can be tested alone.
 
 use std::cell::Cell;
 use std::ffi::c_int;
