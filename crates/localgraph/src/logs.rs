@@ -4,8 +4,8 @@
 //! Text lines are byte for byte tracing's default format, written more cheaply: every
 //! request logs a line inside a span of eight fields, and tracing's default field
 //! formatter and clock (`core::fmt` for each name, value and date part; strings escaped a
-//! character at a time) were about a sixth of a small read's instructions (README
-//! "Performance"). [`PlainFields`] writes the common field types directly and
+//! character at a time) were about a sixth of a small read's instructions
+//! (bench/HISTORY.md, step 9). [`PlainFields`] writes the common field types directly and
 //! [`Clock`] formats the date and time of day once a second; anything unusual (the
 //! message, `r#` names, colours on a terminal) goes through tracing's own code.
 

@@ -18,8 +18,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 /// mimalloc rather than glibc's malloc: a request makes about a hundred small allocations,
-/// and glibc's malloc and free were a third of a small read's instructions (README
-/// "Performance").
+/// and glibc's malloc and free were a third of a small read's instructions
+/// (bench/HISTORY.md, step 7).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -1,7 +1,7 @@
 //! Middleware that works before and after the rest of the stack without awaiting anything
 //! of its own: Graph's envelope, the metrics, the size limits. axum's `from_fn` boxes the
 //! rest of the stack (a clone of it, per request) and its future; an [`Around`] wraps the
-//! inner service's future as it is (README "Performance", step 24).
+//! inner service's future as it is (bench/HISTORY.md, step 24).
 
 use std::convert::Infallible;
 use std::future::Future;

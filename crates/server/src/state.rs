@@ -18,7 +18,7 @@ pub const DEFAULT_TENANT_SETTING: &str = "default_tenant";
 
 /// The service's shared state, built once at start. Cloned for every request (axum's
 /// `State`, the middleware), so it is one `Arc`: one reference count to change, not one
-/// per field (README "Performance", step 24).
+/// per field (bench/HISTORY.md, step 24).
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
 

@@ -78,8 +78,8 @@ pub fn handle() -> &'static PrometheusHandle {
 
 /// Folds the histograms' samples into their buckets every [`UPKEEP_EVERY`]. The recorder
 /// keeps each sample (two a request) until then; without this only a scrape of `/metrics`
-/// did, and a server nobody scraped grew by about 41 bytes a request (README
-/// "Performance", step 23). A thread, not a task: the recorder is the process's, made
+/// did, and a server nobody scraped grew by about 41 bytes a request (bench/HISTORY.md,
+/// step 23). A thread, not a task: the recorder is the process's, made
 /// once, outside any one runtime.
 fn upkeep(handle: PrometheusHandle) {
     let started = std::thread::Builder::new()
@@ -213,7 +213,7 @@ impl Around for Observe {
 
 /// The request counter and latency histogram of a method, route and status. Registered
 /// once each: building the labels and looking them up in the recorder on every request
-/// cost more than the rest of the request's metrics (README "Performance").
+/// cost more than the rest of the request's metrics (bench/HISTORY.md, step 11).
 fn request_metrics(method: &str, route: &str, status: StatusCode) -> (Counter, Histogram) {
     type Registered = HashMap<String, (Counter, Histogram), foldhash::fast::RandomState>;
     static REGISTERED: LazyLock<RwLock<Registered>> = LazyLock::new(Default::default);

@@ -2,7 +2,7 @@
 //! properties of the request's version, narrowed by `$select`) and the ones the store
 //! needs itself (the `$orderby` keys a next page's cursor is made of). A device in v1.0
 //! renders 55 of the table's 79 property columns: a page of 100 decoded 2,400 cells it
-//! never wrote (README "Columns a response renders").
+//! never wrote (bench/HISTORY.md "Columns a response renders").
 
 use std::borrow::Cow;
 

@@ -88,10 +88,11 @@ pub struct Auth {
     clients: Clients,
     /// Tokens whose signature, audience and issuer have been verified, with their claims.
     /// A client sends the same token for up to an hour, and checking an RS256 signature
-    /// was the largest cost of a small request (the benchmark's profile, README
-    /// "Performance"); the keys never change while the server runs, so that answer
-    /// holds. The lifetime is checked on every request. The caller the claims describe
-    /// is made once too: it is shared, not rebuilt, by each request with the token.
+    /// was the largest cost of a small request (the benchmark's profile, bench/HISTORY.md
+    /// "Where the time went, and what changed"); the keys never change while the server
+    /// runs, so that answer holds. The lifetime is checked on every request. The caller
+    /// the claims describe is made once too: it is shared, not rebuilt, by each request
+    /// with the token.
     verified: Arc<Mutex<VerifiedTokens>>,
 }
 

@@ -1,8 +1,8 @@
 //! Pages and entities read only the columns their response renders (the version's
-//! properties, narrowed by `$select`; README "Columns a response renders"): every
-//! response here must be what rendering the whole stored row gives, property for property,
-//! over rows with every column filled, so a rendered property whose column was left unread
-//! (it would render as `null`) fails the test.
+//! properties, narrowed by `$select`; bench/HISTORY.md "Columns a response renders"):
+//! every response here must be what rendering the whole stored row gives, property for
+//! property, over rows with every column filled, so a rendered property whose column was
+//! left unread (it would render as `null`) fails the test.
 
 use std::collections::HashMap;
 use std::sync::Arc;

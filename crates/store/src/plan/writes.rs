@@ -5,8 +5,8 @@
 //! On SQLite it is the write, then the row read back by key in the same transaction: SQLite
 //! runs a statement with `RETURNING` as one that may have to be undone alone, so it copies
 //! every page the write changes to an undo journal first, and buffers the returned rows
-//! in a temporary table (about 45 pages for a device, whose table has 26 indexes; README
-//! "W12, a device's enrollment" and "Steps 22–26").
+//! in a temporary table (about 45 pages for a device, whose table has 26 indexes;
+//! bench/HISTORY.md "W12, a device's enrollment" and "Steps 22–26").
 
 use odata::Value;
 

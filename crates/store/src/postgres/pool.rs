@@ -3,11 +3,12 @@
 //! sqlx's own pool sends every connection a round trip (a `Sync` and its `ReadyForQuery`)
 //! when it is released, in a task of its own, before another plan may have it: on
 //! PostgreSQL a fifth of a small read's CPU in the server and a quarter of its throughput
-//! (README "Performance"). Here a connection goes back as it is: plans never stop
-//! half-way (each runs in a task of its own), so a released connection has ended its
-//! transaction. One a failure ended or may have left mid-way (a read stopped at its byte
-//! budget in autocommit, whose statement the server would keep open) is [`discard`]ed
-//! instead; which ones is decided in one place, `attempt::run_once`.
+//! (bench/HISTORY.md "The pool's check on release"). Here a connection goes back as it
+//! is: plans never stop half-way (each runs in a task of its own), so a released
+//! connection has ended its transaction. One a failure ended or may have left mid-way (a
+//! read stopped at its byte budget in autocommit, whose statement the server would keep
+//! open) is [`discard`]ed instead; which ones is decided in one place,
+//! `attempt::run_once`.
 //!
 //! A connection is checked with a round trip before use only after [`IDLE_CHECK`] has
 //! passed since it was last handed out, and replaced after [`MAX_LIFETIME`] (sqlx's
