@@ -8,6 +8,9 @@
 //! (bench/HISTORY.md, step 9). [`PlainFields`] writes the common field types directly and
 //! [`Clock`] formats the date and time of day once a second; anything unusual (the
 //! message, `r#` names, colours on a terminal) goes through tracing's own code.
+//!
+//! The lines reach stderr through a thread of their own ([`batched`]): a request's thread
+//! formats its line into a buffer, and the log thread writes the buffer in batches.
 
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
@@ -25,13 +28,15 @@ use tracing_subscriber::registry::LookupSpan;
 use crate::LogFormat;
 
 /// Installs the global subscriber: level from `RUST_LOG` (default `info,sqlx=warn`),
-/// lines on stderr in `format`.
-pub fn init(format: LogFormat) {
+/// lines on stderr in `format`. Dropping the returned guard writes the lines still
+/// buffered: hold it for the life of the command.
+pub fn init(format: LogFormat) -> batched::Flusher {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let (writer, flusher) = batched::stderr();
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     match format {
         LogFormat::Text => logs
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -44,6 +49,7 @@ pub fn init(format: LogFormat) {
             .with_span_list(true)
             .init(),
     }
+    flusher
 }
 
 /// A line as tracing's default [`Format<Full>`] writes it (time, level, the spans with
@@ -343,5 +349,6 @@ impl FormatTime for Clock {
     }
 }
 
+mod batched;
 #[cfg(test)]
 mod tests;

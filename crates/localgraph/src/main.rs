@@ -76,7 +76,7 @@ pub struct DataDir {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    logs::init(cli.log_format);
+    let _logs = logs::init(cli.log_format);
     match cli.command {
         Command::Serve(args) => tokio::runtime::Runtime::new()?.block_on(serve::run(args)),
         Command::Token(args) => tokio::runtime::Runtime::new()?.block_on(authority::token(args)),

@@ -105,7 +105,7 @@ async fn each_request_kind_logs_one_json_line_with_its_fields() {
     let token_url = format!("{base}/{tenant}/oauth2/v2.0/token");
     let (status, _) = send_with(&http, None, "GET", &token_url, None).await;
     assert_eq!(status, 400);
-    drop(server);
+    server.stop();
 
     let lines = request_lines(&log);
     let line = |route: &str, status: u64| {
@@ -180,8 +180,17 @@ async fn the_text_log_has_the_same_fields_on_one_line() {
             .0,
         200
     );
-    drop(server);
+    server.stop();
     let text = std::fs::read_to_string(&log).unwrap();
+    // Written by a thread of their own, and every one of them by the time the server
+    // has stopped: the last line is its last.
+    assert!(
+        text.lines()
+            .last()
+            .unwrap_or_default()
+            .ends_with("localgraph::serve: stopped"),
+        "{text}"
+    );
     let line = text
         .lines()
         .find(|l| l.contains(r#"route="/beta/deviceManagement/deviceManagementScripts""#))

