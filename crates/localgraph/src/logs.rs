@@ -9,8 +9,8 @@
 //! [`Clock`] formats the date and time of day once a second; anything unusual (the
 //! message, `r#` names, colours on a terminal) goes through tracing's own code.
 //!
-//! The lines reach stderr through a thread of their own ([`batched`]): a request's thread
-//! formats its line into a buffer, and the log thread writes the buffer in batches.
+//! `serve`'s lines reach stderr through a thread of their own ([`batched`]): a request's
+//! thread formats its line into a buffer, and the log thread writes the buffer in batches.
 
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
@@ -27,13 +27,17 @@ use tracing_subscriber::registry::LookupSpan;
 
 use crate::LogFormat;
 
+mod batched;
+
 /// Installs the global subscriber: level from `RUST_LOG` (default `info,sqlx=warn`),
-/// lines on stderr in `format`. Dropping the returned guard writes the lines still
-/// buffered: hold it for the life of the command.
-pub fn init(format: LogFormat) -> batched::Flusher {
+/// lines on stderr in `format`, in batches if `batching` (for `serve`: its request lines;
+/// a command that ends by itself logs a few lines and keeps their order with what it
+/// prints). Dropping the returned guard writes the lines still buffered: hold it for the
+/// life of the command.
+pub fn init(format: LogFormat, batching: bool) -> batched::Flusher {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let (writer, flusher) = batched::stderr();
+    let (writer, flusher) = batched::stderr(batching);
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);
@@ -349,6 +353,5 @@ impl FormatTime for Clock {
     }
 }
 
-mod batched;
 #[cfg(test)]
 mod tests;

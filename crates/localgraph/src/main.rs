@@ -76,7 +76,8 @@ pub struct DataDir {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let _logs = logs::init(cli.log_format);
+    // `serve` logs a line a request, written in batches; the other commands a few.
+    let _logs = logs::init(cli.log_format, matches!(cli.command, Command::Serve(_)));
     match cli.command {
         Command::Serve(args) => tokio::runtime::Runtime::new()?.block_on(serve::run(args)),
         Command::Token(args) => tokio::runtime::Runtime::new()?.block_on(authority::token(args)),

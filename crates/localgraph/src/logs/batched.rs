@@ -1,17 +1,20 @@
-//! Stderr written in batches by a thread of its own.
+//! Stderr written in batches by a thread of its own, for `serve`; the other commands
+//! write each line as it comes.
 //!
 //! Writing each request's line on the request's thread cost a `write` a request, with the
 //! runtime's threads taking turns at the file's lock (bench/HISTORY.md, step 32). Here a
 //! line is appended to a buffer in memory; the first line into an empty buffer wakes the
 //! log thread, which waits [`GATHER`] for more lines to arrive and then writes the whole
-//! buffer in one `write`. A line is therefore on stderr at most about [`GATHER`] after it
-//! was logged, and a busy server makes one `write` and one wake-up per [`GATHER`] instead
-//! of one `write` a request. A buffer grown past [`LIMIT`] is written by the thread that
-//! finds it so, before its own line: memory stays bounded and no line is dropped.
+//! buffer in one `write`. A busy server makes one `write` and one wake-up per [`GATHER`]
+//! instead of one `write` a request, and a line reaches stderr about [`GATHER`] after it
+//! was logged (later if stderr's reader is slow).
 //!
-//! Lines still in the buffer when the process is killed (`kill -9`, a crash) are lost.
-//! Dropping the [`Flusher`] writes them and stops the thread: `main` holds it, so Ctrl-C,
-//! SIGTERM and errors end the process with every line written.
+//! While the log thread runs it is the only writer, so lines keep the order they were
+//! logged in. A line that would take the buffer past [`LIMIT`] waits until the log
+//! thread has taken the buffer, as a line waited for a slow stderr before: memory stays
+//! bounded and no line is dropped. Once the thread has ended (dropping the [`Flusher`]
+//! ends it after it has written every buffered line), lines are written as they come.
+//! Lines still buffered when the process is killed are lost.
 
 use std::io::{self, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -20,26 +23,34 @@ use std::time::Duration;
 
 use tracing_subscriber::fmt::MakeWriter;
 
-/// Where the batches go: stderr, or a test's sink.
-type Sink = Box<dyn Fn() -> Box<dyn Write> + Send + Sync>;
+/// Where the lines go: stderr, or a test's sink.
+type Sink = Box<dyn Fn(&[u8]) + Send + Sync>;
 
 /// How long the log thread gathers lines after the first one before writing them.
 const GATHER: Duration = Duration::from_millis(5);
-/// The buffer's size past which the thread logging a line writes the buffer itself.
+/// The most the buffer holds (unless one line is longer).
 const LIMIT: usize = 1 << 20;
+/// The capacity a batch keeps between writes: a burst's larger buffer is given back.
+const KEPT: usize = 64 * 1024;
 
 /// The buffer the lines go to, shared by every thread that logs and the log thread.
 struct Shared {
     state: Mutex<State>,
     /// Signalled when the buffer gets its first line, and on stop.
     wake: Condvar,
+    /// Signalled when the log thread has taken the buffer, or ended.
+    room: Condvar,
     sink: Sink,
 }
 
+/// What the lock guards.
 #[derive(Default)]
 struct State {
+    /// The lines not yet taken by the log thread.
     lines: Vec<u8>,
-    /// Set by [`Flusher`]'s drop: the thread writes what is left and ends.
+    /// Whether the log thread runs: while it does, it alone writes to the sink.
+    running: bool,
+    /// Set by [`Flusher`]'s drop: the log thread writes what is buffered and ends.
     stop: bool,
 }
 
@@ -49,12 +60,6 @@ impl Shared {
         // appended in one step.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
-
-    /// Writes `bytes` to the sink. Nowhere to report a failure to: the lines are lost, as
-    /// they were with a direct write.
-    fn write(&self, bytes: &[u8]) {
-        let _ = (self.sink)().write_all(bytes);
-    }
 }
 
 /// The writer tracing's subscriber writes each line to (one `write_all` a line).
@@ -63,38 +68,63 @@ pub struct Batched(Arc<Shared>);
 /// One line's writer, lent by [`Batched`].
 pub struct Line<'a>(&'a Shared);
 
-/// Writes what is buffered and stops the log thread when dropped.
+/// Writes what is buffered and ends the log thread when dropped.
+#[must_use = "dropping it ends the batching: hold it for the life of the command"]
 pub struct Flusher {
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
 }
 
-/// Stderr, batched: the writer, and the guard that writes the last lines.
-pub fn stderr() -> (Batched, Flusher) {
-    to(Box::new(|| Box::new(io::stderr())))
+/// Stderr, in batches if `batching` (else each line as it comes): the writer, and the
+/// guard that writes the last lines.
+pub fn stderr(batching: bool) -> (Batched, Flusher) {
+    // Nowhere to report a failed write to: the lines are lost, as with a direct write.
+    let sink: Sink = Box::new(|bytes| {
+        let _ = io::stderr().write_all(bytes);
+    });
+    writing_to(sink, batching)
 }
 
-/// Batches written to `sink`. If the log thread cannot be started, lines are written as
-/// they come.
-fn to(sink: Sink) -> (Batched, Flusher) {
+/// Lines written to `sink`, in batches by a log thread if `batching` and the thread can
+/// be started, else as they come.
+fn writing_to(sink: Sink, batching: bool) -> (Batched, Flusher) {
     let shared = Arc::new(Shared {
-        state: Mutex::default(),
+        state: Mutex::new(State {
+            running: batching,
+            ..State::default()
+        }),
         wake: Condvar::new(),
+        room: Condvar::new(),
         sink,
     });
     let theirs = shared.clone();
-    let thread = std::thread::Builder::new()
-        .name("localgraph-log".into())
-        .spawn(move || write_batches(&theirs))
-        .ok();
+    let thread = batching
+        .then(|| {
+            std::thread::Builder::new()
+                .name("localgraph-log".into())
+                .spawn(move || write_batches(&theirs))
+                .ok()
+        })
+        .flatten();
     if thread.is_none() {
-        shared.state().stop = true;
+        shared.state().running = false;
     }
     (Batched(shared.clone()), Flusher { shared, thread })
 }
 
-/// The log thread: waits for a first line, gathers, writes, until stopped.
+/// The log thread: waits for a first line, gathers, writes; once stopped, writes until
+/// the buffer is empty and ends.
 fn write_batches(shared: &Shared) {
+    // Marks the thread ended however it ends (a panicking sink included), so that
+    // lines are then written as they come instead of waiting for it.
+    struct Ended<'a>(&'a Shared);
+    impl Drop for Ended<'_> {
+        fn drop(&mut self) {
+            self.0.state().running = false;
+            self.0.room.notify_all();
+        }
+    }
+    let _ended = Ended(shared);
     let mut batch = Vec::new();
     loop {
         let mut state = shared.state();
@@ -104,40 +134,46 @@ fn write_batches(shared: &Shared) {
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
         }
-        let stop = state.stop;
-        if !stop {
+        if state.lines.is_empty() {
+            // Stopped, and everything written: from now on lines are written as they
+            // come, marked in the same hold of the lock so that none is left behind.
+            state.running = false;
+            return;
+        }
+        if !state.stop {
             drop(state);
             std::thread::sleep(GATHER);
             state = shared.state();
         }
         std::mem::swap(&mut state.lines, &mut batch);
         drop(state);
-        shared.write(&batch);
+        shared.room.notify_all();
+        (shared.sink)(&batch);
         batch.clear();
-        if stop {
-            return;
-        }
+        batch.shrink_to(KEPT);
     }
 }
 
 impl Write for Line<'_> {
     fn write(&mut self, line: &[u8]) -> io::Result<usize> {
-        let mut state = self.0.state();
-        if state.stop {
-            // No log thread (it could not start, or the process is ending).
-            drop(state);
-            self.0.write(line);
-            return Ok(line.len());
+        let shared = self.0;
+        let mut state = shared.state();
+        while state.running && !state.lines.is_empty() && state.lines.len() + line.len() > LIMIT {
+            state = shared
+                .room
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
         }
-        if state.lines.len() + line.len() > LIMIT {
-            self.0.write(&state.lines);
-            state.lines.clear();
+        if !state.running {
+            // Under the lock, so that lines written this way keep their order too.
+            (shared.sink)(line);
+            return Ok(line.len());
         }
         let first = state.lines.is_empty();
         state.lines.extend_from_slice(line);
         drop(state);
         if first {
-            self.0.wake.notify_one();
+            shared.wake.notify_one();
         }
         Ok(line.len())
     }
@@ -161,6 +197,12 @@ impl Drop for Flusher {
         self.shared.wake.notify_one();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+        // Lines a panicking sink left behind, if the thread ended that way.
+        let mut state = self.shared.state();
+        if !state.lines.is_empty() {
+            let lines = std::mem::take(&mut state.lines);
+            (self.shared.sink)(&lines);
         }
     }
 }

@@ -49,6 +49,8 @@ impl Server {
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data])
             .args(args)
+            // The default level: a test reads the lines it logs.
+            .env_remove("RUST_LOG")
             .stderr(std::fs::File::create(log).expect("a log file"));
         Server::started(command)
     }
@@ -108,7 +110,8 @@ impl Server {
     }
 
     /// Stops the server as an operator does (SIGTERM) and waits for it to exit: its log
-    /// is then complete. Panics unless it exits 0 within 10 s.
+    /// is then complete. Panics unless it exits 0 within 10 s. (`serve` handles SIGTERM
+    /// once it serves: call this after it has answered a request.)
     pub fn stop(mut self) {
         let pid = self.child.id().to_string();
         let sent = Command::new("kill").args(["-TERM", &pid]).status();

@@ -1,16 +1,16 @@
-use std::sync::Mutex;
+use std::sync::mpsc;
 use std::time::Instant;
 
 use super::*;
 
-/// Every write the log thread (or a logging thread) made, in order.
+/// Every write made to the sink, in order.
 #[derive(Clone, Default)]
 struct Writes(Arc<Mutex<Vec<Vec<u8>>>>);
 
 impl Writes {
     fn sink(&self) -> Sink {
         let writes = self.clone();
-        Box::new(move || Box::new(writes.clone()))
+        Box::new(move |bytes| writes.0.lock().unwrap().push(bytes.to_vec()))
     }
 
     fn all(&self) -> Vec<Vec<u8>> {
@@ -22,35 +22,51 @@ impl Writes {
     }
 }
 
-impl Write for Writes {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().push(bytes.to_vec());
-        Ok(bytes.len())
-    }
+fn log(batched: &Batched, line: &str) {
+    batched.make_writer().write_all(line.as_bytes()).unwrap();
+}
 
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+/// Waits up to 5 s for `done`.
+fn eventually(what: &str, done: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "not {what} in 5 s"
+        );
+        std::thread::sleep(Duration::from_millis(1));
     }
 }
 
-fn log(batched: &Batched, line: &str) {
-    batched.make_writer().write_all(line.as_bytes()).unwrap();
+/// The numbers of `thread`'s lines (`thread T line N …`), in the order written.
+fn numbers(text: &str, thread: usize) -> Vec<usize> {
+    let prefix = format!("thread {thread} line ");
+    text.lines()
+        .filter_map(|line| line.strip_prefix(&prefix))
+        .map(|rest| {
+            let (n, xs) = rest.split_once(' ').unwrap_or((rest, ""));
+            let n: usize = n.parse().unwrap();
+            assert_eq!(xs, "x".repeat(n % 300), "a line cut or mixed: {rest}");
+            n
+        })
+        .collect()
+}
+
+fn line(thread: usize, n: usize) -> String {
+    format!("thread {thread} line {n} {}\n", "x".repeat(n % 300))
 }
 
 #[test]
 fn every_line_from_every_thread_is_written_whole_and_in_its_threads_order() {
     let writes = Writes::default();
-    let (batched, flusher) = to(writes.sink());
+    let (batched, flusher) = writing_to(writes.sink(), true);
     let batched = Arc::new(batched);
     let threads: Vec<_> = (0..4)
         .map(|thread| {
             let batched = batched.clone();
             std::thread::spawn(move || {
                 for n in 0..2000 {
-                    log(
-                        &batched,
-                        &format!("thread {thread} line {n} {}\n", "x".repeat(n % 300)),
-                    );
+                    log(&batched, &line(thread, n));
                 }
             })
         })
@@ -62,17 +78,7 @@ fn every_line_from_every_thread_is_written_whole_and_in_its_threads_order() {
     let text = writes.text();
     assert_eq!(text.lines().count(), 8000);
     for thread in 0..4 {
-        let numbers: Vec<usize> = text
-            .lines()
-            .filter_map(|line| line.strip_prefix(&format!("thread {thread} line ")))
-            .map(|rest| {
-                let (n, xs) = rest.split_once(' ').unwrap();
-                let n: usize = n.parse().unwrap();
-                assert_eq!(xs, "x".repeat(n % 300), "a line cut or mixed: {rest}");
-                n
-            })
-            .collect();
-        assert_eq!(numbers, (0..2000).collect::<Vec<_>>(), "thread {thread}");
+        assert_eq!(numbers(&text, thread), (0..2000).collect::<Vec<_>>());
     }
     // Gathered: far fewer writes than lines.
     assert!(
@@ -83,40 +89,81 @@ fn every_line_from_every_thread_is_written_whole_and_in_its_threads_order() {
 }
 
 #[test]
-fn a_line_is_written_soon_without_waiting_for_the_end() {
+fn a_line_is_written_while_the_server_runs() {
     let writes = Writes::default();
-    let (batched, _flusher) = to(writes.sink());
+    let (batched, _flusher) = writing_to(writes.sink(), true);
     log(&batched, "one line\n");
-    let start = Instant::now();
-    while writes.text().is_empty() {
-        assert!(
-            start.elapsed() < Duration::from_secs(5),
-            "not written in 5 s"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    eventually("written", || !writes.text().is_empty());
     assert_eq!(writes.text(), "one line\n");
 }
 
 #[test]
-fn no_write_holds_more_than_the_limit_and_lines_after_the_end_are_written_directly() {
+fn a_full_buffer_holds_its_line_back_until_the_log_thread_has_taken_it() {
+    // A sink whose first write waits for the test: the buffer fills behind it.
     let writes = Writes::default();
-    let (batched, flusher) = to(writes.sink());
-    let line = format!("{}\n", "y".repeat(1023));
-    // 3 MiB in a moment: more than the buffer may hold before the thread wakes.
-    for _ in 0..3 * 1024 {
-        log(&batched, &line);
-    }
+    let (release, gate) = mpsc::channel::<()>();
+    let gate = Mutex::new(Some(gate));
+    let theirs = writes.clone();
+    let sink: Sink = Box::new(move |bytes| {
+        if let Some(gate) = gate.lock().unwrap().take() {
+            gate.recv().unwrap();
+        }
+        theirs.0.lock().unwrap().push(bytes.to_vec());
+    });
+    let (batched, flusher) = writing_to(sink, true);
+    let batched = Arc::new(batched);
+    log(&batched, "first\n");
+    let shared = batched.0.clone();
+    eventually("taken", || shared.state().lines.is_empty());
+    let logger = {
+        let batched = batched.clone();
+        std::thread::spawn(move || {
+            let line = format!("{}\n", "y".repeat(1023));
+            for _ in 0..3 * 1024 {
+                log(&batched, &line);
+            }
+        })
+    };
+    eventually("full", || shared.state().lines.len() + 1024 > LIMIT);
+    std::thread::sleep(Duration::from_millis(50));
+    assert!(!logger.is_finished(), "the logger waits for room");
+    assert!(shared.state().lines.len() <= LIMIT);
+    release.send(()).unwrap();
+    logger.join().unwrap();
     drop(flusher);
-    log(&batched, "after the end\n");
     let all = writes.all();
     assert!(
         all.iter().all(|write| write.len() <= LIMIT),
         "a write past the limit"
     );
-    assert_eq!(all.last().unwrap(), b"after the end\n");
-    assert_eq!(
-        writes.text().len(),
-        3 * 1024 * 1024 + "after the end\n".len()
-    );
+    assert_eq!(writes.text().len(), "first\n".len() + 3 * 1024 * 1024);
+}
+
+#[test]
+fn lines_logged_while_the_flusher_ends_keep_their_order() {
+    let writes = Writes::default();
+    let (batched, flusher) = writing_to(writes.sink(), true);
+    let batched = Arc::new(batched);
+    let logger = {
+        let batched = batched.clone();
+        std::thread::spawn(move || {
+            for n in 0..20_000 {
+                log(&batched, &line(0, n));
+            }
+        })
+    };
+    eventually("started", || !writes.text().is_empty());
+    drop(flusher);
+    logger.join().unwrap();
+    assert_eq!(numbers(&writes.text(), 0), (0..20_000).collect::<Vec<_>>());
+}
+
+#[test]
+fn without_batching_each_line_is_written_as_it_comes() {
+    let writes = Writes::default();
+    let (batched, _flusher) = writing_to(writes.sink(), false);
+    log(&batched, "one\n");
+    assert_eq!(writes.all(), [b"one\n".to_vec()]);
+    log(&batched, "two\n");
+    assert_eq!(writes.all(), [b"one\n".to_vec(), b"two\n".to_vec()]);
 }
