@@ -165,7 +165,11 @@ impl Write for Line<'_> {
                 .unwrap_or_else(PoisonError::into_inner);
         }
         if !state.running {
-            // Under the lock, so that lines written this way keep their order too.
+            // Under the lock, so that lines written this way keep their order too, after
+            // any the log thread left behind (a panicking sink ends it early).
+            if !state.lines.is_empty() {
+                (shared.sink)(&std::mem::take(&mut state.lines));
+            }
             (shared.sink)(line);
             return Ok(line.len());
         }
@@ -198,7 +202,8 @@ impl Drop for Flusher {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-        // Lines a panicking sink left behind, if the thread ended that way.
+        // Lines left behind if a panicking sink ended the thread early (the batch it was
+        // writing is lost with it).
         let mut state = self.shared.state();
         if !state.lines.is_empty() {
             let lines = std::mem::take(&mut state.lines);

@@ -1,3 +1,4 @@
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
@@ -78,7 +79,8 @@ fn every_line_from_every_thread_is_written_whole_and_in_its_threads_order() {
     let text = writes.text();
     assert_eq!(text.lines().count(), 8000);
     for thread in 0..4 {
-        assert_eq!(numbers(&text, thread), (0..2000).collect::<Vec<_>>());
+        let expected: Vec<_> = (0..2000).collect();
+        assert_eq!(numbers(&text, thread), expected, "thread {thread}");
     }
     // Gathered: far fewer writes than lines.
     assert!(
@@ -89,7 +91,7 @@ fn every_line_from_every_thread_is_written_whole_and_in_its_threads_order() {
 }
 
 #[test]
-fn a_line_is_written_while_the_server_runs() {
+fn a_line_is_written_before_the_end() {
     let writes = Writes::default();
     let (batched, _flusher) = writing_to(writes.sink(), true);
     log(&batched, "one line\n");
@@ -105,8 +107,10 @@ fn a_full_buffer_holds_its_line_back_until_the_log_thread_has_taken_it() {
     let gate = Mutex::new(Some(gate));
     let theirs = writes.clone();
     let sink: Sink = Box::new(move |bytes| {
-        if let Some(gate) = gate.lock().unwrap().take() {
-            gate.recv().unwrap();
+        let first = gate.lock().unwrap().take();
+        if let Some(gate) = first {
+            // Bounded, so that a failing test ends instead of hanging in the flusher.
+            let _ = gate.recv_timeout(Duration::from_secs(10));
         }
         theirs.0.lock().unwrap().push(bytes.to_vec());
     });
@@ -128,10 +132,15 @@ fn a_full_buffer_holds_its_line_back_until_the_log_thread_has_taken_it() {
     std::thread::sleep(Duration::from_millis(50));
     assert!(!logger.is_finished(), "the logger waits for room");
     assert!(shared.state().lines.len() <= LIMIT);
+    assert!(
+        writes.all().is_empty(),
+        "nothing overtook the batch being written"
+    );
     release.send(()).unwrap();
     logger.join().unwrap();
     drop(flusher);
     let all = writes.all();
+    assert_eq!(all[0], b"first\n");
     assert!(
         all.iter().all(|write| write.len() <= LIMIT),
         "a write past the limit"
@@ -144,15 +153,19 @@ fn lines_logged_while_the_flusher_ends_keep_their_order() {
     let writes = Writes::default();
     let (batched, flusher) = writing_to(writes.sink(), true);
     let batched = Arc::new(batched);
+    let logged = Arc::new(AtomicUsize::new(0));
     let logger = {
-        let batched = batched.clone();
+        let (batched, logged) = (batched.clone(), logged.clone());
         std::thread::spawn(move || {
             for n in 0..20_000 {
                 log(&batched, &line(0, n));
+                logged.store(n + 1, Ordering::Relaxed);
             }
         })
     };
+    // Ended part-way: some lines batched before, the rest written as they come.
     eventually("started", || !writes.text().is_empty());
+    eventually("part-way", || logged.load(Ordering::Relaxed) > 1000);
     drop(flusher);
     logger.join().unwrap();
     assert_eq!(numbers(&writes.text(), 0), (0..20_000).collect::<Vec<_>>());
@@ -166,4 +179,32 @@ fn without_batching_each_line_is_written_as_it_comes() {
     assert_eq!(writes.all(), [b"one\n".to_vec()]);
     log(&batched, "two\n");
     assert_eq!(writes.all(), [b"one\n".to_vec(), b"two\n".to_vec()]);
+}
+
+#[test]
+fn lines_left_by_a_panicking_sink_come_before_later_ones() {
+    let writes = Writes::default();
+    let (release, gate) = mpsc::channel::<()>();
+    let gate = Mutex::new(Some(gate));
+    let theirs = writes.clone();
+    let sink: Sink = Box::new(move |bytes| {
+        let first = gate.lock().unwrap().take();
+        if let Some(gate) = first {
+            let _ = gate.recv_timeout(Duration::from_secs(10));
+            panic!("the sink fails");
+        }
+        theirs.0.lock().unwrap().push(bytes.to_vec());
+    });
+    let (batched, flusher) = writing_to(sink, true);
+    log(&batched, "lost with the failing write\n");
+    let shared = batched.0.clone();
+    eventually("taken", || shared.state().lines.is_empty());
+    log(&batched, "b\n");
+    log(&batched, "c\n");
+    release.send(()).unwrap();
+    eventually("ended", || !shared.state().running);
+    log(&batched, "d\n");
+    assert_eq!(writes.text(), "b\nc\nd\n");
+    drop(flusher);
+    assert_eq!(writes.text(), "b\nc\nd\n");
 }
