@@ -14,6 +14,24 @@ impl Writes {
         Box::new(move |bytes| writes.0.lock().unwrap().push(bytes.to_vec()))
     }
 
+    /// A sink that records every write, its first only once the returned sender has
+    /// sent (10 s at most, so that a failing test ends instead of hanging in the
+    /// flusher) and `then` has returned (it may panic instead).
+    fn gated(&self, then: fn()) -> (Sink, mpsc::Sender<()>) {
+        let (release, gate) = mpsc::channel::<()>();
+        let gate = Mutex::new(Some(gate));
+        let writes = self.clone();
+        let sink: Sink = Box::new(move |bytes| {
+            let first = gate.lock().unwrap().take();
+            if let Some(gate) = first {
+                let _ = gate.recv_timeout(Duration::from_secs(10));
+                then();
+            }
+            writes.0.lock().unwrap().push(bytes.to_vec());
+        });
+        (sink, release)
+    }
+
     fn all(&self) -> Vec<Vec<u8>> {
         self.0.lock().unwrap().clone()
     }
@@ -101,19 +119,9 @@ fn a_line_is_written_before_the_end() {
 
 #[test]
 fn a_full_buffer_holds_its_line_back_until_the_log_thread_has_taken_it() {
-    // A sink whose first write waits for the test: the buffer fills behind it.
+    // The first write waits for the test: the buffer fills behind it.
     let writes = Writes::default();
-    let (release, gate) = mpsc::channel::<()>();
-    let gate = Mutex::new(Some(gate));
-    let theirs = writes.clone();
-    let sink: Sink = Box::new(move |bytes| {
-        let first = gate.lock().unwrap().take();
-        if let Some(gate) = first {
-            // Bounded, so that a failing test ends instead of hanging in the flusher.
-            let _ = gate.recv_timeout(Duration::from_secs(10));
-        }
-        theirs.0.lock().unwrap().push(bytes.to_vec());
-    });
+    let (sink, release) = writes.gated(|| {});
     let (batched, flusher) = writing_to(sink, true);
     let batched = Arc::new(batched);
     log(&batched, "first\n");
@@ -184,17 +192,7 @@ fn without_batching_each_line_is_written_as_it_comes() {
 #[test]
 fn lines_left_by_a_panicking_sink_come_before_later_ones() {
     let writes = Writes::default();
-    let (release, gate) = mpsc::channel::<()>();
-    let gate = Mutex::new(Some(gate));
-    let theirs = writes.clone();
-    let sink: Sink = Box::new(move |bytes| {
-        let first = gate.lock().unwrap().take();
-        if let Some(gate) = first {
-            let _ = gate.recv_timeout(Duration::from_secs(10));
-            panic!("the sink fails");
-        }
-        theirs.0.lock().unwrap().push(bytes.to_vec());
-    });
+    let (sink, release) = writes.gated(|| panic!("the sink fails"));
     let (batched, flusher) = writing_to(sink, true);
     log(&batched, "lost with the failing write\n");
     let shared = batched.0.clone();
