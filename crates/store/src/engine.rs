@@ -69,13 +69,14 @@ impl<E: Executor> Store for SqlStore<E> {
         filter: Option<&Expr>,
     ) -> Result<u64, StoreError> {
         let planner = self.planner();
-        let (checks, target) = planner.resolve(tenant, at);
+        let (checks, target) = planner.locate(tenant, at);
         let query = ListQuery {
             filter: filter.cloned(),
             ..ListQuery::default()
         };
-        let count = planner.count_matching(tenant, &target, &query);
-        integer(self.run_one(false, checks, count).await?)
+        let count = planner.count_checked(tenant, &checks, &target, &query);
+        // No row: a parent is missing.
+        integer(self.run_one(false, Vec::new(), count).await?)
     }
 
     async fn get(
@@ -87,10 +88,10 @@ impl<E: Executor> Store for SqlStore<E> {
         max_bytes: Option<usize>,
     ) -> Result<Record, StoreError> {
         let planner = self.planner();
-        let (mut statements, target) = planner.resolve(tenant, at);
+        let (checks, target) = planner.locate(tenant, at);
         let key = target.key.clone().unwrap_or_default();
         let selection = target.table.selection(columns, &[]);
-        statements.push(planner.select_one(tenant, &target, &selection));
+        let mut statements = vec![planner.select_one_checked(tenant, &checks, &target, &selection)];
         let mut expansions = Vec::new();
         for e in expand {
             if let Some((statement, child)) =
@@ -107,12 +108,16 @@ impl<E: Executor> Store for SqlStore<E> {
             statements,
             max_bytes,
         };
-        // The checks answer no rows: the entity's come first.
         let mut results = self.execute(plan).await?.into_iter();
-        let found = results.next().unwrap_or_default().into_iter().next();
+        let rows = results.next().unwrap_or_default();
+        // No row under checked parents: a parent is missing. A row whose `_type` is NULL:
+        // the parents exist and the entity does not.
+        let parents_exist = checks.is_empty() || !rows.is_empty();
+        let found =
+            (rows.into_iter().next()).filter(|row| !matches!(row.first(), Some(Param::Null(_))));
         let mut entity = match found {
             Some(row) => record(target.table, &selection, row),
-            None if target.table.kind.single() => defaults(target.table, key),
+            None if target.table.kind.single() && parents_exist => defaults(target.table, key),
             None => return Err(StoreError::NotFound),
         };
         for ((e, expansion), rows) in expansions.into_iter().zip(results) {

@@ -11,7 +11,7 @@ impl Planner<'_> {
     pub fn exists(&self, tenant: &str, target: &Target) -> Statement {
         let mut sql = Sql::new(self.dialect);
         sql.push("SELECT 1 FROM ").ident(&target.table.sql_name);
-        self.target_condition(&mut sql, tenant, target);
+        self.target_condition(&mut sql, " WHERE ", tenant, target);
         statement(sql, Expect::Exists, Vec::new())
     }
 

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use crate::catalog::{ColumnType, Table, TableKind};
 use crate::columns::Selection;
 use crate::list::{ExpandQuery, ListQuery, push_after, push_filter_condition, push_order};
-use crate::plan::{Expect, Planner, Statement, Target, statement};
+use crate::plan::{Check, Expect, Planner, Statement, Target, statement, where_exist};
 use crate::sql::{PARENT, Param, Sql, TENANT};
 
 /// What an expansion reads: the table of the rows, which of its columns, and whether they
@@ -58,6 +58,29 @@ impl Planner<'_> {
             .ident(&target.table.sql_name);
         sql.scope(tenant, &target.parent, target.types);
         push_filter_condition(&mut sql, target.table, query.filter.as_ref());
+        statement(sql, Expect::Rows, vec![ColumnType::Integer])
+    }
+
+    /// [`Planner::count_matching`] in one statement with the `checks` of the target's
+    /// parents, as [`Planner::select_one_checked`] reads an entity: no row when a parent
+    /// is missing.
+    pub fn count_checked(
+        &self,
+        tenant: &str,
+        checks: &[Check],
+        target: &Target,
+        query: &ListQuery,
+    ) -> Statement {
+        if checks.is_empty() {
+            return self.count_matching(tenant, target, query);
+        }
+        let mut sql = Sql::new(self.dialect);
+        sql.push("SELECT (SELECT COUNT(*) FROM ")
+            .ident(&target.table.sql_name);
+        sql.scope(tenant, &target.parent, target.types);
+        push_filter_condition(&mut sql, target.table, query.filter.as_ref());
+        sql.push(")");
+        where_exist(&mut sql, tenant, checks);
         statement(sql, Expect::Rows, vec![ColumnType::Integer])
     }
 

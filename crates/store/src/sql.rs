@@ -108,7 +108,18 @@ impl<'d> Sql<'d> {
 
     /// `WHERE _tenant = ? AND _parent = ?`, plus the type filter.
     pub fn scope(&mut self, tenant: &str, parent: &str, types: &[String]) -> &mut Self {
-        self.push(" WHERE ").ident(TENANT).push(" = ");
+        self.scope_after(" WHERE ", tenant, parent, types)
+    }
+
+    /// [`Sql::scope`] after another keyword than `WHERE` (a join's `ON`).
+    pub fn scope_after(
+        &mut self,
+        keyword: &str,
+        tenant: &str,
+        parent: &str,
+        types: &[String],
+    ) -> &mut Self {
+        self.push(keyword).ident(TENANT).push(" = ");
         self.bind(Param::Text(tenant.into()));
         self.push(" AND ").ident(PARENT).push(" = ");
         self.bind(Param::Text(parent.into()));
