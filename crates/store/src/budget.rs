@@ -4,7 +4,9 @@ use crate::StoreError;
 use crate::sql::Param;
 
 /// What the rows a plan returns weigh against its budget: the bytes of its text, and 8
-/// for any other value. It follows the size of the JSON an answer renders them into.
+/// for any other value. It follows the size of the JSON an answer renders them into: a
+/// row of NULLs only (what a read by key answers for an entity that is not there, see
+/// [`crate::plan::Planner::select_one_checked`]) renders nothing and weighs nothing.
 #[derive(Debug, Clone, Copy)]
 pub struct RowBudget {
     limit: Option<usize>,
@@ -37,6 +39,10 @@ impl RowBudget {
 }
 
 fn row_bytes(row: &[Param]) -> usize {
+    // Every entity's row starts with its `_type`, which is never NULL: this stops there.
+    if row.iter().all(|param| matches!(param, Param::Null(_))) {
+        return 0;
+    }
     row.iter()
         .map(|param| match param {
             Param::Text(text) => text.len(),
@@ -48,6 +54,7 @@ fn row_bytes(row: &[Param]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::ColumnType;
 
     #[test]
     fn text_weighs_its_bytes_and_the_rest_eight() {
@@ -66,6 +73,19 @@ mod tests {
                 fitted: 1
             })
         ));
+        let missing = [
+            Param::Null(ColumnType::Text),
+            Param::Null(ColumnType::Integer),
+        ];
+        assert!(
+            budget.take(&missing, 0, 0).is_err(),
+            "the limit was passed already"
+        );
+        let mut small = RowBudget::new(Some(1));
+        assert!(
+            small.take(&missing, 0, 0).is_ok(),
+            "an entity not there weighs nothing"
+        );
         let mut unlimited = RowBudget::new(None);
         assert!(unlimited.take(&row, 0, 0).is_ok());
     }

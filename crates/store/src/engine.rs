@@ -18,7 +18,7 @@ use crate::dump::raw_row;
 use crate::list::{ExpandQuery, ListQuery};
 use crate::plan::{Plan, Planner, Target, first};
 use crate::reads::Parents;
-use crate::rows::{attach, defaults, record};
+use crate::rows::{attach, found, record};
 use crate::sql::Param;
 use crate::{
     Changes, ControlRow, ControlSet, Page, RawRow, Record, Snapshot, SnapshotInfo, Store,
@@ -91,7 +91,14 @@ impl<E: Executor> Store for SqlStore<E> {
         let (checks, target) = planner.locate(tenant, at);
         let key = target.key.clone().unwrap_or_default();
         let selection = target.table.selection(columns, &[]);
-        let mut statements = vec![planner.select_one_checked(tenant, &checks, &target, &selection)];
+        // The parents' checks go into the entity's statement, unless something is
+        // expanded: the expansions would then be read under a missing parent, so they
+        // follow checks of their own (which answer no rows: the entity's come first).
+        let (mut statements, within) = match expand {
+            [] => (Vec::new(), checks.as_slice()),
+            _ => (planner.checks(tenant, &checks), &[][..]),
+        };
+        statements.push(planner.select_one_checked(tenant, within, &target, &selection));
         let mut expansions = Vec::new();
         for e in expand {
             if let Some((statement, child)) =
@@ -110,16 +117,7 @@ impl<E: Executor> Store for SqlStore<E> {
         };
         let mut results = self.execute(plan).await?.into_iter();
         let rows = results.next().unwrap_or_default();
-        // No row under checked parents: a parent is missing. A row whose `_type` is NULL:
-        // the parents exist and the entity does not.
-        let parents_exist = checks.is_empty() || !rows.is_empty();
-        let found =
-            (rows.into_iter().next()).filter(|row| !matches!(row.first(), Some(Param::Null(_))));
-        let mut entity = match found {
-            Some(row) => record(target.table, &selection, row),
-            None if target.table.kind.single() && parents_exist => defaults(target.table, key),
-            None => return Err(StoreError::NotFound),
-        };
+        let mut entity = found(target.table, &selection, key, rows, !within.is_empty())?;
         for ((e, expansion), rows) in expansions.into_iter().zip(results) {
             attach(
                 std::slice::from_mut(&mut entity),

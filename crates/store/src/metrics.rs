@@ -6,7 +6,9 @@ use std::sync::OnceLock;
 use metrics::Histogram;
 
 /// A store transaction's time, with its retries, by kind (read, write) and outcome (ok;
-/// refused: not found, a conflict, a page over its budget; failed: the database).
+/// refused: stopped by one of its checks (a parent or a linked entity not there, a
+/// conflict) or its byte budget; failed: the database). A read that finds nothing, its
+/// parents' checks in its own statement, is ok.
 pub const TRANSACTION_SECONDS: &str = "localgraph_store_transaction_seconds";
 /// The database connections of this process: in use, idle, and the most its pools open
 /// (read at each scrape).
@@ -20,7 +22,8 @@ const KINDS: [&str; 2] = ["read", "write"];
 pub(crate) enum Outcome {
     /// Done.
     Ok,
-    /// An answer, not a database failure: not found, a conflict, a page over its budget.
+    /// An answer, not a database failure: a check found nothing, a conflict, a page over
+    /// its budget.
     Refused,
     /// The database failed.
     Failed,

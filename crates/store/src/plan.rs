@@ -1,7 +1,8 @@
 //! Each store operation as a short list of statements that a backend runs in one
 //! transaction: first a check that every parent on the path exists, then the operation
-//! (the writes' statements are in [`writes`]). A read by key takes its parents' checks
-//! into its own statement ([`Planner::select_one_checked`]).
+//! (the writes' statements are in [`writes`]). Reads take their parents' checks into
+//! their own statement instead: an entity by key ([`Planner::select_one_checked`]), a
+//! count ([`Planner::count_checked`]) and a page ([`Planner::page`]).
 
 mod writes;
 
@@ -122,7 +123,12 @@ impl<'a> Planner<'a> {
     /// The parent checks of `at`, each a statement of its own, and the resolved target.
     pub fn resolve(&self, tenant: &str, at: &'a Address) -> (Vec<Statement>, Target<'a>) {
         let (checks, target) = self.locate(tenant, at);
-        let checks = checks
+        (self.checks(tenant, &checks), target)
+    }
+
+    /// `checks`, each a statement of its own.
+    pub fn checks(&self, tenant: &str, checks: &[Check]) -> Vec<Statement> {
+        checks
             .iter()
             .map(|check| {
                 let mut sql = Sql::new(self.dialect);
@@ -130,8 +136,7 @@ impl<'a> Planner<'a> {
                 check.condition(&mut sql, tenant);
                 statement(sql, Expect::Exists, Vec::new())
             })
-            .collect();
-        (checks, target)
+            .collect()
     }
 
     /// The entities that must exist on the path to `at`, and the resolved target.
@@ -233,8 +238,10 @@ impl<'a> Planner<'a> {
         }
         let mut sql = Sql::new(self.dialect);
         sql.push("SELECT ").columns(selection);
-        sql.push(" FROM (SELECT 1 AS ").ident("_found");
-        where_exist(&mut sql, tenant, checks);
+        // The derived table's one column is left unnamed, so that no name of the
+        // target's can collide with it.
+        sql.push(" FROM (SELECT 1");
+        push_exist(&mut sql, " WHERE ", tenant, checks);
         sql.push(") AS ").ident("_parents");
         sql.push(" LEFT JOIN ").ident(&target.table.sql_name);
         self.target_condition(&mut sql, " ON ", tenant, target);
@@ -242,10 +249,10 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// ` WHERE` each of `checks` exists.
-pub(crate) fn where_exist(sql: &mut Sql, tenant: &str, checks: &[Check]) {
+/// `keyword` (` WHERE`, ` AND`) each of `checks` exists.
+pub(crate) fn push_exist(sql: &mut Sql, keyword: &str, tenant: &str, checks: &[Check]) {
     for (i, check) in checks.iter().enumerate() {
-        sql.push(if i == 0 { " WHERE " } else { " AND " });
+        sql.push(if i == 0 { keyword } else { " AND " });
         sql.push("EXISTS (SELECT 1 FROM ")
             .ident(&check.table.sql_name);
         check.condition(sql, tenant);

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use crate::catalog::{ColumnType, Table, TableKind};
 use crate::columns::Selection;
 use crate::list::{ExpandQuery, ListQuery, push_after, push_filter_condition, push_order};
-use crate::plan::{Check, Expect, Planner, Statement, Target, statement, where_exist};
+use crate::plan::{Check, Expect, Planner, Statement, Target, push_exist, statement};
 use crate::sql::{PARENT, Param, Sql, TENANT};
 
 /// What an expansion reads: the table of the rows, which of its columns, and whether they
@@ -29,20 +29,23 @@ pub enum Parents<'q> {
 
 impl Planner<'_> {
     /// The selected columns of a page of the target collection: one row more than the
-    /// page size, to know whether another page follows.
+    /// page size, to know whether another page follows. `checks`, parents that must
+    /// exist, are taken into the statement: a page with rows shows that they do (an empty
+    /// page does not say which was missing, the parents or the rows).
     pub fn page(
         &self,
         tenant: &str,
         target: &Target,
         query: &ListQuery,
         selection: &Selection,
+        checks: &[Check],
     ) -> Statement {
         let mut sql = Sql::new(self.dialect);
         sql.push("SELECT ")
             .columns(selection)
             .push(" FROM ")
             .ident(&target.table.sql_name);
-        self.page_conditions(&mut sql, tenant, target, query);
+        self.page_conditions(&mut sql, tenant, target, query, checks);
         sql.push(" LIMIT ")
             .bind(Param::Int(int(query.size).saturating_add(1)));
         if query.after.is_none() && query.skip > 0 {
@@ -80,7 +83,7 @@ impl Planner<'_> {
         sql.scope(tenant, &target.parent, target.types);
         push_filter_condition(&mut sql, target.table, query.filter.as_ref());
         sql.push(")");
-        where_exist(&mut sql, tenant, checks);
+        push_exist(&mut sql, " WHERE ", tenant, checks);
         statement(sql, Expect::Rows, vec![ColumnType::Integer])
     }
 
@@ -178,7 +181,7 @@ impl Planner<'_> {
                     .ident("id")
                     .push(" FROM ")
                     .ident(&target.table.sql_name);
-                self.page_conditions(sql, tenant, target, query);
+                self.page_conditions(sql, tenant, target, query, &[]);
                 sql.push(" LIMIT ").bind(Param::Int(int(query.size)));
                 if query.after.is_none() && query.skip > 0 {
                     sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
@@ -187,13 +190,21 @@ impl Planner<'_> {
         }
     }
 
-    /// `WHERE scope AND filter AND after-cursor ORDER BY keys, id`.
-    fn page_conditions(&self, sql: &mut Sql, tenant: &str, target: &Target, query: &ListQuery) {
+    /// `WHERE scope AND filter AND after-cursor AND checks ORDER BY keys, id`.
+    fn page_conditions(
+        &self,
+        sql: &mut Sql,
+        tenant: &str,
+        target: &Target,
+        query: &ListQuery,
+        checks: &[Check],
+    ) {
         sql.scope(tenant, &target.parent, target.types);
         push_filter_condition(sql, target.table, query.filter.as_ref());
         if let Some(cursor) = &query.after {
             push_after(sql, target.table, &query.orderby, cursor);
         }
+        push_exist(sql, " AND ", tenant, checks);
         push_order(sql, target.table, &query.orderby);
     }
 }

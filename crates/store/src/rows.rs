@@ -9,7 +9,7 @@ use crate::columns::Selection;
 use crate::plan::Rows;
 use crate::reads::Expansion;
 use crate::sql::Param;
-use crate::{Expanded, Record};
+use crate::{Expanded, Record, StoreError};
 
 /// A decoded row (`_type`, `id`, then the selected columns of the table) as a record.
 pub fn record(table: &Table, selection: &Selection, row: Vec<Param>) -> Record {
@@ -59,6 +59,27 @@ fn value(ty: &ColumnType, cell: Param) -> Value {
         (_, Param::Bool(b)) => Value::Bool(b),
         (_, Param::Real(f)) => Value::Float(f),
         (_, Param::Text(t)) => Value::String(t),
+    }
+}
+
+/// The entity a read by key found, from its statement's `rows`: its record; else, for a
+/// single-valued target whose parents exist, its defaults; else `NotFound`. With the
+/// parents' checks in the statement (`checked`, see
+/// [`crate::plan::Planner::select_one_checked`]), no row says a parent is missing and a
+/// row whose `_type` is NULL that the entity is not there.
+pub fn found(
+    table: &Table,
+    selection: &Selection,
+    key: String,
+    rows: Rows,
+    checked: bool,
+) -> Result<Record, StoreError> {
+    let parents_exist = !checked || !rows.is_empty();
+    let row = rows.into_iter().next();
+    match row.filter(|row| !matches!(row.first(), Some(Param::Null(_)))) {
+        Some(row) => Ok(record(table, selection, row)),
+        None if table.kind.single() && parents_exist => Ok(defaults(table, key)),
+        None => Err(StoreError::NotFound),
     }
 }
 

@@ -12,7 +12,8 @@ use odata::Value;
 use crate::catalog::{Column, ColumnType, Table};
 use crate::columns::Selection;
 
-/// Internal columns. Property names never start with `_`, so they cannot collide.
+/// Internal columns. Property names never start with `_`, and link columns are `_` and a
+/// navigation property's name (none of these), so they cannot collide.
 pub const TENANT: &str = "_tenant";
 /// The key of the parent entity ("" under a singleton).
 pub const PARENT: &str = "_parent";

@@ -1,5 +1,6 @@
-//! A page ordered by an indexed column is read in the index's order, in either direction:
-//! the database sorts nothing, however many rows the collection holds (on PostgreSQL when
+//! A page ordered by an indexed column is read in the index's order, in either direction
+//! (also with its parents' checks in its statement): the database sorts nothing, however
+//! many rows the collection holds (on PostgreSQL when
 //! `TEST_DATABASE_URL` is set, else an SQLite file). A PostgreSQL data set whose indexes
 //! were laid out the old way (nulls last, which no descending page can use) gets them made
 //! again when it is opened.
@@ -25,13 +26,24 @@ async fn plan_of(
     path: &str,
     query: &ListQuery,
 ) -> String {
-    let at = common::at(store, &[(path, None)]);
+    plan_below(store, executor, &[(path, None)], query).await
+}
+
+/// The database's plan of the page `query` of the collection `steps` lead to (each a
+/// table's path and the key under it), with its parents' checks in its statement.
+async fn plan_below(
+    store: &dyn Store,
+    executor: &dyn Executor,
+    steps: &[(&str, Option<&str>)],
+    query: &ListQuery,
+) -> String {
+    let at = common::at(store, steps);
     let planner = Planner {
         catalog: store.catalog(),
         dialect: executor.dialect(),
     };
-    let (_, target) = planner.resolve(TENANT, &at);
-    let page = planner.page(TENANT, &target, query, &target.table.all);
+    let (checks, target) = planner.locate(TENANT, &at);
+    let page = planner.page(TENANT, &target, query, &target.table.all, &checks);
     let flavor = executor.dialect().flavor();
     let (explain, decode) = match flavor {
         // Rows of id, parent, notused, detail.
@@ -116,6 +128,35 @@ async fn pages_ordered_by_a_timestamp_read_its_index_in_either_direction() {
     ));
     let plan = plan_of(store.as_ref(), executor.as_ref(), DEVICES, &query).await;
     assert!(!sorts(&plan), "{plan}");
+    // A script's device states, below the script: the check that it exists, in the
+    // page's statement, changes neither order.
+    let steps = [
+        ("deviceManagement/deviceManagementScripts", Some("s")),
+        (
+            "deviceManagement/deviceManagementScripts/deviceRunStates",
+            None,
+        ),
+    ];
+    for query in [
+        ordered("lastStateUpdateDateTime", true),
+        ListQuery {
+            size: 100,
+            ..ListQuery::default()
+        },
+    ] {
+        let plan = plan_below(store.as_ref(), executor.as_ref(), &steps, &query).await;
+        assert!(!sorts(&plan), "{query:?}: {plan}");
+        // The scripts' table itself (SQLite names it bare, PostgreSQL quoted; the lines
+        // are written as `{:?}` writes them), not the states' that begins with its name.
+        let checked = [
+            "__deviceManagementScripts ",
+            "__deviceManagementScripts\\\"",
+        ];
+        assert!(
+            checked.iter().any(|name| plan.contains(name)),
+            "the check is in the plan: {plan}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -1,10 +1,13 @@
-//! Reads by key and counts below a collection's entity, on PostgreSQL when
-//! `TEST_DATABASE_URL` is set, else SQLite: each is one statement with the checks of its
-//! parents, and each way it can end answers as the parents and the entity say.
+//! Reads by key, pages and counts below a collection's entity, on PostgreSQL when
+//! `TEST_DATABASE_URL` is set, else SQLite: each takes the checks of its parents into its
+//! own statement, and each way it can end answers as the parents and the entity say.
 
 mod common;
 
-use store::{Address, Changes, Columns, Step, Store, StoreError};
+use intune::ApiVersion;
+use odata::Value;
+use odata::query::{Expr, check_filter, parse_filter};
+use store::{Address, Changes, Columns, ExpandQuery, Step, Store, StoreError};
 
 const TENANT: &str = "t";
 const SCRIPTS: &str = "deviceManagement/deviceManagementScripts";
@@ -58,16 +61,31 @@ fn top(store: &dyn Store, path: &str) -> Address {
 async fn create(store: &dyn Store, at: &Address, type_name: &str, link: Option<&str>) -> String {
     let changes = Changes {
         type_name: type_name.into(),
+        // A device state that ran: its script's summary counts it.
+        values: link
+            .map(|_| vec![("runState".to_string(), Value::Enum("success".into()))])
+            .unwrap_or_default(),
         links: link
             .map(|key| vec![("managedDevice".to_string(), Some(key.to_string()))])
             .unwrap_or_default(),
-        ..Changes::default()
     };
     store.create(TENANT, at, changes).await.unwrap().id
 }
 
 async fn get(store: &dyn Store, at: &Address) -> Result<store::Record, StoreError> {
     store.get(TENANT, at, &Columns::All, &[], None).await
+}
+
+/// `text` as a `$filter` on a script's device states.
+fn filter(text: &str) -> Expr {
+    let model = intune::Schema::load()
+        .unwrap()
+        .model(ApiVersion::Beta)
+        .clone();
+    let states = model
+        .structured("deviceManagementScriptDeviceState")
+        .unwrap();
+    check_filter(&model, states, parse_filter("$filter", text).unwrap()).unwrap()
 }
 
 #[tokio::test]
@@ -94,6 +112,15 @@ async fn a_read_below_a_parent_answers_as_the_parent_and_the_entity_say() {
         (found.id.as_str(), found.type_name.as_str()),
         (state.as_str(), state_type)
     );
+    // Cast to its own type, and to another.
+    let cast = |ty: &str| {
+        let mut at = below(s, &script, &[], &[(&runs, Some(&state))], None);
+        at.steps.last_mut().unwrap().types = vec![ty.to_string()];
+        at
+    };
+    assert_eq!(get(s, &cast(state_type)).await.unwrap().id, state);
+    let result = get(s, &cast("deviceManagementScriptUserState")).await;
+    assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
     // Another key under the same parent; the same key under a parent that is not there,
     // and under one that is, cast to a type it does not have.
     for (script, types, key) in [
@@ -107,11 +134,63 @@ async fn a_read_below_a_parent_answers_as_the_parent_and_the_entity_say() {
             "{script} {types:?} {key}: {result:?}"
         );
     }
+    // Expanded: the device under the parent; nothing under a parent that is not there.
+    let device_of = [ExpandQuery {
+        navigation: "managedDevice".into(),
+        ..ExpandQuery::default()
+    }];
+    let device_of = &device_of;
+    let expanded = |script: &str| {
+        let at = below(s, script, &[], &[(&runs, Some(&state))], None);
+        async move { s.get(TENANT, &at, &Columns::All, device_of, None).await }
+    };
+    let with_device = expanded(&script).await.unwrap();
+    assert!(
+        matches!(&with_device.expanded[..], [(n, store::Expanded::One(Some(d)))] if n == "managedDevice" && d.id == device),
+        "{:?}",
+        with_device.expanded
+    );
+    let result = expanded(ghost).await;
+    assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+
+    // Pages: of a script's states (with their count), of none, and under a script that
+    // is not there or is not of the cast's type.
+    let page = |size: usize| store::ListQuery {
+        size,
+        count: true,
+        ..store::ListQuery::default()
+    };
+    let states = s.list(TENANT, &runs_of(&script), &page(10)).await.unwrap();
+    let ids: Vec<&str> = states.records.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!((ids, states.count), (vec![state.as_str()], Some(1)));
+    let none = s.list(TENANT, &runs_of(&quiet), &page(10)).await.unwrap();
+    assert_eq!((none.records.len(), none.count), (0, Some(0)));
+    let cast = below(s, &script, &["deviceShellScript"], &[(&runs, None)], None);
+    for missing in [runs_of(ghost), cast] {
+        let result = s.list(TENANT, &missing, &page(10)).await;
+        assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+    }
 
     // Counts: of a script's states, of none, and under a script that is not there.
-    assert_eq!(s.count(TENANT, &runs_of(&script), None).await.unwrap(), 1);
-    assert_eq!(s.count(TENANT, &runs_of(&quiet), None).await.unwrap(), 0);
-    let result = s.count(TENANT, &runs_of(ghost), None).await;
+    // The filter's values are bound before the checks' in the statement.
+    let (ran, failed) = (
+        filter("runState eq 'success'"),
+        filter("runState eq 'fail'"),
+    );
+    for (at, filter, expected) in [
+        (runs_of(&script), None, 1),
+        (runs_of(&script), Some(&ran), 1),
+        (runs_of(&script), Some(&failed), 0),
+        (runs_of(&quiet), None, 0),
+        (runs_of(&quiet), Some(&ran), 0),
+    ] {
+        assert_eq!(
+            s.count(TENANT, &at, filter).await.unwrap(),
+            expected,
+            "{filter:?}"
+        );
+    }
+    let result = s.count(TENANT, &runs_of(ghost), Some(&ran)).await;
     assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
 
     // A summary: kept for a script with a state; read as its defaults for a script with
@@ -119,10 +198,14 @@ async fn a_read_below_a_parent_answers_as_the_parent_and_the_entity_say() {
     let summary_of = |script: &str| below(s, script, &[], &[(&summary, None)], None);
     let kept = get(s, &summary_of(&script)).await.unwrap();
     let defaults = get(s, &summary_of(&quiet)).await.unwrap();
-    assert!(!kept.id.is_empty() && !defaults.id.is_empty() && kept.id != defaults.id);
+    assert_eq!(
+        kept.get("successDeviceCount"),
+        Some(&Value::Int(1)),
+        "{kept:?}"
+    );
     assert_eq!(defaults.type_name, "deviceManagementScriptRunSummary");
-    let zero = Some(&odata::Value::Int(0));
-    assert_eq!(defaults.get("errorDeviceCount"), zero, "{defaults:?}");
+    assert_eq!(defaults.id, quiet, "a summary's key is its script's");
+    assert_eq!(defaults.get("successDeviceCount"), Some(&Value::Int(0)));
     let result = get(s, &summary_of(ghost)).await;
     assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
 

@@ -44,17 +44,42 @@ impl<E: Executor> SqlStore<E> {
 
     /// One page of `query`, in at most `query.max_bytes` of rows (a `TooLarge` names its
     /// statement from the page's own, 0, on).
+    ///
+    /// Read first with the checks of the target's parents in the page's own statement: a
+    /// page with rows shows the parents exist, in the same snapshot, with a statement
+    /// fewer (on PostgreSQL, a page alone runs in autocommit). An empty page does not say
+    /// whether a parent is missing (404) or nothing matched (an empty page), so it is read
+    /// again with the checks as statements of their own.
     async fn page(
         &self,
         tenant: &str,
         at: &Address,
         query: &ListQuery,
     ) -> Result<Page, StoreError> {
+        let read = self.page_checked(tenant, at, query, true).await?;
+        if read.page.records.is_empty() && read.checked_within {
+            return Ok(self.page_checked(tenant, at, query, false).await?.page);
+        }
+        Ok(read.page)
+    }
+
+    /// One page of `query`, the parents' checks in its statement (`within`) or before it.
+    async fn page_checked(
+        &self,
+        tenant: &str,
+        at: &Address,
+        query: &ListQuery,
+        within: bool,
+    ) -> Result<Checked, StoreError> {
         let planner = self.planner();
-        let (checks, target) = planner.resolve(tenant, at);
-        let first = checks.len();
+        let (checks, target) = planner.locate(tenant, at);
+        let (apart, within) = match within {
+            true => (Vec::new(), checks.as_slice()),
+            false => (planner.checks(tenant, &checks), &[][..]),
+        };
+        let first = apart.len();
         let selection = target.table.selection(&query.columns, &query.needed());
-        let mut statements = vec![planner.page(tenant, &target, query, &selection)];
+        let mut statements = vec![planner.page(tenant, &target, query, &selection, within)];
         if query.count {
             statements.push(planner.count_matching(tenant, &target, query));
         }
@@ -68,7 +93,7 @@ impl<E: Executor> SqlStore<E> {
             }
         }
         let results = self
-            .run_within(false, checks, statements, query.max_bytes)
+            .run_within(false, apart, statements, query.max_bytes)
             .await
             .map_err(|e| match e {
                 StoreError::TooLarge {
@@ -109,10 +134,20 @@ impl<E: Executor> SqlStore<E> {
             (true, Some(last)) => Some(Cursor::after(target.table, &query.orderby, last)),
             _ => None,
         };
-        Ok(Page {
-            records,
-            next,
-            count,
+        Ok(Checked {
+            page: Page {
+                records,
+                next,
+                count,
+            },
+            checked_within: !within.is_empty(),
         })
     }
+}
+
+/// A page, and whether its own statement checked the parents (so that an empty page
+/// does not say whether they exist).
+struct Checked {
+    page: Page,
+    checked_within: bool,
 }
