@@ -2,6 +2,7 @@
 
 pub use crate::executor::Executor;
 
+mod entity;
 mod page;
 mod run;
 mod settings;
@@ -16,9 +17,8 @@ use crate::catalog::{Address, Catalog, TableId};
 use crate::columns::Columns;
 use crate::dump::raw_row;
 use crate::list::{ExpandQuery, ListQuery};
-use crate::plan::{Plan, Planner, Target, first};
-use crate::reads::Parents;
-use crate::rows::{attach, found, record};
+use crate::plan::{Planner, Target, first};
+use crate::rows::record;
 use crate::sql::Param;
 use crate::{
     Changes, ControlRow, ControlSet, Page, RawRow, Record, Snapshot, SnapshotInfo, Store,
@@ -87,48 +87,7 @@ impl<E: Executor> Store for SqlStore<E> {
         expand: &[ExpandQuery],
         max_bytes: Option<usize>,
     ) -> Result<Record, StoreError> {
-        let planner = self.planner();
-        let (checks, target) = planner.locate(tenant, at);
-        let key = target.key.clone().unwrap_or_default();
-        let selection = target.table.selection(columns, &[]);
-        // The parents' checks go into the entity's statement, unless something is
-        // expanded: the expansions would then be read under a missing parent, so they
-        // follow checks of their own (which answer no rows: the entity's come first).
-        let (mut statements, within) = match expand {
-            [] => (Vec::new(), checks.as_slice()),
-            _ => (planner.checks(tenant, &checks), &[][..]),
-        };
-        statements.push(planner.select_one_checked(tenant, within, &target, &selection));
-        let mut expansions = Vec::new();
-        for e in expand {
-            if let Some((statement, child)) =
-                planner.expand(tenant, &target, &Parents::Key(key.clone()), e)
-            {
-                statements.push(statement);
-                expansions.push((e, child));
-            }
-        }
-        let plan = Plan {
-            write: false,
-            // The parents' keys and the entity's: by key, unless a collection is expanded.
-            by_key: expansions.is_empty(),
-            statements,
-            max_bytes,
-        };
-        let mut results = self.execute(plan).await?.into_iter();
-        let rows = results.next().unwrap_or_default();
-        let mut entity = found(target.table, &selection, key, rows, !within.is_empty())?;
-        for ((e, expansion), rows) in expansions.into_iter().zip(results) {
-            attach(
-                std::slice::from_mut(&mut entity),
-                &e.navigation,
-                &expansion,
-                rows,
-                tenant,
-                false,
-            );
-        }
-        Ok(entity)
+        self.entity(tenant, at, columns, expand, max_bytes).await
     }
 
     async fn create(

@@ -1,8 +1,9 @@
 //! Each store operation as a short list of statements that a backend runs in one
 //! transaction: first a check that every parent on the path exists, then the operation
-//! (the writes' statements are in [`writes`]). Reads take their parents' checks into
-//! their own statement instead: an entity by key ([`Planner::select_one_checked`]), a
-//! count ([`Planner::count_checked`]) and a page ([`Planner::page`]).
+//! (the writes' statements are in [`writes`]). Most reads take their parents' checks into
+//! their own statement instead: an entity by key with nothing expanded
+//! ([`Planner::select_one_checked`]), a count ([`Planner::count_checked`]) and a page
+//! with rows ([`Planner::page`]).
 
 mod writes;
 
@@ -124,6 +125,21 @@ impl<'a> Planner<'a> {
     pub fn resolve(&self, tenant: &str, at: &'a Address) -> (Vec<Statement>, Target<'a>) {
         let (checks, target) = self.locate(tenant, at);
         (self.checks(tenant, &checks), target)
+    }
+
+    /// The parents' `checks` of a read: to go into the read's own statement (`within`,
+    /// the second of the pair), or as statements of their own to run before it (the
+    /// first).
+    pub fn split_checks<'c, 'b>(
+        &self,
+        tenant: &str,
+        checks: &'c [Check<'b>],
+        within: bool,
+    ) -> (Vec<Statement>, &'c [Check<'b>]) {
+        match within {
+            true => (Vec::new(), checks),
+            false => (self.checks(tenant, checks), &[]),
+        }
     }
 
     /// `checks`, each a statement of its own.

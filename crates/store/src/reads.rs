@@ -21,8 +21,9 @@ pub struct Expansion<'a> {
 
 /// Whose children an expansion reads.
 pub enum Parents<'q> {
-    /// The entities of a page of the target collection.
-    Page(&'q ListQuery),
+    /// The entities of a page of the target collection (with its parents' checks, when
+    /// the page's statement has them).
+    Page(&'q ListQuery, &'q [Check<'q>]),
     /// One entity, by key.
     Key(String),
 }
@@ -54,13 +55,45 @@ impl Planner<'_> {
         statement(sql, Expect::Rows, selection.decode(target.table))
     }
 
+    /// Whether a page of `query` has no rows, in one statement with the `checks` of the
+    /// target's parents: no row when a parent is missing, else one row whose one cell is
+    /// NULL when the page is empty (and 1 when it is not).
+    pub fn page_probe(
+        &self,
+        tenant: &str,
+        target: &Target,
+        query: &ListQuery,
+        checks: &[Check],
+    ) -> Statement {
+        let mut sql = Sql::new(self.dialect);
+        sql.push("SELECT (SELECT 1 FROM ")
+            .ident(&target.table.sql_name);
+        self.page_conditions(&mut sql, tenant, target, query, &[]);
+        sql.push(" LIMIT 1");
+        if query.after.is_none() && query.skip > 0 {
+            sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
+        }
+        sql.push(")");
+        push_exist(&mut sql, " WHERE ", tenant, checks);
+        statement(sql, Expect::Rows, vec![ColumnType::Integer])
+    }
+
     /// The number of rows matching the filter (all pages).
-    pub fn count_matching(&self, tenant: &str, target: &Target, query: &ListQuery) -> Statement {
+    /// With `checks`, the parents that must exist (a page's, in its statement), it counts
+    /// nothing when one is missing.
+    pub fn count_matching(
+        &self,
+        tenant: &str,
+        target: &Target,
+        query: &ListQuery,
+        checks: &[Check],
+    ) -> Statement {
         let mut sql = Sql::new(self.dialect);
         sql.push("SELECT COUNT(*) FROM ")
             .ident(&target.table.sql_name);
         sql.scope(tenant, &target.parent, target.types);
         push_filter_condition(&mut sql, target.table, query.filter.as_ref());
+        push_exist(&mut sql, " AND ", tenant, checks);
         statement(sql, Expect::Rows, vec![ColumnType::Integer])
     }
 
@@ -75,7 +108,7 @@ impl Planner<'_> {
         query: &ListQuery,
     ) -> Statement {
         if checks.is_empty() {
-            return self.count_matching(tenant, target, query);
+            return self.count_matching(tenant, target, query, &[]);
         }
         let mut sql = Sql::new(self.dialect);
         sql.push("SELECT (SELECT COUNT(*) FROM ")
@@ -176,12 +209,12 @@ impl Planner<'_> {
             Parents::Key(key) => {
                 sql.bind(Param::Text(key.clone()));
             }
-            Parents::Page(query) => {
+            Parents::Page(query, checks) => {
                 sql.push("SELECT ")
                     .ident("id")
                     .push(" FROM ")
                     .ident(&target.table.sql_name);
-                self.page_conditions(sql, tenant, target, query, &[]);
+                self.page_conditions(sql, tenant, target, query, checks);
                 sql.push(" LIMIT ").bind(Param::Int(int(query.size)));
                 if query.after.is_none() && query.skip > 0 {
                     sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));

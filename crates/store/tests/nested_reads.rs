@@ -76,6 +76,14 @@ async fn get(store: &dyn Store, at: &Address) -> Result<store::Record, StoreErro
     store.get(TENANT, at, &Columns::All, &[], None).await
 }
 
+/// `$expand=managedDevice`.
+fn device_of() -> [ExpandQuery; 1] {
+    [ExpandQuery {
+        navigation: "managedDevice".into(),
+        ..ExpandQuery::default()
+    }]
+}
+
 /// `text` as a `$filter` on a script's device states.
 fn filter(text: &str) -> Expr {
     let model = intune::Schema::load()
@@ -134,41 +142,52 @@ async fn a_read_below_a_parent_answers_as_the_parent_and_the_entity_say() {
             "{script} {types:?} {key}: {result:?}"
         );
     }
-    // Expanded: the device under the parent; nothing under a parent that is not there.
-    let device_of = [ExpandQuery {
-        navigation: "managedDevice".into(),
-        ..ExpandQuery::default()
-    }];
-    let device_of = &device_of;
-    let expanded = |script: &str| {
+    // Expanded: the device under the parent; nothing under a parent that is not there,
+    // not even what would go over a budget of a byte (the device is not read).
+    let device_of = &device_of();
+    let expanded = |script: &str, max_bytes| {
         let at = below(s, script, &[], &[(&runs, Some(&state))], None);
-        async move { s.get(TENANT, &at, &Columns::All, device_of, None).await }
+        async move {
+            s.get(TENANT, &at, &Columns::All, device_of, max_bytes)
+                .await
+        }
     };
-    let with_device = expanded(&script).await.unwrap();
+    let with_device = expanded(&script, None).await.unwrap();
     assert!(
         matches!(&with_device.expanded[..], [(n, store::Expanded::One(Some(d)))] if n == "managedDevice" && d.id == device),
         "{:?}",
         with_device.expanded
     );
-    let result = expanded(ghost).await;
+    let result = expanded(ghost, Some(1)).await;
     assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
 
     // Pages: of a script's states (with their count), of none, and under a script that
     // is not there or is not of the cast's type.
-    let page = |size: usize| store::ListQuery {
-        size,
-        count: true,
-        ..store::ListQuery::default()
-    };
-    let states = s.list(TENANT, &runs_of(&script), &page(10)).await.unwrap();
-    let ids: Vec<&str> = states.records.iter().map(|r| r.id.as_str()).collect();
-    assert_eq!((ids, states.count), (vec![state.as_str()], Some(1)));
-    let none = s.list(TENANT, &runs_of(&quiet), &page(10)).await.unwrap();
-    assert_eq!((none.records.len(), none.count), (0, Some(0)));
-    let cast = below(s, &script, &["deviceShellScript"], &[(&runs, None)], None);
-    for missing in [runs_of(ghost), cast] {
-        let result = s.list(TENANT, &missing, &page(10)).await;
-        assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+    // With and without a count (an empty page is told apart from a missing parent in
+    // different ways); past the end with `$skip`.
+    for count in [true, false] {
+        let page = |skip: usize| store::ListQuery {
+            size: 10,
+            skip,
+            count,
+            ..store::ListQuery::default()
+        };
+        let counted = |n: u64| count.then_some(n);
+        let states = s.list(TENANT, &runs_of(&script), &page(0)).await.unwrap();
+        let ids: Vec<&str> = states.records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!((ids, states.count), (vec![state.as_str()], counted(1)));
+        let past = s.list(TENANT, &runs_of(&script), &page(1)).await.unwrap();
+        assert_eq!((past.records.len(), past.count), (0, counted(1)));
+        let none = s.list(TENANT, &runs_of(&quiet), &page(0)).await.unwrap();
+        assert_eq!((none.records.len(), none.count), (0, counted(0)));
+        let cast = below(s, &script, &["deviceShellScript"], &[(&runs, None)], None);
+        for missing in [runs_of(ghost), cast] {
+            let result = s.list(TENANT, &missing, &page(0)).await;
+            assert!(
+                matches!(result, Err(StoreError::NotFound)),
+                "{count}: {result:?}"
+            );
+        }
     }
 
     // Counts: of a script's states, of none, and under a script that is not there.
@@ -216,5 +235,64 @@ async fn a_read_below_a_parent_answers_as_the_parent_and_the_entity_say() {
     };
     assert_eq!(get(s, &linked(&state)).await.unwrap().id, device);
     let result = get(s, &linked(ghost)).await;
+    assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+}
+
+#[tokio::test]
+async fn pages_below_a_parent_walk_and_refuse_as_the_parent_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _schema) = common::open(dir.path(), "pages.sqlite").await;
+    let s = store.as_ref();
+    let runs = format!("{SCRIPTS}/deviceRunStates");
+    let device = create(
+        s,
+        &top(s, "deviceManagement/managedDevices"),
+        "managedDevice",
+        None,
+    )
+    .await;
+    let script = create(s, &top(s, SCRIPTS), "deviceManagementScript", None).await;
+    let runs_of = |script: &str, types: &[&str]| below(s, script, types, &[(&runs, None)], None);
+    let mut states = Vec::new();
+    for _ in 0..3 {
+        let at = runs_of(&script, &[]);
+        states.push(create(s, &at, "deviceManagementScriptDeviceState", Some(&device)).await);
+    }
+    states.sort();
+
+    // A filtered walk, a state a page: the filter's, the cursor's and the checks' values
+    // are each bound where their placeholders are.
+    let mut query = store::ListQuery {
+        size: 1,
+        filter: Some(filter("runState eq 'success'")),
+        ..store::ListQuery::default()
+    };
+    let mut walked = Vec::new();
+    loop {
+        let page = s
+            .list(TENANT, &runs_of(&script, &[]), &query)
+            .await
+            .unwrap();
+        walked.extend(page.records.iter().map(|r| r.id.clone()));
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(walked, states);
+
+    // Below the script cast to a type it does not have, its states are not read: not
+    // even expanded with a budget of 100 bytes, which the count fits and reading them
+    // (or their device) would pass.
+    let query = store::ListQuery {
+        size: 10,
+        count: true,
+        expand: device_of().to_vec(),
+        max_bytes: Some(100),
+        ..store::ListQuery::default()
+    };
+    let result = s
+        .list(TENANT, &runs_of(&script, &["deviceShellScript"]), &query)
+        .await;
     assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
 }

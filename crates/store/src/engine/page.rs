@@ -9,6 +9,7 @@ use crate::catalog::Address;
 use crate::list::{Cursor, ListQuery};
 use crate::reads::Parents;
 use crate::rows::{attach, record};
+use crate::sql::Param;
 use crate::{Page, Record, StoreError};
 
 impl<E: Executor> SqlStore<E> {
@@ -48,8 +49,10 @@ impl<E: Executor> SqlStore<E> {
     /// Read first with the checks of the target's parents in the page's own statement: a
     /// page with rows shows the parents exist, in the same snapshot, with a statement
     /// fewer (on PostgreSQL, a page alone runs in autocommit). An empty page does not say
-    /// whether a parent is missing (404) or nothing matched (an empty page), so it is read
-    /// again with the checks as statements of their own.
+    /// whether a parent is missing (404) or nothing matched (an empty page): one statement
+    /// tells, and that the page is still empty (the answer is then that snapshot's); a
+    /// page with a count, or one that has rows by then, is read again with the checks as
+    /// statements of their own.
     async fn page(
         &self,
         tenant: &str,
@@ -57,36 +60,56 @@ impl<E: Executor> SqlStore<E> {
         query: &ListQuery,
     ) -> Result<Page, StoreError> {
         let read = self.page_checked(tenant, at, query, true).await?;
-        if read.page.records.is_empty() && read.checked_within {
-            return Ok(self.page_checked(tenant, at, query, false).await?.page);
+        if !(read.page.records.is_empty() && read.checked_within) {
+            return Ok(read.page);
         }
-        Ok(read.page)
+        if !query.count && self.still_empty(tenant, at, query).await? {
+            return Ok(read.page);
+        }
+        Ok(self.page_checked(tenant, at, query, false).await?.page)
     }
 
-    /// One page of `query`, the parents' checks in its statement (`within`) or before it.
+    /// Whether the page of `query` has no rows, its parents there (`NotFound` when one is
+    /// not), in one statement.
+    async fn still_empty(
+        &self,
+        tenant: &str,
+        at: &Address,
+        query: &ListQuery,
+    ) -> Result<bool, StoreError> {
+        let planner = self.planner();
+        let (checks, target) = planner.locate(tenant, at);
+        let probe = planner.page_probe(tenant, &target, query, &checks);
+        let rows = self.run_one(false, Vec::new(), probe).await?;
+        match rows.first().map(|row| row.first()) {
+            None => Err(StoreError::NotFound),
+            Some(Some(Param::Null(_))) => Ok(true),
+            Some(_) => Ok(false),
+        }
+    }
+
+    /// One page of `query`, the parents' checks in its statements (`checks_within`: the
+    /// page's, its count's and its expansions') or before them.
     async fn page_checked(
         &self,
         tenant: &str,
         at: &Address,
         query: &ListQuery,
-        within: bool,
+        checks_within: bool,
     ) -> Result<Checked, StoreError> {
         let planner = self.planner();
         let (checks, target) = planner.locate(tenant, at);
-        let (apart, within) = match within {
-            true => (Vec::new(), checks.as_slice()),
-            false => (planner.checks(tenant, &checks), &[][..]),
-        };
+        let (apart, within) = planner.split_checks(tenant, &checks, checks_within);
         let first = apart.len();
         let selection = target.table.selection(&query.columns, &query.needed());
         let mut statements = vec![planner.page(tenant, &target, query, &selection, within)];
         if query.count {
-            statements.push(planner.count_matching(tenant, &target, query));
+            statements.push(planner.count_matching(tenant, &target, query, within));
         }
         let mut expansions = Vec::new();
         for expand in &query.expand {
             if let Some((statement, child)) =
-                planner.expand(tenant, &target, &Parents::Page(query), expand)
+                planner.expand(tenant, &target, &Parents::Page(query, within), expand)
             {
                 statements.push(statement);
                 expansions.push((expand, child));
