@@ -65,22 +65,19 @@ impl Planner<'_> {
         query: &ListQuery,
         checks: &[Check],
     ) -> Statement {
-        let mut sql = Sql::new(self.dialect);
-        sql.push("SELECT (SELECT 1 FROM ")
-            .ident(&target.table.sql_name);
-        self.page_conditions(&mut sql, tenant, target, query, &[]);
-        sql.push(" LIMIT 1");
-        if query.after.is_none() && query.skip > 0 {
-            sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
-        }
-        sql.push(")");
-        push_exist(&mut sql, " WHERE ", tenant, checks);
-        statement(sql, Expect::Rows, vec![ColumnType::Integer])
+        self.scalar_checked(tenant, checks, |sql| {
+            sql.push("SELECT 1 FROM ").ident(&target.table.sql_name);
+            self.page_conditions(sql, tenant, target, query, &[]);
+            sql.push(" LIMIT 1");
+            if query.after.is_none() && query.skip > 0 {
+                sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
+            }
+        })
     }
 
-    /// The number of rows matching the filter (all pages).
-    /// With `checks`, the parents that must exist (a page's, in its statement), it counts
-    /// nothing when one is missing.
+    /// The number of rows matching the filter (all pages). With `checks`, the parents
+    /// that must exist (a page's, in its statement), it counts nothing when one is
+    /// missing.
     pub fn count_matching(
         &self,
         tenant: &str,
@@ -89,10 +86,7 @@ impl Planner<'_> {
         checks: &[Check],
     ) -> Statement {
         let mut sql = Sql::new(self.dialect);
-        sql.push("SELECT COUNT(*) FROM ")
-            .ident(&target.table.sql_name);
-        sql.scope(tenant, &target.parent, target.types);
-        push_filter_condition(&mut sql, target.table, query.filter.as_ref());
+        push_count(&mut sql, tenant, target, query);
         push_exist(&mut sql, " AND ", tenant, checks);
         statement(sql, Expect::Rows, vec![ColumnType::Integer])
     }
@@ -110,11 +104,22 @@ impl Planner<'_> {
         if checks.is_empty() {
             return self.count_matching(tenant, target, query, &[]);
         }
+        self.scalar_checked(tenant, checks, |sql| {
+            push_count(sql, tenant, target, query);
+        })
+    }
+
+    /// `SELECT (<scalar>) WHERE EXISTS (<parent 1>) AND …`: one integer (or NULL), or no
+    /// row when a parent is missing.
+    fn scalar_checked(
+        &self,
+        tenant: &str,
+        checks: &[Check],
+        scalar: impl FnOnce(&mut Sql),
+    ) -> Statement {
         let mut sql = Sql::new(self.dialect);
-        sql.push("SELECT (SELECT COUNT(*) FROM ")
-            .ident(&target.table.sql_name);
-        sql.scope(tenant, &target.parent, target.types);
-        push_filter_condition(&mut sql, target.table, query.filter.as_ref());
+        sql.push("SELECT (");
+        scalar(&mut sql);
         sql.push(")");
         push_exist(&mut sql, " WHERE ", tenant, checks);
         statement(sql, Expect::Rows, vec![ColumnType::Integer])
@@ -240,6 +245,14 @@ impl Planner<'_> {
         push_exist(sql, " AND ", tenant, checks);
         push_order(sql, target.table, &query.orderby);
     }
+}
+
+/// `SELECT COUNT(*)` of the target's rows that match the query's filter.
+fn push_count(sql: &mut Sql, tenant: &str, target: &Target, query: &ListQuery) {
+    sql.push("SELECT COUNT(*) FROM ")
+        .ident(&target.table.sql_name);
+    sql.scope(tenant, &target.parent, target.types);
+    push_filter_condition(sql, target.table, query.filter.as_ref());
 }
 
 /// A count as an SQL integer; past `i64::MAX` (which no table reaches) it saturates.
