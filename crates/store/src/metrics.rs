@@ -9,7 +9,8 @@ use metrics::Histogram;
 /// refused: stopped by one of its checks (a parent or a linked entity not there, a
 /// conflict) or its byte budget; failed: the database). A read that finds nothing, its
 /// parents' checks in its own statement, is ok; an empty page below a parent takes a
-/// second read (see `SqlStore::page`), which is counted too.
+/// second read, and a third if rows arrived in between (see `SqlStore::page`), each
+/// counted.
 pub const TRANSACTION_SECONDS: &str = "localgraph_store_transaction_seconds";
 /// The database connections of this process: in use, idle, and the most its pools open
 /// (read at each scrape).

@@ -1,9 +1,9 @@
-//! Each store operation as a short list of statements that a backend runs in one
-//! transaction: first a check that every parent on the path exists, then the operation
-//! (the writes' statements are in [`writes`]). Most reads take their parents' checks into
-//! their own statement instead: an entity by key with nothing expanded
+//! A store operation as plans: short lists of statements that a backend runs in one
+//! transaction each, first a check that every parent on the path exists, then the
+//! operation (the writes' statements are in [`writes`]). Most reads take their parents'
+//! checks into their own statement instead: an entity by key with nothing expanded
 //! ([`Planner::select_one_checked`]), a count ([`Planner::count_checked`]) and a page
-//! with rows ([`Planner::page`]).
+//! ([`Planner::page`]; an empty one takes a second plan, [`Planner::page_probe`]).
 
 mod writes;
 

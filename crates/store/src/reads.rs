@@ -67,7 +67,8 @@ impl Planner<'_> {
     ) -> Statement {
         self.scalar_checked(tenant, checks, |sql| {
             sql.push("SELECT 1 FROM ").ident(&target.table.sql_name);
-            self.page_conditions(sql, tenant, target, query, &[]);
+            // In no order: only whether a row is there counts.
+            self.page_filter(sql, tenant, target, query, &[]);
             sql.push(" LIMIT 1");
             if query.after.is_none() && query.skip > 0 {
                 sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
@@ -75,19 +76,10 @@ impl Planner<'_> {
         })
     }
 
-    /// The number of rows matching the filter (all pages). With `checks`, the parents
-    /// that must exist (a page's, in its statement), it counts nothing when one is
-    /// missing.
-    pub fn count_matching(
-        &self,
-        tenant: &str,
-        target: &Target,
-        query: &ListQuery,
-        checks: &[Check],
-    ) -> Statement {
+    /// The number of rows matching the filter (all pages).
+    pub fn count_matching(&self, tenant: &str, target: &Target, query: &ListQuery) -> Statement {
         let mut sql = Sql::new(self.dialect);
         push_count(&mut sql, tenant, target, query);
-        push_exist(&mut sql, " AND ", tenant, checks);
         statement(sql, Expect::Rows, vec![ColumnType::Integer])
     }
 
@@ -102,7 +94,7 @@ impl Planner<'_> {
         query: &ListQuery,
     ) -> Statement {
         if checks.is_empty() {
-            return self.count_matching(tenant, target, query, &[]);
+            return self.count_matching(tenant, target, query);
         }
         self.scalar_checked(tenant, checks, |sql| {
             push_count(sql, tenant, target, query);
@@ -237,13 +229,25 @@ impl Planner<'_> {
         query: &ListQuery,
         checks: &[Check],
     ) {
+        self.page_filter(sql, tenant, target, query, checks);
+        push_order(sql, target.table, &query.orderby);
+    }
+
+    /// `WHERE scope AND filter AND after-cursor AND checks`.
+    fn page_filter(
+        &self,
+        sql: &mut Sql,
+        tenant: &str,
+        target: &Target,
+        query: &ListQuery,
+        checks: &[Check],
+    ) {
         sql.scope(tenant, &target.parent, target.types);
         push_filter_condition(sql, target.table, query.filter.as_ref());
         if let Some(cursor) = &query.after {
             push_after(sql, target.table, &query.orderby, cursor);
         }
         push_exist(sql, " AND ", tenant, checks);
-        push_order(sql, target.table, &query.orderby);
     }
 }
 

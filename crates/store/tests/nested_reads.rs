@@ -108,7 +108,7 @@ async fn a_read_below_a_parent_answers_as_the_parent_and_the_entity_say() {
     let device = create(s, &top(s, devices), "managedDevice", None).await;
     let script = create(s, &top(s, SCRIPTS), script_type, None).await;
     let quiet = create(s, &top(s, SCRIPTS), script_type, None).await;
-    let ghost = "00000000-0000-0000-0000-000000000000";
+    let ghost = GHOST;
     let state_type = "deviceManagementScriptDeviceState";
     let runs_of = |script: &str| below(s, script, &[], &[(&runs, None)], None);
     let state = create(s, &runs_of(&script), state_type, Some(&device)).await;
@@ -295,4 +295,44 @@ async fn pages_below_a_parent_walk_and_refuse_as_the_parent_says() {
         .list(TENANT, &runs_of(&script, &["deviceShellScript"]), &query)
         .await;
     assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+    // Nor counted, below a script that is not there, with a budget the count would pass.
+    let query = store::ListQuery {
+        max_bytes: Some(4),
+        ..query
+    };
+    let result = s.list(TENANT, &runs_of(GHOST, &[]), &query).await;
+    assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+
+    // An empty page from a filter and from a cursor past the last state, without a
+    // count: below the script, empty; below a script that is not there, not found.
+    let after_last = store::Cursor {
+        keys: Vec::new(),
+        id: states.last().unwrap().clone(),
+    };
+    for query in [
+        store::ListQuery {
+            size: 5,
+            filter: Some(filter("runState eq 'fail'")),
+            ..store::ListQuery::default()
+        },
+        store::ListQuery {
+            size: 5,
+            after: Some(after_last),
+            ..store::ListQuery::default()
+        },
+    ] {
+        let empty = s
+            .list(TENANT, &runs_of(&script, &[]), &query)
+            .await
+            .unwrap();
+        assert!(
+            empty.records.is_empty() && empty.next.is_none(),
+            "{empty:?}"
+        );
+        let result = s.list(TENANT, &runs_of(GHOST, &[]), &query).await;
+        assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+    }
 }
+
+/// A script that is not there.
+const GHOST: &str = "00000000-0000-0000-0000-000000000000";

@@ -46,13 +46,13 @@ impl<E: Executor> SqlStore<E> {
     /// One page of `query`, in at most `query.max_bytes` of rows (a `TooLarge` names its
     /// statement from the page's own, 0, on).
     ///
-    /// Read first with the checks of the target's parents in the page's own statement: a
-    /// page with rows shows the parents exist, in the same snapshot, with a statement
-    /// fewer (on PostgreSQL, a page alone runs in autocommit). An empty page does not say
-    /// whether a parent is missing (404) or nothing matched (an empty page): one statement
-    /// tells, and that the page is still empty (the answer is then that snapshot's); a
-    /// page with a count, or one that has rows by then, is read again with the checks as
-    /// statements of their own.
+    /// Read first with the checks of the target's parents in the page's own statements
+    /// (on PostgreSQL, a page alone runs in autocommit): a page with rows shows the
+    /// parents exist, in the same snapshot, and its count answers no row (`NotFound`)
+    /// when one is missing. An empty page without a count does not say whether a parent
+    /// is missing (404) or nothing matched (an empty page): one statement tells, and that
+    /// the page is still empty (the answer is then that snapshot's); a page that has rows
+    /// by then is read again with the checks as statements of their own.
     async fn page(
         &self,
         tenant: &str,
@@ -60,10 +60,10 @@ impl<E: Executor> SqlStore<E> {
         query: &ListQuery,
     ) -> Result<Page, StoreError> {
         let read = self.page_checked(tenant, at, query, true).await?;
-        if !(read.page.records.is_empty() && read.checked_within) {
+        if !read.page.records.is_empty() || !read.checked_within || query.count {
             return Ok(read.page);
         }
-        if !query.count && self.still_empty(tenant, at, query).await? {
+        if self.still_empty(tenant, at, query).await? {
             return Ok(read.page);
         }
         Ok(self.page_checked(tenant, at, query, false).await?.page)
@@ -104,7 +104,8 @@ impl<E: Executor> SqlStore<E> {
         let selection = target.table.selection(&query.columns, &query.needed());
         let mut statements = vec![planner.page(tenant, &target, query, &selection, within)];
         if query.count {
-            statements.push(planner.count_matching(tenant, &target, query, within));
+            // With the checks inside: no row when a parent is missing (`NotFound`).
+            statements.push(planner.count_checked(tenant, within, &target, query));
         }
         let mut expansions = Vec::new();
         for expand in &query.expand {
