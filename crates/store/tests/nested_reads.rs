@@ -4,97 +4,9 @@
 
 mod common;
 
-use intune::ApiVersion;
+use common::below::*;
 use odata::Value;
-use odata::query::{Expr, check_filter, parse_filter};
-use store::{Address, Changes, Columns, ExpandQuery, Step, Store, StoreError};
-
-const TENANT: &str = "t";
-const SCRIPTS: &str = "deviceManagement/deviceManagementScripts";
-
-/// `deviceManagementScripts/{script}` (of one of `types`, when given), then `rest`: a
-/// table's path and the key under it; the last, a link's target when `via` names the link
-/// column.
-fn below(
-    store: &dyn Store,
-    script: &str,
-    types: &[&str],
-    rest: &[(&str, Option<&str>)],
-    via: Option<&str>,
-) -> Address {
-    let table = |path: &str| {
-        let tables = store.catalog().tables();
-        tables.iter().find(|t| t.path == path).unwrap().id
-    };
-    let mut steps = vec![Step {
-        table: table(SCRIPTS),
-        key: Some(script.to_string()),
-        types: types.iter().map(|t| t.to_string()).collect(),
-        via: None,
-    }];
-    for (path, key) in rest {
-        steps.push(Step {
-            table: table(path),
-            key: key.map(str::to_string),
-            types: Vec::new(),
-            via: None,
-        });
-    }
-    steps.last_mut().unwrap().via = via.map(str::to_string);
-    Address { steps }
-}
-
-/// The address of a collection at the top.
-fn top(store: &dyn Store, path: &str) -> Address {
-    let tables = store.catalog().tables();
-    let table = tables.iter().find(|t| t.path == path).unwrap().id;
-    Address {
-        steps: vec![Step {
-            table,
-            key: None,
-            types: Vec::new(),
-            via: None,
-        }],
-    }
-}
-
-async fn create(store: &dyn Store, at: &Address, type_name: &str, link: Option<&str>) -> String {
-    let changes = Changes {
-        type_name: type_name.into(),
-        // A device state that ran: its script's summary counts it.
-        values: link
-            .map(|_| vec![("runState".to_string(), Value::Enum("success".into()))])
-            .unwrap_or_default(),
-        links: link
-            .map(|key| vec![("managedDevice".to_string(), Some(key.to_string()))])
-            .unwrap_or_default(),
-    };
-    store.create(TENANT, at, changes).await.unwrap().id
-}
-
-async fn get(store: &dyn Store, at: &Address) -> Result<store::Record, StoreError> {
-    store.get(TENANT, at, &Columns::All, &[], None).await
-}
-
-/// `$expand=managedDevice`.
-fn device_of() -> [ExpandQuery; 1] {
-    [ExpandQuery {
-        navigation: "managedDevice".into(),
-        ..ExpandQuery::default()
-    }]
-}
-
-/// `text` as a `$filter` on a script's device states.
-fn filter(text: &str) -> Expr {
-    let model = intune::Schema::load()
-        .unwrap()
-        .model(ApiVersion::Beta)
-        .clone();
-    let states = model
-        .structured("deviceManagementScriptDeviceState")
-        .unwrap();
-    check_filter(&model, states, parse_filter("$filter", text).unwrap()).unwrap()
-}
+use store::{Columns, StoreError};
 
 #[tokio::test]
 async fn a_read_below_a_parent_answers_as_the_parent_and_the_entity_say() {
@@ -333,6 +245,3 @@ async fn pages_below_a_parent_walk_and_refuse_as_the_parent_says() {
         assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
     }
 }
-
-/// A script that is not there.
-const GHOST: &str = "00000000-0000-0000-0000-000000000000";

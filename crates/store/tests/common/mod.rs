@@ -3,6 +3,8 @@
 //! paths. (Each binary uses part of it.)
 #![allow(dead_code)]
 
+pub mod below;
+
 use std::sync::Arc;
 
 use store::{
