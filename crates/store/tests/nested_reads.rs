@@ -156,14 +156,7 @@ async fn pages_below_a_parent_walk_and_refuse_as_the_parent_says() {
     let (store, _schema) = common::open(dir.path(), "pages.sqlite").await;
     let s = store.as_ref();
     let runs = format!("{SCRIPTS}/deviceRunStates");
-    let device = create(
-        s,
-        &top(s, "deviceManagement/managedDevices"),
-        "managedDevice",
-        None,
-    )
-    .await;
-    let script = create(s, &top(s, SCRIPTS), "deviceManagementScript", None).await;
+    let (device, script) = device_and_script(s).await;
     let runs_of = |script: &str, types: &[&str]| below(s, script, types, &[(&runs, None)], None);
     let mut states = Vec::new();
     for _ in 0..3 {

@@ -50,14 +50,7 @@ async fn a_read_below_a_parent_is_one_plan_and_an_empty_page_two() {
     let store = SqlStore::open(catalog, executor).await.unwrap();
     let s: &dyn Store = &store;
     let runs = format!("{SCRIPTS}/deviceRunStates");
-    let device = create(
-        s,
-        &top(s, "deviceManagement/managedDevices"),
-        "managedDevice",
-        None,
-    )
-    .await;
-    let script = create(s, &top(s, SCRIPTS), "deviceManagementScript", None).await;
+    let (device, script) = device_and_script(s).await;
     let runs_of = |script: &str| below(s, script, &[], &[(&runs, None)], None);
     let state = create(
         s,

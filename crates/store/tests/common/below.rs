@@ -99,5 +99,13 @@ pub fn filter(text: &str) -> Expr {
     check_filter(&model, states, parse_filter("$filter", text).unwrap()).unwrap()
 }
 
+/// A managed device and a script, each at the top: their keys.
+pub async fn device_and_script(store: &dyn Store) -> (String, String) {
+    let devices = top(store, "deviceManagement/managedDevices");
+    let device = create(store, &devices, "managedDevice", None).await;
+    let script = create(store, &top(store, SCRIPTS), "deviceManagementScript", None).await;
+    (device, script)
+}
+
 /// A script that is not there.
 pub const GHOST: &str = "00000000-0000-0000-0000-000000000000";
