@@ -108,7 +108,7 @@ impl<'o> Object<'o> {
 pub fn array<T>(
     out: &mut Vec<u8>,
     items: impl IntoIterator<Item = T>,
-    write: impl Fn(&mut Vec<u8>, T),
+    mut write: impl FnMut(&mut Vec<u8>, T),
 ) {
     out.push(b'[');
     for (i, item) in items.into_iter().enumerate() {

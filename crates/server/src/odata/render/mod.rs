@@ -2,15 +2,18 @@
 //! seeds show it, then the properties of the version's type in schema order.
 
 pub mod json;
+mod shape;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use odata::edm::TypeKind;
+use odata::edm::EnumType;
 use odata::query::{Expand, QueryOptions};
 use odata::{Model, Value, datetime};
 use serde::Serialize;
 use store::{Expanded, Record};
+
+use shape::{Rendered, Shapes, Slot, Values, slots};
 
 /// The success `Content-Type` of Graph's JSON payloads.
 pub const ODATA_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
@@ -48,7 +51,7 @@ pub struct Entity<'a> {
     pub context: Option<&'a str>,
 }
 
-impl Entity<'_> {
+impl<'a> Entity<'a> {
     /// The entity's JSON.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(ENTITY_BYTES);
@@ -58,6 +61,13 @@ impl Entity<'_> {
 
     /// Appends the entity's JSON to `out`.
     pub fn write(&self, out: &mut Vec<u8>) {
+        self.write_shaped(out, None);
+    }
+
+    /// Appends the entity's JSON to `out`: in the shape `shapes` keeps for its type (made
+    /// from this entity if it is the first of its type) where entities of its type
+    /// follow, else (one entity) with its slots made as it is written.
+    fn write_shaped(&self, out: &mut Vec<u8>, shapes: Option<&mut Shapes<'a>>) {
         let (model, record) = (self.model, self.record);
         let mut object = json::Object::begin(out);
         if let Some(context) = self.context {
@@ -69,33 +79,29 @@ impl Entity<'_> {
             let out = object.key("@odata.type");
             json::type_annotation(out, &model.namespace, &record.type_name);
         }
-        let ty = model
-            .structured(&record.type_name)
-            .or_else(|| model.structured(self.declared));
-        let Some(ty) = ty else {
-            return object.end();
-        };
         let mut values = Values::new(record);
-        for p in &ty.properties {
-            if self.select.is_some_and(|s| !s.contains(&p.name)) {
-                continue;
-            }
-            if ty.key.contains(&p.name) {
-                json::string(object.key(&p.name), &record.id);
-                continue;
-            }
-            let out = object.key(&p.name);
-            match (values.get(&p.name), &p.ty.kind) {
-                (Some(Value::Enum(member)), TypeKind::Enum(enum_type)) => {
-                    json::string(out, known_member(model, enum_type, member));
+        let mut own = Shapes::default();
+        let level = match shapes {
+            Some(shapes) => {
+                let shape = shapes.of(model, record, self.declared, self.select);
+                for slot in &shape.slots {
+                    property(&mut object, slot, record, &mut values);
                 }
-                (value, _) => plain(out, value),
+                shapes
             }
-        }
+            None => {
+                for slot in slots(model, record, self.declared, self.select) {
+                    property(&mut object, &slot, record, &mut values);
+                }
+                &mut own
+            }
+        };
         for (navigation, expanded) in &record.expanded {
-            let Some(options) = self.expand.iter().find(|e| &e.navigation == navigation) else {
+            let Some(at) = self.expand.iter().position(|e| &e.navigation == navigation) else {
                 continue;
             };
+            let options = &self.expand[at];
+            let shapes = level.nested(at, self.expand.len());
             let nested = |record| Entity {
                 record,
                 declared: &options.target,
@@ -106,12 +112,34 @@ impl Entity<'_> {
             };
             let out = object.key(navigation);
             match expanded {
-                Expanded::One(Some(one)) => nested(one).write(out),
+                Expanded::One(Some(one)) => nested(one).write_shaped(out, Some(shapes)),
                 Expanded::One(None) => json::null(out),
-                Expanded::Many(many) => json::array(out, many, |out, r| nested(r).write(out)),
+                Expanded::Many(many) => {
+                    json::array(out, many, |out, r| {
+                        nested(r).write_shaped(out, Some(&mut *shapes));
+                    });
+                }
             }
         }
         object.end();
+    }
+}
+
+/// Appends a property of `record` to `object`, as `slot` says.
+#[inline(always)]
+fn property<'r>(
+    object: &mut json::Object<'_>,
+    slot: &Slot<'_>,
+    record: &'r Record,
+    values: &mut Values<'r>,
+) {
+    let out = object.key(&slot.property.name);
+    match (slot.of(record, values), slot.members) {
+        (Rendered::Key(id), _) => json::string(out, id),
+        (Rendered::Value(Some(Value::Enum(member))), Some(members)) => {
+            json::string(out, known_member(members, member));
+        }
+        (Rendered::Value(value), _) => plain(out, value),
     }
 }
 
@@ -136,12 +164,13 @@ pub fn page<'a>(
         json::string(object.key("@odata.nextLink"), next);
     }
     let rest = entities.len().saturating_sub(1);
+    let mut shapes = Shapes::default();
     json::array(
         object.key("value"),
         entities.enumerate(),
         |out, (i, entity)| {
             let start = out.len();
-            entity.write(out);
+            entity.write_shaped(out, Some(&mut shapes));
             if i == 0 {
                 // The first entity tells what the others take: the buffer grows once
                 // here, while it holds one entity, rather than being copied as it fills
@@ -164,6 +193,9 @@ const ENTITY_BYTES: usize = 2048;
 const PAGE_BYTES: usize = 1024;
 
 /// A value as a response writes it ([`Value::to_json`], without building the JSON value).
+/// Inlined where a property is written: called once per property of a page, the call
+/// cost about 7 instructions a property (bench/HISTORY.md, step 35).
+#[inline(always)]
 fn plain(out: &mut Vec<u8>, value: Option<&Value>) {
     match value {
         None | Some(Value::Null) => json::null(out),
@@ -179,44 +211,16 @@ fn plain(out: &mut Vec<u8>, value: Option<&Value>) {
     }
 }
 
-/// A record's values looked up in the model's property order. The store reads columns in
-/// table order: the first version's properties, then those only another version has
-/// (beta's, after v1.0's). Each lookup searches on from the previous one's value and then
-/// wraps around, so a run of properties in table order costs one step each, and a version
-/// that interleaves them pays only where it switches between the two runs.
-struct Values<'a> {
-    record: &'a Record,
-    next: usize,
-}
-
-impl<'a> Values<'a> {
-    fn new(record: &'a Record) -> Values<'a> {
-        Values { record, next: 0 }
-    }
-
-    fn get(&mut self, name: &str) -> Option<&'a Value> {
-        let values = &self.record.values;
-        let (behind, ahead) = values.split_at(self.next.min(values.len()));
-        let named = |(n, _): &(std::sync::Arc<str>, Value)| &**n == name;
-        let at = match ahead.iter().position(named) {
-            Some(i) => self.next + i,
-            None => behind.iter().position(named)?,
-        };
-        self.next = at + 1;
-        Some(&values[at].1)
-    }
-}
-
 /// An enum member as the version names it. A member its enum type lacks (stored through
 /// a version that has it, like beta's `androidEnterpriseFullyManaged` enrollment type
 /// read through v1.0) reads as `unknownFutureValue` where the type has that sentinel, as
 /// Graph's evolvable enums answer clients that do not know a member; else as stored.
-fn known_member<'a>(model: &'a Model, enum_type: &str, stored: &'a str) -> &'a str {
-    match model.enum_type(enum_type) {
-        Some(e) if e.member(stored).is_none() => e
+fn known_member<'a>(members: &'a EnumType, stored: &'a str) -> &'a str {
+    match members.member(stored) {
+        None => members
             .member("unknownFutureValue")
             .map_or(stored, |m| m.name.as_str()),
-        _ => stored,
+        Some(_) => stored,
     }
 }
 

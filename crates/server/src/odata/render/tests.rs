@@ -109,3 +109,71 @@ fn select_keeps_the_chosen_properties_and_the_annotations() {
         })
     );
 }
+
+/// A page renders each entity as it renders alone: the entities after the first take
+/// the first one's shape, and one whose values sit elsewhere (another read's columns, in
+/// another order, one missing) or whose type differs is still rendered from its own.
+#[test]
+fn a_page_renders_each_entity_as_it_renders_alone() {
+    let schema = Schema::load().unwrap();
+    let names: Vec<std::sync::Arc<str>> = ["displayName", "failedUpdateCount", "osVersion"]
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    let read = |id: &str, name: &str, failed: i64| Record {
+        type_name: ACCOUNT.into(),
+        id: id.into(),
+        values: names
+            .iter()
+            .cloned()
+            .zip([
+                Value::String(name.into()),
+                Value::Int(failed),
+                Value::String("14.1".into()),
+            ])
+            .collect(),
+        expanded: Vec::new(),
+    };
+    let mut reordered = account(vec![
+        ("osVersion", Value::String("15.0".into())),
+        ("displayName", Value::String("third".into())),
+    ]);
+    reordered.id = "a3".into();
+    let mut other_type = read("a4", "fourth", 4);
+    other_type.type_name = "notInTheModel".into();
+    let records = [
+        read("a1", "first", 1),
+        read("a2", "second", 2),
+        reordered,
+        other_type,
+    ];
+    let entity = |record| Entity {
+        model: schema.model(ApiVersion::Beta),
+        record,
+        declared: ACCOUNT,
+        select: None,
+        expand: &[],
+        annotations: TypeAnnotations::Always,
+        context: None,
+    };
+    let page: serde_json::Value =
+        serde_json::from_slice(&super::page("ctx", None, None, records.iter().map(entity)))
+            .unwrap();
+    let alone: Vec<serde_json::Value> = records
+        .iter()
+        .map(|r| serde_json::from_slice(&entity(r).to_bytes()).unwrap())
+        .collect();
+    assert_eq!(page["value"], serde_json::Value::Array(alone));
+    assert_eq!(page["value"][1]["displayName"], "second");
+    assert_eq!(page["value"][2]["displayName"], "third");
+    assert_eq!(page["value"][2]["osVersion"], "15.0");
+    assert_eq!(
+        page["value"][2]["failedUpdateCount"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        page["value"][3]["@odata.type"],
+        "#microsoft.graph.notInTheModel"
+    );
+    assert_eq!(page["value"][3]["failedUpdateCount"], 4);
+}

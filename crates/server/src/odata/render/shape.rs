@@ -1,0 +1,191 @@
+//! How the entities of one response render, worked out once per entity type rather than
+//! once per entity: which properties the version shows (and `$select` keeps), where each
+//! one's value sits in a record, and the version's enum type of each enum property. The
+//! entities of a page share their type and the order of their values, so every entity
+//! after the first renders without a name lookup in the model or in its record (for a
+//! page of devices those lookups were about a tenth of the page's instructions:
+//! bench/HISTORY.md, step 35).
+
+use std::sync::Arc;
+
+use odata::edm::{EnumType, Property, StructuredType, TypeKind};
+use odata::{Model, Value};
+use store::Record;
+
+/// The shapes of one level of a response (its entities, or the entities one `$expand`
+/// leads to), made as entities of each type come, and the shapes of the levels below.
+#[derive(Default)]
+pub struct Shapes<'a> {
+    made: Vec<Shape<'a>>,
+    /// By the index of the `$expand` item in the request's list.
+    nested: Vec<Shapes<'a>>,
+}
+
+impl<'a> Shapes<'a> {
+    /// The shape of `record`'s type at this level, made from `record` the first time.
+    pub fn of(
+        &mut self,
+        model: &'a Model,
+        record: &'a Record,
+        declared: &str,
+        select: Option<&[String]>,
+    ) -> &Shape<'a> {
+        let found = self
+            .made
+            .iter()
+            .position(|s| s.type_name == record.type_name);
+        let at = match found {
+            Some(at) => at,
+            None => {
+                self.made.push(Shape::new(model, record, declared, select));
+                self.made.len() - 1
+            }
+        };
+        &self.made[at]
+    }
+
+    /// The shapes of the entities the `$expand` item at `index` (of `count`) leads to.
+    pub fn nested(&mut self, index: usize, count: usize) -> &mut Shapes<'a> {
+        if self.nested.len() < count {
+            self.nested.resize_with(count, Shapes::default);
+        }
+        &mut self.nested[index]
+    }
+}
+
+/// How the entities of one type render at one level of a response.
+pub struct Shape<'a> {
+    /// The record's type this shape was made for.
+    type_name: &'a str,
+    /// The properties rendered, in the model's order.
+    pub slots: Vec<Slot<'a>>,
+}
+
+/// A property as an entity renders it.
+pub struct Slot<'a> {
+    /// The property.
+    pub property: &'a Property,
+    /// Where its value comes from.
+    source: Source<'a>,
+    /// The version's enum type, for an enum property whose type the model has.
+    pub members: Option<&'a EnumType>,
+}
+
+/// Where a property's value is in a record.
+enum Source<'a> {
+    /// The entity's key: the record's id.
+    Key,
+    /// The value at this index, named by this very column name (shared by every record a
+    /// statement read): a record whose value there has another name is searched instead.
+    Column(usize, &'a Arc<str>),
+    /// Not among the first record's values: searched for in each record.
+    Searched,
+}
+
+impl<'a> Shape<'a> {
+    fn new(
+        model: &'a Model,
+        record: &'a Record,
+        declared: &str,
+        select: Option<&[String]>,
+    ) -> Self {
+        Shape {
+            type_name: &record.type_name,
+            slots: slots(model, record, declared, select).collect(),
+        }
+    }
+}
+
+/// The slots of `record`'s type (else of `declared`), in the model's order: those
+/// `select` keeps, each found in `record`.
+pub fn slots<'a, 's>(
+    model: &'a Model,
+    record: &'a Record,
+    declared: &str,
+    select: Option<&'s [String]>,
+) -> impl Iterator<Item = Slot<'a>> + 's
+where
+    'a: 's,
+{
+    let ty: Option<&'a StructuredType> = model
+        .structured(&record.type_name)
+        .or_else(|| model.structured(declared));
+    let mut values = Values::new(record);
+    let properties = ty.map_or(&[][..], |ty| &ty.properties);
+    properties
+        .iter()
+        .filter(move |p| select.is_none_or(|s| s.contains(&p.name)))
+        .map(move |property| Slot {
+            property,
+            source: if ty.is_some_and(|ty| ty.key.contains(&property.name)) {
+                Source::Key
+            } else {
+                match values.position(&property.name) {
+                    Some(at) => Source::Column(at, &record.values[at].0),
+                    None => Source::Searched,
+                }
+            },
+            members: match &property.ty.kind {
+                TypeKind::Enum(name) => model.enum_type(name),
+                _ => None,
+            },
+        })
+}
+
+/// What a slot renders of a record.
+pub enum Rendered<'r> {
+    /// The record's id.
+    Key(&'r str),
+    /// The property's value, if the record holds it.
+    Value(Option<&'r Value>),
+}
+
+impl<'a> Slot<'a> {
+    /// What this slot renders of `record`; `values` finds what is not where the shape
+    /// expects it.
+    pub fn of<'r>(&self, record: &'r Record, values: &mut Values<'r>) -> Rendered<'r> {
+        match &self.source {
+            Source::Key => Rendered::Key(&record.id),
+            Source::Column(at, name) => match record.values.get(*at) {
+                Some((named, value)) if Arc::ptr_eq(named, name) => Rendered::Value(Some(value)),
+                _ => Rendered::Value(values.get(&self.property.name)),
+            },
+            Source::Searched => Rendered::Value(values.get(&self.property.name)),
+        }
+    }
+}
+
+/// A record's values looked up in the model's property order. The store reads columns in
+/// table order: the first version's properties, then those only another version has
+/// (beta's, after v1.0's). Each lookup searches on from the previous one's value and then
+/// wraps around, so a run of properties in table order costs one step each, and a version
+/// that interleaves them pays only where it switches between the two runs.
+pub struct Values<'a> {
+    record: &'a Record,
+    next: usize,
+}
+
+impl<'a> Values<'a> {
+    /// Lookups in `record`, from its first value.
+    pub fn new(record: &'a Record) -> Values<'a> {
+        Values { record, next: 0 }
+    }
+
+    /// The value named `name`.
+    pub fn get(&mut self, name: &str) -> Option<&'a Value> {
+        let at = self.position(name)?;
+        Some(&self.record.values[at].1)
+    }
+
+    fn position(&mut self, name: &str) -> Option<usize> {
+        let values = &self.record.values;
+        let (behind, ahead) = values.split_at(self.next.min(values.len()));
+        let named = |(n, _): &(Arc<str>, Value)| &**n == name;
+        let at = match ahead.iter().position(named) {
+            Some(i) => self.next + i,
+            None => behind.iter().position(named)?,
+        };
+        self.next = at + 1;
+        Some(at)
+    }
+}
