@@ -84,13 +84,19 @@ impl<'a> Entity<'a> {
         let level = match shapes {
             Some(shapes) => {
                 let shape = shapes.of(model, record, self.declared, self.select);
-                for slot in &shape.slots {
+                let Some(slots) = &shape.slots else {
+                    return object.end();
+                };
+                for slot in slots {
                     property(&mut object, slot, record, &mut values);
                 }
                 shapes
             }
             None => {
-                for slot in slots(model, record, self.declared, self.select) {
+                let Some(ty) = shape::structured(model, record, self.declared) else {
+                    return object.end();
+                };
+                for slot in slots(model, ty, record, self.select) {
                     property(&mut object, &slot, record, &mut values);
                 }
                 &mut own
@@ -125,7 +131,8 @@ impl<'a> Entity<'a> {
     }
 }
 
-/// Appends a property of `record` to `object`, as `slot` says.
+/// Appends a property of `record` to `object`, as `slot` says. Inlined into both of
+/// `write_shaped`'s loops, as it was written inline before it had two callers.
 #[inline(always)]
 fn property<'r>(
     object: &mut json::Object<'_>,
@@ -144,7 +151,8 @@ fn property<'r>(
 }
 
 /// A page's JSON as Graph writes it: the context, the count, the next link, then the
-/// entities.
+/// entities (each after the first of its kind in the shape of that first one: see
+/// `Shapes::of` in shape.rs).
 pub fn page<'a>(
     context: &str,
     count: Option<u64>,

@@ -1,10 +1,11 @@
 //! How the entities of one response render, worked out once per entity type rather than
 //! once per entity: which properties the version shows (and `$select` keeps), where each
 //! one's value sits in a record, and the version's enum type of each enum property. The
-//! entities of a page share their type and the order of their values, so every entity
-//! after the first renders without a name lookup in the model or in its record (for a
-//! page of devices those lookups were about a tenth of the page's instructions:
-//! bench/HISTORY.md, step 35).
+//! entities of a page share the order of their values (one statement's columns), and
+//! those of one type their properties, so every entity after the first of its type
+//! renders without a name lookup in the model or in its record (for a page of devices
+//! those lookups were about a tenth of the page's instructions: bench/HISTORY.md,
+//! step 35).
 
 use std::sync::Arc;
 
@@ -23,17 +24,21 @@ pub struct Shapes<'a> {
 
 impl<'a> Shapes<'a> {
     /// The shape of `record`'s type at this level, made from `record` the first time.
+    /// Kept by everything it depends on (the type, the model, the declared type, the
+    /// `$select`), so entities that differ in any of them never share one.
     pub fn of(
         &mut self,
         model: &'a Model,
         record: &'a Record,
-        declared: &str,
-        select: Option<&[String]>,
+        declared: &'a str,
+        select: Option<&'a [String]>,
     ) -> &Shape<'a> {
-        let found = self
-            .made
-            .iter()
-            .position(|s| s.type_name == record.type_name);
+        let found = self.made.iter().position(|s| {
+            s.type_name == record.type_name
+                && std::ptr::eq(s.model, model)
+                && s.declared == declared
+                && s.select == select
+        });
         let at = match found {
             Some(at) => at,
             None => {
@@ -57,8 +62,14 @@ impl<'a> Shapes<'a> {
 pub struct Shape<'a> {
     /// The record's type this shape was made for.
     type_name: &'a str,
-    /// The properties rendered, in the model's order.
-    pub slots: Vec<Slot<'a>>,
+    /// The model, declared type and `$select` it was made with.
+    model: &'a Model,
+    declared: &'a str,
+    select: Option<&'a [String]>,
+    /// The properties rendered, in the model's order; `None` when the model has neither
+    /// the record's type nor the declared one (the entity is written with its
+    /// annotations only).
+    pub slots: Option<Vec<Slot<'a>>>,
 }
 
 /// A property as an entity renders it.
@@ -86,38 +97,49 @@ impl<'a> Shape<'a> {
     fn new(
         model: &'a Model,
         record: &'a Record,
-        declared: &str,
-        select: Option<&[String]>,
+        declared: &'a str,
+        select: Option<&'a [String]>,
     ) -> Self {
         Shape {
             type_name: &record.type_name,
-            slots: slots(model, record, declared, select).collect(),
+            model,
+            declared,
+            select,
+            slots: structured(model, record, declared)
+                .map(|ty| slots(model, ty, record, select).collect()),
         }
     }
 }
 
-/// The slots of `record`'s type (else of `declared`), in the model's order: those
-/// `select` keeps, each found in `record`.
+/// The type an entity renders as: its own, else the declared type of where it lives.
+pub fn structured<'a>(
+    model: &'a Model,
+    record: &Record,
+    declared: &str,
+) -> Option<&'a StructuredType> {
+    model
+        .structured(&record.type_name)
+        .or_else(|| model.structured(declared))
+}
+
+/// The slots of `ty`, in the model's order: those `select` keeps, each found in
+/// `record`.
 pub fn slots<'a, 's>(
     model: &'a Model,
+    ty: &'a StructuredType,
     record: &'a Record,
-    declared: &str,
     select: Option<&'s [String]>,
 ) -> impl Iterator<Item = Slot<'a>> + 's
 where
     'a: 's,
 {
-    let ty: Option<&'a StructuredType> = model
-        .structured(&record.type_name)
-        .or_else(|| model.structured(declared));
     let mut values = Values::new(record);
-    let properties = ty.map_or(&[][..], |ty| &ty.properties);
-    properties
+    ty.properties
         .iter()
         .filter(move |p| select.is_none_or(|s| s.contains(&p.name)))
         .map(move |property| Slot {
             property,
-            source: if ty.is_some_and(|ty| ty.key.contains(&property.name)) {
+            source: if ty.key.contains(&property.name) {
                 Source::Key
             } else {
                 match values.position(&property.name) {

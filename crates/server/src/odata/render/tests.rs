@@ -1,7 +1,10 @@
+use std::sync::Arc;
+
 use intune::{ApiVersion, Schema};
 use odata::Value;
+use odata::query::Expand;
 use serde_json::json;
-use store::Record;
+use store::{Expanded, Record};
 
 use super::{Entity, TypeAnnotations};
 
@@ -110,61 +113,72 @@ fn select_keeps_the_chosen_properties_and_the_annotations() {
     );
 }
 
+/// A page's bytes, and the bytes of a page of its entities each rendered alone.
+fn page_and_alone(entities: &[Entity<'_>]) -> (Vec<u8>, Vec<u8>) {
+    let page = super::page("ctx", None, None, entities.iter().copied());
+    let mut alone = br#"{"@odata.context":"ctx","value":["#.to_vec();
+    for (i, entity) in entities.iter().enumerate() {
+        if i > 0 {
+            alone.push(b',');
+        }
+        alone.extend(entity.to_bytes());
+    }
+    alone.extend(b"]}");
+    (page, alone)
+}
+
+/// Records of `type_names`, each holding a value for every one of `names` (shared, as
+/// the store shares a column's name among the records it reads): `"{name}-{i}"`.
+fn records(type_names: &[&str], names: &[Arc<str>]) -> Vec<Record> {
+    type_names
+        .iter()
+        .enumerate()
+        .map(|(i, type_name)| Record {
+            type_name: (*type_name).into(),
+            id: format!("r{i}"),
+            values: names
+                .iter()
+                .map(|n| (n.clone(), Value::String(format!("{n}-{i}"))))
+                .collect(),
+            expanded: Vec::new(),
+        })
+        .collect()
+}
+
 /// A page renders each entity as it renders alone: the entities after the first take
 /// the first one's shape, and one whose values sit elsewhere (another read's columns, in
-/// another order, one missing) or whose type differs is still rendered from its own.
+/// another order, one missing) or whose type the model lacks is still rendered from its
+/// own.
 #[test]
 fn a_page_renders_each_entity_as_it_renders_alone() {
     let schema = Schema::load().unwrap();
-    let names: Vec<std::sync::Arc<str>> = ["displayName", "failedUpdateCount", "osVersion"]
+    let names: Vec<Arc<str>> = ["displayName", "failedUpdateCount", "osVersion"]
         .into_iter()
         .map(Into::into)
         .collect();
-    let read = |id: &str, name: &str, failed: i64| Record {
-        type_name: ACCOUNT.into(),
-        id: id.into(),
-        values: names
-            .iter()
-            .cloned()
-            .zip([
-                Value::String(name.into()),
-                Value::Int(failed),
-                Value::String("14.1".into()),
-            ])
-            .collect(),
-        expanded: Vec::new(),
-    };
+    let mut records = records(&[ACCOUNT, ACCOUNT, "notInTheModel"], &names);
     let mut reordered = account(vec![
         ("osVersion", Value::String("15.0".into())),
         ("displayName", Value::String("third".into())),
     ]);
     reordered.id = "a3".into();
-    let mut other_type = read("a4", "fourth", 4);
-    other_type.type_name = "notInTheModel".into();
-    let records = [
-        read("a1", "first", 1),
-        read("a2", "second", 2),
-        reordered,
-        other_type,
-    ];
-    let entity = |record| Entity {
-        model: schema.model(ApiVersion::Beta),
-        record,
-        declared: ACCOUNT,
-        select: None,
-        expand: &[],
-        annotations: TypeAnnotations::Always,
-        context: None,
-    };
-    let page: serde_json::Value =
-        serde_json::from_slice(&super::page("ctx", None, None, records.iter().map(entity)))
-            .unwrap();
-    let alone: Vec<serde_json::Value> = records
+    records.insert(2, reordered);
+    let entities: Vec<Entity> = records
         .iter()
-        .map(|r| serde_json::from_slice(&entity(r).to_bytes()).unwrap())
+        .map(|record| Entity {
+            model: schema.model(ApiVersion::Beta),
+            record,
+            declared: ACCOUNT,
+            select: None,
+            expand: &[],
+            annotations: TypeAnnotations::Always,
+            context: None,
+        })
         .collect();
-    assert_eq!(page["value"], serde_json::Value::Array(alone));
-    assert_eq!(page["value"][1]["displayName"], "second");
+    let (page, alone) = page_and_alone(&entities);
+    assert_eq!(String::from_utf8(page.clone()), String::from_utf8(alone));
+    let page: serde_json::Value = serde_json::from_slice(&page).unwrap();
+    assert_eq!(page["value"][1]["displayName"], "displayName-1");
     assert_eq!(page["value"][2]["displayName"], "third");
     assert_eq!(page["value"][2]["osVersion"], "15.0");
     assert_eq!(
@@ -175,5 +189,149 @@ fn a_page_renders_each_entity_as_it_renders_alone() {
         page["value"][3]["@odata.type"],
         "#microsoft.graph.notInTheModel"
     );
-    assert_eq!(page["value"][3]["failedUpdateCount"], 4);
+    assert_eq!(page["value"][3]["failedUpdateCount"], "failedUpdateCount-2");
+}
+
+/// In a page of a type and a type derived from it (one table's columns, shared), each
+/// entity renders its own type's properties.
+#[test]
+fn a_page_of_derived_types_renders_each_type_s_properties() {
+    let schema = Schema::load().unwrap();
+    let model = schema.model(ApiVersion::Beta);
+    let (base, derived) = model
+        .structured_types()
+        .filter(|t| t.is_entity)
+        .find_map(|t| {
+            let more = |d: &&odata::edm::StructuredType| d.properties.len() > t.properties.len();
+            let derived = t.derived.iter().filter_map(|d| model.structured(d));
+            derived.into_iter().find(more).map(|d| (t, d))
+        })
+        .expect("a type with a derived type that adds properties");
+    let own = &derived.properties.last().unwrap().name;
+    let names: Vec<Arc<str>> = derived
+        .properties
+        .iter()
+        .filter(|p| !derived.key.contains(&p.name))
+        .map(|p| p.name.as_str().into())
+        .collect();
+    let (b, d) = (base.name.as_str(), derived.name.as_str());
+    let records = records(&[b, d, b, d], &names);
+    let entities: Vec<Entity> = records
+        .iter()
+        .map(|record| Entity {
+            model,
+            record,
+            declared: b,
+            select: None,
+            expand: &[],
+            annotations: TypeAnnotations::Derived,
+            context: None,
+        })
+        .collect();
+    let (page, alone) = page_and_alone(&entities);
+    assert_eq!(String::from_utf8(page.clone()), String::from_utf8(alone));
+    let page: serde_json::Value = serde_json::from_slice(&page).unwrap();
+    assert_eq!(page["value"][0].get(own), None, "{b} has no {own}");
+    assert_eq!(page["value"][3][own], format!("{own}-3"));
+    assert_eq!(
+        page["value"][3]["@odata.type"],
+        format!("#microsoft.graph.{d}")
+    );
+}
+
+/// With `$select` and an expanded collection, a page renders each entity, and each
+/// expanded one, as it renders alone, with its own values.
+#[test]
+fn a_page_with_select_and_expand_renders_each_entity_as_alone() {
+    let schema = Schema::load().unwrap();
+    let state_names: Vec<Arc<str>> = ["runState", "resultMessage"]
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    let script_names: Vec<Arc<str>> = ["displayName", "description"]
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    const STATE: &str = "deviceManagementScriptDeviceState";
+    let mut scripts = records(&["deviceManagementScript"; 2], &script_names);
+    for (i, script) in scripts.iter_mut().enumerate() {
+        let mut states = records(&[STATE; 2], &state_names);
+        for (j, state) in states.iter_mut().enumerate() {
+            state.values[1].1 = Value::String(format!("result-{i}-{j}"));
+        }
+        script.expanded = vec![("deviceRunStates".into(), Expanded::Many(states))];
+    }
+    let select = ["displayName".to_string()];
+    let expand = [Expand {
+        navigation: "deviceRunStates".into(),
+        target: STATE.into(),
+        collection: true,
+        select: Some(vec!["resultMessage".into()]),
+        filter: None,
+        orderby: Vec::new(),
+        top: None,
+    }];
+    let entities: Vec<Entity> = scripts
+        .iter()
+        .map(|record| Entity {
+            model: schema.model(ApiVersion::Beta),
+            record,
+            declared: "deviceManagementScript",
+            select: Some(&select),
+            expand: &expand,
+            annotations: TypeAnnotations::Always,
+            context: None,
+        })
+        .collect();
+    let (page, alone) = page_and_alone(&entities);
+    assert_eq!(String::from_utf8(page.clone()), String::from_utf8(alone));
+    let page: serde_json::Value = serde_json::from_slice(&page).unwrap();
+    assert_eq!(
+        page["value"][1],
+        json!({
+            "@odata.type": "#microsoft.graph.deviceManagementScript",
+            "displayName": "displayName-1",
+            "deviceRunStates": [
+                {"@odata.type": format!("#microsoft.graph.{STATE}"), "resultMessage": "result-1-0"},
+                {"@odata.type": format!("#microsoft.graph.{STATE}"), "resultMessage": "result-1-1"},
+            ],
+        })
+    );
+}
+
+/// An entity whose type and declared type the model lacks renders its annotations only,
+/// in a page as alone: no properties, no expansions.
+#[test]
+fn an_entity_of_no_known_type_renders_its_annotations_only() {
+    let schema = Schema::load().unwrap();
+    let names: Vec<Arc<str>> = vec!["displayName".into()];
+    let mut records = records(&["nothing"; 2], &names);
+    for record in &mut records {
+        record.expanded = vec![("children".into(), Expanded::Many(Vec::new()))];
+    }
+    let expand = [Expand {
+        navigation: "children".into(),
+        target: "nothing".into(),
+        collection: true,
+        select: None,
+        filter: None,
+        orderby: Vec::new(),
+        top: None,
+    }];
+    let entities: Vec<Entity> = records
+        .iter()
+        .map(|record| Entity {
+            model: schema.model(ApiVersion::Beta),
+            record,
+            declared: "nothing",
+            select: None,
+            expand: &expand,
+            annotations: TypeAnnotations::Always,
+            context: None,
+        })
+        .collect();
+    let (page, alone) = page_and_alone(&entities);
+    assert_eq!(String::from_utf8(page.clone()), String::from_utf8(alone));
+    let entity = br##"{"@odata.type":"#microsoft.graph.nothing"}"##;
+    assert_eq!(entities[0].to_bytes(), entity);
 }
