@@ -148,6 +148,12 @@ pub struct Formatted {
 }
 
 impl Formatted {
+    /// The text's bytes: ASCII digits and `-T:.Z`, nothing JSON escapes (a response
+    /// writes them as they are, without checking them again).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.text[..usize::from(self.len)]
+    }
+
     /// The text.
     pub fn as_str(&self) -> &str {
         // Invariant: only ASCII digits, `-`, `T`, `:`, `.` and `Z` are written.

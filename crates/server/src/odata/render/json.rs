@@ -11,9 +11,19 @@ pub fn string(out: &mut Vec<u8>, text: &str) {
         serialized(out, text);
         return;
     }
+    unescaped(out, text.as_bytes());
+}
+
+/// Appends `text`, UTF-8 that holds nothing JSON escapes (a formatted date), as a JSON
+/// string, without looking for anything to escape.
+pub fn unescaped(out: &mut Vec<u8>, text: &[u8]) {
+    debug_assert!(
+        std::str::from_utf8(text).is_ok() && !needs_escape(text),
+        "{text:?}"
+    );
     out.reserve(text.len() + 2);
     out.push(b'"');
-    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(text);
     out.push(b'"');
 }
 
@@ -164,6 +174,25 @@ mod tests {
                     assert_eq!(out, serde_json::to_vec(&text).unwrap(), "{text:?}");
                 }
             }
+        }
+    }
+
+    /// A formatted date, written without a look for anything to escape, is written as
+    /// serde_json writes its text.
+    #[test]
+    fn dates_are_written_as_serde_json_writes_them() {
+        for ticks in [
+            i64::MIN,
+            0,
+            1,
+            638_812_864_120_000_000,
+            638_812_864_123_456_700,
+            i64::MAX,
+        ] {
+            let date = odata::datetime::formatted(ticks);
+            let mut out = Vec::new();
+            unescaped(&mut out, date.as_bytes());
+            assert_eq!(out, serde_json::to_vec(date.as_str()).unwrap());
         }
     }
 

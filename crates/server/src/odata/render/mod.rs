@@ -213,7 +213,7 @@ fn plain(out: &mut Vec<u8>, value: Option<&Value>) {
         Some(Value::Float(f)) => json::serialized(out, f),
         Some(Value::String(s) | Value::Enum(s)) => json::string(out, s),
         Some(Value::DateTimeOffset(ticks)) => {
-            json::string(out, datetime::formatted(*ticks).as_str());
+            json::unescaped(out, datetime::formatted(*ticks).as_bytes());
         }
         Some(Value::Json(j)) => json::serialized(out, j),
     }
