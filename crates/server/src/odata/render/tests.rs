@@ -1,8 +1,8 @@
 use std::sync::Arc;
 
 use intune::{ApiVersion, Schema};
-use odata::Value;
 use odata::query::Expand;
+use odata::{Model, Value};
 use serde_json::json;
 use store::{Expanded, Record};
 
@@ -127,6 +127,33 @@ fn page_and_alone(entities: &[Entity<'_>]) -> (Vec<u8>, Vec<u8>) {
     (page, alone)
 }
 
+/// An entity of `model` declared as `declared`, every one annotated, nothing selected or
+/// expanded.
+fn entity<'a>(model: &'a Model, record: &'a Record, declared: &'a str) -> Entity<'a> {
+    Entity {
+        model,
+        record,
+        declared,
+        select: None,
+        expand: &[],
+        annotations: TypeAnnotations::Always,
+        context: None,
+    }
+}
+
+/// `$expand` of a collection-valued `navigation` to `target`, with its `$select`.
+fn expand(navigation: &str, target: &str, select: Option<Vec<String>>) -> Expand {
+    Expand {
+        navigation: navigation.into(),
+        target: target.into(),
+        collection: true,
+        select,
+        filter: None,
+        orderby: Vec::new(),
+        top: None,
+    }
+}
+
 /// Records of `type_names`, each holding a value for every one of `names` (shared, as
 /// the store shares a column's name among the records it reads): `"{name}-{i}"`.
 fn records(type_names: &[&str], names: &[Arc<str>]) -> Vec<Record> {
@@ -163,18 +190,8 @@ fn a_page_renders_each_entity_as_it_renders_alone() {
     ]);
     reordered.id = "a3".into();
     records.insert(2, reordered);
-    let entities: Vec<Entity> = records
-        .iter()
-        .map(|record| Entity {
-            model: schema.model(ApiVersion::Beta),
-            record,
-            declared: ACCOUNT,
-            select: None,
-            expand: &[],
-            annotations: TypeAnnotations::Always,
-            context: None,
-        })
-        .collect();
+    let model = schema.model(ApiVersion::Beta);
+    let entities: Vec<Entity> = records.iter().map(|r| entity(model, r, ACCOUNT)).collect();
     let (page, alone) = page_and_alone(&entities);
     assert_eq!(String::from_utf8(page.clone()), String::from_utf8(alone));
     let page: serde_json::Value = serde_json::from_slice(&page).unwrap();
@@ -218,14 +235,9 @@ fn a_page_of_derived_types_renders_each_type_s_properties() {
     let records = records(&[b, d, b, d], &names);
     let entities: Vec<Entity> = records
         .iter()
-        .map(|record| Entity {
-            model,
-            record,
-            declared: b,
-            select: None,
-            expand: &[],
+        .map(|r| Entity {
             annotations: TypeAnnotations::Derived,
-            context: None,
+            ..entity(model, r, b)
         })
         .collect();
     let (page, alone) = page_and_alone(&entities);
@@ -262,25 +274,18 @@ fn a_page_with_select_and_expand_renders_each_entity_as_alone() {
         script.expanded = vec![("deviceRunStates".into(), Expanded::Many(states))];
     }
     let select = ["displayName".to_string()];
-    let expand = [Expand {
-        navigation: "deviceRunStates".into(),
-        target: STATE.into(),
-        collection: true,
-        select: Some(vec!["resultMessage".into()]),
-        filter: None,
-        orderby: Vec::new(),
-        top: None,
-    }];
+    let expand = [expand(
+        "deviceRunStates",
+        STATE,
+        Some(vec!["resultMessage".into()]),
+    )];
+    let model = schema.model(ApiVersion::Beta);
     let entities: Vec<Entity> = scripts
         .iter()
-        .map(|record| Entity {
-            model: schema.model(ApiVersion::Beta),
-            record,
-            declared: "deviceManagementScript",
+        .map(|r| Entity {
             select: Some(&select),
             expand: &expand,
-            annotations: TypeAnnotations::Always,
-            context: None,
+            ..entity(model, r, "deviceManagementScript")
         })
         .collect();
     let (page, alone) = page_and_alone(&entities);
@@ -309,25 +314,13 @@ fn an_entity_of_no_known_type_renders_its_annotations_only() {
     for record in &mut records {
         record.expanded = vec![("children".into(), Expanded::Many(Vec::new()))];
     }
-    let expand = [Expand {
-        navigation: "children".into(),
-        target: "nothing".into(),
-        collection: true,
-        select: None,
-        filter: None,
-        orderby: Vec::new(),
-        top: None,
-    }];
+    let expand = [expand("children", "nothing", None)];
+    let model = schema.model(ApiVersion::Beta);
     let entities: Vec<Entity> = records
         .iter()
-        .map(|record| Entity {
-            model: schema.model(ApiVersion::Beta),
-            record,
-            declared: "nothing",
-            select: None,
+        .map(|r| Entity {
             expand: &expand,
-            annotations: TypeAnnotations::Always,
-            context: None,
+            ..entity(model, r, "nothing")
         })
         .collect();
     let (page, alone) = page_and_alone(&entities);
