@@ -175,6 +175,35 @@ fn max_ticks() -> i64 {
 mod tests {
     use super::*;
 
+    /// Every formatted date is ASCII digits and `-T:.Z`, which a response writes into
+    /// JSON as they are: dates across the whole range, each with fractions of every
+    /// length (a sweep of 200,000 tick values, the ends among them).
+    #[test]
+    fn every_formatted_date_is_plain_ascii() {
+        let max = max_ticks();
+        let step = max / 100_000;
+        let fractions = [0, 1, 5_000_000, 1_230_000, 9_999_999, 1_000_001];
+        for i in 0..=100_000i64 {
+            let day = (i * step).min(max);
+            for ticks in [
+                day,
+                day - day % TICKS_PER_SECOND + fractions[(i % 6) as usize],
+            ] {
+                let date = formatted(ticks);
+                assert!(
+                    date.as_bytes()
+                        .iter()
+                        .all(|b| b"0123456789-T:.Z".contains(b)),
+                    "{ticks}: {:?}",
+                    date.as_str()
+                );
+            }
+        }
+        for ticks in [i64::MIN, -1, 0, max, i64::MAX] {
+            assert!(formatted(ticks).as_bytes().iter().all(u8::is_ascii_graphic));
+        }
+    }
+
     #[test]
     fn normalizes_offsets_to_utc_and_keeps_100ns() {
         let cases = [

@@ -142,7 +142,7 @@ fn entity<'a>(model: &'a Model, record: &'a Record, declared: &'a str) -> Entity
 }
 
 /// `$expand` of a collection-valued `navigation` to `target`, with its `$select`.
-fn expand(navigation: &str, target: &str, select: Option<Vec<String>>) -> Expand {
+fn collection(navigation: &str, target: &str, select: Option<Vec<String>>) -> Expand {
     Expand {
         navigation: navigation.into(),
         target: target.into(),
@@ -274,7 +274,7 @@ fn a_page_with_select_and_expand_renders_each_entity_as_alone() {
         script.expanded = vec![("deviceRunStates".into(), Expanded::Many(states))];
     }
     let select = ["displayName".to_string()];
-    let expand = [expand(
+    let expand = [collection(
         "deviceRunStates",
         STATE,
         Some(vec!["resultMessage".into()]),
@@ -314,7 +314,7 @@ fn an_entity_of_no_known_type_renders_its_annotations_only() {
     for record in &mut records {
         record.expanded = vec![("children".into(), Expanded::Many(Vec::new()))];
     }
-    let expand = [expand("children", "nothing", None)];
+    let expand = [collection("children", "nothing", None)];
     let model = schema.model(ApiVersion::Beta);
     let entities: Vec<Entity> = records
         .iter()
