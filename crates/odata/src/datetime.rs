@@ -157,7 +157,7 @@ impl Formatted {
     /// The text.
     pub fn as_str(&self) -> &str {
         // Invariant: only ASCII digits, `-`, `T`, `:`, `.` and `Z` are written.
-        std::str::from_utf8(&self.text[..usize::from(self.len)]).unwrap_or_default()
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
 
