@@ -299,6 +299,7 @@ async fn a_fleet_seeds_into_postgresql() {
         by_key: false,
         statements: vec![estimate],
         max_bytes: None,
+        row: None,
     };
     let rows = executor.run(plan).await.unwrap();
     assert_eq!(

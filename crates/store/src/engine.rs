@@ -109,7 +109,7 @@ impl<E: Executor> Store for SqlStore<E> {
         };
         let insert = planner.insert(tenant, &target, &key, &changes, now());
         let after = planner.recomputes(tenant, at, Some(&key), Write::Create);
-        let row = first(self.run_write(checks, insert, after).await?)?;
+        let row = first(self.run_write(None, checks, insert, after).await?)?;
         Ok(record(target.table, &target.table.all, row))
     }
 
@@ -125,13 +125,13 @@ impl<E: Executor> Store for SqlStore<E> {
         if target.table.kind.single() {
             let stamp = now();
             let upsert = || planner.upsert(tenant, &target, &changes, false, stamp);
-            let row = self.upsert(checks, upsert).await?;
+            let row = self.upsert(target.row(tenant), checks, upsert).await?;
             return Ok(record(target.table, &target.table.all, row));
         }
         let update = planner.update(tenant, &target, &changes, now());
         let after = planner.recomputes(tenant, at, None, Write::Update);
         match self
-            .run_write(checks, update, after)
+            .run_write(target.row(tenant), checks, update, after)
             .await?
             .into_iter()
             .next()
@@ -158,7 +158,7 @@ impl<E: Executor> Store for SqlStore<E> {
         let (checks, target) = planner.resolve(tenant, at);
         let stamp = now();
         let upsert = || planner.upsert(tenant, &target, &changes, true, stamp);
-        let row = self.upsert(checks, upsert).await?;
+        let row = self.upsert(target.row(tenant), checks, upsert).await?;
         Ok(record(target.table, &target.table.all, row))
     }
 
@@ -172,7 +172,8 @@ impl<E: Executor> Store for SqlStore<E> {
             Write::Delete
         };
         let after = planner.recomputes(tenant, at, None, write);
-        let affected = first(self.run_write(checks, vec![delete], after).await?)?;
+        let row = target.row(tenant);
+        let affected = first(self.run_write(row, checks, vec![delete], after).await?)?;
         match affected.first() {
             _ if target.table.kind.single() => Ok(()),
             Some(Param::Int(1..)) => Ok(()),
@@ -198,7 +199,8 @@ impl<E: Executor> Store for SqlStore<E> {
         };
         checks.extend(planner.link_checks(tenant, via.table, &changes));
         let set = planner.set_link(tenant, via, key);
-        let affected = first(self.run_one(true, checks, set).await?)?;
+        let row = Some(via.row(tenant));
+        let affected = first(self.run_write(row, checks, vec![set], Vec::new()).await?)?;
         match affected.first() {
             Some(Param::Int(1..)) => Ok(()),
             _ => Err(StoreError::NotFound),

@@ -56,6 +56,7 @@ pub trait Executor: Send + Sync {
             by_key: true,
             statements: vec![select],
             max_bytes: None,
+            row: None,
         })
         .await
         .map(|_| ())

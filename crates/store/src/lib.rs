@@ -146,6 +146,39 @@ pub enum StoreError {
     Backend(#[source] Cause),
 }
 
+impl StoreError {
+    /// The same failure again, for each write of a group that failed together (its
+    /// transaction lost whole): the kind kept, a cause kept as its message.
+    pub(crate) fn again(&self) -> StoreError {
+        let cause = || -> Cause {
+            std::error::Error::source(self)
+                .map_or_else(|| self.to_string(), |source| source.to_string())
+                .into()
+        };
+        match self {
+            StoreError::NotFound => StoreError::NotFound,
+            StoreError::Conflict => StoreError::Conflict,
+            StoreError::InvalidReference => StoreError::InvalidReference,
+            StoreError::TypeMismatch { stored, given } => StoreError::TypeMismatch {
+                stored: stored.clone(),
+                given: given.clone(),
+            },
+            StoreError::Unavailable(_) => StoreError::Unavailable(cause()),
+            StoreError::TooLarge {
+                limit,
+                statement,
+                fitted,
+            } => StoreError::TooLarge {
+                limit: *limit,
+                statement: *statement,
+                fitted: *fitted,
+            },
+            StoreError::SchemaDrift(drift) => StoreError::SchemaDrift(drift.clone()),
+            StoreError::Backend(_) => StoreError::Backend(cause()),
+        }
+    }
+}
+
 /// What a database failure came from, kept whole (its own source chain included) for the
 /// log: a driver error, or a message where the store found the fault itself.
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;

@@ -8,7 +8,7 @@
 mod writes;
 
 use crate::StoreError;
-use crate::catalog::{Address, Catalog, ColumnType, Table, TableKind};
+use crate::catalog::{Address, Catalog, ColumnType, Table, TableId, TableKind};
 use crate::columns::Selection;
 use crate::sql::{Dialect, Param, Sql, TENANT, quote};
 
@@ -67,6 +67,19 @@ pub struct Plan {
     /// return together; past it the plan fails with [`StoreError::TooLarge`] without
     /// reading further.
     pub max_bytes: Option<usize>,
+    /// For a write of one row known before it runs, that row: writes of one row wait for
+    /// each other's lock, so a backend may commit those waiting at one moment together
+    /// (PostgreSQL's group commit, [`crate::postgres`]).
+    pub row: Option<RowId>,
+}
+
+/// One row of one table, as a write names it: the key of a group commit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RowId {
+    table: TableId,
+    tenant: String,
+    parent: String,
+    key: String,
 }
 
 /// Builds plans for one table layout and dialect.
@@ -91,6 +104,18 @@ pub struct Target<'a> {
     pub via: Option<Via<'a>>,
 }
 
+impl Target<'_> {
+    /// The row a write of the target changes, if its key is known before it runs.
+    pub fn row(&self, tenant: &str) -> Option<RowId> {
+        Some(RowId {
+            table: self.table.id,
+            tenant: tenant.to_string(),
+            parent: self.parent.clone(),
+            key: self.key.clone()?,
+        })
+    }
+}
+
 /// The linking entity of a link's target, and the column holding the target's key.
 pub struct Via<'a> {
     /// The linking entity's table.
@@ -101,6 +126,18 @@ pub struct Via<'a> {
     pub key: String,
     /// The link column.
     pub column: &'a str,
+}
+
+impl Via<'_> {
+    /// The linking entity's row, which setting the link changes.
+    pub fn row(&self, tenant: &str) -> RowId {
+        RowId {
+            table: self.table.id,
+            tenant: tenant.to_string(),
+            parent: self.parent.clone(),
+            key: self.key.clone(),
+        }
+    }
 }
 
 /// An entity on the path to a target that must exist for the target to be found: an

@@ -15,6 +15,10 @@
 //!   Once it has a connection, the plan runs in a task of its own, so a client that
 //!   disconnects (or a request timeout) cannot stop it half-way: it commits or rolls back
 //!   whole.
+//! - Writes of one row known before they run (a PATCH, a PUT, a DELETE, a `$ref`) that
+//!   wait for each other are committed together, one transaction for those waiting at
+//!   one moment ([`group`]): 32 clients on one row otherwise each wait for the commit,
+//!   WAL flush included, of the one before.
 //! - A plan may run again: serialization failures, deadlocks and lost connections
 //!   (classified by SQLSTATE) are retried with backoff within a bounded budget, then
 //!   reported as [`StoreError::Unavailable`]. A connection lost without an answer while a
@@ -30,6 +34,7 @@
 mod attempt;
 mod codec;
 mod failure;
+mod group;
 mod pool;
 
 use std::str::FromStr;
@@ -49,7 +54,8 @@ use crate::plan::{Expect, Plan, Rows, Statement};
 use crate::sql::{Dialect, Postgres, column_indexes, quote};
 use attempt::run_once;
 use failure::{Failure, backend};
-use pool::{Pool, discard};
+use group::Queues;
+use pool::{Pool, Pooled, discard};
 
 /// How many times a plan runs at most when it fails transiently.
 const ATTEMPTS: u32 = 6;
@@ -80,6 +86,8 @@ const DROP_LOCK_TIMEOUT: &str = "SET LOCAL lock_timeout = '20s'";
 #[derive(Clone)]
 pub struct PostgresExecutor {
     pool: Pool,
+    /// The writes of one row waiting to be committed together ([`group`]).
+    queues: Arc<Queues>,
 }
 
 impl PostgresExecutor {
@@ -93,7 +101,10 @@ impl PostgresExecutor {
         let pool = pool::pool(options, pool_size)?;
         // One connection now: a database out of reach is said at start.
         drop(pool::acquire(&pool).await.map_err(Failure::unavailable)?);
-        Ok(PostgresExecutor { pool })
+        Ok(PostgresExecutor {
+            pool,
+            queues: Arc::default(),
+        })
     }
 
     /// Creates the schema `name` (letters, digits and `_`) in the database at `url` if
@@ -122,29 +133,54 @@ impl PostgresExecutor {
     /// and at most the pool's connections run for callers that are gone.
     async fn run_with_retries(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
         let plan = Arc::new(plan);
+        self.with_retries(|connection| {
+            let plan = plan.clone();
+            async move {
+                tokio::spawn(async move { run_once(connection, &plan).await })
+                    .await
+                    .unwrap_or_else(|e| Err(Failure::Final(StoreError::Backend(e.into()))))
+            }
+        })
+        .await
+    }
+
+    /// Runs `plan` with retries in the calling task (one that nothing stops half-way).
+    async fn run_here(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
+        let plan = Arc::new(plan);
+        self.with_retries(|connection| {
+            let plan = plan.clone();
+            async move { run_once(connection, &plan).await }
+        })
+        .await
+    }
+
+    /// Makes `attempt`s, each on a connection of the pool, until one succeeds or fails
+    /// for good, or the retry budget is spent.
+    async fn with_retries<T, F>(
+        &self,
+        mut attempt: impl FnMut(Pooled) -> F,
+    ) -> Result<T, StoreError>
+    where
+        F: Future<Output = Result<T, Failure>>,
+    {
         let started = Instant::now();
-        let mut attempt = 1;
+        let mut attempts = 1;
         loop {
             let outcome = match pool::acquire(&self.pool).await {
-                Ok(connection) => {
-                    let plan = plan.clone();
-                    tokio::spawn(async move { run_once(connection, &plan).await })
-                        .await
-                        .unwrap_or_else(|e| Err(Failure::Final(StoreError::Backend(e.into()))))
-                }
+                Ok(connection) => attempt(connection).await,
                 Err(failure) => Err(failure),
             };
             match outcome {
                 Ok(results) => return Ok(results),
                 Err(Failure::Final(error)) => return Err(error),
                 Err(Failure::Transient(error)) => {
-                    if attempt >= ATTEMPTS || started.elapsed() >= RETRY_BUDGET {
+                    if attempts >= ATTEMPTS || started.elapsed() >= RETRY_BUDGET {
                         return Err(StoreError::Unavailable(error.into()));
                     }
-                    tracing::warn!(attempt, %error, "transient database failure, retrying");
-                    let backoff = Duration::from_millis(25 << attempt.min(6));
+                    tracing::warn!(attempt = attempts, %error, "transient database failure, retrying");
+                    let backoff = Duration::from_millis(25 << attempts.min(6));
                     tokio::time::sleep(backoff).await;
-                    attempt += 1;
+                    attempts += 1;
                 }
             }
         }
@@ -187,8 +223,11 @@ impl Executor for PostgresExecutor {
         pool::usage(&self.pool)
     }
 
-    async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
-        self.run_with_retries(plan).await
+    async fn run(&self, mut plan: Plan) -> Result<Vec<Rows>, StoreError> {
+        match plan.row.take() {
+            Some(row) if plan.write => self.write_row(row, plan).await,
+            _ => self.run_with_retries(plan).await,
+        }
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -241,6 +280,7 @@ impl Executor for PostgresExecutor {
             by_key: false,
             statements: vec![analyze],
             max_bytes: None,
+            row: None,
         };
         self.run_with_retries(plan).await.map(drop)
     }

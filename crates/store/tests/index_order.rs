@@ -73,6 +73,7 @@ async fn plan_below(
             write: false,
             statements,
             max_bytes: None,
+            row: None,
             by_key: false,
         })
         .await
@@ -205,6 +206,7 @@ async fn run(executor: &PostgresExecutor, text: &str) {
                 decode: Vec::new(),
             }],
             max_bytes: None,
+            row: None,
             by_key: false,
         })
         .await

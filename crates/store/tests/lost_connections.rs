@@ -38,6 +38,7 @@ async fn one(executor: &PostgresExecutor, text: String, column: ColumnType) -> P
         by_key: true,
         statements: vec![select],
         max_bytes: None,
+        row: None,
     };
     let mut rows = executor.run(plan).await.unwrap().remove(0);
     rows.remove(0).remove(0)

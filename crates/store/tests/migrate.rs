@@ -142,6 +142,7 @@ fn ddl(statements: Vec<String>) -> Plan {
             })
             .collect(),
         max_bytes: None,
+        row: None,
     }
 }
 

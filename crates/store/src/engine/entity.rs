@@ -46,6 +46,7 @@ impl<E: Executor> SqlStore<E> {
             by_key: expansions.is_empty(),
             statements,
             max_bytes,
+            row: None,
         };
         let mut results = self.execute(plan).await?.into_iter();
         let rows = results.next().unwrap_or_default();

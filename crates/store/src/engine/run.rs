@@ -4,7 +4,7 @@
 use super::{Executor, SqlStore};
 use crate::StoreError;
 use crate::metrics::Outcome;
-use crate::plan::{Plan, Rows, Statement, first};
+use crate::plan::{Plan, RowId, Rows, Statement, first};
 use crate::sql::Param;
 
 /// How often an upsert runs at most when a concurrent first write wins the insert.
@@ -35,6 +35,7 @@ impl<E: Executor> SqlStore<E> {
             by_key: false,
             statements: checks,
             max_bytes,
+            row: None,
         })
         .await
     }
@@ -48,16 +49,26 @@ impl<E: Executor> SqlStore<E> {
         result
     }
 
-    /// Runs `checks`, a write, then the statements that follow from it (recomputed
-    /// summaries); returns the rows of the write (its first result).
+    /// Runs `checks`, a write of `row` (if known before it runs), then the statements
+    /// that follow from it (recomputed summaries); returns the rows of the write (its
+    /// first result).
     pub(super) async fn run_write(
         &self,
-        checks: Vec<Statement>,
-        mut write: Vec<Statement>,
+        row: Option<RowId>,
+        mut checks: Vec<Statement>,
+        write: Vec<Statement>,
         after: Vec<Statement>,
     ) -> Result<Rows, StoreError> {
-        write.extend(after);
-        let results = self.run(true, checks, write).await?;
+        checks.extend(write);
+        checks.extend(after);
+        let plan = Plan {
+            write: true,
+            by_key: false,
+            statements: checks,
+            max_bytes: None,
+            row,
+        };
+        let results = self.execute(plan).await?;
         Ok(results.into_iter().next().unwrap_or_default())
     }
 
@@ -69,12 +80,14 @@ impl<E: Executor> SqlStore<E> {
     /// (a retry is rare: the first try takes the planned statement rather than a copy).
     pub(super) async fn upsert(
         &self,
+        row: Option<RowId>,
         checks: Vec<Statement>,
         upsert: impl Fn() -> Vec<Statement>,
     ) -> Result<Vec<Param>, StoreError> {
         let mut tries = 1;
         loop {
-            match self.run_write(checks.clone(), upsert(), Vec::new()).await {
+            let write = self.run_write(row.clone(), checks.clone(), upsert(), Vec::new());
+            match write.await {
                 Err(StoreError::Conflict) if tries < UPSERT_TRIES => tries += 1,
                 rows => return first(rows?),
             }

@@ -2,7 +2,7 @@
 //! for. Each way an attempt can end says whether the connection is idle after it (the
 //! server answered, and no transaction or statement of the attempt is left open but rows
 //! a read left unread after a row failed to decode, which sqlx drains before the
-//! connection's next statement); [`run_once`] alone acts on that, giving the connection
+//! connection's next statement); [`settle`] alone acts on that, giving the connection
 //! back to the pool or closing it.
 
 use futures_util::TryStreamExt;
@@ -17,7 +17,7 @@ use crate::plan::{Expect, Plan, Rows};
 use crate::sql::Param;
 
 /// A failed attempt, and whether its connection is idle after it.
-struct Failed {
+pub(super) struct Failed {
     failure: Failure,
     idle: bool,
 }
@@ -25,7 +25,7 @@ struct Failed {
 impl Failed {
     /// A failure that leaves the connection idle unless the failure ended it (lost
     /// without an answer, or ended by the server: [`connection_lost`]).
-    fn answered(failure: Failure) -> Failed {
+    pub(super) fn answered(failure: Failure) -> Failed {
         let idle = match &failure {
             Failure::Transient(error) => !connection_lost(error),
             Failure::Final(_) => true,
@@ -34,7 +34,7 @@ impl Failed {
     }
 
     /// A failure after which the connection must not be used again.
-    fn closing(failure: Failure) -> Failed {
+    pub(super) fn closing(failure: Failure) -> Failed {
         Failed {
             failure,
             idle: false,
@@ -61,6 +61,12 @@ pub(super) async fn run_once(mut connection: Pooled, plan: &Plan) -> Result<Vec<
     } else {
         transaction(&mut connection, plan).await
     };
+    settle(connection, attempt)
+}
+
+/// The outcome of an attempt on `connection`, which goes back to the pool if the attempt
+/// left it idle, and is closed otherwise.
+pub(super) fn settle<T>(connection: Pooled, attempt: Result<T, Failed>) -> Result<T, Failure> {
     attempt.map_err(|Failed { failure, idle }| {
         if !idle {
             discard(connection);
@@ -107,31 +113,44 @@ async fn transaction(connection: &mut PgConnection, plan: &Plan) -> Result<Vec<R
     }
     let results = match statements(connection, plan).await {
         Ok(results) => results,
-        // The transaction is open (or aborted): it is ended before the connection goes
-        // back to the pool, or the connection is closed if it cannot be ended.
-        Err(failure) => {
-            let rolled_back = sqlx::raw_sql("ROLLBACK").execute(&mut *connection).await;
-            if let Err(error) = &rolled_back {
-                tracing::debug!(%error, "rollback failed; closing the connection");
-            }
-            return Err(Failed {
-                failure,
-                idle: rolled_back.is_ok(),
-            });
-        }
+        Err(failure) => return Err(roll_back(connection, failure).await),
     };
+    commit(connection, plan.write).await.map(|()| results)
+}
+
+/// Ends the open (or aborted) transaction after `failure`, before the connection goes
+/// back to the pool; the connection is closed if it cannot be ended.
+pub(super) async fn roll_back(connection: &mut PgConnection, failure: Failure) -> Failed {
+    let idle = rollback(connection).await.is_ok();
+    Failed { failure, idle }
+}
+
+/// `ROLLBACK` of the open (or aborted) transaction.
+pub(super) async fn rollback(connection: &mut PgConnection) -> Result<(), sqlx::Error> {
+    let rolled_back = sqlx::raw_sql("ROLLBACK").execute(&mut *connection).await;
+    if let Err(error) = &rolled_back {
+        tracing::debug!(%error, "rollback failed; closing the connection");
+    }
+    rolled_back.map(drop)
+}
+
+/// Commits the open transaction.
+pub(super) async fn commit(connection: &mut PgConnection, write: bool) -> Result<(), Failed> {
     match sqlx::raw_sql("COMMIT").execute(&mut *connection).await {
-        Ok(_) => Ok(results),
+        Ok(_) => Ok(()),
         // A failed COMMIT has ended the transaction: nothing to roll back. An answer
         // (a SQLSTATE) says it was rolled back (a serialization failure or a deadlock is
         // run again, see `classify`); a connection broken during COMMIT says nothing.
         Err(error) if sqlstate(&error).is_some() => Err(Failed::answered(classify(error))),
-        Err(error) => Err(Failed::lost(error, plan.write)),
+        Err(error) => Err(Failed::lost(error, write)),
     }
 }
 
 /// Runs the plan's statements (in the open transaction, if more than one).
-async fn statements(connection: &mut PgConnection, plan: &Plan) -> Result<Vec<Rows>, Failure> {
+pub(super) async fn statements(
+    connection: &mut PgConnection,
+    plan: &Plan,
+) -> Result<Vec<Rows>, Failure> {
     let mut results = Vec::new();
     let mut budget = RowBudget::new(plan.max_bytes);
     for (index, statement) in plan.statements.iter().enumerate() {

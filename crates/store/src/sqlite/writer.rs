@@ -169,17 +169,5 @@ fn within_savepoint(connection: &Connection, plan: &Plan) -> Result<Vec<Rows>, S
 /// `count` answers of a transaction that was lost with `error`: unavailable if it was
 /// transient (a lock another process held past the timeout), failed otherwise.
 fn lost(error: &StoreError, count: usize) -> Vec<Result<Vec<Rows>, StoreError>> {
-    let transient = matches!(error, StoreError::Unavailable(_));
-    (0..count)
-        .map(|_| {
-            let cause = std::error::Error::source(error)
-                .map_or_else(|| error.to_string(), |source| source.to_string())
-                .into();
-            Err(if transient {
-                StoreError::Unavailable(cause)
-            } else {
-                StoreError::Backend(cause)
-            })
-        })
-        .collect()
+    (0..count).map(|_| Err(error.again())).collect()
 }
