@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value as Json};
 
-use super::read::{Reader, read_entity};
+use super::read::{Path, Reader, read_entity};
 use super::{EntityBody, Value, ValueError, WriteMode};
 use crate::edm::{Action, Model, TypeKind};
 
@@ -58,7 +58,14 @@ pub fn read_parameters(
                     .collect::<Result<_, _>>()?;
                 Parameter::Entities(entities)
             }
-            _ => Parameter::Value(reader.value(parameter, json, &parameter.name)?),
+            _ => Parameter::Value(reader.value(
+                parameter,
+                json,
+                Path {
+                    prefix: "",
+                    name: &parameter.name,
+                },
+            )?),
         };
         out.push((parameter.name.clone(), value));
     }

@@ -62,6 +62,23 @@ pub fn default_value(model: &Model, ty: &TypeRef) -> Option<Value> {
     }
 }
 
+/// Where a value is in the body, for errors: a property's name after its parents'
+/// (`target/groupId`), written out only when an error names it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Path<'a> {
+    /// The parents' path with a `/` after it, or "".
+    pub prefix: &'a str,
+    /// The property's name.
+    pub name: &'a str,
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.prefix, self.name)
+    }
+}
+
+/// Reads request bodies against the model.
 pub(super) struct Reader<'m> {
     pub(super) model: &'m Model,
 }
@@ -114,7 +131,7 @@ impl<'m> Reader<'m> {
         prefix: &str,
         mode: WriteMode,
     ) -> Result<Vec<(String, Value)>, ValueError> {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::with_hasher(foldhash::fast::RandomState::default());
         let mut values = Vec::new();
         for (key, json) in object {
             if key.contains('@') {
@@ -142,8 +159,11 @@ impl<'m> Reader<'m> {
             if property.computed {
                 continue;
             }
-            let path = format!("{prefix}{}", property.name);
-            let value = self.value(property, json, &path)?;
+            let path = Path {
+                prefix,
+                name: &property.name,
+            };
+            let value = self.value(property, json, path)?;
             values.push((property.name.clone(), value));
         }
         if mode != WriteMode::Patch {
@@ -167,7 +187,7 @@ impl<'m> Reader<'m> {
         &self,
         property: &Property,
         json: &Json,
-        path: &str,
+        path: Path<'_>,
     ) -> Result<Value, ValueError> {
         let ty = &property.ty;
         if json.is_null() {
@@ -208,7 +228,7 @@ impl<'m> Reader<'m> {
         Ok(Value::Json(Json::Array(out)))
     }
 
-    fn element(&self, ty: &TypeRef, json: &Json, path: &str) -> Result<Value, ValueError> {
+    fn element(&self, ty: &TypeRef, json: &Json, path: Path<'_>) -> Result<Value, ValueError> {
         let expected_node = match ty.kind {
             TypeKind::Complex(_) | TypeKind::Entity(_) => "StartObject",
             _ => "PrimitiveValue",
@@ -264,7 +284,7 @@ impl<'m> Reader<'m> {
         &self,
         declared: &str,
         object: &Map<String, Json>,
-        path: &str,
+        path: Path<'_>,
     ) -> Result<Value, ValueError> {
         let declared = self
             .model

@@ -1,9 +1,7 @@
 //! POST, PATCH, PUT and DELETE: bodies are validated against the version's model before
 //! the one store call, so a rejected request writes nothing.
 
-use std::time::Duration;
-
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::http::{HeaderName, StatusCode, header};
 use axum::response::Response;
 use odata::{WriteMode, value::read_entity};
@@ -17,9 +15,6 @@ use crate::control::Profile;
 
 /// Graph's request size limit.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
-
-/// How long a client may take to send its body.
-const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 static PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
 
@@ -162,19 +157,7 @@ pub(super) async fn json_object(
     request: &Request<'_>,
     body: Body,
 ) -> Result<Map<String, Json>, ApiError> {
-    let bytes = tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, MAX_BODY))
-        .await
-        .map_err(|_| ApiError::BodyTimeout(BODY_TIMEOUT.as_secs()))?
-        .map_err(|_| ApiError::PayloadTooLarge)?;
-    let is_json = request
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
-    if !is_json {
-        return Err(ApiError::MalformedJson);
-    }
-    match odata::input::parse_json(&bytes)? {
+    match crate::batch::read_json(request.headers, body).await? {
         Json::Object(object) => Ok(object),
         _ => Err(ApiError::MalformedJson),
     }
