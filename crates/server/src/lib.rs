@@ -121,7 +121,7 @@ where
     let stack = ServiceBuilder::new()
         .layer(MapResponseLayer::new(IntoResponse::into_response))
         .layer(MapRequestLayer::new(middleware::assign_ids))
-        .layer(trace::layer())
+        .layer(trace::RequestLog)
         .layer(AroundLayer(telemetry::Observe(state.schema.clone())))
         .option_layer(public)
         .layer(AroundLayer(middleware::GraphEnvelope))
