@@ -6,8 +6,9 @@
 //! formatter and clock (`core::fmt` for each name, value and date part; strings escaped a
 //! character at a time) were about a sixth of a small read's instructions
 //! (bench/HISTORY.md, step 9). [`PlainFields`] writes the common field types directly and
-//! [`Clock`] formats the date and time of day once a second; anything unusual (the
-//! message, `r#` names, colours on a terminal) goes through tracing's own code.
+//! [`Clock`] formats the date and time of day once a second; anything unusual (a message
+//! tracing would escape, `r#` names, colours on a terminal) goes through tracing's own
+//! code.
 //!
 //! `serve`'s lines reach stderr through a thread of their own ([`batched`]): a request's
 //! thread formats its line into a buffer, and the log thread writes the buffer in batches.
@@ -16,11 +17,9 @@ use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::field::{MakeVisitor, RecordFields, VisitOutput};
-use tracing_subscriber::fmt::format::{DefaultFields, DefaultVisitor, Format, Full, Writer};
+use tracing_subscriber::fmt::format::{Format, Full, Writer};
 use tracing_subscriber::fmt::time::FormatTime;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
 use tracing_subscriber::registry::LookupSpan;
@@ -28,6 +27,9 @@ use tracing_subscriber::registry::LookupSpan;
 use crate::LogFormat;
 
 mod batched;
+mod fields;
+
+pub use fields::PlainFields;
 
 /// Installs the global subscriber: level from `RUST_LOG` (default `info,sqlx=warn`),
 /// lines on stderr in `format`, in batches if `batching` (for `serve`: its request lines;
@@ -124,176 +126,6 @@ where
         writer.write_str(": ")?;
         ctx.format_fields(writer.by_ref(), event)?;
         writer.write_char('\n')
-    }
-}
-
-/// Fields as tracing's [`DefaultFields`] writes them (`name=value`, a space between), with
-/// strings, integers and booleans written without `core::fmt` when no colours are on.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PlainFields;
-
-impl<'writer> FormatFields<'writer> for PlainFields {
-    fn format_fields<R: RecordFields>(&self, writer: Writer<'writer>, fields: R) -> fmt::Result {
-        if writer.has_ansi_escapes() {
-            return DefaultFields::new().format_fields(writer, fields);
-        }
-        let mut visitor = PlainVisitor {
-            writer,
-            first: true,
-            result: Ok(()),
-        };
-        fields.record(&mut visitor);
-        visitor.result
-    }
-}
-
-/// Writes one span's or event's fields for [`PlainFields`].
-struct PlainVisitor<'writer> {
-    writer: Writer<'writer>,
-    first: bool,
-    result: fmt::Result,
-}
-
-impl PlainVisitor<'_> {
-    /// Whether tracing's own visitor must write this field: the message (escaped against
-    /// terminal injection) and raw identifiers (`r#type`).
-    fn special(field: &Field) -> bool {
-        let name = field.name();
-        name == "message" || name.starts_with("r#")
-    }
-
-    /// The `log.` fields of events from the `log` crate, which tracing's format has
-    /// already written as the event's target and leaves out of its fields.
-    fn skipped(field: &Field) -> bool {
-        field.name().starts_with("log.")
-    }
-
-    /// Hands one field to tracing's [`DefaultVisitor`], continuing this line.
-    fn delegate(&mut self, field: &Field, record: impl FnOnce(&mut DefaultVisitor<'_>)) {
-        if self.result.is_err() || Self::skipped(field) {
-            return;
-        }
-        if !self.first {
-            // A visitor from `make_visitor` starts as on an empty line and writes no
-            // separating space before its first field.
-            self.result = self.writer.write_char(' ');
-        }
-        self.first = false;
-        let mut visitor = DefaultFields::new().make_visitor(self.writer.by_ref());
-        record(&mut visitor);
-        let wrote = visitor.finish();
-        self.result = self.result.and(wrote);
-    }
-
-    /// `name=` after the separating space; false for a skipped field or once writing has
-    /// failed.
-    fn name(&mut self, field: &Field) -> bool {
-        if self.result.is_err() || Self::skipped(field) {
-            return false;
-        }
-        if !self.first {
-            self.result = self.writer.write_char(' ');
-        }
-        self.first = false;
-        self.result = self
-            .result
-            .and_then(|()| self.writer.write_str(field.name()))
-            .and_then(|()| self.writer.write_char('='));
-        self.result.is_ok()
-    }
-}
-
-impl Visit for PlainVisitor<'_> {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if Self::special(field) {
-            return self.delegate(field, |v| v.record_str(field, value));
-        }
-        if !self.name(field) {
-            return;
-        }
-        // `{:?}` of a str leaves printable ASCII other than `"` and `\` as it is.
-        let plain = value
-            .bytes()
-            .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
-        self.result = if plain {
-            self.writer
-                .write_char('"')
-                .and_then(|()| self.writer.write_str(value))
-                .and_then(|()| self.writer.write_char('"'))
-        } else {
-            write!(self.writer, "{value:?}")
-        };
-    }
-
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        if self.name(field) {
-            self.result = self.writer.write_str(itoa::Buffer::new().format(value));
-        }
-    }
-
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        if self.name(field) {
-            self.result = self.writer.write_str(itoa::Buffer::new().format(value));
-        }
-    }
-
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        if self.name(field) {
-            self.result = match Hundredths::of(value) {
-                Some(hundredths) => hundredths.write(&mut self.writer),
-                None => write!(self.writer, "{value:?}"),
-            };
-        }
-    }
-
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        if self.name(field) {
-            self.result = self.writer.write_str(if value { "true" } else { "false" });
-        }
-    }
-
-    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.delegate(field, |v| v.record_error(field, value));
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        if Self::special(field) {
-            return self.delegate(field, |v| v.record_debug(field, value));
-        }
-        if self.name(field) {
-            self.result = write!(self.writer, "{value:?}");
-        }
-    }
-}
-
-/// A number of hundredths, written as `{:?}` writes the `f64` it came from (`0.05`,
-/// `2.0`, `12.3`) without `core::fmt`'s float formatting: the request line's
-/// `elapsed_ms` is rounded to hundredths.
-struct Hundredths(u64);
-
-impl Hundredths {
-    /// `value`'s hundredths, when it is a non-negative whole number of them small enough
-    /// that no shorter decimal names the same `f64` (so `{:?}` writes exactly these
-    /// digits).
-    fn of(value: f64) -> Option<Hundredths> {
-        if !(value.is_sign_positive() && value < 1e12) {
-            return None;
-        }
-        let hundredths = (value * 100.0).round();
-        // Proven in range: non-negative and below 1e14.
-        (hundredths / 100.0 == value).then_some(Hundredths(hundredths as u64))
-    }
-
-    fn write(&self, w: &mut impl fmt::Write) -> fmt::Result {
-        let (whole, fraction) = (self.0 / 100, self.0 % 100);
-        w.write_str(itoa::Buffer::new().format(whole))?;
-        w.write_char('.')?;
-        let digit = |d: u64| char::from(b'0' + d as u8);
-        w.write_char(digit(fraction / 10))?;
-        if fraction % 10 != 0 {
-            w.write_char(digit(fraction % 10))?;
-        }
-        Ok(())
     }
 }
 

@@ -79,11 +79,10 @@ impl Caller {
                 .map_err(ApiError::Unauthenticated)?,
         };
         // The request's log line names who called.
-        let span = tracing::Span::current();
-        span.record("tenant", caller.tenant.as_str());
-        if let Some(app) = &caller.app {
-            span.record("app", app.as_str());
-        }
+        crate::trace::record([
+            ("tenant", Some(caller.tenant.as_str())),
+            ("app", caller.app.as_deref()),
+        ]);
         Ok(caller)
     }
 

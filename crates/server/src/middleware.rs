@@ -84,7 +84,7 @@ impl Around for GraphEnvelope {
                     Some(check) => format!("{} ({check}): {}", error.code, error.message),
                     None => format!("{}: {}", error.code, error.message),
                 };
-                tracing::Span::current().record("reason", reason);
+                crate::trace::record([("reason", Some(reason.as_str()))]);
             }
             let body = error_envelope(&error, &ids.request_id, &ids.client_request_id);
             *response.body_mut() = Body::from(body.to_string());

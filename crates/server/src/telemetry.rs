@@ -199,11 +199,7 @@ impl Around for Observe {
                 ))
             }
         };
-        let span = tracing::Span::current();
-        span.record("route", &*route);
-        if let Some(query) = uri.query() {
-            span.record("query", query);
-        }
+        crate::trace::record([("route", Some(&*route)), ("query", uri.query())]);
         let (requests, seconds) = request_metrics(method.as_str(), &route, response.status());
         requests.increment(1);
         seconds.record(elapsed.as_secs_f64());

@@ -3,7 +3,7 @@
 //! answered. Built on tower-http's `TraceLayer`.
 //!
 //! The span's fields are declared here (`tracing::field::Empty`) and recorded where they
-//! become known (`Span::current().record(…)`): each is recorded once per request.
+//! become known, through [`record`]: each is recorded once per request.
 
 use std::time::Duration;
 
@@ -13,6 +13,8 @@ use axum::response::Response;
 use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::trace::{MakeSpan, OnResponse, TraceLayer};
 use tracing::Span;
+use tracing::field::{Field, Value};
+use tracing::span::Record;
 
 use crate::RequestIds;
 
@@ -64,5 +66,88 @@ impl<B> OnResponse<B> for Answered {
         // Two decimals: 2.02, not 2.0176629999999998.
         let elapsed_ms = (latency.as_secs_f64() * 100_000.0).round() / 100.0;
         tracing::info!(status = response.status().as_u16(), elapsed_ms, "request");
+    }
+}
+
+/// Records late fields of the current request's `request` span (see [`RequestSpan`]),
+/// those given as `Some`, in one step. Through the dispatcher, not
+/// `Span::current().record(…)`: that takes a handle to the span (and gives it back) and
+/// looks the span up for each field. Records nothing outside a span that declares all of
+/// `fields`.
+pub(crate) fn record<const N: usize>(fields: [(&'static str, Option<&str>); N]) {
+    tracing::dispatcher::get_default(|dispatch| {
+        let current = dispatch.current_span();
+        let (Some(id), Some(meta)) = (current.id(), current.metadata()) else {
+            return;
+        };
+        let declared = meta.fields();
+        let keys = fields.map(|(name, _)| declared.field(name));
+        if keys.iter().any(Option::is_none) {
+            return;
+        }
+        let values: [(&Field, Option<&dyn Value>); N] = std::array::from_fn(|i| {
+            // Proven above: every one is declared.
+            let key = keys[i].as_ref().expect("a declared field");
+            (key, fields[i].1.as_ref().map(|value| value as &dyn Value))
+        });
+        dispatch.record(id, &Record::new(&declared.value_set(&values)));
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// A log sink the test reads back.
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Sink {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn late_fields_are_recorded_on_the_request_span_the_absent_ones_left_out() {
+        let sink = Sink::default();
+        let writer = sink.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .without_time()
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            // Outside a request's span: nothing to record, nothing recorded.
+            record([("tenant", Some("nobody"))]);
+            let request = Request::builder()
+                .uri("/v1.0/deviceManagement?$top=1")
+                .body(Body::empty())
+                .unwrap();
+            let span = RequestSpan.make_span(&request);
+            let _entered = span.enter();
+            record([("tenant", Some("contoso")), ("app", None)]);
+            record([
+                ("route", Some("/v1.0/deviceManagement")),
+                ("query", Some("$top=1")),
+            ]);
+            // A field the span does not declare: nothing recorded.
+            record([("reason", Some("kept")), ("other", Some("dropped"))]);
+            tracing::info!("answered");
+        });
+        let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(
+            text,
+            " INFO request{request_id= method=GET path=/v1.0/deviceManagement \
+             tenant=\"contoso\" route=\"/v1.0/deviceManagement\" query=\"$top=1\"}: \
+             server::trace::tests: answered\n"
+        );
     }
 }

@@ -3,7 +3,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::DefaultFields;
 
+use super::fields::Hundredths;
 use super::*;
 
 /// A log sink the test reads back.
@@ -44,6 +46,17 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
+/// A value whose `Debug` logs a line of its own while it is written (tracing drops that
+/// line: its dispatcher is not entered again from inside itself).
+struct Chatty;
+
+impl fmt::Debug for Chatty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        tracing::warn!(depth = 1u64, "logged while a field is written");
+        f.write_str("chatty")
+    }
+}
+
 /// Spans and events with every kind of field, and fields recorded after the span began.
 fn log_everything() {
     let request = tracing::info_span!(
@@ -83,6 +96,7 @@ fn log_everything() {
         tilde = "~ ok"
     );
     tracing::info!("only a message");
+    tracing::info!(value = ?Chatty, "outer");
 }
 
 /// The log as `format` and `fields` write it, with an empty time (which still leaves
@@ -107,7 +121,8 @@ where
 fn plain_lines_are_what_tracing_writes_byte_for_byte() {
     let ours = logged(PlainLine::new(()), PlainFields);
     let tracings = logged(Format::default().with_timer(()), DefaultFields::new());
-    assert_eq!(ours.lines().count(), 6, "{ours}");
+    assert_eq!(ours.lines().count(), 7, "{ours}");
+    assert!(ours.contains(r#"value=chatty"#), "{ours}");
     assert!(ours.contains(r#"status=401 elapsed_ms=1.27"#), "{ours}");
     assert_eq!(ours, tracings);
 }

@@ -295,7 +295,8 @@ fn unknown_tenant(tenant: &str) -> Response {
 /// `correlation_id` and `error_uri`.
 fn aad_error(status: StatusCode, error: &str, code: u32, description: &str) -> Response {
     if status.is_client_error() {
-        tracing::Span::current().record("reason", format!("{error} AADSTS{code}: {description}"));
+        let reason = format!("{error} AADSTS{code}: {description}");
+        crate::trace::record([("reason", Some(reason.as_str()))]);
     }
     let trace_id = uuid::Uuid::new_v4().to_string();
     let correlation_id = uuid::Uuid::new_v4().to_string();
