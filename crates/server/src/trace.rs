@@ -75,6 +75,10 @@ impl<B> OnResponse<B> for Answered {
 /// looks the span up for each field. Records nothing outside a span that declares all of
 /// `fields`.
 pub(crate) fn record<const N: usize>(fields: [(&'static str, Option<&str>); N]) {
+    // An empty record would still add a space to the span's fields.
+    if fields.iter().all(|(_, value)| value.is_none()) {
+        return;
+    }
     tracing::dispatcher::get_default(|dispatch| {
         let current = dispatch.current_span();
         let (Some(id), Some(meta)) = (current.id(), current.metadata()) else {

@@ -69,7 +69,7 @@ pub struct Plan {
     pub max_bytes: Option<usize>,
     /// For a write of one row known before it runs, that row: writes of one row wait for
     /// each other's lock, so a backend may commit those waiting at one moment together
-    /// (PostgreSQL's group commit, [`crate::postgres`]).
+    /// (PostgreSQL's group commit, `postgres/group.rs`).
     pub row: Option<RowId>,
 }
 

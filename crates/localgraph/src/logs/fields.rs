@@ -37,7 +37,9 @@ impl<'writer> FormatFields<'writer> for PlainFields {
             return DefaultFields::new().format_fields(writer, fields);
         }
         SCRATCH.with(|scratch| {
-            // Taken only if writing a field formats fields itself: left to tracing.
+            // Taken only if writing a field formats fields itself, which tracing does not
+            // let happen (it drops an event logged while one is dispatched): a guard, left
+            // to tracing's own code.
             let Ok(mut text) = scratch.try_borrow_mut() else {
                 return DefaultFields::new().format_fields(writer, fields);
             };

@@ -7,17 +7,24 @@
 //! node's instead, and those waiting at one moment are committed together: one
 //! transaction, one flush, each write answered only after the `COMMIT`.
 //!
-//! Only writes of the same row are grouped. A group then takes the locks a single write
-//! of that row takes, in the same order, so it cannot deadlock with another node's
-//! writes where single writes would not; a group of writes of different rows could (two
-//! nodes locking two rows in opposite orders), which is why there is no node-wide group.
+//! Only writes of the same row are grouped. Every write of a group locks that row first,
+//! so two nodes' groups of one row queue on it as their single writes would. A group
+//! still holds the locks of its earlier writes while a later one takes its own (a parent
+//! it links to, a summary it recomputes), which a single write never does, so a deadlock
+//! with another node's writes is not impossible: PostgreSQL then aborts one transaction
+//! (40P01) and the group runs again. Groups of writes of different rows would meet that
+//! much more often (two nodes locking two rows in opposite orders), which is why there
+//! is no node-wide group as on SQLite.
 //!
 //! A group first runs as it is, one write after the other. If a write fails (a missing
 //! parent, a conflict), the transaction is rolled back and the group runs again, each
 //! write inside a savepoint of its own, so that only the failing one is undone. A failure
 //! worth a retry (a serialization failure, a lost connection) runs the whole group again
 //! under the executor's retry budget; a connection lost during the group's `COMMIT`
-//! answers each of its writes as unconfirmed.
+//! answers each of its writes as unconfirmed (those that had failed alone too).
+//!
+//! The group's lines (a retry's warning) are logged in the request's span for a group of
+//! one, and in a `group` span below the first write's request for a larger one.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -25,6 +32,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use sqlx::PgConnection;
 use tokio::sync::oneshot;
+use tracing::{Instrument, Span};
 
 use super::PostgresExecutor;
 use super::attempt::{Failed, commit, roll_back, rollback, settle, statements};
@@ -50,6 +58,8 @@ pub(super) struct Queues {
 struct Waiting {
     plan: Plan,
     reply: oneshot::Sender<Answer>,
+    /// The span of the request that wrote it.
+    span: Span,
 }
 
 impl PostgresExecutor {
@@ -58,7 +68,8 @@ impl PostgresExecutor {
     /// A caller that goes away before its group starts leaves nothing behind.
     pub(super) async fn write_row(&self, row: RowId, plan: Plan) -> Answer {
         let (reply, answer) = oneshot::channel();
-        let waiting = Waiting { plan, reply };
+        let span = Span::current();
+        let waiting = Waiting { plan, reply, span };
         let first = match self.queues.rows().entry(row) {
             Entry::Occupied(mut queue) => {
                 queue.get_mut().push(waiting);
@@ -71,8 +82,14 @@ impl PostgresExecutor {
             }
         };
         if let Some(row) = first {
+            // Made before the task, so that the row leaves the map even if the task never
+            // runs (a runtime shutting down).
+            let leaving = Leaving {
+                queues: self.queues.clone(),
+                row: Some(row),
+            };
             let executor = self.clone();
-            tokio::spawn(async move { executor.commit_groups(row).await });
+            tokio::spawn(async move { executor.commit_groups(leaving).await });
         }
         answer.await.unwrap_or_else(|_| {
             Err(StoreError::Backend(
@@ -81,22 +98,29 @@ impl PostgresExecutor {
         })
     }
 
-    /// Commits the groups of `row` until none is waiting, then takes the row out of the
-    /// map (also if this task panics: the writes still waiting are then answered with a
-    /// failure, and the next write of the row starts again).
-    async fn commit_groups(&self, row: RowId) {
-        let mut leaving = Leaving {
-            queues: &self.queues,
-            row: Some(row),
-        };
+    /// Commits the groups of `leaving`'s row until none is waiting, then takes the row out
+    /// of the map (also if this task panics or is dropped: the writes still waiting are
+    /// then answered with a failure, and the next write of the row starts again).
+    async fn commit_groups(&self, mut leaving: Leaving) {
         while let Some(group) = leaving.next_group() {
+            // Writes whose callers went away are dropped unrun.
+            let group: Vec<Waiting> = group
+                .into_iter()
+                .filter(|waiting| !waiting.reply.is_closed())
+                .collect();
+            let span = match group.as_slice() {
+                [] => continue,
+                [one] => one.span.clone(),
+                [first, ..] => {
+                    tracing::info_span!(parent: &first.span, "group", writes = group.len())
+                }
+            };
             let (plans, replies): (Vec<Plan>, Vec<_>) = group
                 .into_iter()
-                // Writes whose callers went away are dropped unrun.
-                .filter(|waiting| !waiting.reply.is_closed())
                 .map(|waiting| (waiting.plan, waiting.reply))
                 .unzip();
-            for (reply, answer) in replies.into_iter().zip(self.commit_group(plans).await) {
+            let answers = self.commit_group(plans).instrument(span).await;
+            for (reply, answer) in replies.into_iter().zip(answers) {
                 let _ = reply.send(answer);
             }
         }
@@ -134,13 +158,13 @@ impl Queues {
 }
 
 /// Takes the groups of one row out of the queues; dropped, takes the row out of the map.
-struct Leaving<'a> {
-    queues: &'a Queues,
+struct Leaving {
+    queues: Arc<Queues>,
     /// The row, until it has left the map.
     row: Option<RowId>,
 }
 
-impl Leaving<'_> {
+impl Leaving {
     /// The writes waiting now (at most [`GROUP`]), or `None` when there are none left: the
     /// row has then left the map, under the same lock.
     fn next_group(&mut self) -> Option<Vec<Waiting>> {
@@ -158,7 +182,7 @@ impl Leaving<'_> {
     }
 }
 
-impl Drop for Leaving<'_> {
+impl Drop for Leaving {
     fn drop(&mut self) {
         if let Some(row) = self.row.take() {
             // Dropping the writes left waiting answers each with a failure.

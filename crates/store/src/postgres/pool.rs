@@ -8,7 +8,7 @@
 //! connection has ended its transaction. One a failure ended or may have left mid-way (a
 //! read stopped at its byte budget in autocommit, whose statement the server would keep
 //! open) is [`discard`]ed instead; which ones is decided in one place,
-//! `attempt::run_once`.
+//! `attempt::settle`.
 //!
 //! A connection is checked with a round trip before use only after [`IDLE_CHECK`] has
 //! passed since it was last handed out, and replaced after [`MAX_LIFETIME`] (sqlx's

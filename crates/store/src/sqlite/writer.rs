@@ -166,8 +166,8 @@ fn within_savepoint(connection: &Connection, plan: &Plan) -> Result<Vec<Rows>, S
     result
 }
 
-/// `count` answers of a transaction that was lost with `error`: unavailable if it was
-/// transient (a lock another process held past the timeout), failed otherwise.
+/// `count` answers of a transaction that was lost with `error`, each of its kind
+/// (unavailable if it was transient, a lock another process held past the timeout).
 fn lost(error: &StoreError, count: usize) -> Vec<Result<Vec<Rows>, StoreError>> {
     (0..count).map(|_| Err(error.again())).collect()
 }
