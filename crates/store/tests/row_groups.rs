@@ -123,6 +123,15 @@ async fn writes_of_one_row_committed_together_are_each_answered_for_itself() {
         vec![("errorCode", Value::Int(999))],
         vec![("managedDevice", "no-such-device")],
     ));
+    // A write PostgreSQL itself refuses (text for an integer column), after it set a
+    // description: the refusal aborts the transaction, the savepoint takes it back alone.
+    let refused = write(change(
+        vec![
+            ("errorDescription", Value::String("refused".into())),
+            ("errorCode", Value::String("not a number".into())),
+        ],
+        Vec::new(),
+    ));
     let messaged = write(change(
         vec![("resultMessage", Value::String("three".into()))],
         Vec::new(),
@@ -140,6 +149,11 @@ async fn writes_of_one_row_committed_together_are_each_answered_for_itself() {
     first.await.unwrap().unwrap();
     described.await.unwrap().unwrap();
     messaged.await.unwrap().unwrap();
+    let refused = refused.await.unwrap();
+    assert!(
+        matches!(refused, Err(StoreError::Backend(_))),
+        "{refused:?}"
+    );
     let orphaned = orphan.await.unwrap();
     assert!(
         matches!(orphaned, Err(StoreError::InvalidReference)),
