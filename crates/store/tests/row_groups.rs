@@ -41,6 +41,16 @@ async fn value(store: &dyn Store, state: &Address, property: &str) -> Value {
     found.map(|(_, value)| value.clone()).unwrap_or(Value::Null)
 }
 
+/// Begins a transaction on `blocker` that holds the lock of every row of `table`.
+async fn lock_rows(blocker: &mut PgConnection, table: &str) {
+    sqlx::raw_sql("BEGIN").execute(&mut *blocker).await.unwrap();
+    let lock = format!("SELECT 1 FROM \"{table}\" FOR UPDATE");
+    sqlx::query(AssertSqlSafe(lock))
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+}
+
 /// The number of the connection's transaction (given one here if it has none).
 async fn transaction_number(connection: &mut PgConnection) -> i64 {
     let (number,): (String,) = sqlx::query_as("SELECT pg_current_xact_id()::text")
@@ -98,13 +108,7 @@ async fn writes_of_one_row_committed_together_are_each_answered_for_itself() {
     let table = &store.catalog().table(state.target().table).sql_name;
     let mut blocker = PgConnection::connect(schema.url()).await.unwrap();
     let mut watcher = PgConnection::connect(schema.url()).await.unwrap();
-    sqlx::raw_sql("BEGIN").execute(&mut blocker).await.unwrap();
-    sqlx::query(AssertSqlSafe(format!(
-        "SELECT 1 FROM \"{table}\" FOR UPDATE"
-    )))
-    .execute(&mut blocker)
-    .await
-    .unwrap();
+    lock_rows(&mut blocker, table).await;
 
     let write = |changes: Changes| {
         let (store, state) = (store.clone(), state.clone());
@@ -177,13 +181,7 @@ async fn writes_of_one_row_committed_together_are_each_answered_for_itself() {
     // Again, with every write of the group good: committed as one transaction, so the
     // database numbers two transactions that wrote (the first write, the group) between
     // the blocker's and the next, not 33.
-    sqlx::raw_sql("BEGIN").execute(&mut blocker).await.unwrap();
-    sqlx::query(AssertSqlSafe(format!(
-        "SELECT 1 FROM \"{table}\" FOR UPDATE"
-    )))
-    .execute(&mut blocker)
-    .await
-    .unwrap();
+    lock_rows(&mut blocker, table).await;
     let before = transaction_number(&mut blocker).await;
     let first = write(change(vec![("errorCode", Value::Int(2))], Vec::new()));
     until_a_write_waits(&mut watcher).await;
