@@ -2,14 +2,13 @@
 //! token, and rendering entities and pages from the model. Run with `cargo bench -p
 //! server`; not part of `cargo test`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use intune::{ApiVersion, Schema};
 use odata::Value;
 use server::auth::{KeySet, SigningKey, TokenSpec, verify};
 use server::render;
-use store::Record;
+use store::{Names, Record};
 
 fn main() {
     divan::main();
@@ -17,10 +16,10 @@ fn main() {
 
 const ACCOUNT: &str = "macOSSoftwareUpdateAccountSummary";
 
-/// The columns of a macOS account summary's table, each name shared by every record of
-/// a read as the store shares it (a page renders a record whose names are not those of
-/// the first record by searching its values by name).
-fn columns() -> Vec<Arc<str>> {
+/// The columns of a macOS account summary's table, one list shared by every record of a
+/// read as the store shares it (a page renders a record with another list by searching
+/// its values by name).
+fn columns() -> Names {
     [
         "displayName",
         "deviceId",
@@ -39,7 +38,7 @@ fn columns() -> Vec<Arc<str>> {
 }
 
 /// A macOS account summary as the store returns it, its values named by `columns`.
-fn record(i: u64, columns: &[Arc<str>]) -> Record {
+fn record(i: u64, columns: &Names) -> Record {
     let values = [
         Value::String(format!("Mac {i}")),
         Value::String(format!("device-{i:07}")),
@@ -55,7 +54,8 @@ fn record(i: u64, columns: &[Arc<str>]) -> Record {
     Record {
         type_name: ACCOUNT.into(),
         id: format!("00000000-0000-7000-8000-{i:012}"),
-        values: columns.iter().cloned().zip(values).collect(),
+        names: columns.clone(),
+        values: values.into(),
         expanded: Vec::new(),
     }
 }

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use intune::ApiVersion;
 
+use crate::Names;
 use crate::catalog::{ColumnType, Table};
 use crate::sql::{TYPE, push_quoted};
 
@@ -30,13 +31,16 @@ pub enum Columns {
 
 /// The columns one read of a table returns: their positions in the table, in table order
 /// (so the renderer's cursor still finds each value a step after the last), and the
-/// statement's quoted list of them, after `_type` and `id`.
+/// statement's quoted list of them, after `_type` and `id`, and their names, which the
+/// records read with it share.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Selection {
     /// Positions in the table's `columns`, ascending.
     pub positions: Vec<usize>,
     /// `"_type", "id", "col", …`, quoted.
     pub list: String,
+    /// The selected columns' names, in the order of `positions`.
+    pub names: Names,
 }
 
 impl Selection {
@@ -50,7 +54,15 @@ impl Selection {
             list.push_str(", ");
             push_quoted(&mut list, &table.columns[at].name);
         }
-        Selection { positions, list }
+        let names = positions
+            .iter()
+            .map(|&at| table.columns[at].name.clone())
+            .collect();
+        Selection {
+            positions,
+            list,
+            names,
+        }
     }
 
     /// Every column of `table`.
@@ -140,11 +152,16 @@ mod tests {
         let schema = intune::Schema::load().unwrap();
         let catalog = Catalog::build(&schema).unwrap();
         let table = devices(&catalog);
+        // The names a selection's records share are those of its positions.
         let names = |s: &Selection| -> Vec<String> {
-            s.positions
+            let named: Vec<String> = s.names.iter().map(|n| n.to_string()).collect();
+            let positioned: Vec<String> = s
+                .positions
                 .iter()
                 .map(|&at| table.columns[at].name.to_string())
-                .collect()
+                .collect();
+            assert_eq!(named, positioned);
+            named
         };
         let all = table.selection(&Columns::All, &[]);
         assert_eq!(all.positions.len(), table.columns.len());

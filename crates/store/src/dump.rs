@@ -146,7 +146,7 @@ fn value_from_json(column: &Column, json: &Json) -> Option<Value> {
         ColumnType::Text => Value::String(json.as_str()?.to_string()),
         ColumnType::Ticks => Value::DateTimeOffset(odata::datetime::parse(json.as_str()?)?),
         ColumnType::Enum(_) => Value::Enum(json.as_str()?.to_string()),
-        ColumnType::Json => Value::Json(json.clone()),
+        ColumnType::Json => Value::Json(Box::new(json.clone())),
     })
 }
 
@@ -164,7 +164,7 @@ pub(crate) fn raw_row(table: &Table, mut row: Vec<Param>) -> RawRow {
         parent,
         id: record.id,
         type_name: record.type_name,
-        values: record.values,
+        values: record.names.iter().cloned().zip(record.values).collect(),
     }
 }
 

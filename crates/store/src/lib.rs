@@ -52,9 +52,13 @@ pub struct Record {
     pub type_name: String,
     /// The key.
     pub id: String,
-    /// The columns the read returned (every column, or those the response renders: see
-    /// [`Columns`]), in table order, named by the column's shared name.
-    pub values: Vec<(Arc<str>, Value)>,
+    /// The names of `values`, one for each: the columns the read returned (every column,
+    /// or those the response renders: see [`Columns`]), in table order. Every record built
+    /// from one [`Selection`] shares its list, so a renderer tells that two records hold
+    /// the same columns by comparing two pointers.
+    pub names: Names,
+    /// The values, in the order of `names`.
+    pub values: Vec<Value>,
     /// Expanded navigation properties, in request order.
     pub expanded: Vec<(String, Expanded)>,
 }
@@ -68,13 +72,23 @@ pub enum Expanded {
     Many(Vec<Record>),
 }
 
+/// The names of a record's values, in order; shared, not copied, by the records of one read.
+///
+/// One list for a record rather than a name beside each value: a name per value took two
+/// atomic operations a cell on counters every concurrent read shares (the catalog's
+/// column names), and 16 bytes a value (bench/HISTORY.md, step 39).
+pub type Names = Arc<[Arc<str>]>;
+
 impl Record {
     /// A property's value, if the read returned its column.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.values
-            .iter()
-            .find(|(n, _)| &**n == name)
-            .map(|(_, v)| v)
+        let at = self.names.iter().position(|n| &**n == name)?;
+        self.values.get(at)
+    }
+
+    /// The values with their names, in order.
+    pub fn properties(&self) -> impl Iterator<Item = (&Arc<str>, &Value)> {
+        self.names.iter().zip(&self.values)
     }
 }
 

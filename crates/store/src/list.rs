@@ -93,7 +93,7 @@ impl Cursor {
                         scalar(Param::from_value(column, value))
                     }
                     (_, Some(odata::Value::Json(json))) => {
-                        let mut inner = json;
+                        let mut inner: &Json = json;
                         for segment in &operand.json_path {
                             inner = &inner[segment.as_str()];
                         }

@@ -28,16 +28,16 @@ pub fn record(table: &Table, selection: &Selection, row: Vec<Param>) -> Record {
         .map(|(column, cell)| {
             // A column with a neutral value reads it for NULL (a collection written before
             // collections were kept non-null).
-            let value = match (value(&column.ty, cell), &column.default) {
+            match (value(&column.ty, cell), &column.default) {
                 (Value::Null, Some(default)) => default.clone(),
                 (value, _) => value,
-            };
-            (column.name.clone(), value)
+            }
         })
         .collect();
     Record {
         type_name,
         id,
+        names: selection.names.clone(),
         values,
         expanded: Vec::new(),
     }
@@ -52,7 +52,7 @@ fn value(ty: &ColumnType, cell: Param) -> Value {
             .find(|(_, m)| *m == v)
             .map_or(Value::Int(v), |(name, _)| Value::Enum(name.clone())),
         (ColumnType::Json, Param::Text(t)) => {
-            serde_json::from_str(&t).map_or(Value::String(t), Value::Json)
+            serde_json::from_str(&t).map_or(Value::String(t), |j| Value::Json(Box::new(j)))
         }
         (ColumnType::Boolean, Param::Int(i)) => Value::Bool(i != 0),
         (_, Param::Int(i)) => Value::Int(i),
@@ -88,10 +88,11 @@ pub fn defaults(table: &Table, id: String) -> Record {
     Record {
         type_name: table.entity_type.clone(),
         id,
+        names: table.all.names.clone(),
         values: table
             .columns
             .iter()
-            .map(|c| (c.name.clone(), c.default.clone().unwrap_or(Value::Null)))
+            .map(|c| c.default.clone().unwrap_or(Value::Null))
             .collect(),
         expanded: Vec::new(),
     }
@@ -166,7 +167,7 @@ mod tests {
         let record = record(table, &table.all, row);
         assert_eq!(
             record.get("roleScopeTagIds"),
-            Some(&Value::Json(serde_json::json!([])))
+            Some(&Value::Json(Box::new(serde_json::json!([]))))
         );
         assert_eq!(record.get("description"), Some(&Value::Null));
     }

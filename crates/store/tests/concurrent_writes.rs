@@ -139,11 +139,7 @@ async fn a_read_by_key_on_any_thread_sees_each_acknowledged_write() {
                     })
                 };
                 let record = reader.await.unwrap().unwrap();
-                let shown = record
-                    .values
-                    .iter()
-                    .find(|(name, _)| &**name == "displayName");
-                assert_eq!(shown.map(|(_, v)| v), Some(&Value::String(name)));
+                assert_eq!(record.get("displayName"), Some(&Value::String(name)));
             }
         });
     }

@@ -257,7 +257,7 @@ fn changes(row: &Row) -> Changes {
 fn as_json(record: &store::Record) -> Json {
     let mut map = Map::new();
     map.insert("id".into(), Json::String(record.id.clone()));
-    for (name, value) in &record.values {
+    for (name, value) in record.properties() {
         map.insert(name.to_string(), value.to_json());
     }
     Json::Object(map)

@@ -37,8 +37,7 @@ async fn value(store: &dyn Store, state: &Address, property: &str) -> Value {
         .get(TENANT, state, &Columns::All, &[], None)
         .await
         .unwrap();
-    let found = record.values.iter().find(|(name, _)| &**name == property);
-    found.map(|(_, value)| value.clone()).unwrap_or(Value::Null)
+    record.get(property).cloned().unwrap_or(Value::Null)
 }
 
 /// Begins a transaction on `blocker` that holds the lock of every row of `table`.
@@ -197,11 +196,7 @@ async fn writes_of_one_row_committed_together_are_each_answered_for_itself() {
     // Each write is answered the row as it left it: its own code.
     for (code, write) in writes {
         let record = write.await.unwrap().unwrap();
-        let answered = record
-            .values
-            .iter()
-            .find(|(name, _)| &**name == "errorCode");
-        assert_eq!(answered.map(|(_, value)| value), Some(&Value::Int(code)));
+        assert_eq!(record.get("errorCode"), Some(&Value::Int(code)));
     }
     // Numbered across the whole cluster: some slack for other sessions, far below 34.
     let after = transaction_number(&mut blocker).await;

@@ -30,8 +30,11 @@ pub enum Value {
     DateTimeOffset(i64),
     /// An enum member, by name.
     Enum(String),
-    /// A complex value or a collection, already in its response form.
-    Json(Json),
+    /// A complex value or a collection, already in its response form. Boxed: a JSON
+    /// value is 72 bytes (serde_json's `preserve_order` map), the other variants' data
+    /// at most 24, and every value of a page's records took the largest's size
+    /// (bench/HISTORY.md, step 39).
+    Json(Box<Json>),
 }
 
 impl Value {
@@ -44,7 +47,7 @@ impl Value {
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
             Value::String(s) | Value::Enum(s) => Json::String(s.clone()),
             Value::DateTimeOffset(ticks) => Json::String(datetime::format(*ticks)),
-            Value::Json(j) => j.clone(),
+            Value::Json(j) => (**j).clone(),
         }
     }
 }

@@ -43,7 +43,7 @@ pub fn read_entity(
 /// neutral value exists (strings, complex values), which makes the property required.
 pub fn default_value(model: &Model, ty: &TypeRef) -> Option<Value> {
     if ty.collection {
-        return Some(Value::Json(Json::Array(Vec::new())));
+        return Some(Value::Json(Box::new(Json::Array(Vec::new()))));
     }
     match &ty.kind {
         TypeKind::Primitive(p) if p.integer_range().is_some() => Some(Value::Int(0)),
@@ -225,7 +225,7 @@ impl<'m> Reader<'m> {
             }
             out.push(self.element(&element_ty, item, path)?.to_json());
         }
-        Ok(Value::Json(Json::Array(out)))
+        Ok(Value::Json(Box::new(Json::Array(out))))
     }
 
     fn element(&self, ty: &TypeRef, json: &Json, path: Path<'_>) -> Result<Value, ValueError> {
@@ -311,7 +311,7 @@ impl<'m> Reader<'m> {
             };
             out.insert(p.name.clone(), value);
         }
-        Ok(Value::Json(Json::Object(out)))
+        Ok(Value::Json(Box::new(Json::Object(out))))
     }
 }
 

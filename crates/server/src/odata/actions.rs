@@ -136,7 +136,10 @@ async fn has_payload_links(
         .into_iter()
         .find(|(name, _)| name == "payloadIds")
         .and_then(|(_, p)| match p {
-            Parameter::Value(Value::Json(Json::Array(ids))) => Some(ids),
+            Parameter::Value(Value::Json(json)) => match *json {
+                Json::Array(ids) => Some(ids),
+                _ => None,
+            },
             _ => None,
         })
         .unwrap_or_default()

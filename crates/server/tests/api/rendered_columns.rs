@@ -49,7 +49,9 @@ fn filled(table: &Table, i: usize, link: Option<&str>) -> Values {
                 ColumnType::Boolean => Value::Bool(i.is_multiple_of(2)),
                 ColumnType::Ticks => Value::DateTimeOffset(ticks),
                 ColumnType::Enum(members) => Value::Enum(members[i % members.len()].0.clone()),
-                ColumnType::Json => Value::Json(json!({ "filled": format!("{}-{i}", c.name) })),
+                ColumnType::Json => {
+                    Value::Json(Box::new(json!({ "filled": format!("{}-{i}", c.name) })))
+                }
             };
             (c.name.clone(), value)
         })

@@ -41,8 +41,8 @@ pub enum Stamp {
 /// One column: a structural property of some type that lives in the table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
-    /// The property name, also the column name; shared with every record read from the
-    /// table (a page of 100 devices names 7,900 values).
+    /// The property name, also the column name; shared with each selection's `names`,
+    /// which the records read with it share.
     pub name: Arc<str>,
     /// How values are stored.
     pub ty: ColumnType,

@@ -40,7 +40,10 @@ fn reads_a_valid_body_in_body_order_with_schema_names() {
                 )
             ),
             ("scriptContent".into(), Value::String("aGVsbG8+".into())),
-            ("roleScopeTagIds".into(), Value::Json(json!(["0", "1"]))),
+            (
+                "roleScopeTagIds".into(),
+                Value::Json(Box::new(json!(["0", "1"])))
+            ),
             ("state".into(), Value::Enum("success".into())),
         ]
     );

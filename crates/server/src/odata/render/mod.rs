@@ -87,8 +87,9 @@ impl<'a> Entity<'a> {
                 let Some(slots) = &shape.slots else {
                     return object.end();
                 };
+                let placed = shape.holds(record);
                 for slot in slots {
-                    property(&mut object, slot, record, &mut values);
+                    property(&mut object, slot, record, placed, &mut values);
                 }
                 shapes
             }
@@ -97,7 +98,7 @@ impl<'a> Entity<'a> {
                     return object.end();
                 };
                 for slot in slots(model, ty, record, self.select) {
-                    property(&mut object, &slot, record, &mut values);
+                    property(&mut object, &slot, record, true, &mut values);
                 }
                 &mut own
             }
@@ -131,17 +132,19 @@ impl<'a> Entity<'a> {
     }
 }
 
-/// Appends a property of `record` to `object`, as `slot` says. Inlined into both of
-/// `write_shaped`'s loops, as it was written inline before it had two callers.
+/// Appends a property of `record` to `object`, as `slot` says (`placed`: see
+/// [`Slot::of`]). Inlined into both of `write_shaped`'s loops, as it was written inline
+/// before it had two callers.
 #[inline(always)]
 fn property<'r>(
     object: &mut json::Object<'_>,
     slot: &Slot<'_>,
     record: &'r Record,
+    placed: bool,
     values: &mut Values<'r>,
 ) {
     let out = object.key(&slot.property.name);
-    match (slot.of(record, values), slot.members) {
+    match (slot.of(record, placed, values), slot.members) {
         (Rendered::Key(id), _) => json::string(out, id),
         (Rendered::Value(Some(Value::Enum(member))), Some(members)) => {
             json::string(out, known_member(members, member));

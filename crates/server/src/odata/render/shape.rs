@@ -1,17 +1,17 @@
 //! How the entities of one response render, worked out once per entity type rather than
 //! once per entity: which properties the version shows (and `$select` keeps), where each
 //! one's value sits in a record, and the version's enum type of each enum property. The
-//! entities of a page share the order of their values (one statement's columns), and
-//! those of one type their properties, so every entity after the first of its type
-//! renders without a name lookup in the model or in its record (for a page of devices
-//! those lookups were about a tenth of the page's instructions: bench/HISTORY.md,
+//! entities of a page share the order of their values (one statement's columns, one list
+//! of names), and those of one type their properties, so every entity after the first of
+//! its type renders without a name lookup in the model or in its record (for a page of
+//! devices those lookups were about a tenth of the page's instructions: bench/HISTORY.md,
 //! step 35).
 
 use std::sync::Arc;
 
 use odata::edm::{EnumType, Property, StructuredType, TypeKind};
 use odata::{Model, Value};
-use store::Record;
+use store::{Names, Record};
 
 /// The shapes of one level of a response (its entities, or the entities one `$expand`
 /// leads to), made as entities of each type come, and the shapes of the levels below.
@@ -66,6 +66,9 @@ pub struct Shape<'a> {
     model: &'a Model,
     declared: &'a str,
     select: Option<&'a [String]>,
+    /// The names of the values of the record it was made from: the slots' indices hold
+    /// for a record with this very list (one pointer comparison).
+    names: &'a Names,
     /// The properties rendered, in the model's order; `None` when the model has neither
     /// the record's type nor the declared one (the entity is written with its
     /// annotations only).
@@ -77,18 +80,18 @@ pub struct Slot<'a> {
     /// The property.
     pub property: &'a Property,
     /// Where its value comes from.
-    source: Source<'a>,
+    source: Source,
     /// The version's enum type, for an enum property whose type the model has.
     pub members: Option<&'a EnumType>,
 }
 
 /// Where a property's value is in a record.
-enum Source<'a> {
+enum Source {
     /// The entity's key: the record's id.
     Key,
-    /// The value at this index, named by this very column name (shared by every record a
-    /// statement read): a record whose value there has another name is searched instead.
-    Column(usize, &'a Arc<str>),
+    /// The value at this index in a record with the shape's names; searched for by name
+    /// in any other record.
+    Column(usize),
     /// Not among the first record's values: searched for in each record.
     Searched,
 }
@@ -105,9 +108,16 @@ impl<'a> Shape<'a> {
             model,
             declared,
             select,
+            names: &record.names,
             slots: structured(model, record, declared)
                 .map(|ty| slots(model, ty, record, select).collect()),
         }
+    }
+
+    /// Whether `record` holds its values where this shape's slots say: it shares the
+    /// names of the record the shape was made from.
+    pub fn holds(&self, record: &Record) -> bool {
+        Arc::ptr_eq(self.names, &record.names)
     }
 }
 
@@ -143,7 +153,7 @@ where
                 Source::Key
             } else {
                 match values.position(&property.name) {
-                    Some(at) => Source::Column(at, &record.values[at].0),
+                    Some(at) => Source::Column(at),
                     None => Source::Searched,
                 }
             },
@@ -163,16 +173,20 @@ pub enum Rendered<'r> {
 }
 
 impl<'a> Slot<'a> {
-    /// What this slot renders of `record`; `values` finds what is not where the shape
-    /// expects it.
-    pub fn of<'r>(&self, record: &'r Record, values: &mut Values<'r>) -> Rendered<'r> {
+    /// What this slot renders of `record`: by the slot's index where `placed` (the record
+    /// holds its values where the slots were made for), else what `values` finds by name.
+    pub fn of<'r>(
+        &self,
+        record: &'r Record,
+        placed: bool,
+        values: &mut Values<'r>,
+    ) -> Rendered<'r> {
         match &self.source {
             Source::Key => Rendered::Key(&record.id),
-            Source::Column(at, name) => match record.values.get(*at) {
-                Some((named, value)) if Arc::ptr_eq(named, name) => Rendered::Value(Some(value)),
-                _ => Rendered::Value(values.get(&self.property.name)),
-            },
-            Source::Searched => Rendered::Value(values.get(&self.property.name)),
+            Source::Column(at) if placed => Rendered::Value(record.values.get(*at)),
+            Source::Column(_) | Source::Searched => {
+                Rendered::Value(values.get(&self.property.name))
+            }
         }
     }
 }
@@ -196,13 +210,13 @@ impl<'a> Values<'a> {
     /// The value named `name`.
     pub fn get(&mut self, name: &str) -> Option<&'a Value> {
         let at = self.position(name)?;
-        Some(&self.record.values[at].1)
+        self.record.values.get(at)
     }
 
     fn position(&mut self, name: &str) -> Option<usize> {
-        let values = &self.record.values;
-        let (behind, ahead) = values.split_at(self.next.min(values.len()));
-        let named = |(n, _): &(Arc<str>, Value)| &**n == name;
+        let names = &self.record.names;
+        let (behind, ahead) = names.split_at(self.next.min(names.len()));
+        let named = |n: &Arc<str>| &**n == name;
         let at = match ahead.iter().position(named) {
             Some(i) => self.next + i,
             None => behind.iter().position(named)?,

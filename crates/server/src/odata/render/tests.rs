@@ -1,10 +1,8 @@
-use std::sync::Arc;
-
 use intune::{ApiVersion, Schema};
 use odata::query::Expand;
 use odata::{Model, Value};
 use serde_json::json;
-use store::{Expanded, Record};
+use store::{Expanded, Names, Record};
 
 use super::{Entity, TypeAnnotations};
 
@@ -29,7 +27,8 @@ fn account(values: Vec<(&str, Value)>) -> Record {
     Record {
         type_name: ACCOUNT.into(),
         id: "a1".into(),
-        values: values.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+        names: values.iter().map(|(k, _)| (*k).into()).collect(),
+        values: values.into_iter().map(|(_, v)| v).collect(),
         expanded: Vec::new(),
     }
 }
@@ -48,7 +47,7 @@ fn values_render_in_the_models_order_whatever_order_the_record_holds_them() {
             Value::String("u@contoso.example".into()),
         ),
         ("deviceName", Value::String("MAC \"1\"".into())),
-        ("userId", Value::Json(json!({"nested": [1, 2]}))),
+        ("userId", Value::Json(Box::new(json!({"nested": [1, 2]})))),
         ("displayName", Value::Bool(true)),
     ]);
     let body = render(&record, None);
@@ -154,18 +153,19 @@ fn collection(navigation: &str, target: &str, select: Option<Vec<String>>) -> Ex
     }
 }
 
-/// Records of `type_names`, each holding a value for every one of `names` (shared, as
-/// the store shares a column's name among the records it reads): `"{name}-{i}"`.
-fn records(type_names: &[&str], names: &[Arc<str>]) -> Vec<Record> {
+/// Records of `type_names`, each holding a value for every one of `names` (one list
+/// shared, as the records of one read share it): `"{name}-{i}"`.
+fn records(type_names: &[&str], names: &Names) -> Vec<Record> {
     type_names
         .iter()
         .enumerate()
         .map(|(i, type_name)| Record {
             type_name: (*type_name).into(),
             id: format!("r{i}"),
+            names: names.clone(),
             values: names
                 .iter()
-                .map(|n| (n.clone(), Value::String(format!("{n}-{i}"))))
+                .map(|n| Value::String(format!("{n}-{i}")))
                 .collect(),
             expanded: Vec::new(),
         })
@@ -179,7 +179,7 @@ fn records(type_names: &[&str], names: &[Arc<str>]) -> Vec<Record> {
 #[test]
 fn a_page_renders_each_entity_as_it_renders_alone() {
     let schema = Schema::load().unwrap();
-    let names: Vec<Arc<str>> = ["displayName", "failedUpdateCount", "osVersion"]
+    let names: Names = ["displayName", "failedUpdateCount", "osVersion"]
         .into_iter()
         .map(Into::into)
         .collect();
@@ -225,7 +225,7 @@ fn a_page_of_derived_types_renders_each_type_s_properties() {
         })
         .expect("a type with a derived type that adds properties");
     let own = &derived.properties.last().unwrap().name;
-    let names: Vec<Arc<str>> = derived
+    let names: Names = derived
         .properties
         .iter()
         .filter(|p| !derived.key.contains(&p.name))
@@ -256,11 +256,11 @@ fn a_page_of_derived_types_renders_each_type_s_properties() {
 #[test]
 fn a_page_with_select_and_expand_renders_each_entity_as_alone() {
     let schema = Schema::load().unwrap();
-    let state_names: Vec<Arc<str>> = ["runState", "resultMessage"]
+    let state_names: Names = ["runState", "resultMessage"]
         .into_iter()
         .map(Into::into)
         .collect();
-    let script_names: Vec<Arc<str>> = ["displayName", "description"]
+    let script_names: Names = ["displayName", "description"]
         .into_iter()
         .map(Into::into)
         .collect();
@@ -269,7 +269,7 @@ fn a_page_with_select_and_expand_renders_each_entity_as_alone() {
     for (i, script) in scripts.iter_mut().enumerate() {
         let mut states = records(&[STATE; 2], &state_names);
         for (j, state) in states.iter_mut().enumerate() {
-            state.values[1].1 = Value::String(format!("result-{i}-{j}"));
+            state.values[1] = Value::String(format!("result-{i}-{j}"));
         }
         script.expanded = vec![("deviceRunStates".into(), Expanded::Many(states))];
     }
@@ -309,7 +309,7 @@ fn a_page_with_select_and_expand_renders_each_entity_as_alone() {
 #[test]
 fn an_entity_of_no_known_type_renders_its_annotations_only() {
     let schema = Schema::load().unwrap();
-    let names: Vec<Arc<str>> = vec!["displayName".into()];
+    let names: Names = Names::from(["displayName".into()]);
     let mut records = records(&["nothing"; 2], &names);
     for record in &mut records {
         record.expanded = vec![("children".into(), Expanded::Many(Vec::new()))];
