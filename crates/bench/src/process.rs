@@ -48,7 +48,9 @@ impl Server {
         self.child.id()
     }
 
-    /// Resident and peak resident memory, in MiB, from `/proc`.
+    /// The server's own resident memory (`RssAnon`: without the pages of the database file
+    /// its reads map, which the OS shares and reclaims) and the peak of all its resident
+    /// memory (`VmHWM`, mapped file pages included), in MiB, from `/proc`.
     pub fn memory_mib(&self) -> (f64, f64) {
         let status =
             std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
@@ -60,7 +62,7 @@ impl Server {
                 .and_then(|kb| kb.parse::<f64>().ok())
                 .map_or(0.0, |kb| kb / 1024.0)
         };
-        (field("VmRSS:"), field("VmHWM:"))
+        (field("RssAnon:"), field("VmHWM:"))
     }
 }
 

@@ -38,7 +38,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 use rusqlite::hooks::Wal;
 
-use super::start_thread;
+use super::{connection, start_thread};
 use crate::StoreError;
 
 /// The WAL's size, in pages, past which a checkpoint runs (SQLite's own default).
@@ -76,7 +76,7 @@ impl Checkpoints {
         let shared = Arc::new(Shared::default());
         let theirs = shared.clone();
         let serve = move |connection: Connection| serve(&connection, &wake, &theirs);
-        start_thread("sqlite-checkpoints".into(), path, serve).await?;
+        start_thread("sqlite-checkpoints".into(), path, connection::open, serve).await?;
         Ok(Checkpoints {
             due,
             shared,

@@ -9,7 +9,8 @@
 //!   committed state and do not block the writer ([`readers`]). Reads by key (an
 //!   entity, a summary: a few index lookups) run on the caller's thread instead, on a
 //!   connection of that thread's: the handoff to a reader thread and back was most of
-//!   such a read's cost.
+//!   such a read's cost. Reading connections map the file into memory
+//!   ([`connection::open_for_reads`]).
 //! - Writes go to the one writer thread, which commits the writes waiting at that moment
 //!   together: one transaction (a failing write is undone alone), one commit; each is
 //!   answered only once that commit is done ([`writer`]). The checkpoints that keep the
@@ -57,18 +58,19 @@ struct Job {
     reply: oneshot::Sender<Result<Vec<Rows>, StoreError>>,
 }
 
-/// Starts a thread named `name` that opens a connection to the file at `path` and hands it
-/// to `serve`; returns once the connection is open (or failed to open).
+/// Starts a thread named `name` that opens a connection to the file at `path` with `open`
+/// and hands it to `serve`; returns once the connection is open (or failed to open).
 async fn start_thread(
     name: String,
     path: &Path,
+    open: fn(&Path) -> Result<rusqlite::Connection, StoreError>,
     serve: impl FnOnce(rusqlite::Connection) + Send + 'static,
 ) -> Result<(), StoreError> {
     let (opened, ready) = oneshot::channel();
     let path = path.to_path_buf();
     std::thread::Builder::new()
         .name(name)
-        .spawn(move || match connection::open(&path) {
+        .spawn(move || match open(&path) {
             Ok(connection) => {
                 let _ = opened.send(Ok(()));
                 serve(connection);
@@ -132,7 +134,9 @@ impl SqliteExecutor {
 impl Executor for SqliteExecutor {
     async fn run(&self, plan: Plan) -> Result<Vec<Rows>, StoreError> {
         if plan.by_key && !plan.write {
-            let connection = self.by_key.get_or_try(|| connection::open(&self.path))?;
+            let connection = self
+                .by_key
+                .get_or_try(|| connection::open_for_reads(&self.path))?;
             return readers::read(connection, plan);
         }
         let queue = if plan.write {

@@ -17,7 +17,8 @@ pub async fn start(path: &Path, count: usize) -> Result<flume::Sender<Job>, Stor
     for n in 0..count {
         let queue = queue.clone();
         let serve = move |connection: Connection| serve(&connection, &queue);
-        start_thread(format!("sqlite-reader-{n}"), path, serve).await?;
+        let name = format!("sqlite-reader-{n}");
+        start_thread(name, path, connection::open_for_reads, serve).await?;
     }
     Ok(jobs)
 }

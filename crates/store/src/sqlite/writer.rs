@@ -40,7 +40,7 @@ pub async fn start(path: &Path) -> Result<flume::Sender<Job>, StoreError> {
         Checkpoints::watch(&connection);
         serve(&connection, &queue, &mut checkpoints);
     };
-    start_thread("sqlite-writer".into(), path, serve).await?;
+    start_thread("sqlite-writer".into(), path, connection::open, serve).await?;
     Ok(jobs)
 }
 
