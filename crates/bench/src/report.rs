@@ -24,7 +24,8 @@ pub struct Row {
     pub ceiling: Option<&'static str>,
     /// That ceiling's requests per second at the same concurrency.
     pub ceiling_rps: Option<f64>,
-    /// Server RSS and peak RSS (MiB), and data directory size (MiB), for scale rows.
+    /// Server RSS and peak RSS (MiB, as [`crate::process::Server::memory_mib`] measures
+    /// them), and data directory size (MiB), for scale rows.
     pub memory: Option<(f64, f64, f64)>,
 }
 
