@@ -28,16 +28,24 @@
 //! 1,000 pages more, should the WAL still not start over): the WAL stays bounded when
 //! commits outpace the thread's copies. The decisions are kept apart from SQLite
 //! ([`Watch`], [`Series`]) so that they can be tested alone.
+//!
+//! Each checkpoint releases the process's hold on the WAL's first read mark ([`Hold`]),
+//! and takes it again once the WAL is all copied. When nothing has woken it for a second
+//! the thread runs one pass anyway: it copies in what other processes committed (their
+//! commits wake no one here, and the hold keeps their own checkpoints from copying), and
+//! takes the hold again once nothing is left to copy.
 
 use std::cell::Cell;
 use std::ffi::c_int;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use rusqlite::Connection;
 use rusqlite::hooks::Wal;
 
+use super::hold::Hold;
 use super::{connection, start_thread};
 use crate::StoreError;
 
@@ -52,6 +60,8 @@ const BOUND_PAGES: c_int = 4 * WAKE_PAGES;
 const RESIDUE_PAGES: i64 = 128;
 /// The thread's passes after one wake-up, at most.
 const PASSES: usize = 8;
+/// How long the thread waits for a wake-up before it runs a pass anyway.
+const IDLE_PASS: Duration = Duration::from_secs(1);
 
 thread_local! {
     /// The WAL's size after the last commit on this thread's connection.
@@ -73,7 +83,15 @@ impl Checkpoints {
     /// dropped.
     pub async fn start(path: &Path) -> Result<Checkpoints, StoreError> {
         let (due, wake) = flume::bounded(1);
-        let shared = Arc::new(Shared::default());
+        let held = path.to_path_buf();
+        let hold = tokio::task::spawn_blocking(move || Hold::open(&held))
+            .await
+            .map_err(|e| StoreError::Backend(e.into()))??;
+        let shared = Arc::new(Shared {
+            generation: AtomicU64::new(0),
+            caught_up: AtomicU64::new(0),
+            turn: Mutex::new(hold),
+        });
         let theirs = shared.clone();
         let serve = move |connection: Connection| serve(&connection, &wake, &theirs);
         start_thread("sqlite-checkpoints".into(), path, connection::open, serve).await?;
@@ -239,24 +257,34 @@ impl Series {
 }
 
 /// What the writer and the checkpointing thread share.
-#[derive(Default)]
 struct Shared {
     /// The WAL generation the writer last saw.
     generation: AtomicU64,
     /// The generation the thread caught up in (0: none since the writer last looked).
     caught_up: AtomicU64,
-    /// Held while either checkpoints: the writer waits for the end of the thread's pass
+    /// Locked while either checkpoints: the writer waits for the end of the thread's pass
     /// rather than let the WAL grow on (a `PASSIVE` checkpoint gives up at once when
     /// another runs). Not fair: the thread may take one more pass first, which stops it.
-    turn: Mutex<()>,
+    /// It keeps the read mark's hold, released for each checkpoint.
+    turn: Mutex<Hold>,
 }
 
 impl Shared {
-    /// A checkpoint on `connection`, once the other side's has ended.
+    /// A checkpoint on `connection`, once the other side's has ended, with the hold
+    /// released; taken again if the checkpoint copied the whole WAL, so that it most
+    /// likely takes the first mark. (Taken on another mark, it would keep the WAL from
+    /// starting over until the next pass, and save the reads nothing once the next write
+    /// commits.)
     fn checkpoint(&self, connection: &Connection) -> Option<Pass> {
-        // A panic while holding the lock leaves nothing to repair: it only takes turns.
-        let _turn = self.turn.lock().unwrap_or_else(|e| e.into_inner());
-        checkpoint(connection)
+        // A panic while locked leaves nothing to repair: `release` and `take` go by
+        // whether the hold is held.
+        let mut hold = self.turn.lock().unwrap_or_else(|e| e.into_inner());
+        hold.release();
+        let pass = checkpoint(connection);
+        if pass.is_some_and(|pass| pass.copied == pass.wal) {
+            hold.take();
+        }
+        pass
     }
 }
 
@@ -266,9 +294,18 @@ fn note(_: &Wal, pages: c_int) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Runs a series of passes at each wake-up until the writer is gone (see [`Series`]).
+/// Runs a series of passes at each wake-up (see [`Series`]), and one pass after each
+/// [`IDLE_PASS`] without one, until the writer is gone.
 fn serve(connection: &Connection, wake: &flume::Receiver<()>, shared: &Shared) {
-    while wake.recv().is_ok() {
+    loop {
+        match wake.recv_timeout(IDLE_PASS) {
+            Ok(()) => {}
+            Err(flume::RecvTimeoutError::Timeout) => {
+                shared.checkpoint(connection);
+                continue;
+            }
+            Err(flume::RecvTimeoutError::Disconnected) => return,
+        }
         let mut series = Series::new(shared.generation.load(Ordering::Relaxed));
         for _ in 0..PASSES {
             let generation = shared.generation.load(Ordering::Relaxed);

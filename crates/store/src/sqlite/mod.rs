@@ -14,7 +14,8 @@
 //! - Writes go to the one writer thread, which commits the writes waiting at that moment
 //!   together: one transaction (a failing write is undone alone), one commit; each is
 //!   answered only once that commit is done ([`writer`]). The checkpoints that keep the
-//!   WAL short run beside it ([`checkpoints`]).
+//!   WAL short run beside it ([`checkpoints`]), and release between them the hold that
+//!   keeps a read's lock on the file in memory ([`hold`]).
 //! - Waiting follows the caller: a job whose caller went away before its thread took it
 //!   is dropped unrun. Once taken it runs whole, so a client that disconnects, or a
 //!   request timeout, cannot stop a transaction half-way.
@@ -23,6 +24,7 @@
 
 mod checkpoints;
 mod connection;
+mod hold;
 mod readers;
 mod writer;
 

@@ -1,4 +1,5 @@
-//! The writer's and the thread's decisions, without SQLite.
+//! The writer's and the thread's decisions, without SQLite; and the checkpoints with the read
+//! mark's hold, on a file ([`held`]).
 
 use super::*;
 
@@ -126,4 +127,53 @@ fn passes_of_an_earlier_wal_do_not_count() {
     assert_eq!(series.after_pass(1, pass(3900, 3900)), Next::Again);
     assert_eq!(series.after_pass(2, pass(3950, 3950)), Next::Again);
     assert_eq!(series.after_pass(2, pass(4001, 4001)), Next::Stop);
+}
+
+/// The checkpoints with the read mark's hold, on a file.
+mod held {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_checkpoint_copies_all_despite_the_hold_and_takes_it_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("held.sqlite");
+        let checkpoints = Checkpoints::start(&path).await.unwrap();
+        let writer = connection::open(&path).unwrap();
+        writer
+            .execute_batch("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('a'), ('b');")
+            .unwrap();
+        let pass = checkpoints.shared.checkpoint(&writer).unwrap();
+        assert!(pass.wal > 0);
+        assert_eq!(pass.copied, pass.wal);
+        assert!(checkpoints.shared.turn.lock().unwrap().held());
+    }
+
+    /// What another process commits wakes no one: the idle pass copies it in, within a
+    /// few seconds at most.
+    #[tokio::test]
+    async fn an_idle_pass_copies_in_what_another_connection_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("held.sqlite");
+        let _checkpoints = Checkpoints::start(&path).await.unwrap();
+        let size = || std::fs::metadata(&path).unwrap().len();
+        let before = size();
+        let other = connection::open(&path).unwrap();
+        other
+            .execute_batch(
+                "CREATE TABLE t (v TEXT);
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)
+                 INSERT INTO t SELECT hex(randomblob(500)) FROM n;",
+            )
+            .unwrap();
+        let deadline = Instant::now() + 10 * IDLE_PASS;
+        while size() <= before {
+            assert!(
+                Instant::now() < deadline,
+                "the commit was not copied into the file"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
