@@ -40,7 +40,7 @@ impl DatabaseArgs {
         let schema = intune::Schema::load().context("the bundled schema is invalid")?;
         let catalog =
             Catalog::build(&schema).context("the bundled schema has no storage layout")?;
-        self.open(data_dir, catalog, need).await
+        self.open(data_dir, catalog, need, Purpose::Command).await
     }
 
     /// Opens the data set and lays out (or migrates) its tables. With [`Need::Existing`]
@@ -51,6 +51,7 @@ impl DatabaseArgs {
         data_dir: &Path,
         catalog: Catalog,
         need: Need,
+        purpose: Purpose,
     ) -> anyhow::Result<Arc<dyn Store>> {
         let where_ = self.describe(data_dir);
         let store: Arc<dyn Store> = match self.database.as_deref() {
@@ -75,9 +76,12 @@ impl DatabaseArgs {
                 std::fs::create_dir_all(data_dir).with_context(|| {
                     format!("cannot create the data directory {}", data_dir.display())
                 })?;
-                let executor = SqliteExecutor::open(&path)
-                    .await
-                    .with_context(|| format!("cannot open {}", path.display()))?;
+                let executor = match purpose {
+                    Purpose::Serve => SqliteExecutor::open_to_serve(&path).await,
+                    Purpose::Command => SqliteExecutor::open(&path).await,
+                };
+                let executor =
+                    executor.with_context(|| format!("cannot open {}", path.display()))?;
                 let store = SqlStore::open(catalog, executor)
                     .await
                     .context("cannot lay out the database")?;
@@ -106,6 +110,16 @@ pub enum Need {
     Create,
     /// `token`, `client add` and `export` need one: they refuse where there is none.
     Existing,
+}
+
+/// What the data set is opened for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `serve`: on SQLite, with the hold that keeps its reads from locking the file (see
+    /// `SqliteExecutor::open_to_serve`).
+    Serve,
+    /// A command that ends by itself.
+    Command,
 }
 
 /// The refusal of a command that needs a data set where there is none.

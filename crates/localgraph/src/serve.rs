@@ -13,7 +13,7 @@ use server::control::{ControlDefaults, Profile, Throttling};
 use store::Catalog;
 
 use crate::DataDir;
-use crate::database::{DatabaseArgs, Need};
+use crate::database::{DatabaseArgs, Need, Purpose};
 use crate::network::NetworkArgs;
 
 /// How long the token `serve` prints at start is valid.
@@ -121,7 +121,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     let schema = Arc::new(intune::Schema::load().context("the bundled schema is invalid")?);
     let catalog = Catalog::build(&schema).context("the bundled schema has no storage layout")?;
-    let store = args.database.open(data_dir, catalog, Need::Create).await?;
+    let store = args
+        .database
+        .open(data_dir, catalog, Need::Create, Purpose::Serve)
+        .await?;
     let auth = Auth::open(store.clone(), data_dir, mode, &args.trust_jwks)
         .await
         .context("cannot set up the token authority")?;

@@ -118,7 +118,7 @@ async fn open_store(
             (Arc::new(store), Some(schema))
         }
         _ => {
-            let executor = SqliteExecutor::open(&dir.join("test.sqlite"))
+            let executor = SqliteExecutor::open_to_serve(&dir.join("test.sqlite"))
                 .await
                 .expect("sqlite");
             let store = SqlStore::open(catalog, executor).await.expect("store");

@@ -29,11 +29,14 @@
 //! commits outpace the thread's copies. The decisions are kept apart from SQLite
 //! ([`Watch`], [`Series`]) so that they can be tested alone.
 //!
-//! Each checkpoint releases the process's hold on the WAL's first read mark ([`Hold`]),
-//! and takes it again once the WAL is all copied. When nothing has woken it for a second
-//! the thread runs one pass anyway: it copies in what other processes committed (their
-//! commits wake no one here, and the hold keeps their own checkpoints from copying), and
-//! takes the hold again once nothing is left to copy.
+//! A server's process holds the WAL's first read mark between checkpoints ([`Hold`]):
+//! each checkpoint releases the hold, and takes it again only once the WAL is all copied
+//! (taken on a later mark, it would keep the WAL from starting over until the next pass,
+//! and spare the reads nothing once the next write commits). When nothing has woken it for
+//! a second, a server's thread runs a pass anyway: other processes' commits wake no one
+//! here, and the hold keeps their own checkpoints from copying. (Two processes holding
+//! settle on one: a pass that cannot copy all, for the other's hold, does not take its
+//! own again.)
 
 use std::cell::Cell;
 use std::ffi::c_int;
@@ -60,7 +63,7 @@ const BOUND_PAGES: c_int = 4 * WAKE_PAGES;
 const RESIDUE_PAGES: i64 = 128;
 /// The thread's passes after one wake-up, at most.
 const PASSES: usize = 8;
-/// How long the thread waits for a wake-up before it runs a pass anyway.
+/// How long a server's thread waits for a wake-up before it runs a pass anyway.
 const IDLE_PASS: Duration = Duration::from_secs(1);
 
 thread_local! {
@@ -68,7 +71,7 @@ thread_local! {
     static WAL_PAGES: Cell<c_int> = const { Cell::new(0) };
 }
 
-/// The checkpointing thread, woken by the writer.
+/// The checkpointing thread, woken by the writer (and a server's, by the clock).
 pub struct Checkpoints {
     /// One pending wake-up at most: a checkpoint copies everything committed before it.
     due: flume::Sender<()>,
@@ -79,14 +82,19 @@ pub struct Checkpoints {
 }
 
 impl Checkpoints {
-    /// Starts the checkpointing thread on the file at `path`; it stops when this is
-    /// dropped.
-    pub async fn start(path: &Path) -> Result<Checkpoints, StoreError> {
+    /// Starts the checkpointing thread on the file at `path`, holding the first read mark
+    /// if `holding` (a server); it stops when this is dropped.
+    pub async fn start(path: &Path, holding: bool) -> Result<Checkpoints, StoreError> {
         let (due, wake) = flume::bounded(1);
-        let held = path.to_path_buf();
-        let hold = tokio::task::spawn_blocking(move || Hold::open(&held))
-            .await
-            .map_err(|e| StoreError::Backend(e.into()))??;
+        let hold = if holding {
+            let path = path.to_path_buf();
+            let hold = tokio::task::spawn_blocking(move || Hold::open(&path))
+                .await
+                .map_err(|e| StoreError::Backend(e.into()))??;
+            Some(hold)
+        } else {
+            None
+        };
         let shared = Arc::new(Shared {
             generation: AtomicU64::new(0),
             caught_up: AtomicU64::new(0),
@@ -265,26 +273,36 @@ struct Shared {
     /// Locked while either checkpoints: the writer waits for the end of the thread's pass
     /// rather than let the WAL grow on (a `PASSIVE` checkpoint gives up at once when
     /// another runs). Not fair: the thread may take one more pass first, which stops it.
-    /// It keeps the read mark's hold, released for each checkpoint.
-    turn: Mutex<Hold>,
+    /// It keeps a server's read mark hold, released for each checkpoint.
+    turn: Mutex<Option<Hold>>,
 }
 
 impl Shared {
     /// A checkpoint on `connection`, once the other side's has ended, with the hold
-    /// released; taken again if the checkpoint copied the whole WAL, so that it most
-    /// likely takes the first mark. (Taken on another mark, it would keep the WAL from
-    /// starting over until the next pass, and save the reads nothing once the next write
-    /// commits.)
+    /// released; taken again if the checkpoint copied the whole WAL (not after one that
+    /// failed, or found another checkpoint running: -1 pages).
     fn checkpoint(&self, connection: &Connection) -> Option<Pass> {
         // A panic while locked leaves nothing to repair: `release` and `take` go by
-        // whether the hold is held.
-        let mut hold = self.turn.lock().unwrap_or_else(|e| e.into_inner());
-        hold.release();
+        // whether the hold's connection is in a transaction.
+        let hold = self.turn.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hold) = hold.as_ref() {
+            hold.release();
+        }
         let pass = checkpoint(connection);
-        if pass.is_some_and(|pass| pass.copied == pass.wal) {
+        if let Some(hold) = hold.as_ref()
+            && pass.is_some_and(|pass| pass.wal >= 0 && pass.copied == pass.wal)
+        {
             hold.take();
         }
         pass
+    }
+
+    /// Whether this is a server's, which holds the read mark.
+    fn holding(&self) -> bool {
+        self.turn
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
     }
 }
 
@@ -294,11 +312,18 @@ fn note(_: &Wal, pages: c_int) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Runs a series of passes at each wake-up (see [`Series`]), and one pass after each
-/// [`IDLE_PASS`] without one, until the writer is gone.
+/// Runs a series of passes at each wake-up (see [`Series`]), and a server's one pass after
+/// each [`IDLE_PASS`] without one, until the writer is gone.
 fn serve(connection: &Connection, wake: &flume::Receiver<()>, shared: &Shared) {
+    let holding = shared.holding();
     loop {
-        match wake.recv_timeout(IDLE_PASS) {
+        let woken = if holding {
+            wake.recv_timeout(IDLE_PASS)
+        } else {
+            wake.recv()
+                .map_err(|_| flume::RecvTimeoutError::Disconnected)
+        };
+        match woken {
             Ok(()) => {}
             Err(flume::RecvTimeoutError::Timeout) => {
                 shared.checkpoint(connection);

@@ -115,12 +115,25 @@ pub struct SqliteExecutor {
 }
 
 impl SqliteExecutor {
-    /// Opens (creating if needed) the database file at `path`.
+    /// Opens (creating if needed) the database file at `path`, for a command that ends by
+    /// itself (`seed`, `import`, `export`, `token`…).
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::start(path, false).await
+    }
+
+    /// Opens (creating if needed) the database file at `path` for a server, which holds
+    /// the WAL's first read mark between checkpoints so that its many reads do not lock
+    /// the file ([`hold`]). Beside it, other processes' checkpoints cannot copy the WAL:
+    /// the server's checkpointing thread copies what they commit within a second or so.
+    pub async fn open_to_serve(path: &Path) -> Result<Self, StoreError> {
+        Self::start(path, true).await
+    }
+
+    async fn start(path: &Path, holding: bool) -> Result<Self, StoreError> {
         let path = path.to_path_buf();
-        // The writer's side opens the file first (its checkpoint thread's connection, then
-        // its own): it creates it and turns on WAL mode.
-        let writer = writer::start(&path).await?;
+        // The writer's side opens the file first (the hold's connection, its checkpoint
+        // thread's, then its own): it creates it and turns on WAL mode.
+        let writer = writer::start(&path, holding).await?;
         let readers = readers::start(&path, READERS).await?;
         Ok(SqliteExecutor {
             path,

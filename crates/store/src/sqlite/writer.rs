@@ -31,10 +31,11 @@ use crate::plan::{Plan, Rows};
 const GROUP: usize = 256;
 
 /// Starts the writer thread on the file at `path` (creating it), with its checkpoint
-/// thread; returns its queue once both connections are open.
-pub async fn start(path: &Path) -> Result<flume::Sender<Job>, StoreError> {
+/// thread (and a server's hold on the first read mark, if `holding`); returns its queue
+/// once the connections are open.
+pub async fn start(path: &Path, holding: bool) -> Result<flume::Sender<Job>, StoreError> {
     let (jobs, queue) = flume::unbounded::<Job>();
-    let checkpoints = Checkpoints::start(path).await?;
+    let checkpoints = Checkpoints::start(path, holding).await?;
     let serve = move |connection: Connection| {
         let mut checkpoints = checkpoints;
         Checkpoints::watch(&connection);

@@ -135,19 +135,70 @@ mod held {
 
     use super::*;
 
+    /// A file with a table, and the writes of `rows` rows of it, on `connection`.
+    fn write(connection: &Connection, rows: u32) {
+        connection
+            .execute_batch("CREATE TABLE IF NOT EXISTS t (v TEXT)")
+            .unwrap();
+        connection
+            .execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+                 INSERT INTO t SELECT hex(randomblob(500)) FROM n",
+                [rows],
+            )
+            .unwrap();
+    }
+
+    /// A `PASSIVE` checkpoint on a connection that holds nothing.
+    fn pass(connection: &Connection) -> Pass {
+        checkpoint(connection).unwrap()
+    }
+
+    #[test]
+    fn a_hold_keeps_checkpoints_from_copying_until_it_is_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("held.sqlite");
+        let hold = Hold::open(&path).unwrap();
+        assert!(hold.held());
+        let writer = connection::open(&path).unwrap();
+        write(&writer, 2);
+        let held = pass(&writer);
+        assert!(held.wal > 0, "the writes are in the WAL");
+        assert_eq!(held.copied, 0, "held: nothing copied");
+
+        hold.release();
+        assert!(!hold.held());
+        let released = pass(&writer);
+        assert_eq!(released.copied, released.wal, "released: all copied");
+    }
+
     #[tokio::test]
     async fn a_checkpoint_copies_all_despite_the_hold_and_takes_it_again() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("held.sqlite");
-        let checkpoints = Checkpoints::start(&path).await.unwrap();
+        let checkpoints = Checkpoints::start(&path, true).await.unwrap();
         let writer = connection::open(&path).unwrap();
-        writer
-            .execute_batch("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('a'), ('b');")
-            .unwrap();
-        let pass = checkpoints.shared.checkpoint(&writer).unwrap();
-        assert!(pass.wal > 0);
-        assert_eq!(pass.copied, pass.wal);
-        assert!(checkpoints.shared.turn.lock().unwrap().held());
+        write(&writer, 2);
+        let copied = checkpoints.shared.checkpoint(&writer).unwrap();
+        assert!(copied.wal > 0);
+        assert_eq!(copied.copied, copied.wal);
+
+        // Held again: another commit stays in the WAL for a checkpoint that does not
+        // release the hold.
+        write(&writer, 1);
+        let other = pass(&writer);
+        assert!(other.copied < other.wal, "the hold is taken again");
+    }
+
+    #[tokio::test]
+    async fn a_command_does_not_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("command.sqlite");
+        let _checkpoints = Checkpoints::start(&path, false).await.unwrap();
+        let writer = connection::open(&path).unwrap();
+        write(&writer, 2);
+        let all = pass(&writer);
+        assert_eq!(all.copied, all.wal);
     }
 
     /// What another process commits wakes no one: the idle pass copies it in, within a
@@ -156,17 +207,10 @@ mod held {
     async fn an_idle_pass_copies_in_what_another_connection_committed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("held.sqlite");
-        let _checkpoints = Checkpoints::start(&path).await.unwrap();
+        let _checkpoints = Checkpoints::start(&path, true).await.unwrap();
         let size = || std::fs::metadata(&path).unwrap().len();
         let before = size();
-        let other = connection::open(&path).unwrap();
-        other
-            .execute_batch(
-                "CREATE TABLE t (v TEXT);
-                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)
-                 INSERT INTO t SELECT hex(randomblob(500)) FROM n;",
-            )
-            .unwrap();
+        write(&connection::open(&path).unwrap(), 50);
         let deadline = Instant::now() + 10 * IDLE_PASS;
         while size() <= before {
             assert!(
@@ -174,6 +218,25 @@ mod held {
                 "the commit was not copied into the file"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Two processes that hold (two servers on one file) do not keep each other from
+    /// copying: after a pass of each, in either order, the WAL is all copied (the first
+    /// pass to find the other's hold leaves its own released).
+    #[tokio::test]
+    async fn two_holders_copy_all_in_a_pass_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("two.sqlite");
+        let first = Checkpoints::start(&path, true).await.unwrap();
+        let second = Checkpoints::start(&path, true).await.unwrap();
+        let writer = connection::open(&path).unwrap();
+        for (one, other) in [(&first, &second), (&second, &first)] {
+            write(&writer, 50);
+            one.shared.checkpoint(&writer).unwrap();
+            let last = other.shared.checkpoint(&writer).unwrap();
+            assert!(last.wal > 0);
+            assert_eq!(last.copied, last.wal);
         }
     }
 }
