@@ -43,9 +43,9 @@ impl DatabaseArgs {
         self.open(data_dir, catalog, need, Purpose::Command).await
     }
 
-    /// Opens the data set and lays out (or migrates) its tables. With [`Need::Existing`]
-    /// it refuses where there is no data set (a typo in `--data-dir`, or the default
-    /// `./data` from another directory) instead of starting an empty one.
+    /// Opens the data set for `purpose` and lays out (or migrates) its tables. With
+    /// [`Need::Existing`] it refuses where there is no data set (a typo in `--data-dir`, or
+    /// the default `./data` from another directory) instead of starting an empty one.
     pub async fn open(
         &self,
         data_dir: &Path,

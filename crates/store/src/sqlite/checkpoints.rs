@@ -36,7 +36,7 @@
 //! a second, a server's thread runs a pass anyway: other processes' commits wake no one
 //! here, and the hold keeps their own checkpoints from copying. (Two processes holding
 //! settle on one: a pass that cannot copy all, for the other's hold, does not take its
-//! own again.)
+//! own again: after a write, a pass of each copies all.)
 
 use std::cell::Cell;
 use std::ffi::c_int;
@@ -279,8 +279,7 @@ struct Shared {
 
 impl Shared {
     /// A checkpoint on `connection`, once the other side's has ended, with the hold
-    /// released; taken again if the checkpoint copied the whole WAL (not after one that
-    /// failed, or found another checkpoint running: -1 pages).
+    /// released; taken again if the checkpoint copied the whole WAL ([`copied_all`]).
     fn checkpoint(&self, connection: &Connection) -> Option<Pass> {
         // A panic while locked leaves nothing to repair: `release` and `take` go by
         // whether the hold's connection is in a transaction.
@@ -290,7 +289,7 @@ impl Shared {
         }
         let pass = checkpoint(connection);
         if let Some(hold) = hold.as_ref()
-            && pass.is_some_and(|pass| pass.wal >= 0 && pass.copied == pass.wal)
+            && copied_all(pass)
         {
             hold.take();
         }
@@ -304,6 +303,12 @@ impl Shared {
             .unwrap_or_else(|e| e.into_inner())
             .is_some()
     }
+}
+
+/// Whether `pass` copied the whole WAL: not one that failed, or found another checkpoint
+/// running (-1 pages, as many copied).
+fn copied_all(pass: Option<Pass>) -> bool {
+    pass.is_some_and(|pass| pass.wal >= 0 && pass.copied == pass.wal)
 }
 
 /// The WAL hook: called by SQLite within each commit, with the WAL's size in pages.

@@ -14,8 +14,8 @@
 //! - Writes go to the one writer thread, which commits the writes waiting at that moment
 //!   together: one transaction (a failing write is undone alone), one commit; each is
 //!   answered only once that commit is done ([`writer`]). The checkpoints that keep the
-//!   WAL short run beside it ([`checkpoints`]), and release between them the hold that
-//!   keeps a read's lock on the file in memory ([`hold`]).
+//!   WAL short run beside it ([`checkpoints`]). A server holds the WAL's first read mark
+//!   between them, released for each, so that a read's lock stays in memory ([`hold`]).
 //! - Waiting follows the caller: a job whose caller went away before its thread took it
 //!   is dropped unrun. Once taken it runs whole, so a client that disconnects, or a
 //!   request timeout, cannot stop a transaction half-way.
@@ -131,8 +131,8 @@ impl SqliteExecutor {
 
     async fn start(path: &Path, holding: bool) -> Result<Self, StoreError> {
         let path = path.to_path_buf();
-        // The writer's side opens the file first (the hold's connection, its checkpoint
-        // thread's, then its own): it creates it and turns on WAL mode.
+        // The writer's side opens the file first (a server's hold's connection, its
+        // checkpoint thread's, then its own): it creates it and turns on WAL mode.
         let writer = writer::start(&path, holding).await?;
         let readers = readers::start(&path, READERS).await?;
         Ok(SqliteExecutor {

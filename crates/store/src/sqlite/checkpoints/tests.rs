@@ -129,13 +129,26 @@ fn passes_of_an_earlier_wal_do_not_count() {
     assert_eq!(series.after_pass(2, pass(4001, 4001)), Next::Stop);
 }
 
-/// The checkpoints with the read mark's hold, on a file.
+/// Whether a pass copied the whole WAL.
+#[test]
+fn only_a_pass_that_copied_every_page_copied_all() {
+    assert!(copied_all(pass(40, 40)));
+    assert!(copied_all(pass(0, 0)));
+    assert!(!copied_all(pass(40, 39)));
+    assert!(!copied_all(None));
+    // Another checkpoint was running: nothing known, nothing copied.
+    assert!(!copied_all(pass(-1, -1)));
+}
+
+/// The checkpoints with the read mark's hold, on a file. Each test but the last holds
+/// through a [`Shared`] of its own, with no thread behind it whose idle passes would run
+/// between the test's steps.
 mod held {
     use std::time::{Duration, Instant};
 
     use super::*;
 
-    /// A file with a table, and the writes of `rows` rows of it, on `connection`.
+    /// Adds `rows` rows to the table `t` (made if missing) on `connection`.
     fn write(connection: &Connection, rows: u32) {
         connection
             .execute_batch("CREATE TABLE IF NOT EXISTS t (v TEXT)")
@@ -150,8 +163,22 @@ mod held {
     }
 
     /// A `PASSIVE` checkpoint on a connection that holds nothing.
-    fn pass(connection: &Connection) -> Pass {
+    fn passive(connection: &Connection) -> Pass {
         checkpoint(connection).unwrap()
+    }
+
+    /// What a server's writer and thread share, holding the file at `path`.
+    fn holding(path: &Path) -> Shared {
+        Shared {
+            generation: AtomicU64::new(0),
+            caught_up: AtomicU64::new(0),
+            turn: Mutex::new(Some(Hold::open(path).unwrap())),
+        }
+    }
+
+    /// Whether `shared`'s hold is taken.
+    fn held(shared: &Shared) -> bool {
+        shared.turn.lock().unwrap().as_ref().unwrap().held()
     }
 
     #[test]
@@ -162,31 +189,32 @@ mod held {
         assert!(hold.held());
         let writer = connection::open(&path).unwrap();
         write(&writer, 2);
-        let held = pass(&writer);
+        let held = passive(&writer);
         assert!(held.wal > 0, "the writes are in the WAL");
         assert_eq!(held.copied, 0, "held: nothing copied");
 
         hold.release();
         assert!(!hold.held());
-        let released = pass(&writer);
+        let released = passive(&writer);
         assert_eq!(released.copied, released.wal, "released: all copied");
     }
 
-    #[tokio::test]
-    async fn a_checkpoint_copies_all_despite_the_hold_and_takes_it_again() {
+    #[test]
+    fn a_checkpoint_copies_all_despite_the_hold_and_takes_it_again() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("held.sqlite");
-        let checkpoints = Checkpoints::start(&path, true).await.unwrap();
+        let shared = holding(&path);
         let writer = connection::open(&path).unwrap();
         write(&writer, 2);
-        let copied = checkpoints.shared.checkpoint(&writer).unwrap();
+        let copied = shared.checkpoint(&writer).unwrap();
         assert!(copied.wal > 0);
         assert_eq!(copied.copied, copied.wal);
+        assert!(held(&shared));
 
         // Held again: another commit stays in the WAL for a checkpoint that does not
         // release the hold.
         write(&writer, 1);
-        let other = pass(&writer);
+        let other = passive(&writer);
         assert!(other.copied < other.wal, "the hold is taken again");
     }
 
@@ -194,15 +222,41 @@ mod held {
     async fn a_command_does_not_hold() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("command.sqlite");
-        let _checkpoints = Checkpoints::start(&path, false).await.unwrap();
+        let checkpoints = Checkpoints::start(&path, false).await.unwrap();
+        assert!(!checkpoints.shared.holding());
         let writer = connection::open(&path).unwrap();
         write(&writer, 2);
-        let all = pass(&writer);
+        let all = passive(&writer);
         assert_eq!(all.copied, all.wal);
     }
 
-    /// What another process commits wakes no one: the idle pass copies it in, within a
-    /// few seconds at most.
+    /// Two processes that hold (two servers on one file) do not keep each other from
+    /// copying: after a write, a pass of each, in either order, copies the WAL whole (the
+    /// first, finding the other's hold, leaves its own released).
+    #[test]
+    fn two_holders_copy_all_in_a_pass_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("two.sqlite");
+        let (first, second) = (holding(&path), holding(&path));
+        let writer = connection::open(&path).unwrap();
+        for (one, other) in [(&first, &second), (&second, &first)] {
+            // Nothing left to copy: both take their hold again.
+            one.checkpoint(&writer).unwrap();
+            other.checkpoint(&writer).unwrap();
+            assert!(held(one) && held(other));
+            write(&writer, 50);
+            let blocked = one.checkpoint(&writer).unwrap();
+            assert!(blocked.copied < blocked.wal, "the other one holds");
+            assert!(!held(one));
+            let last = other.checkpoint(&writer).unwrap();
+            assert!(last.wal > 0);
+            assert_eq!(last.copied, last.wal);
+            assert!(held(other));
+        }
+    }
+
+    /// What another process commits wakes no one: a server's thread's idle pass copies
+    /// it in, within a few seconds at most.
     #[tokio::test]
     async fn an_idle_pass_copies_in_what_another_connection_committed() {
         let dir = tempfile::tempdir().unwrap();
@@ -218,25 +272,6 @@ mod held {
                 "the commit was not copied into the file"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// Two processes that hold (two servers on one file) do not keep each other from
-    /// copying: after a pass of each, in either order, the WAL is all copied (the first
-    /// pass to find the other's hold leaves its own released).
-    #[tokio::test]
-    async fn two_holders_copy_all_in_a_pass_each() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("two.sqlite");
-        let first = Checkpoints::start(&path, true).await.unwrap();
-        let second = Checkpoints::start(&path, true).await.unwrap();
-        let writer = connection::open(&path).unwrap();
-        for (one, other) in [(&first, &second), (&second, &first)] {
-            write(&writer, 50);
-            one.shared.checkpoint(&writer).unwrap();
-            let last = other.shared.checkpoint(&writer).unwrap();
-            assert!(last.wal > 0);
-            assert_eq!(last.copied, last.wal);
         }
     }
 }
