@@ -34,9 +34,9 @@
 //! (taken on a later mark, it would keep the WAL from starting over until the next pass,
 //! and spare the reads nothing once the next write commits). When nothing has woken it for
 //! a second, a server's thread runs a pass anyway: other processes' commits wake no one
-//! here, and the hold keeps their own checkpoints from copying. (Two processes holding
-//! settle on one: a pass that cannot copy all, for the other's hold, does not take its
-//! own again: after a write, a pass of each copies all.)
+//! here, and the hold keeps their own checkpoints from copying. (Two servers on one file
+//! do not keep each other from copying: a pass that cannot copy all, for the other's
+//! hold, leaves its own released, so after a write a pass of each copies all.)
 
 use std::cell::Cell;
 use std::ffi::c_int;
