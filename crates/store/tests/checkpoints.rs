@@ -5,11 +5,12 @@
 
 mod common;
 
+use std::path::Path;
 use std::sync::Arc;
 
-use common::at;
+use common::{Place, at};
 use odata::Value;
-use store::{Catalog, Changes, SqlStore, SqliteExecutor, Store};
+use store::{Changes, Store};
 
 const TENANT: &str = "t";
 const SCRIPTS: &str = "deviceManagement/deviceManagementScripts";
@@ -18,11 +19,18 @@ const EACH: u64 = 192;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_wal_stays_short_under_writes_that_never_pause() {
-    if std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty()) {
-        return; // PostgreSQL keeps its own WAL.
-    }
     for serving in [false, true] {
-        let frames = wal_after_writes_that_never_pause(serving).await;
+        let place = Place::new().await;
+        let Place::Sqlite(dir) = &place else {
+            return; // PostgreSQL keeps its own WAL.
+        };
+        let store = if serving {
+            place.served_store().await
+        } else {
+            place.store().await
+        };
+        let frames =
+            wal_after_writes_that_never_pause(store, &dir.path().join("data.sqlite")).await;
         assert!(
             frames <= 5_000,
             "a WAL of {frames} pages (serving: {serving})"
@@ -30,18 +38,9 @@ async fn the_wal_stays_short_under_writes_that_never_pause() {
     }
 }
 
-/// The WAL's longest stretch, in pages, after 16 writers' creates at once on a fresh
-/// file, opened by a server if `serving`.
-async fn wal_after_writes_that_never_pause(serving: bool) -> u64 {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("data.sqlite");
-    let executor = if serving {
-        SqliteExecutor::open_to_serve(&file).await
-    } else {
-        SqliteExecutor::open(&file).await
-    };
-    let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
-    let store: Arc<dyn Store> = Arc::new(SqlStore::open(catalog, executor.unwrap()).await.unwrap());
+/// The WAL's longest stretch, in pages, after 16 writers' creates at once through `store`,
+/// fresh on the SQLite `file`.
+async fn wal_after_writes_that_never_pause(store: Arc<dyn Store>, file: &Path) -> u64 {
     let scripts = at(store.as_ref(), &[(SCRIPTS, None)]);
     // 48 MiB of 16 KiB descriptions (each in overflow pages of its own): about 12,300
     // pages, and as many again of leaves written again at each commit, from 16 writers at
@@ -77,7 +76,7 @@ async fn wal_after_writes_that_never_pause(serving: bool) -> u64 {
     // writes of about 5 pages each).
     // The page size: bytes 16-17 of the file's header (not the whole 60 MB file).
     let mut header = [0u8; 18];
-    std::io::Read::read_exact(&mut std::fs::File::open(&file).unwrap(), &mut header).unwrap();
+    std::io::Read::read_exact(&mut std::fs::File::open(file).unwrap(), &mut header).unwrap();
     let page = u64::from(u16::from_be_bytes([header[16], header[17]]));
     let wal = std::fs::metadata(file.with_extension("sqlite-wal"))
         .unwrap()

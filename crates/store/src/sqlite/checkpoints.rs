@@ -95,13 +95,9 @@ impl Checkpoints {
         } else {
             None
         };
-        let shared = Arc::new(Shared {
-            generation: AtomicU64::new(0),
-            caught_up: AtomicU64::new(0),
-            turn: Mutex::new(hold),
-        });
+        let shared = Arc::new(Shared::new(hold));
         let theirs = shared.clone();
-        let serve = move |connection: Connection| serve(&connection, &wake, &theirs);
+        let serve = move |connection: Connection| serve(&connection, &wake, &theirs, holding);
         start_thread("sqlite-checkpoints".into(), path, connection::open, serve).await?;
         Ok(Checkpoints {
             due,
@@ -278,6 +274,15 @@ struct Shared {
 }
 
 impl Shared {
+    /// What a writer and its thread share, with a server's `hold`.
+    fn new(hold: Option<Hold>) -> Shared {
+        Shared {
+            generation: AtomicU64::new(0),
+            caught_up: AtomicU64::new(0),
+            turn: Mutex::new(hold),
+        }
+    }
+
     /// A checkpoint on `connection`, once the other side's has ended, with the hold
     /// released; taken again if the checkpoint copied the whole WAL ([`copied_all`]).
     fn checkpoint(&self, connection: &Connection) -> Option<Pass> {
@@ -295,14 +300,6 @@ impl Shared {
         }
         pass
     }
-
-    /// Whether this is a server's, which holds the read mark.
-    fn holding(&self) -> bool {
-        self.turn
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_some()
-    }
 }
 
 /// Whether `pass` copied the whole WAL: not one that failed, or found another checkpoint
@@ -317,10 +314,9 @@ fn note(_: &Wal, pages: c_int) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Runs a series of passes at each wake-up (see [`Series`]), and a server's one pass after
-/// each [`IDLE_PASS`] without one, until the writer is gone.
-fn serve(connection: &Connection, wake: &flume::Receiver<()>, shared: &Shared) {
-    let holding = shared.holding();
+/// Runs a series of passes at each wake-up (see [`Series`]), and, if `holding` (a
+/// server's), one pass after each [`IDLE_PASS`] without one, until the writer is gone.
+fn serve(connection: &Connection, wake: &flume::Receiver<()>, shared: &Shared, holding: bool) {
     loop {
         let woken = if holding {
             wake.recv_timeout(IDLE_PASS)

@@ -16,7 +16,7 @@ use store::{
 /// the SQLite file `name` in `dir`; and the schema's guard, which drops it: hold it as long
 /// as the store.
 pub async fn open(dir: &std::path::Path, name: &str) -> (Arc<dyn Store>, Option<ScratchSchema>) {
-    let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
+    let catalog = served_catalog();
     match fresh_schema().await {
         Some(schema) => {
             let executor = PostgresExecutor::connect(schema.url(), 8).await.unwrap();
@@ -101,7 +101,24 @@ impl Place {
 
     /// The data set laid out by the served schema.
     pub async fn store(&self) -> Arc<dyn Store> {
-        let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
-        self.open(catalog).await.unwrap()
+        self.open(served_catalog()).await.unwrap()
     }
+
+    /// The data set laid out by the served schema, opened as `localgraph serve` opens it:
+    /// on SQLite, holding the WAL's first read mark between checkpoints.
+    pub async fn served_store(&self) -> Arc<dyn Store> {
+        match self {
+            Place::Sqlite(dir) => {
+                let file = dir.path().join("data.sqlite");
+                let executor = SqliteExecutor::open_to_serve(&file).await.unwrap();
+                Arc::new(SqlStore::open(served_catalog(), executor).await.unwrap())
+            }
+            Place::Postgres(_) => self.store().await,
+        }
+    }
+}
+
+/// The storage layout of the served schema.
+fn served_catalog() -> Catalog {
+    Catalog::build(&intune::Schema::load().unwrap()).unwrap()
 }

@@ -169,11 +169,7 @@ mod held {
 
     /// What a server's writer and thread share, holding the file at `path`.
     fn holding(path: &Path) -> Shared {
-        Shared {
-            generation: AtomicU64::new(0),
-            caught_up: AtomicU64::new(0),
-            turn: Mutex::new(Some(Hold::open(path).unwrap())),
-        }
+        Shared::new(Some(Hold::open(path).unwrap()))
     }
 
     /// Whether `shared`'s hold is taken.
@@ -223,7 +219,7 @@ mod held {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("command.sqlite");
         let checkpoints = Checkpoints::start(&path, false).await.unwrap();
-        assert!(!checkpoints.shared.holding());
+        assert!(checkpoints.shared.turn.lock().unwrap().is_none());
         let writer = connection::open(&path).unwrap();
         write(&writer, 2);
         let all = passive(&writer);
