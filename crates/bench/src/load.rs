@@ -22,6 +22,10 @@ pub struct Measured {
     pub errors: u64,
     /// Requests made.
     pub requests: u64,
+    /// The server's CPU time (user and system, every thread) per successful request,
+    /// microseconds: what a request costs the server, which the load generator sharing
+    /// the machine's cores does not change as much as it changes requests per second.
+    pub cpu_us: Option<f64>,
     /// Anything worth knowing (e.g. the rows each full walk saw).
     pub note: String,
 }
@@ -120,6 +124,7 @@ pub fn oha(
         p99_ms: number(&json["latencyPercentiles"]["p99"]) * 1000.0,
         errors: not_ok + failed,
         requests: ok + not_ok + failed,
+        cpu_us: None,
         note: String::new(),
     })
 }
@@ -200,6 +205,7 @@ pub async fn walk(
         p99_ms: percentile(0.99),
         errors: errors + wrong,
         requests,
+        cpu_us: None,
         note: format!("{walks} full walks of {expect_rows} rows ({wrong} wrong)"),
     })
 }

@@ -10,6 +10,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+/// The unit of `/proc/PID/stat`'s CPU times: 1/100 s on Linux.
+const USER_HZ: f64 = 100.0;
+
 /// A server child process and the address it listens on.
 pub struct Server {
     child: Child,
@@ -46,6 +49,20 @@ impl Server {
     /// The process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// The CPU time (user and system, all its threads, in seconds) the process has used so
+    /// far, from `/proc/PID/stat`; `None` if it cannot be read.
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).ok()?;
+        // The fields after the command's name (which may hold spaces, in parentheses):
+        // state is field 3, utime and stime fields 14 and 15, in USER_HZ ticks, which
+        // the kernel keeps at 100 a second whatever its own tick.
+        let after_name = &stat[stat.rfind(')')? + 2..];
+        let mut fields = after_name.split_whitespace().skip(11);
+        let user: f64 = fields.next()?.parse().ok()?;
+        let system: f64 = fields.next()?.parse().ok()?;
+        Some((user + system) / USER_HZ)
     }
 
     /// The server's own resident memory (`RssAnon`: without the pages of the database file

@@ -1,9 +1,12 @@
-//! The report: one row per measurement, printed as a table and written as CSV.
+//! The report: one row per measurement, with its ratios to the ceiling, printed as a table
+//! and written as CSV.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::load::Measured;
+use crate::workloads;
 
 /// One line of the report.
 #[derive(Debug, Clone)]
@@ -24,6 +27,8 @@ pub struct Row {
     pub ceiling: Option<&'static str>,
     /// That ceiling's requests per second at the same concurrency.
     pub ceiling_rps: Option<f64>,
+    /// That ceiling's CPU time a request at the same concurrency, microseconds.
+    pub ceiling_cpu_us: Option<f64>,
     /// Server RSS and peak RSS (MiB, as [`crate::process::Server::memory_mib`] measures
     /// them), and data directory size (MiB), for scale rows.
     pub memory: Option<(f64, f64, f64)>,
@@ -36,9 +41,18 @@ impl Row {
             .filter(|c| *c > 0.0)
             .map(|c| self.measured.rps / c)
     }
+
+    /// The ceiling's CPU time a request as a share of localgraph's: what the server's own
+    /// work costs against the ceiling's, apart from the load generator's share of the cores.
+    pub fn cpu_ratio(&self) -> Option<f64> {
+        self.ceiling_cpu_us
+            .zip(self.measured.cpu_us)
+            .filter(|(_, own)| *own > 0.0)
+            .map(|(ceiling, own)| ceiling / own)
+    }
 }
 
-const HEADER: [&str; 16] = [
+const HEADER: [&str; 18] = [
     "phase",
     "backend",
     "workload",
@@ -51,6 +65,8 @@ const HEADER: [&str; 16] = [
     "ceiling",
     "ceiling req/s",
     "ratio",
+    "cpu µs",
+    "cpu ratio",
     "rss MiB",
     "peak MiB",
     "data MiB",
@@ -73,6 +89,8 @@ fn cells(row: &Row) -> Vec<String> {
         row.ceiling.unwrap_or("-").to_string(),
         opt(row.ceiling_rps, 0),
         opt(row.ratio(), 3),
+        opt(m.cpu_us, 1),
+        opt(row.cpu_ratio(), 3),
         opt(row.memory.map(|m| m.0), 1),
         opt(row.memory.map(|m| m.1), 1),
         opt(row.memory.map(|m| m.2), 1),
@@ -108,6 +126,49 @@ pub fn table(rows: &[Row]) -> String {
         out.push_str(&line(row));
     }
     out
+}
+
+/// A ceiling's means over its rounds at one concurrency: requests per second, and CPU
+/// time a request (of the rounds that measured it).
+#[derive(Debug, Clone, Copy)]
+pub struct CeilingMean {
+    rps: f64,
+    cpu_us: Option<f64>,
+}
+
+/// The workload's ceiling and its means at the row's concurrency.
+pub fn attach_ceiling(r: &mut Row, means: &HashMap<(String, u32), CeilingMean>) {
+    if matches!(r.phase, "ceiling" | "seed") {
+        return;
+    }
+    if let Some(w) = workloads::ALL.iter().find(|w| w.name == r.workload) {
+        r.ceiling = Some(w.ceiling);
+        let mean = means.get(&(w.ceiling.to_string(), r.concurrency));
+        r.ceiling_rps = mean.map(|m| m.rps);
+        r.ceiling_cpu_us = mean.and_then(|m| m.cpu_us);
+    }
+}
+
+/// The means of the ceiling's rounds, per ceiling and concurrency.
+pub fn ceiling_means(rows: &[Row]) -> HashMap<(String, u32), CeilingMean> {
+    let mut rounds: HashMap<(String, u32), Vec<&Row>> = HashMap::new();
+    for r in rows.iter().filter(|r| r.phase == "ceiling") {
+        rounds
+            .entry((r.workload.clone(), r.concurrency))
+            .or_default()
+            .push(r);
+    }
+    let mean = |values: Vec<f64>| {
+        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    };
+    rounds
+        .into_iter()
+        .map(|(key, rounds)| {
+            let rps = mean(rounds.iter().map(|r| r.measured.rps).collect()).unwrap_or(0.0);
+            let cpu_us = mean(rounds.iter().filter_map(|r| r.measured.cpu_us).collect());
+            (key, CeilingMean { rps, cpu_us })
+        })
+        .collect()
 }
 
 /// Writes the rows as CSV.

@@ -3,7 +3,6 @@
 //! seeding speed of both backends, then the scale series on SQLite (the workloads as the
 //! data grows, with the server's memory and the data directory's size at each step).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -139,13 +138,13 @@ pub async fn run(config: Config) -> anyhow::Result<Vec<Row>> {
     if config.ceiling_rounds > 1 {
         rows.extend(ceiling_round(&config, &ceiling, &targets, 2).await?);
     }
-    let means = ceiling_means(&rows);
+    let means = report::ceiling_means(&rows);
     for r in rows.iter_mut() {
-        attach_ceiling(r, &means);
+        report::attach_ceiling(r, &means);
     }
     let mut scale = scale_series(&config).await?;
     for r in scale.iter_mut() {
-        attach_ceiling(r, &means);
+        report::attach_ceiling(r, &means);
     }
     rows.extend(scale);
     let table = report::table(&rows);
@@ -229,11 +228,12 @@ async fn measure_all(
             }
             let token = served.token(workload.tenant);
             let load = workload.load(&served.server.base, token, &served.targets);
-            let measured = measure(config, load, Some(token), c, n).await?;
+            let measured = measure(config, &served.server, load, Some(token), c, n).await?;
             eprintln!(
-                "{backend} {} c={c} rows={n}: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors in {} requests {}",
+                "{backend} {} c={c} rows={n}: {:.0} req/s, {:.1} µs of CPU a request, p50 {:.2} ms, p99 {:.2} ms, {} errors in {} requests {}",
                 workload.name,
                 measured.rps,
+                measured.cpu_us.unwrap_or(f64::NAN),
                 measured.p50_ms,
                 measured.p99_ms,
                 measured.errors,
@@ -246,17 +246,29 @@ async fn measure_all(
     Ok(rows)
 }
 
+/// Runs `load` on `server` at concurrency `c` (`n` rows in the collection a walk reads),
+/// with the server's CPU time a successful request.
 pub async fn measure(
     config: &Config,
+    server: &Server,
     load: Load,
     token: Option<&str>,
     c: u32,
     n: u64,
 ) -> anyhow::Result<Measured> {
-    match load {
-        Load::Oha(request) => load::oha(&config.oha, &request, c, config.duration),
-        Load::Walk(first) => load::walk(&first, token, c, config.duration, n).await,
-    }
+    let before = server.cpu_seconds();
+    let mut measured = match load {
+        Load::Oha(request) => load::oha(&config.oha, &request, c, config.duration)?,
+        Load::Walk(first) => load::walk(&first, token, c, config.duration, n).await?,
+    };
+    let succeeded = measured.requests.saturating_sub(measured.errors);
+    measured.cpu_us = match (before, server.cpu_seconds()) {
+        (Some(before), Some(after)) if succeeded > 0 => {
+            Some((after - before) * 1e6 / succeeded as f64)
+        }
+        _ => None,
+    };
+    Ok(measured)
 }
 
 async fn ceiling_round(
@@ -269,10 +281,15 @@ async fn ceiling_round(
     for name in workloads::CEILINGS {
         for c in CONCURRENCY {
             let load = workloads::ceiling_load(name, &ceiling.base, targets);
-            let mut measured = measure(config, load, None, c, targets.macos_rows).await?;
+            let n = targets.macos_rows;
+            let mut measured = measure(config, ceiling, load, None, c, n).await?;
             measured.note = format!("round {round}; {}", measured.note);
-            eprintln!("{name} c={c}: {:.0} req/s", measured.rps);
-            rows.push(row("ceiling", "-", name, c, targets.macos_rows, measured));
+            let cpu = measured.cpu_us.unwrap_or(f64::NAN);
+            eprintln!(
+                "{name} c={c}: {:.0} req/s, {cpu:.1} µs of CPU a request",
+                measured.rps
+            );
+            rows.push(row("ceiling", "-", name, c, n, measured));
         }
     }
     Ok(rows)
@@ -340,30 +357,9 @@ pub fn row(
         measured,
         ceiling: None,
         ceiling_rps: None,
+        ceiling_cpu_us: None,
         memory: None,
     }
-}
-
-/// The workload's ceiling and its mean at the row's concurrency.
-fn attach_ceiling(r: &mut Row, means: &HashMap<(String, u32), f64>) {
-    if matches!(r.phase, "ceiling" | "seed") {
-        return;
-    }
-    if let Some(w) = workloads::ALL.iter().find(|w| w.name == r.workload) {
-        r.ceiling = Some(w.ceiling);
-        r.ceiling_rps = means.get(&(w.ceiling.to_string(), r.concurrency)).copied();
-    }
-}
-
-/// The mean of the ceiling's rounds, per ceiling and concurrency.
-fn ceiling_means(rows: &[Row]) -> HashMap<(String, u32), f64> {
-    let mut sums: HashMap<(String, u32), (f64, f64)> = HashMap::new();
-    for r in rows.iter().filter(|r| r.phase == "ceiling") {
-        let entry = sums.entry((r.workload.clone(), r.concurrency)).or_default();
-        entry.0 += r.measured.rps;
-        entry.1 += 1.0;
-    }
-    sums.into_iter().map(|(k, (sum, n))| (k, sum / n)).collect()
 }
 
 /// The default results directory: `bench/results` of the repository.

@@ -34,7 +34,8 @@ pub async fn rows(
     for name in THROTTLED {
         for c in CONCURRENCY {
             let load = workloads::named(name).load(&server.base, token, targets);
-            let mut measured = measure(config, load, Some(token), c, targets.macos_rows).await?;
+            let mut measured =
+                measure(config, &server, load, Some(token), c, targets.macos_rows).await?;
             measured.note = format!("throttling on ({limit}/20 s), no fault rule");
             eprintln!("throttled {name} c={c}: {:.0} req/s", measured.rps);
             rows.push(row(
