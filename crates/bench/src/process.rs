@@ -13,6 +13,18 @@ use anyhow::{Context, bail};
 /// The unit of `/proc/PID/stat`'s CPU times: 1/100 s on Linux.
 const USER_HZ: f64 = 100.0;
 
+/// The user and system time, in seconds, of a `/proc/PID/stat` line.
+fn stat_cpu_seconds(stat: &str) -> Option<f64> {
+    // The fields after the command's name (which may hold spaces and parentheses, in
+    // parentheses): state is field 3, utime and stime fields 14 and 15, in USER_HZ
+    // ticks, which the kernel keeps at 100 a second whatever its own tick.
+    let after_name = stat.get(stat.rfind(')')? + 2..)?;
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / USER_HZ)
+}
+
 /// A server child process and the address it listens on.
 pub struct Server {
     child: Child,
@@ -55,14 +67,7 @@ impl Server {
     /// far, from `/proc/PID/stat`; `None` if it cannot be read.
     pub fn cpu_seconds(&self) -> Option<f64> {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).ok()?;
-        // The fields after the command's name (which may hold spaces, in parentheses):
-        // state is field 3, utime and stime fields 14 and 15, in USER_HZ ticks, which
-        // the kernel keeps at 100 a second whatever its own tick.
-        let after_name = &stat[stat.rfind(')')? + 2..];
-        let mut fields = after_name.split_whitespace().skip(11);
-        let user: f64 = fields.next()?.parse().ok()?;
-        let system: f64 = fields.next()?.parse().ok()?;
-        Some((user + system) / USER_HZ)
+        stat_cpu_seconds(&stat)
     }
 
     /// The server's own resident memory (`RssAnon`: without the pages of the database file
@@ -205,5 +210,20 @@ impl Localgraph {
             }
         }
         size(&self.data_dir) as f64 / (1024.0 * 1024.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// utime and stime are read after the command's name, whatever that name holds.
+    #[test]
+    fn cpu_time_is_read_past_a_name_with_spaces_and_parentheses() {
+        let stat = "4242 (tokio (rt) worker) S 1 4242 4242 0 -1 4194560 900 0 0 0 \
+                    250 75 0 0 20 0 12 0 100 0 0";
+        assert_eq!(stat_cpu_seconds(stat), Some(3.25));
+        assert_eq!(stat_cpu_seconds("4242 (cut short) S 1"), None);
+        assert_eq!(stat_cpu_seconds("no name at all"), None);
     }
 }

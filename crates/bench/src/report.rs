@@ -189,3 +189,81 @@ pub fn write_csv(rows: &[Row], path: &Path) -> std::io::Result<()> {
     }
     std::fs::write(path, out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::row;
+
+    fn measured(rps: f64, cpu_us: Option<f64>) -> Measured {
+        Measured {
+            rps,
+            cpu_us,
+            ..Measured::default()
+        }
+    }
+
+    /// A workload's ratios are to the mean of its ceiling's rounds at its concurrency;
+    /// a round without a CPU time leaves the CPU mean to the others.
+    #[test]
+    fn ratios_are_to_the_means_of_the_ceilings_rounds() {
+        let mut rows = vec![
+            row(
+                "ceiling",
+                "-",
+                "C-summary",
+                32,
+                10,
+                measured(60_000.0, Some(15.0)),
+            ),
+            row(
+                "ceiling",
+                "-",
+                "C-summary",
+                32,
+                10,
+                measured(40_000.0, Some(25.0)),
+            ),
+            row(
+                "ceiling",
+                "-",
+                "C-summary",
+                32,
+                10,
+                measured(50_000.0, None),
+            ),
+            row(
+                "ceiling",
+                "-",
+                "C-summary",
+                1,
+                10,
+                measured(9_000.0, Some(60.0)),
+            ),
+            row(
+                "main",
+                "sqlite",
+                "W1",
+                32,
+                10,
+                measured(20_000.0, Some(50.0)),
+            ),
+            row("main", "sqlite", "W1", 1, 10, measured(4_500.0, None)),
+        ];
+        let means = ceiling_means(&rows);
+        for r in rows.iter_mut() {
+            attach_ceiling(r, &means);
+        }
+        let w1 = &rows[4];
+        assert_eq!(w1.ceiling, Some("C-summary"));
+        assert_eq!(w1.ratio(), Some(0.4));
+        assert_eq!(
+            w1.cpu_ratio(),
+            Some(0.4),
+            "20 µs (the mean of 15 and 25) over 50"
+        );
+        assert_eq!(rows[5].ratio(), Some(0.5));
+        assert_eq!(rows[5].cpu_ratio(), None, "no CPU time of its own");
+        assert_eq!(rows[0].ratio(), None, "a ceiling has no ceiling");
+    }
+}
