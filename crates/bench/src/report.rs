@@ -195,12 +195,20 @@ mod tests {
     use super::*;
     use crate::run::row;
 
-    fn measured(rps: f64, cpu_us: Option<f64>) -> Measured {
-        Measured {
+    /// A row of `phase` for `workload` at concurrency `c`.
+    fn report_row(
+        phase: &'static str,
+        workload: &str,
+        c: u32,
+        rps: f64,
+        cpu_us: Option<f64>,
+    ) -> Row {
+        let measured = Measured {
             rps,
             cpu_us,
             ..Measured::default()
-        }
+        };
+        row(phase, "sqlite", workload, c, 10, measured)
     }
 
     /// A workload's ratios are to the mean of its ceiling's rounds at its concurrency;
@@ -208,47 +216,12 @@ mod tests {
     #[test]
     fn ratios_are_to_the_means_of_the_ceilings_rounds() {
         let mut rows = vec![
-            row(
-                "ceiling",
-                "-",
-                "C-summary",
-                32,
-                10,
-                measured(60_000.0, Some(15.0)),
-            ),
-            row(
-                "ceiling",
-                "-",
-                "C-summary",
-                32,
-                10,
-                measured(40_000.0, Some(25.0)),
-            ),
-            row(
-                "ceiling",
-                "-",
-                "C-summary",
-                32,
-                10,
-                measured(50_000.0, None),
-            ),
-            row(
-                "ceiling",
-                "-",
-                "C-summary",
-                1,
-                10,
-                measured(9_000.0, Some(60.0)),
-            ),
-            row(
-                "main",
-                "sqlite",
-                "W1",
-                32,
-                10,
-                measured(20_000.0, Some(50.0)),
-            ),
-            row("main", "sqlite", "W1", 1, 10, measured(4_500.0, None)),
+            report_row("ceiling", "C-summary", 32, 60_000.0, Some(15.0)),
+            report_row("ceiling", "C-summary", 32, 40_000.0, Some(25.0)),
+            report_row("ceiling", "C-summary", 32, 50_000.0, None),
+            report_row("ceiling", "C-summary", 1, 9_000.0, Some(60.0)),
+            report_row("main", "W1", 32, 20_000.0, Some(50.0)),
+            report_row("main", "W1", 1, 4_500.0, None),
         ];
         let means = ceiling_means(&rows);
         for r in rows.iter_mut() {
