@@ -22,6 +22,8 @@ pub struct Measured {
     pub errors: u64,
     /// Requests made.
     pub requests: u64,
+    /// Requests answered with a 2xx (for a walk: pages that arrived whole).
+    pub succeeded: u64,
     /// The server's CPU time (user and system, every thread) per successful request,
     /// microseconds: what a request costs the server, which the load generator sharing
     /// the machine's cores does not change as much as it changes requests per second.
@@ -124,6 +126,7 @@ pub fn oha(
         p99_ms: number(&json["latencyPercentiles"]["p99"]) * 1000.0,
         errors: not_ok + failed,
         requests: ok + not_ok + failed,
+        succeeded: ok,
         cpu_us: None,
         note: String::new(),
     })
@@ -205,6 +208,7 @@ pub async fn walk(
         p99_ms: percentile(0.99),
         errors: errors + wrong,
         requests,
+        succeeded: requests - errors,
         cpu_us: None,
         note: format!("{walks} full walks of {expect_rows} rows ({wrong} wrong)"),
     })

@@ -261,10 +261,9 @@ pub async fn measure(
         Load::Oha(request) => load::oha(&config.oha, &request, c, config.duration)?,
         Load::Walk(first) => load::walk(&first, token, c, config.duration, n).await?,
     };
-    let succeeded = measured.requests.saturating_sub(measured.errors);
     measured.cpu_us = match (before, server.cpu_seconds()) {
-        (Some(before), Some(after)) if succeeded > 0 => {
-            Some((after - before) * 1e6 / succeeded as f64)
+        (Some(before), Some(after)) if measured.succeeded > 0 => {
+            Some((after - before) * 1e6 / measured.succeeded as f64)
         }
         _ => None,
     };
