@@ -8,7 +8,7 @@ use std::any::Any;
 use std::ops::ControlFlow;
 
 use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -49,8 +49,11 @@ pub fn concurrency(limits: &Limits) -> GlobalConcurrencyLimitLayer {
 }
 
 /// Refuses a request target over `max_uri_bytes` (414) or headers over
-/// `max_header_bytes` (431). hyper refuses larger ones still (a request target of 64 KB,
-/// a header block past its read buffer) before any layer sees them.
+/// `max_header_bytes` (431), and closes the connection after the answer. hyper refuses
+/// larger ones still (a request target of 64 KB, a header block past its read buffer)
+/// before any layer sees them, and closes too: whichever refuses, the client sees the same
+/// end (a header block near hyper's buffer reaches one or the other depending on how its
+/// bytes arrive).
 #[derive(Debug, Clone)]
 pub struct RequestSize(pub Limits);
 
@@ -64,7 +67,7 @@ impl Around for RequestSize {
             .path_and_query()
             .map_or(0, |p| p.as_str().len());
         if target > limits.max_uri_bytes {
-            return ControlFlow::Break(ApiError::UriTooLong(limits.max_uri_bytes).into_response());
+            return ControlFlow::Break(closing(ApiError::UriTooLong(limits.max_uri_bytes)));
         }
         // As on the wire: "name: value\r\n" per header.
         let headers: usize = request
@@ -73,9 +76,7 @@ impl Around for RequestSize {
             .map(|(name, value)| name.as_str().len() + value.len() + 4)
             .sum();
         if headers > limits.max_header_bytes {
-            return ControlFlow::Break(
-                ApiError::HeadersTooLarge(limits.max_header_bytes).into_response(),
-            );
+            return ControlFlow::Break(closing(ApiError::HeadersTooLarge(limits.max_header_bytes)));
         }
         ControlFlow::Continue(())
     }
@@ -83,4 +84,14 @@ impl Around for RequestSize {
     fn after(&self, (): (), response: Response) -> Response {
         response
     }
+}
+
+/// `error`'s answer with `connection: close`, which hyper honours by closing once it is
+/// written.
+fn closing(error: ApiError) -> Response {
+    let mut response = error.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }

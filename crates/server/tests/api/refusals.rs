@@ -67,6 +67,34 @@ async fn what_hyper_refuses_comes_in_graphs_shape() {
     assert_eq!(app.get("/healthz").await.status, 200);
 }
 
+/// The server's own limits (a request target past 32 KB, headers past 64 KB, both within
+/// what hyper reads) refuse in the same shape and, like hyper's refusals, close the
+/// connection: a client reading to the end is not left waiting.
+#[tokio::test]
+async fn the_servers_own_size_refusals_close_the_connection() {
+    let app = TestApp::spawn().await;
+    let long = format!(
+        "GET /v1.0/{} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(40_000)
+    );
+    let (status, head, body) = raw(&app, long.as_bytes()).await;
+    assert_eq!(
+        (status, graph_code(&head, &body).as_str()),
+        (414, "RequestUriTooLong")
+    );
+    assert!(head.contains("connection: close"), "{head}");
+    let big = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "b".repeat(100_000)
+    );
+    let (status, head, body) = raw(&app, big.as_bytes()).await;
+    assert_eq!(
+        (status, graph_code(&head, &body).as_str()),
+        (431, "RequestHeaderFieldsTooLarge")
+    );
+    assert!(head.contains("connection: close"), "{head}");
+}
+
 /// Checks Entra ID's error shape and returns the body.
 fn assert_entra_error(status: u16, text: &str, expected: (u16, &str, u64)) -> Value {
     let body: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"));
