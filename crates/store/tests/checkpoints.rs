@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{Place, at};
+use common::{Place, at, sqlite_file};
 use odata::Value;
 use store::{Changes, Store};
 
@@ -29,8 +29,7 @@ async fn the_wal_stays_short_under_writes_that_never_pause() {
         } else {
             place.store().await
         };
-        let frames =
-            wal_after_writes_that_never_pause(store, &dir.path().join("data.sqlite")).await;
+        let frames = wal_after_writes_that_never_pause(store, &sqlite_file(dir)).await;
         assert!(
             frames <= 5_000,
             "a WAL of {frames} pages (serving: {serving})"

@@ -36,32 +36,39 @@ fn graph_code(head: &str, body: &str) -> String {
     json["error"]["code"].as_str().unwrap().to_string()
 }
 
+/// A refusal's status, Graph's `code`, and its head (lower-cased).
+async fn refusal(app: &TestApp, request: &str) -> (u16, String, String) {
+    let (status, head, body) = raw(app, request.as_bytes()).await;
+    let code = graph_code(&head, &body);
+    (status, code, head)
+}
+
+/// A `GET` of a request target of `bytes` bytes or so.
+fn long_target(bytes: usize) -> String {
+    format!(
+        "GET /v1.0/{} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(bytes)
+    )
+}
+
+/// A `GET /healthz` with a header of `bytes` bytes.
+fn big_header(bytes: usize) -> String {
+    format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "b".repeat(bytes)
+    )
+}
+
 #[tokio::test]
 async fn what_hyper_refuses_comes_in_graphs_shape() {
     let app = TestApp::spawn().await;
-    let (status, head, body) = raw(&app, b"GARBAGE\r\n\r\n").await;
+    let (status, code, _) = refusal(&app, "GARBAGE\r\n\r\n").await;
+    assert_eq!((status, code.as_str()), (400, "BadRequest"));
+    let (status, code, _) = refusal(&app, &long_target(70_000)).await;
+    assert_eq!((status, code.as_str()), (414, "RequestUriTooLong"));
+    let (status, code, _) = refusal(&app, &big_header(500_000)).await;
     assert_eq!(
-        (status, graph_code(&head, &body).as_str()),
-        (400, "BadRequest")
-    );
-
-    let long = format!(
-        "GET /v1.0/{} HTTP/1.1\r\nHost: x\r\n\r\n",
-        "a".repeat(70_000)
-    );
-    let (status, head, body) = raw(&app, long.as_bytes()).await;
-    assert_eq!(
-        (status, graph_code(&head, &body).as_str()),
-        (414, "RequestUriTooLong")
-    );
-
-    let huge = format!(
-        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
-        "b".repeat(500_000)
-    );
-    let (status, head, body) = raw(&app, huge.as_bytes()).await;
-    assert_eq!(
-        (status, graph_code(&head, &body).as_str()),
+        (status, code.as_str()),
         (431, "RequestHeaderFieldsTooLarge")
     );
     assert_eq!(app.get("/healthz").await.status, 200);
@@ -73,23 +80,12 @@ async fn what_hyper_refuses_comes_in_graphs_shape() {
 #[tokio::test]
 async fn the_servers_own_size_refusals_close_the_connection() {
     let app = TestApp::spawn().await;
-    let long = format!(
-        "GET /v1.0/{} HTTP/1.1\r\nHost: x\r\n\r\n",
-        "a".repeat(40_000)
-    );
-    let (status, head, body) = raw(&app, long.as_bytes()).await;
-    assert_eq!(
-        (status, graph_code(&head, &body).as_str()),
-        (414, "RequestUriTooLong")
-    );
+    let (status, code, head) = refusal(&app, &long_target(40_000)).await;
+    assert_eq!((status, code.as_str()), (414, "RequestUriTooLong"));
     assert!(head.contains("connection: close"), "{head}");
-    let big = format!(
-        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
-        "b".repeat(100_000)
-    );
-    let (status, head, body) = raw(&app, big.as_bytes()).await;
+    let (status, code, head) = refusal(&app, &big_header(100_000)).await;
     assert_eq!(
-        (status, graph_code(&head, &body).as_str()),
+        (status, code.as_str()),
         (431, "RequestHeaderFieldsTooLarge")
     );
     assert!(head.contains("connection: close"), "{head}");

@@ -78,9 +78,7 @@ impl Place {
     /// An executor on the place's database.
     pub async fn executor(&self) -> Result<Box<dyn Executor>, StoreError> {
         Ok(match self {
-            Place::Sqlite(dir) => {
-                Box::new(SqliteExecutor::open(&dir.path().join("data.sqlite")).await?)
-            }
+            Place::Sqlite(dir) => Box::new(SqliteExecutor::open(&sqlite_file(dir)).await?),
             Place::Postgres(schema) => Box::new(PostgresExecutor::connect(schema.url(), 4).await?),
         })
     }
@@ -89,7 +87,7 @@ impl Place {
     pub async fn open(&self, catalog: Catalog) -> Result<Arc<dyn Store>, StoreError> {
         Ok(match self {
             Place::Sqlite(dir) => {
-                let executor = SqliteExecutor::open(&dir.path().join("data.sqlite")).await?;
+                let executor = SqliteExecutor::open(&sqlite_file(dir)).await?;
                 Arc::new(SqlStore::open(catalog, executor).await?)
             }
             Place::Postgres(schema) => {
@@ -109,13 +107,19 @@ impl Place {
     pub async fn served_store(&self) -> Arc<dyn Store> {
         match self {
             Place::Sqlite(dir) => {
-                let file = dir.path().join("data.sqlite");
-                let executor = SqliteExecutor::open_to_serve(&file).await.unwrap();
+                let executor = SqliteExecutor::open_to_serve(&sqlite_file(dir))
+                    .await
+                    .unwrap();
                 Arc::new(SqlStore::open(served_catalog(), executor).await.unwrap())
             }
             Place::Postgres(_) => self.store().await,
         }
     }
+}
+
+/// A place's SQLite file.
+pub fn sqlite_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    dir.path().join("data.sqlite")
 }
 
 /// The storage layout of the served schema.
