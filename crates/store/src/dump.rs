@@ -110,9 +110,8 @@ impl RawRow {
             ("type", &self.type_name),
         ];
         let nul_in_value = |value: &Value| match value {
-            Value::String(s) | Value::Enum(s) => s.contains(odata::input::NUL),
             Value::Json(json) => odata::input::json_holds_nul(json),
-            _ => false,
+            value => value.text().is_some_and(|s| s.contains(odata::input::NUL)),
         };
         let culprit = keys
             .iter()
@@ -145,7 +144,7 @@ fn value_from_json(column: &Column, json: &Json) -> Option<Value> {
         ColumnType::Real => Value::Float(json.as_f64()?),
         ColumnType::Text => Value::String(json.as_str()?.to_string()),
         ColumnType::Ticks => Value::DateTimeOffset(odata::datetime::parse(json.as_str()?)?),
-        ColumnType::Enum(_) => Value::Enum(json.as_str()?.to_string()),
+        ColumnType::Enum(_) => Value::Enum(json.as_str()?.into()),
         ColumnType::Json => Value::Json(Box::new(json.clone())),
     })
 }

@@ -81,7 +81,7 @@ impl<'t> Operand<'t> {
             // JSON holds response forms: enum names, date strings.
             _ => match value {
                 Value::DateTimeOffset(t) => Param::Text(odata::datetime::format(t)),
-                Value::Enum(name) => Param::Text(name),
+                Value::Enum(name) => Param::Text(name.to_string()),
                 other => Param::of(&ColumnType::Text, &other),
             },
         }
@@ -110,7 +110,7 @@ fn literal_value(literal: &Literal) -> Value {
         Literal::Float(f) => Value::Float(*f),
         Literal::String(s) | Literal::Guid(s) => Value::String(s.clone()),
         Literal::DateTimeOffset(t) => Value::DateTimeOffset(*t),
-        Literal::Enum { member, .. } => Value::Enum(member.clone()),
+        Literal::Enum { member, .. } => Value::Enum(member.as_str().into()),
     }
 }
 

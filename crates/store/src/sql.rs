@@ -52,7 +52,8 @@ impl Param {
             (_, Value::Int(i)) | (_, Value::DateTimeOffset(i)) => Param::Int(*i),
             (_, Value::Bool(b)) => Param::Bool(*b),
             (_, Value::Float(f)) => Param::Real(*f),
-            (_, Value::String(s)) | (_, Value::Enum(s)) => Param::Text(s.clone()),
+            (_, Value::String(s)) => Param::Text(s.clone()),
+            (_, Value::Enum(name)) => Param::Text(name.to_string()),
             (_, Value::Json(j)) => Param::Text(j.to_string()),
         }
     }

@@ -42,7 +42,7 @@ fn row(store: &dyn Store, path: &str, parent: &str, id: &str, values: &[(&str, &
             .map(|c| {
                 let given = values.iter().find(|(k, _)| *k == &*c.name);
                 let value = match given {
-                    Some((_, v)) => Value::Enum(v.to_string()),
+                    Some((_, v)) => Value::Enum((*v).into()),
                     None => c.default.clone().unwrap_or(Value::Null),
                 };
                 (c.name.clone(), value)

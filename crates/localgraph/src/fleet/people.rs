@@ -4,6 +4,7 @@
 
 use odata::Value;
 
+use super::reports::member;
 use super::rng::Rng;
 
 /// The day a fleet is seen from (fixed, so a fleet is the same whenever it is seeded):
@@ -168,7 +169,6 @@ pub fn device(seed: u64, index: u64, users: u64) -> Device {
     let memory = *rng.pick(&[8, 16, 32]) * gib;
     let phone = matches!(platform, Platform::Ios | Platform::Android);
     let text = |name: &str, value: String| (name.to_string(), Value::String(value));
-    let member = |name: &str, value: &str| (name.to_string(), Value::Enum(value.to_string()));
     let mut values = vec![
         text("deviceName", name.clone()),
         text("managedDeviceName", format!("{name}_{}", &serial[..4])),

@@ -35,8 +35,9 @@ fn text(name: &str, value: impl Into<String>) -> (String, Value) {
     (name.to_string(), Value::String(value.into()))
 }
 
-fn member(name: &str, value: &str) -> (String, Value) {
-    (name.to_string(), Value::Enum(value.to_string()))
+/// A row's enum property: `name` set to the member `value`.
+pub(super) fn member(name: &str, value: &str) -> (String, Value) {
+    (name.to_string(), Value::Enum(value.into()))
 }
 
 fn time(name: &str, ticks: i64) -> (String, Value) {

@@ -5,6 +5,7 @@
 use odata::Value;
 
 use super::people::{DAY, Device, Platform};
+use super::reports::member;
 use super::rng::Rng;
 use super::writer::Writer;
 
@@ -31,7 +32,6 @@ pub async fn macos(
         "{ACCOUNTS}/categorySummaries/updateStateSummaries"
     ))?;
     let text = |name: &str, value: String| (name.to_string(), Value::String(value));
-    let member = |name: &str, value: &str| (name.to_string(), Value::Enum(value.to_string()));
     let mut written = 0;
     let mut category_rows = Vec::new();
     let mut state_rows = Vec::new();

@@ -57,7 +57,7 @@ pub fn default_value(model: &Model, ty: &TypeRef) -> Option<Value> {
         TypeKind::Enum(name) => model
             .enum_type(name)
             .and_then(|e| e.members.first())
-            .map(|m| Value::Enum(m.name.clone())),
+            .map(|m| Value::Enum(m.name.as_str().into())),
         _ => None,
     }
 }
@@ -258,7 +258,7 @@ impl<'m> Reader<'m> {
                 let text = json.as_str().ok_or_else(invalid)?;
                 enum_type
                     .member(text)
-                    .map(|m| Value::Enum(m.name.clone()))
+                    .map(|m| Value::Enum(m.name.as_str().into()))
                     .ok_or_else(|| ValueError::InvalidEnumMember {
                         property: path.to_string(),
                         literal: text.to_string(),

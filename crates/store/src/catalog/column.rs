@@ -23,8 +23,9 @@ pub enum ColumnType {
     /// `Edm.DateTimeOffset` as 100 ns ticks: sorts and compares by instant.
     Ticks,
     /// An enum, stored as the member's value (so it sorts as OData orders enums); its
-    /// members (name, value) are shared, as every read of a NULL carries its column's type.
-    Enum(Arc<[(String, i64)]>),
+    /// members (name, value) are shared, as every read of a NULL carries its column's type,
+    /// and so is each name, which every cell read of that member holds.
+    Enum(Arc<[(Arc<str>, i64)]>),
     /// Complex values and collections, as JSON text in response form.
     Json,
 }
@@ -75,7 +76,7 @@ pub(super) fn column_type(model: &Model, ty: &TypeRef) -> ColumnType {
                 .map(|e| {
                     e.members
                         .iter()
-                        .map(|m| (m.name.clone(), m.value))
+                        .map(|m| (m.name.as_str().into(), m.value))
                         .collect()
                 })
                 .unwrap_or_default(),

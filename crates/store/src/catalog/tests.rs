@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use super::*;
 use intune::Schema;
 use odata::Value;
@@ -95,7 +97,7 @@ fn columns_are_the_union_of_versions_and_derived_types() {
     let ColumnType::Enum(members) = &states.column("state").unwrap().ty else {
         panic!("state is an enum column");
     };
-    assert!(members.contains(&("installFailed".to_string(), 2006)));
+    assert!(members.contains(&("installFailed".into(), 2006)));
 }
 
 #[test]
@@ -136,12 +138,12 @@ fn an_enum_column_keeps_the_members_of_every_version() {
     let ColumnType::Enum(members) = &devices.column("deviceEnrollmentType").unwrap().ty else {
         panic!("deviceEnrollmentType is an enum column");
     };
-    let has = |name: &str, value: i64| members.contains(&(name.to_string(), value));
+    let has = |name: &str, value: i64| members.contains(&(name.into(), value));
     assert!(has("windowsCoManagement", 9), "in both versions");
     assert!(has("androidEnterpriseFullyManaged", 16), "beta-only");
     assert!(has("unknownFutureValue", 26));
 
-    let member = |name: &str, value: i64| (name.to_string(), value);
+    let member = |name: &str, value: i64| (Arc::<str>::from(name), value);
     let v1 = ColumnType::Enum([member("a", 0), member("b", 1)].into());
     let beta = ColumnType::Enum([member("a", 0), member("c", 2)].into());
     assert_eq!(

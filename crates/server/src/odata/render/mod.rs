@@ -214,7 +214,8 @@ fn plain(out: &mut Vec<u8>, value: Option<&Value>) {
         Some(Value::Int(i)) => json::serialized(out, i),
         // A non-finite float has no JSON number: null, as `to_json` writes it.
         Some(Value::Float(f)) => json::serialized(out, f),
-        Some(Value::String(s) | Value::Enum(s)) => json::string(out, s),
+        Some(Value::String(s)) => json::string(out, s),
+        Some(Value::Enum(name)) => json::string(out, name),
         Some(Value::DateTimeOffset(ticks)) => {
             json::unescaped(out, datetime::formatted(*ticks).as_bytes());
         }
