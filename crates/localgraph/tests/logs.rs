@@ -210,3 +210,19 @@ async fn the_text_log_has_the_same_fields_on_one_line() {
         "{line}"
     );
 }
+
+/// At `debug` the log shows the checkpoints writes ask for, not the idle pass a server
+/// runs once a second whether or not anything was written.
+#[tokio::test]
+async fn an_idle_server_logs_no_checkpoint_lines_at_debug() {
+    let data = tempfile::tempdir().unwrap();
+    let log = data.path().join("serve.log");
+    let server = Server::logging_at(data.path(), &[], &log, Some("debug"));
+    // Three idle passes (one a second).
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    server.stop();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("DEBUG"), "the log is at debug:\n{text}");
+    let checkpoints = text.lines().filter(|l| l.contains("SQLite checkpoint"));
+    assert_eq!(checkpoints.count(), 0, "{text}");
+}

@@ -42,16 +42,24 @@ impl Server {
     }
 
     /// `serve --listen 127.0.0.1:0 --data-dir DATA` plus `args`, its log (stderr) going
-    /// to the file `log`.
+    /// to the file `log`, at the default level.
     pub fn logging_to(data: &Path, args: &[&str], log: &Path) -> Server {
+        Server::logging_at(data, args, log, None)
+    }
+
+    /// As [`Server::logging_to`], with `RUST_LOG` set to `filter` (`None`: the default level).
+    pub fn logging_at(data: &Path, args: &[&str], log: &Path, filter: Option<&str>) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_localgraph"));
         let data = data.to_str().expect("utf-8 temp path");
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data])
             .args(args)
-            // The default level: a test reads the lines it logs.
+            // The default level unless asked: a test reads the lines it logs.
             .env_remove("RUST_LOG")
             .stderr(std::fs::File::create(log).expect("a log file"));
+        if let Some(filter) = filter {
+            command.env("RUST_LOG", filter);
+        }
         Server::started(command)
     }
 

@@ -131,7 +131,7 @@ impl Checkpoints {
             }
             Step::Checkpoint => {
                 tracing::debug!(pages, "the writer checkpoints");
-                self.shared.checkpoint(connection);
+                self.shared.checkpoint(connection, Logged::Debug);
             }
         }
     }
@@ -285,14 +285,14 @@ impl Shared {
 
     /// A checkpoint on `connection`, once the other side's has ended, with the hold
     /// released; taken again if the checkpoint copied the whole WAL ([`copied_all`]).
-    fn checkpoint(&self, connection: &Connection) -> Option<Pass> {
+    fn checkpoint(&self, connection: &Connection, logged: Logged) -> Option<Pass> {
         // A panic while locked leaves nothing to repair: `release` and `take` go by
         // whether the hold's connection is in a transaction.
         let hold = self.turn.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(hold) = hold.as_ref() {
             hold.release();
         }
-        let pass = checkpoint(connection);
+        let pass = checkpoint(connection, logged);
         if let Some(hold) = hold.as_ref()
             && copied_all(pass)
         {
@@ -327,7 +327,7 @@ fn serve(connection: &Connection, wake: &flume::Receiver<()>, shared: &Shared, h
         match woken {
             Ok(()) => {}
             Err(flume::RecvTimeoutError::Timeout) => {
-                shared.checkpoint(connection);
+                shared.checkpoint(connection, Logged::Trace);
                 continue;
             }
             Err(flume::RecvTimeoutError::Disconnected) => return,
@@ -335,7 +335,7 @@ fn serve(connection: &Connection, wake: &flume::Receiver<()>, shared: &Shared, h
         let mut series = Series::new(shared.generation.load(Ordering::Relaxed));
         for _ in 0..PASSES {
             let generation = shared.generation.load(Ordering::Relaxed);
-            match series.after_pass(generation, shared.checkpoint(connection)) {
+            match series.after_pass(generation, shared.checkpoint(connection, Logged::Debug)) {
                 Next::Stop => break,
                 Next::Again => {}
                 Next::CaughtUp(generation) => {
@@ -356,9 +356,18 @@ struct Pass {
     copied: i64,
 }
 
-/// A `PASSIVE` checkpoint on `connection`; `None` when it failed (logged). The next
-/// commit past the threshold asks for another.
-fn checkpoint(connection: &Connection) -> Option<Pass> {
+/// At what level a checkpoint's line is logged: the idle pass, once a second on a
+/// server whether or not anything was written, at `trace`, so that `debug` shows the
+/// checkpoints that writes asked for.
+#[derive(Debug, Clone, Copy)]
+enum Logged {
+    Debug,
+    Trace,
+}
+
+/// A `PASSIVE` checkpoint on `connection`, its line logged at `logged`; `None` when it
+/// failed (logged as a warning). The next commit past the threshold asks for another.
+fn checkpoint(connection: &Connection, logged: Logged) -> Option<Pass> {
     let result = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
         Ok((
             row.get::<_, i64>(0)?,
@@ -371,7 +380,10 @@ fn checkpoint(connection: &Connection) -> Option<Pass> {
         // process's, or SQLite's automatic one on a connection of this process that
         // is not watched (the migration's, one closing).
         Ok((busy, wal, copied)) => {
-            tracing::debug!(busy, wal, copied, "SQLite checkpoint");
+            match logged {
+                Logged::Debug => tracing::debug!(busy, wal, copied, "SQLite checkpoint"),
+                Logged::Trace => tracing::trace!(busy, wal, copied, "SQLite checkpoint"),
+            }
             Some(Pass { wal, copied })
         }
         Err(e) => {

@@ -164,7 +164,7 @@ mod held {
 
     /// A `PASSIVE` checkpoint on a connection that holds nothing.
     fn passive(connection: &Connection) -> Pass {
-        checkpoint(connection).unwrap()
+        checkpoint(connection, Logged::Debug).unwrap()
     }
 
     /// What a server's writer and thread share, holding the file at `path`.
@@ -202,7 +202,7 @@ mod held {
         let shared = holding(&path);
         let writer = connection::open(&path).unwrap();
         write(&writer, 2);
-        let copied = shared.checkpoint(&writer).unwrap();
+        let copied = shared.checkpoint(&writer, Logged::Debug).unwrap();
         assert!(copied.wal > 0);
         assert_eq!(copied.copied, copied.wal);
         assert!(held(&shared));
@@ -237,14 +237,14 @@ mod held {
         let writer = connection::open(&path).unwrap();
         for (one, other) in [(&first, &second), (&second, &first)] {
             // Nothing left to copy: both take their hold again.
-            one.checkpoint(&writer).unwrap();
-            other.checkpoint(&writer).unwrap();
+            one.checkpoint(&writer, Logged::Debug).unwrap();
+            other.checkpoint(&writer, Logged::Debug).unwrap();
             assert!(held(one) && held(other));
             write(&writer, 50);
-            let blocked = one.checkpoint(&writer).unwrap();
+            let blocked = one.checkpoint(&writer, Logged::Debug).unwrap();
             assert!(blocked.copied < blocked.wal, "the other one holds");
             assert!(!held(one));
-            let last = other.checkpoint(&writer).unwrap();
+            let last = other.checkpoint(&writer, Logged::Debug).unwrap();
             assert!(last.wal > 0);
             assert_eq!(last.copied, last.wal);
             assert!(held(other));
