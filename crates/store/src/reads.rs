@@ -134,19 +134,32 @@ impl Planner<'_> {
                 .columns_of("t", home, &selection)
                 .push(", s.")
                 .ident("id");
-            sql.push(" FROM ")
-                .ident(&target.table.sql_name)
-                .push(" AS s JOIN ");
+            sql.push(" FROM ");
+            match parents {
+                Parents::Key(_) => {
+                    sql.ident(&target.table.sql_name);
+                }
+                // The page's rows with their links, joined as they are: looking each id
+                // up again in the target's table (`s.id IN (<the page's ids>)`) cost
+                // a seek in its key's index and one in the table a row (W11's run states
+                // expanded to their devices: bench/HISTORY.md, step 43).
+                Parents::Page(query, checks) => {
+                    sql.push("(");
+                    let columns = [TENANT, "id", &*link.name];
+                    self.push_page_rows(&mut sql, tenant, target, query, checks, &columns);
+                    sql.push(")");
+                }
+            }
+            sql.push(" AS s JOIN ");
             sql.ident(&home.sql_name).push(" AS t ON t.").ident(TENANT);
             sql.push(" = s.").ident(TENANT).push(" AND t.").ident("id");
-            sql.push(" = s.")
-                .ident(&link.name)
-                .push(" WHERE s.")
-                .ident(TENANT);
-            sql.push(" = ").bind(Param::Text(tenant.into()));
-            sql.push(" AND s.").ident("id").push(" IN (");
-            self.push_parents(&mut sql, tenant, target, parents);
-            sql.push(")");
+            sql.push(" = s.").ident(&link.name);
+            if let Parents::Key(key) = parents {
+                sql.push(" WHERE s.").ident(TENANT);
+                sql.push(" = ").bind(Param::Text(tenant.into()));
+                sql.push(" AND s.").ident("id").push(" = ");
+                sql.bind(Param::Text(key.clone()));
+            }
             let mut types = selection.decode(home);
             types.push(ColumnType::Text);
             let expansion = Expansion {
@@ -207,16 +220,35 @@ impl Planner<'_> {
                 sql.bind(Param::Text(key.clone()));
             }
             Parents::Page(query, checks) => {
-                sql.push("SELECT ")
-                    .ident("id")
-                    .push(" FROM ")
-                    .ident(&target.table.sql_name);
-                self.page_conditions(sql, tenant, target, query, checks);
-                sql.push(" LIMIT ").bind(Param::Int(int(query.size)));
-                if query.after.is_none() && query.skip > 0 {
-                    sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
-                }
+                self.push_page_rows(sql, tenant, target, query, checks, &["id"]);
             }
+        }
+    }
+
+    /// `SELECT <columns> FROM <target> WHERE … ORDER BY … LIMIT … [OFFSET …]`: `columns`
+    /// of the rows of the page `query` reads (its size, not the one more the page's own
+    /// statement reads).
+    fn push_page_rows(
+        &self,
+        sql: &mut Sql,
+        tenant: &str,
+        target: &Target,
+        query: &ListQuery,
+        checks: &[Check],
+        columns: &[&str],
+    ) {
+        sql.push("SELECT ");
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.ident(column);
+        }
+        sql.push(" FROM ").ident(&target.table.sql_name);
+        self.page_conditions(sql, tenant, target, query, checks);
+        sql.push(" LIMIT ").bind(Param::Int(int(query.size)));
+        if query.after.is_none() && query.skip > 0 {
+            sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
         }
     }
 

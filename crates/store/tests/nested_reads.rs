@@ -238,3 +238,84 @@ async fn pages_below_a_parent_walk_and_refuse_as_the_parent_says() {
         assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
     }
 }
+
+/// Each state of a page expands to the device it links to, and a state without one to
+/// none, whichever page it is on: walked by cursor, from a `$skip`, and filtered. (The
+/// expansion joins the page's own rows with their links: bench/HISTORY.md, step 43.)
+#[tokio::test]
+async fn each_state_of_a_page_expands_to_its_own_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _schema) = common::open(dir.path(), "expanded.sqlite").await;
+    let s = store.as_ref();
+    let runs = format!("{SCRIPTS}/deviceRunStates");
+    let devices = top(s, "deviceManagement/managedDevices");
+    let (script, other) = (
+        create(s, &top(s, SCRIPTS), "deviceManagementScript", None).await,
+        create(s, &top(s, SCRIPTS), "deviceManagementScript", None).await,
+    );
+    let runs_of = |script: &str| below(s, script, &[], &[(&runs, None)], None);
+    let state_type = "deviceManagementScriptDeviceState";
+    let mut expected = std::collections::BTreeMap::new();
+    for n in 0..7 {
+        // Every third state ran on no device.
+        let device = match n % 3 {
+            2 => None,
+            _ => Some(create(s, &devices, "managedDevice", None).await),
+        };
+        let state = create(s, &runs_of(&script), state_type, device.as_deref()).await;
+        expected.insert(state, device);
+    }
+    // Another script's states on devices of their own.
+    for _ in 0..3 {
+        let device = create(s, &devices, "managedDevice", None).await;
+        create(s, &runs_of(&other), state_type, Some(&device)).await;
+    }
+    let expanded = |records: &[store::Record]| -> Vec<(String, Option<String>)> {
+        records
+            .iter()
+            .map(|r| match &r.expanded[..] {
+                [(_, store::Expanded::One(device))] => {
+                    (r.id.clone(), device.as_ref().map(|d| d.id.clone()))
+                }
+                other => panic!("{}: {other:?}", r.id),
+            })
+            .collect()
+    };
+    let all: Vec<(String, Option<String>)> = expected.clone().into_iter().collect();
+
+    // Walked by cursor, three a page.
+    let mut query = store::ListQuery {
+        size: 3,
+        expand: device_of().to_vec(),
+        ..store::ListQuery::default()
+    };
+    let mut walked = Vec::new();
+    loop {
+        let page = s.list(TENANT, &runs_of(&script), &query).await.unwrap();
+        walked.extend(expanded(&page.records));
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(walked, all);
+
+    // From a `$skip`, and filtered to the states that ran on a device.
+    let skipped = store::ListQuery {
+        size: 3,
+        skip: 2,
+        expand: device_of().to_vec(),
+        ..store::ListQuery::default()
+    };
+    let page = s.list(TENANT, &runs_of(&script), &skipped).await.unwrap();
+    assert_eq!(expanded(&page.records), all[2..5]);
+    let ran = store::ListQuery {
+        size: 10,
+        filter: Some(filter("runState eq 'success'")),
+        expand: device_of().to_vec(),
+        ..store::ListQuery::default()
+    };
+    let page = s.list(TENANT, &runs_of(&script), &ran).await.unwrap();
+    let on_devices: Vec<_> = all.iter().filter(|(_, d)| d.is_some()).cloned().collect();
+    assert_eq!(expanded(&page.records), on_devices);
+}
