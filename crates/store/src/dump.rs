@@ -110,8 +110,10 @@ impl RawRow {
             ("type", &self.type_name),
         ];
         let nul_in_value = |value: &Value| match value {
+            Value::String(s) => s.contains(odata::input::NUL),
+            Value::Enum(name) => name.contains(odata::input::NUL),
             Value::Json(json) => odata::input::json_holds_nul(json),
-            value => value.text().is_some_and(|s| s.contains(odata::input::NUL)),
+            _ => false,
         };
         let culprit = keys
             .iter()

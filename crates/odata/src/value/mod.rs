@@ -42,15 +42,6 @@ pub enum Value {
 }
 
 impl Value {
-    /// The text of a string or an enum member's name; `None` for other values.
-    pub fn text(&self) -> Option<&str> {
-        match self {
-            Value::String(s) => Some(s),
-            Value::Enum(name) => Some(name),
-            _ => None,
-        }
-    }
-
     /// The value as a response writes it.
     pub fn to_json(&self) -> Json {
         match self {
