@@ -42,16 +42,10 @@ impl Planner<'_> {
         checks: &[Check],
     ) -> Statement {
         let mut sql = Sql::new(self.dialect);
-        sql.push("SELECT ")
-            .columns(selection)
-            .push(" FROM ")
-            .ident(&target.table.sql_name);
-        self.page_conditions(&mut sql, tenant, target, query, checks);
-        sql.push(" LIMIT ")
-            .bind(Param::Int(int(query.size).saturating_add(1)));
-        if query.after.is_none() && query.skip > 0 {
-            sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
-        }
+        let rows = query.size.saturating_add(1);
+        self.push_page_rows(&mut sql, tenant, target, (query, checks), rows, |sql| {
+            sql.columns(selection);
+        });
         statement(sql, Expect::Rows, selection.decode(target.table))
     }
 
@@ -70,9 +64,7 @@ impl Planner<'_> {
             // In no order: only whether a row is there counts.
             self.page_filter(sql, tenant, target, query, &[]);
             sql.push(" LIMIT 1");
-            if query.after.is_none() && query.skip > 0 {
-                sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
-            }
+            push_offset(sql, query);
         })
     }
 
@@ -145,8 +137,17 @@ impl Planner<'_> {
                 // expanded to their devices: bench/HISTORY.md, step 43).
                 Parents::Page(query, checks) => {
                     sql.push("(");
-                    let columns = [TENANT, "id", &*link.name];
-                    self.push_page_rows(&mut sql, tenant, target, query, checks, &columns);
+                    self.push_page_rows(
+                        &mut sql,
+                        tenant,
+                        target,
+                        (query, checks),
+                        query.size,
+                        |sql| {
+                            sql.ident(TENANT).push(", ").ident("id");
+                            sql.push(", ").ident(&link.name);
+                        },
+                    );
                     sql.push(")");
                 }
             }
@@ -220,49 +221,33 @@ impl Planner<'_> {
                 sql.bind(Param::Text(key.clone()));
             }
             Parents::Page(query, checks) => {
-                self.push_page_rows(sql, tenant, target, query, checks, &["id"]);
+                self.push_page_rows(sql, tenant, target, (query, checks), query.size, |sql| {
+                    sql.ident("id");
+                });
             }
         }
     }
 
-    /// `SELECT <columns> FROM <target> WHERE … ORDER BY … LIMIT … [OFFSET …]`: `columns`
-    /// of the rows of the page `query` reads (its size, not the one more the page's own
-    /// statement reads).
+    /// `SELECT <columns> FROM <target> WHERE scope AND filter AND after-cursor AND checks
+    /// ORDER BY keys, id LIMIT <rows> [OFFSET skip]`: the rows of the page `query` reads,
+    /// `rows` of them (the page's own statement reads one more, to know whether another
+    /// follows; an expansion reads the page's).
     fn push_page_rows(
         &self,
         sql: &mut Sql,
         tenant: &str,
         target: &Target,
-        query: &ListQuery,
-        checks: &[Check],
-        columns: &[&str],
+        (query, checks): (&ListQuery, &[Check]),
+        rows: usize,
+        columns: impl FnOnce(&mut Sql),
     ) {
         sql.push("SELECT ");
-        for (i, column) in columns.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.ident(column);
-        }
+        columns(sql);
         sql.push(" FROM ").ident(&target.table.sql_name);
-        self.page_conditions(sql, tenant, target, query, checks);
-        sql.push(" LIMIT ").bind(Param::Int(int(query.size)));
-        if query.after.is_none() && query.skip > 0 {
-            sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
-        }
-    }
-
-    /// `WHERE scope AND filter AND after-cursor AND checks ORDER BY keys, id`.
-    fn page_conditions(
-        &self,
-        sql: &mut Sql,
-        tenant: &str,
-        target: &Target,
-        query: &ListQuery,
-        checks: &[Check],
-    ) {
         self.page_filter(sql, tenant, target, query, checks);
         push_order(sql, target.table, &query.orderby);
+        sql.push(" LIMIT ").bind(Param::Int(int(rows)));
+        push_offset(sql, query);
     }
 
     /// `WHERE scope AND filter AND after-cursor AND checks`.
@@ -289,6 +274,13 @@ fn push_count(sql: &mut Sql, tenant: &str, target: &Target, query: &ListQuery) {
         .ident(&target.table.sql_name);
     sql.scope(tenant, &target.parent, target.types);
     push_filter_condition(sql, target.table, query.filter.as_ref());
+}
+
+/// `OFFSET skip` for a `$skip` (a cursor's page starts where the cursor says instead).
+fn push_offset(sql: &mut Sql, query: &ListQuery) {
+    if query.after.is_none() && query.skip > 0 {
+        sql.push(" OFFSET ").bind(Param::Int(int(query.skip)));
+    }
 }
 
 /// A count as an SQL integer; past `i64::MAX` (which no table reaches) it saturates.
