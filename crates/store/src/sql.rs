@@ -103,8 +103,8 @@ impl<'d> Sql<'d> {
     /// Appends a placeholder bound to `param`.
     pub fn bind(&mut self, param: Param) -> &mut Self {
         self.params.push(param);
-        let placeholder = self.dialect.placeholder(self.params.len());
-        self.text.push_str(&placeholder);
+        self.dialect
+            .push_placeholder(&mut self.text, self.params.len());
         self
     }
 

@@ -124,7 +124,10 @@ fn postgres_ddl_sorts_text_by_bytes_and_types_every_column() {
         (Postgres.nulls_order(false), Postgres.nulls_order(true)),
         (" NULLS FIRST", " NULLS LAST")
     );
-    assert_eq!(Postgres.placeholder(3), "$3");
+    let mut text = String::from("a = ");
+    Postgres.push_placeholder(&mut text, 3);
+    Postgres.push_placeholder(&mut text, 12);
+    assert_eq!(text, "a = $3$12");
 }
 
 #[test]

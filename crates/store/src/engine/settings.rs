@@ -3,8 +3,8 @@
 
 use super::{Executor, SqlStore};
 use crate::StoreError;
-use crate::plan::{Expect, Rows, SETTINGS, Statement};
-use crate::sql::{Param, quote};
+use crate::plan::{Expect, Rows, SETTINGS, statement};
+use crate::sql::{Param, Sql};
 
 impl<E: Executor> SqlStore<E> {
     pub(super) async fn setting_or_insert(
@@ -12,18 +12,15 @@ impl<E: Executor> SqlStore<E> {
         key: &str,
         initial: &str,
     ) -> Result<String, StoreError> {
-        let dialect = self.executor.dialect();
-        let table = quote(SETTINGS);
-        let insert = Statement {
-            text: format!(
-                "INSERT INTO {table} (key, value) VALUES ({}, {}) ON CONFLICT (key) DO NOTHING",
-                dialect.placeholder(1),
-                dialect.placeholder(2)
-            ),
-            params: vec![Param::Text(key.into()), Param::Text(initial.into())],
-            expect: Expect::Affected,
-            decode: Vec::new(),
-        };
+        let mut sql = Sql::new(self.executor.dialect());
+        sql.push("INSERT INTO ")
+            .ident(SETTINGS)
+            .push(" (key, value) VALUES (")
+            .bind(Param::Text(key.into()))
+            .push(", ")
+            .bind(Param::Text(initial.into()))
+            .push(") ON CONFLICT (key) DO NOTHING");
+        let insert = statement(sql, Expect::Affected, Vec::new());
         let select = self.planner().setting(key);
         let rows = self.run_one(true, vec![insert], select).await?;
         setting_value(key, rows)?.ok_or(StoreError::NotFound)

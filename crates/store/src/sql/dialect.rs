@@ -20,8 +20,8 @@ pub trait Dialect: Send + Sync {
     /// Appended to an `ORDER BY` term so nulls sort first ascending and last descending,
     /// as OData orders them.
     fn nulls_order(&self, descending: bool) -> &'static str;
-    /// The placeholder of the `index`-th parameter (1-based).
-    fn placeholder(&self, index: usize) -> String;
+    /// Appends the placeholder of the `index`-th parameter (1-based) to `text`.
+    fn push_placeholder(&self, text: &mut String, index: usize);
     /// The column type for a catalog column type.
     fn column_type(&self, ty: &ColumnType) -> &'static str;
     /// A literal for a DDL `DEFAULT` (only ever a schema default, never request data).
@@ -42,8 +42,8 @@ impl Dialect for Sqlite {
         ""
     }
 
-    fn placeholder(&self, _index: usize) -> String {
-        "?".into()
+    fn push_placeholder(&self, text: &mut String, _index: usize) {
+        text.push('?');
     }
 
     fn column_type(&self, ty: &ColumnType) -> &'static str {
@@ -88,8 +88,9 @@ impl Dialect for Postgres {
         }
     }
 
-    fn placeholder(&self, index: usize) -> String {
-        format!("${index}")
+    fn push_placeholder(&self, text: &mut String, index: usize) {
+        text.push('$');
+        text.push_str(itoa::Buffer::new().format(index));
     }
 
     fn column_type(&self, ty: &ColumnType) -> &'static str {
