@@ -21,7 +21,7 @@ pub(super) fn bind<'q>(mut query: Query<'q>, params: &[Param]) -> Query<'q> {
             Param::Int(i) => query.bind(*i),
             Param::Bool(b) => query.bind(*b),
             Param::Real(f) => query.bind(*f),
-            Param::Text(t) => query.bind(t.clone()),
+            Param::Text(t) => query.bind(t.as_str()),
         };
     }
     query
