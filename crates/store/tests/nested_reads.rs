@@ -167,23 +167,16 @@ async fn pages_below_a_parent_walk_and_refuse_as_the_parent_says() {
 
     // A filtered walk, a state a page: the filter's, the cursor's and the checks' values
     // are each bound where their placeholders are.
-    let mut query = store::ListQuery {
+    let query = store::ListQuery {
         size: 1,
         filter: Some(filter("runState eq 'success'")),
         ..store::ListQuery::default()
     };
-    let mut walked = Vec::new();
-    loop {
-        let page = s
-            .list(TENANT, &runs_of(&script, &[]), &query)
-            .await
-            .unwrap();
-        walked.extend(page.records.iter().map(|r| r.id.clone()));
-        match page.next {
-            Some(next) => query.after = Some(next),
-            None => break,
-        }
-    }
+    let walked: Vec<String> = walk(s, &runs_of(&script, &[]), query)
+        .await
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     assert_eq!(walked, states);
 
     // Below the script cast to a type it does not have, its states are not read: not
@@ -284,20 +277,12 @@ async fn each_state_of_a_page_expands_to_its_own_device() {
     let all: Vec<(String, Option<String>)> = expected.clone().into_iter().collect();
 
     // Walked by cursor, three a page.
-    let mut query = store::ListQuery {
+    let query = store::ListQuery {
         size: 3,
         expand: device_of().to_vec(),
         ..store::ListQuery::default()
     };
-    let mut walked = Vec::new();
-    loop {
-        let page = s.list(TENANT, &runs_of(&script), &query).await.unwrap();
-        walked.extend(expanded(&page.records));
-        match page.next {
-            Some(next) => query.after = Some(next),
-            None => break,
-        }
-    }
+    let walked = expanded(&walk(s, &runs_of(&script), query).await);
     assert_eq!(walked, all);
 
     // From a `$skip`, and filtered to the states that ran on a device.

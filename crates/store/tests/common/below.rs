@@ -3,7 +3,7 @@
 use intune::ApiVersion;
 use odata::Value;
 use odata::query::{Expr, check_filter, parse_filter};
-use store::{Address, Changes, Columns, ExpandQuery, Step, Store, StoreError};
+use store::{Address, Changes, Columns, ExpandQuery, ListQuery, Step, Store, StoreError};
 
 /// The tenant of these tests.
 pub const TENANT: &str = "t";
@@ -77,6 +77,19 @@ pub async fn create(
 
 pub async fn get(store: &dyn Store, at: &Address) -> Result<store::Record, StoreError> {
     store.get(TENANT, at, &Columns::All, &[], None).await
+}
+
+/// Every record of the pages `query` reads at `at`, walked by cursor from its first page.
+pub async fn walk(store: &dyn Store, at: &Address, mut query: ListQuery) -> Vec<store::Record> {
+    let mut records = Vec::new();
+    loop {
+        let page = store.list(TENANT, at, &query).await.unwrap();
+        records.extend(page.records);
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => return records,
+        }
+    }
 }
 
 /// `$expand=managedDevice`.
