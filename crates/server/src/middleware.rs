@@ -2,6 +2,7 @@
 //! and its fixed headers.
 
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -18,26 +19,32 @@ pub static REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 /// Graph's `client-request-id` request and response header.
 pub static CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
 static DIAGNOSTIC: HeaderName = HeaderName::from_static("x-ms-ags-diagnostic");
-const DIAGNOSTIC_VALUE: &str = r#"{"ServerInfo":{"DataCenter":"localgraph","Slice":"L","Ring":"0","ScaleUnit":"000","RoleInstance":"localgraph"}}"#;
+/// Checked when it is compiled: every response shares these bytes, with no copy.
+static DIAGNOSTIC_VALUE: HeaderValue = HeaderValue::from_static(
+    r#"{"ServerInfo":{"DataCenter":"localgraph","Slice":"L","Ring":"0","ScaleUnit":"000","RoleInstance":"localgraph"}}"#,
+);
 
-/// The ids of one request, available to handlers as an extension.
+/// The ids of one request, available to handlers as an extension. Shared, not copied:
+/// the envelope, the controls and the journal each keep them.
 #[derive(Debug, Clone)]
 pub struct RequestIds {
     /// A new GUID for this request.
-    pub request_id: String,
+    pub request_id: Arc<str>,
     /// The caller's `client-request-id`, else the request id.
-    pub client_request_id: String,
+    pub client_request_id: Arc<str>,
 }
 
 impl RequestIds {
     /// Fresh ids for a request with these headers.
     pub fn new(headers: &HeaderMap) -> RequestIds {
-        let request_id = uuid::Uuid::new_v4().to_string();
+        let mut guid = uuid::Uuid::encode_buffer();
+        let request_id: Arc<str> =
+            Arc::from(&*uuid::Uuid::new_v4().hyphenated().encode_lower(&mut guid));
         let client_request_id = headers
             .get(&CLIENT_REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty() && v.len() <= 256)
-            .map_or_else(|| request_id.clone(), str::to_string);
+            .map_or_else(|| request_id.clone(), Arc::from);
         RequestIds {
             request_id,
             client_request_id,
@@ -97,14 +104,14 @@ impl Around for GraphEnvelope {
         }
         let headers = response.headers_mut();
         for (name, value) in [
-            (&REQUEST_ID, ids.request_id.as_str()),
-            (&CLIENT_REQUEST_ID, ids.client_request_id.as_str()),
-            (&DIAGNOSTIC, DIAGNOSTIC_VALUE),
+            (&REQUEST_ID, &ids.request_id),
+            (&CLIENT_REQUEST_ID, &ids.client_request_id),
         ] {
             if let Ok(value) = HeaderValue::from_str(value) {
                 headers.insert(name.clone(), value);
             }
         }
+        headers.insert(DIAGNOSTIC.clone(), DIAGNOSTIC_VALUE.clone());
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         response
     }

@@ -239,7 +239,8 @@ fn request_metrics(method: &str, route: &str, status: StatusCode) -> (Counter, H
 }
 
 /// Tells [`Observe`] which route answered: the router's matched path, copied into the
-/// response (a route layer, inside the router that matched).
+/// response (a route layer, inside the router that matched), unless the handler named
+/// the Graph route itself.
 #[derive(Debug, Clone, Copy)]
 pub struct NameRoute;
 
@@ -251,7 +252,9 @@ impl Around for NameRoute {
     }
 
     fn after(&self, matched: Option<MatchedPath>, mut response: Response) -> Response {
-        if let Some(matched) = matched {
+        if let Some(matched) = matched
+            && response.extensions().get::<GraphRoute>().is_none()
+        {
             response.extensions_mut().insert(matched);
         }
         response

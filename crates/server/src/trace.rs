@@ -39,7 +39,7 @@ impl MakeSpan<Body> for RequestSpan {
         let request_id = request
             .extensions()
             .get::<RequestIds>()
-            .map(|ids| ids.request_id.as_str())
+            .map(|ids| &*ids.request_id)
             .unwrap_or_default();
         // Recorded as they become known: the route template and query (telemetry), the
         // tenant and app (when the token is verified), the reason of a 4xx (the envelope).

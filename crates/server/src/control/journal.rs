@@ -6,7 +6,7 @@
 //! `GET /_localgraph/requests?top=N`.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use axum::Json;
@@ -34,9 +34,9 @@ pub struct Entry {
     /// The status answered.
     pub status: u16,
     /// The `request-id` answered.
-    pub request_id: String,
+    pub request_id: Arc<str>,
     /// The `client-request-id` answered.
-    pub client_request_id: String,
+    pub client_request_id: Arc<str>,
     /// The app (the token's `appid`/`azp`).
     pub app: Option<String>,
     /// How long the server took.
@@ -46,7 +46,7 @@ pub struct Entry {
     /// The fault rule that applied to it, if one did.
     pub fault: Option<String>,
     /// The `request-id` of the `$batch` it was an item of.
-    pub batch: Option<String>,
+    pub batch: Option<Arc<str>>,
 }
 
 impl Entry {
@@ -60,14 +60,14 @@ impl Entry {
             "path": self.uri.path(),
             "query": self.uri.query(),
             "status": self.status,
-            "requestId": self.request_id,
-            "clientRequestId": self.client_request_id,
+            "requestId": &*self.request_id,
+            "clientRequestId": &*self.client_request_id,
             "appId": self.app,
             "durationMs": (self.duration.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
             "throttled": self.throttled,
             "faulted": self.fault.is_some(),
             "faultId": self.fault,
-            "batchRequestId": self.batch,
+            "batchRequestId": self.batch.as_deref(),
         })
     }
 }
@@ -165,8 +165,8 @@ mod tests {
             method: Method::GET,
             uri: Uri::from_static("/v1.0/deviceManagement?$select=id"),
             status: n,
-            request_id: String::new(),
-            client_request_id: String::new(),
+            request_id: Arc::from(""),
+            client_request_id: Arc::from(""),
             app: None,
             duration: Duration::from_micros(1500),
             throttled: false,

@@ -28,7 +28,7 @@ use crate::{ApiError, AppState, Caller};
 
 /// The request id of the `$batch` a request is an item of (set by the batch handler).
 #[derive(Debug, Clone)]
-pub struct BatchOf(pub String);
+pub struct BatchOf(pub Arc<str>);
 
 /// What happened to a request on its way.
 #[derive(Default)]
