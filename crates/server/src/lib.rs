@@ -1,5 +1,6 @@
-//! localgraph's HTTP service. One catch-all OData handler (the router's fallback) serves
-//! every entity the schema has: the path is parsed against the EDM of the request's
+//! localgraph's HTTP service. One catch-all OData handler serves every entity the schema
+//! has (Graph's paths reach it in front of the router, `graph_paths`, and any other
+//! path under a version as the router's fallback): the path is parsed against the EDM of the request's
 //! version, the body validated against it, one [`store::Store`] call made, and the answer
 //! rendered from the EDM.
 //! [`auth`] verifies tokens and is localgraph's offline token authority; [`tls`] serves
@@ -16,6 +17,7 @@ pub mod control;
 mod dashboard;
 pub mod discovery;
 mod error;
+mod graph_paths;
 mod health;
 mod limits;
 mod links;
@@ -77,14 +79,18 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpServic
     let batch_items = ServiceBuilder::new()
         .layer(limits::catch_panic())
         .layer(controls())
-        .service(named(routes()).with_state(state.clone()));
+        .service(graph_paths::in_front_of(
+            &state,
+            named(routes()).with_state(state.clone()),
+        ));
     let inner = observed(batch_items, &state);
     let limits = &state.config.limits;
     // `/healthz` is outside the request cap: it answers however busy the service is.
     let data = ServiceBuilder::new()
         .layer(limits::concurrency(limits))
         .layer(controls())
-        .service(
+        .service(graph_paths::in_front_of(
+            &state,
             named(
                 routes()
                     .route("/{version}/$batch", batch::route(inner))
@@ -92,7 +98,7 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpServic
                     .merge(extra),
             )
             .with_state(state.clone()),
-        );
+        ));
     let service = operations::Operations::new(&state, data);
     let service = ServiceBuilder::new()
         .layer(AroundLayer(limits::RequestSize(limits.clone())))
@@ -134,7 +140,9 @@ fn named(router: Router<AppState>) -> Router<AppState> {
     router.route_layer(AroundLayer(telemetry::NameRoute))
 }
 
-/// Every route but `$batch`. Graph's paths are the fallback: every route wins over it.
+/// Every route but `$batch`. Graph's paths are the fallback: every route wins over it
+/// (and the paths of a served singleton reach the handler before the router,
+/// `graph_paths`).
 fn routes() -> Router<AppState> {
     Router::new()
         .merge(dashboard::routes())

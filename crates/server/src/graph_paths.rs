@@ -1,0 +1,122 @@
+//! Graph's own paths, `/{version}/{singleton}…`, straight to the OData handler, in front
+//! of the router: through the router, a Graph path cost a failed match of its routes, a
+//! match of its fallback's wildcard and that wildcard's parameters stored in the request
+//! (about 2k instructions of a 70k read, bench/HISTORY.md step 46).
+//!
+//! The router keeps everything else: discovery, `$batch`, the authority, the control API,
+//! the dashboard, and (as its fallback, the same handler) any other path under a version,
+//! so a path this test does not take is answered as before. No route of the router has a
+//! served singleton as its second segment.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::Router;
+use axum::extract::Request;
+use axum::handler::Handler;
+use axum::response::Response;
+use futures_util::future::Either;
+use intune::{ApiVersion, Schema};
+use tower::util::Oneshot;
+use tower::{Service, ServiceExt};
+
+use crate::{AppState, odata};
+
+/// Sends a path whose first segment is an API version and whose second a singleton that
+/// version serves (`deviceManagement`, `deviceAppManagement`) to `graph`, the OData
+/// handler, and every other request to `router`.
+#[derive(Clone)]
+pub struct GraphPaths<G> {
+    graph: G,
+    router: Router,
+    schema: Arc<Schema>,
+}
+
+/// [`GraphPaths`] with the OData handler in front of `router`.
+pub fn in_front_of(
+    state: &AppState,
+    router: Router,
+) -> GraphPaths<
+    impl Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
+    + Clone
+    + Send
+    + Sync
+    + 'static,
+> {
+    GraphPaths {
+        graph: odata::handle.with_state(state.clone()),
+        router,
+        schema: state.schema.clone(),
+    }
+}
+
+/// Whether `path` addresses a singleton of a version of `schema`, the case-insensitive
+/// names of the places map, as sent (a percent-escaped version or singleton goes to the
+/// router, whose fallback decodes it).
+fn addresses_singleton(schema: &Schema, path: &str) -> bool {
+    let mut segments = path.strip_prefix('/').unwrap_or(path).split('/');
+    let (Some(version), Some(singleton)) = (segments.next(), segments.next()) else {
+        return false;
+    };
+    ApiVersion::parse(version)
+        .is_some_and(|version| schema.places(version).singleton(singleton).is_some())
+}
+
+impl<G> Service<Request> for GraphPaths<G>
+where
+    G: Service<Request, Response = Response, Error = Infallible> + Clone,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<Oneshot<G, Request>, Oneshot<Router, Request>>;
+
+    /// Always ready, as both services are.
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        if addresses_singleton(&self.schema, request.uri().path()) {
+            Either::Left(self.graph.clone().oneshot(request))
+        } else {
+            Either::Right(self.router.clone().oneshot(request))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_served_singleton_under_a_version_skips_the_router() {
+        let schema = Schema::load().expect("the bundled CSDL");
+        for path in [
+            "/v1.0/deviceManagement",
+            "/beta/deviceManagement/softwareUpdateStatusSummary",
+            "/v1.0/deviceAppManagement/mobileAppConfigurations/x/userStatusSummary",
+            "/beta/DEVICEMANAGEMENT/deviceManagementScripts",
+        ] {
+            assert!(addresses_singleton(&schema, path), "{path}");
+        }
+        for path in [
+            "/",
+            "/v1.0",
+            "/v1.0/",
+            "/v1.0/$batch",
+            "/v1.0/$metadata",
+            "/beta/openapi.json",
+            "/v1.0/oauth2/v2.0/token",
+            "/v1.0/discovery/v2.0/keys",
+            "/v1.0/v2.0/.well-known/openid-configuration",
+            "/v2.0/deviceManagement",
+            "/v1.0/users",
+            "/v1.0/device%4Danagement",
+            "/_localgraph/requests",
+            "/healthz",
+        ] {
+            assert!(!addresses_singleton(&schema, path), "{path}");
+        }
+    }
+}
