@@ -5,8 +5,8 @@
 //!
 //! The router keeps everything else: discovery, `$batch`, the authority, the control API,
 //! the dashboard, and (as its fallback, the same handler) any other path under a version,
-//! so a path this test does not take is answered as before. No route of the router has a
-//! served singleton as its second segment.
+//! so a path not sent straight to the handler is answered as before. No route of the
+//! router has a served singleton as its second segment (the test below lists theirs).
 
 use std::convert::Infallible;
 use std::sync::Arc;

@@ -1,8 +1,8 @@
 //! localgraph's HTTP service. One catch-all OData handler serves every entity the schema
-//! has (Graph's paths reach it in front of the router, `graph_paths`, and any other
-//! path under a version as the router's fallback): the path is parsed against the EDM of the request's
-//! version, the body validated against it, one [`store::Store`] call made, and the answer
-//! rendered from the EDM.
+//! has (Graph's paths reach it in front of the router, `graph_paths`, and any other path
+//! under a version as the router's fallback): the path is parsed against the EDM of the
+//! request's version, the body validated against it, one [`store::Store`] call made, and
+//! the answer rendered from the EDM.
 //! [`auth`] verifies tokens and is localgraph's offline token authority; [`tls`] serves
 //! HTTPS with a local CA; [`control`] is the per-tenant control API under `/_localgraph/`
 //! and the controls (faults, throttling, journal, profile) every Graph request passes;
