@@ -12,6 +12,13 @@ async fn every_response_carries_request_ids_and_a_date() {
     assert!(is_guid(request_id));
     assert_eq!(plain.header("client-request-id"), Some(request_id));
     assert!(plain.header("date").is_some());
+    // Graph's paths reach their handler in front of the router: the answer still says its
+    // length, and carries Graph's diagnostic header.
+    let length = plain.text.len().to_string();
+    assert_eq!(plain.header("content-length"), Some(length.as_str()));
+    let diagnostic: serde_json::Value =
+        serde_json::from_str(plain.header("x-ms-ags-diagnostic").unwrap()).unwrap();
+    assert_eq!(diagnostic["ServerInfo"]["DataCenter"], "localgraph");
 
     let echoed = app
         .request(
