@@ -9,46 +9,38 @@
 //! router has a served singleton as its second segment (the test below lists theirs).
 
 use std::convert::Infallible;
-use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use axum::Router;
 use axum::extract::Request;
 use axum::handler::Handler;
 use axum::response::Response;
-use futures_util::future::Either;
 use intune::{ApiVersion, Schema};
-use tower::util::Oneshot;
-use tower::{Service, ServiceExt};
+use tower::Service;
 
+use crate::fork::Fork;
 use crate::{AppState, odata};
 
 /// Sends a path whose first segment is an API version and whose second a singleton that
-/// version serves (`deviceManagement`, `deviceAppManagement`) to `graph`, the OData
-/// handler, and every other request to `router`.
-#[derive(Clone)]
-pub struct GraphPaths<G> {
-    graph: G,
-    router: Router,
-    schema: Arc<Schema>,
-}
-
-/// [`GraphPaths`] with the OData handler in front of `router`.
+/// version serves (`deviceManagement`, `deviceAppManagement`) to the OData handler, and
+/// every other request to `router`.
 pub fn in_front_of(
     state: &AppState,
     router: Router,
-) -> GraphPaths<
+) -> Fork<
+    impl Fn(&Request) -> bool + Clone + Send + Sync + 'static,
     impl Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
     + Clone
     + Send
     + Sync
     + 'static,
+    Router,
 > {
-    GraphPaths {
-        graph: odata::handle.with_state(state.clone()),
+    let schema = state.schema.clone();
+    Fork::new(
+        move |request: &Request| addresses_singleton(&schema, request.uri().path()),
+        odata::handle.with_state(state.clone()),
         router,
-        schema: state.schema.clone(),
-    }
+    )
 }
 
 /// Whether `path` addresses a singleton of a version of `schema`, the case-insensitive
@@ -61,28 +53,6 @@ fn addresses_singleton(schema: &Schema, path: &str) -> bool {
     };
     ApiVersion::parse(version)
         .is_some_and(|version| schema.places(version).singleton(singleton).is_some())
-}
-
-impl<G> Service<Request> for GraphPaths<G>
-where
-    G: Service<Request, Response = Response, Error = Infallible> + Clone,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = Either<Oneshot<G, Request>, Oneshot<Router, Request>>;
-
-    /// Always ready, as both services are.
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        if addresses_singleton(&self.schema, request.uri().path()) {
-            Either::Left(self.graph.clone().oneshot(request))
-        } else {
-            Either::Right(self.router.clone().oneshot(request))
-        }
-    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod control;
 mod dashboard;
 pub mod discovery;
 mod error;
+mod fork;
 mod graph_paths;
 mod health;
 mod limits;
@@ -99,7 +100,7 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpServic
             )
             .with_state(state.clone()),
         ));
-    let service = operations::Operations::new(&state, data);
+    let service = operations::in_front_of(&state, data);
     let service = ServiceBuilder::new()
         .layer(AroundLayer(limits::RequestSize(limits.clone())))
         .layer(limits::catch_panic())
