@@ -7,7 +7,7 @@
 use std::ops::Deref;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use reqwest::header::HeaderMap;
@@ -15,6 +15,8 @@ use serde_json::Value;
 use server::AppState;
 use server::auth::{Auth, AuthMode, Clients, KeySet, SigningKey, TokenSpec};
 use store::{Catalog, PostgresExecutor, ScratchSchema, SqlStore, SqliteExecutor, Store};
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
 /// A running service and a client for it.
@@ -363,4 +365,20 @@ pub fn is_guid(text: &str) -> bool {
                 && g.bytes()
                     .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         })
+}
+
+/// Reads until the server closes the connection; the bytes read, or `None` if it stays
+/// open for `patience`.
+pub async fn read_until_closed(stream: &mut TcpStream, patience: Duration) -> Option<Vec<u8>> {
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + patience;
+    let mut buffer = [0u8; 4096];
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        match tokio::time::timeout(left, stream.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(seen),
+            Ok(Ok(n)) => seen.extend_from_slice(&buffer[..n]),
+            Err(_) => return None,
+        }
+    }
 }

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use axum::routing::get;
 use server::{AppState, Config, Limits};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-use crate::helpers::{Options, Reply, TestApp};
+use crate::helpers::{Options, Reply, TestApp, read_until_closed};
 
 const SUMMARY: &str = "/v1.0/deviceManagement/softwareUpdateStatusSummary";
 
@@ -20,22 +20,6 @@ fn with_limits(limits: Limits) -> Options {
             ..Config::default()
         }),
         ..Options::default()
-    }
-}
-
-/// Reads until the server closes the connection; the bytes read, or `None` if it stays
-/// open for `patience`.
-async fn read_until_closed(stream: &mut TcpStream, patience: Duration) -> Option<Vec<u8>> {
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + patience;
-    let mut buffer = [0u8; 4096];
-    loop {
-        let left = deadline.checked_duration_since(Instant::now())?;
-        match tokio::time::timeout(left, stream.read(&mut buffer)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => return Some(seen),
-            Ok(Ok(n)) => seen.extend_from_slice(&buffer[..n]),
-            Err(_) => return None,
-        }
     }
 }
 

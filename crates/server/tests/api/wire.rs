@@ -1,6 +1,11 @@
 //! Graph's wire conventions: headers, the error envelope, routing errors.
 
-use crate::helpers::{TestApp, is_guid};
+use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+use crate::helpers::{TestApp, is_guid, read_until_closed};
 
 #[tokio::test]
 async fn every_response_carries_request_ids_and_a_date() {
@@ -103,4 +108,36 @@ async fn health_and_count_answer_plainly() {
             .unwrap()
             .starts_with("text/plain")
     );
+}
+
+/// A `HEAD` of a Graph path (which answers no such method) is answered without a body, so
+/// the next request on the connection is read from where it starts: the answers are
+/// written by hyper, not by a router's route.
+#[tokio::test]
+async fn a_head_is_answered_without_a_body_and_the_connection_goes_on() {
+    let app = TestApp::spawn().await;
+    let path = "/v1.0/deviceManagement/softwareUpdateStatusSummary";
+    let request = |method: &str, last: &str| {
+        format!(
+            "{method} {path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {}\r\n{last}\r\n",
+            app.token
+        )
+    };
+    let mut stream = TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let both = request("HEAD", "") + &request("GET", "connection: close\r\n");
+    stream.write_all(both.as_bytes()).await.unwrap();
+    let answer = read_until_closed(&mut stream, Duration::from_secs(10))
+        .await
+        .expect("the server closes the connection after the GET");
+    let text = String::from_utf8(answer).unwrap();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 400"), "{head}");
+    assert!(head.contains("content-length: "), "{head}");
+    // No body between the HEAD's answer and the GET's.
+    assert!(rest.starts_with("HTTP/1.1 200 OK\r\n"), "{rest}");
+    let (_, body) = rest.split_once("\r\n\r\n").unwrap();
+    let summary: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(summary["compliantDeviceCount"], 0);
 }
