@@ -10,6 +10,7 @@
 
 use std::convert::Infallible;
 
+use ::odata::path::percent_decode;
 use axum::Router;
 use axum::extract::Request;
 use axum::handler::Handler;
@@ -43,21 +44,51 @@ pub fn in_front_of(
     )
 }
 
+/// The version of a Graph request and where the path after it starts; `None` for the
+/// other routes (health, the authority, the control API).
+pub(crate) fn graph_path(path: &str) -> Option<(ApiVersion, usize)> {
+    let trimmed = path.strip_prefix('/')?;
+    let segment = trimmed.split('/').next().unwrap_or_default();
+    let version = if segment.contains('%') {
+        ApiVersion::parse(&percent_decode(segment))
+    } else {
+        ApiVersion::parse(segment)
+    }?;
+    Some((version, (1 + segment.len() + 1).min(path.len())))
+}
+
 /// Whether `path` addresses a singleton of a version of `schema`, the case-insensitive
-/// names of the places map, as sent (a percent-escaped version or singleton goes to the
-/// router, whose fallback decodes it).
+/// names of the places map, as sent (a percent-escaped singleton goes to the router,
+/// whose fallback decodes it).
 fn addresses_singleton(schema: &Schema, path: &str) -> bool {
-    let mut segments = path.strip_prefix('/').unwrap_or(path).split('/');
-    let (Some(version), Some(singleton)) = (segments.next(), segments.next()) else {
+    let Some((version, rest_at)) = graph_path(path) else {
         return false;
     };
-    ApiVersion::parse(version)
-        .is_some_and(|version| schema.places(version).singleton(singleton).is_some())
+    let singleton = path[rest_at..].split('/').next().unwrap_or_default();
+    schema.places(version).singleton(singleton).is_some()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn graph_requests_are_those_under_a_version() {
+        let path = "/beta/deviceManagement";
+        let (version, at) = graph_path(path).unwrap();
+        assert_eq!(
+            (version, &path[at..]),
+            (ApiVersion::Beta, "deviceManagement")
+        );
+        assert_eq!(graph_path("/v1.0"), Some((ApiVersion::V1, 5)));
+        assert!(graph_path("/_localgraph/faults").is_none());
+        assert!(graph_path("/healthz").is_none());
+        assert!(graph_path("/contoso/oauth2/v2.0/token").is_none());
+        assert_eq!(
+            graph_path("/%62eta/x").map(|(v, _)| v),
+            Some(ApiVersion::Beta)
+        );
+    }
 
     #[test]
     fn only_a_served_singleton_under_a_version_skips_the_router() {

@@ -239,8 +239,7 @@ fn request_metrics(method: &str, route: &str, status: StatusCode) -> (Counter, H
 }
 
 /// Tells [`Observe`] which route answered: the router's matched path, copied into the
-/// response (a route layer, inside the router that matched), unless the handler named
-/// the Graph route itself.
+/// response (a route layer, inside the router that matched).
 #[derive(Debug, Clone, Copy)]
 pub struct NameRoute;
 
@@ -252,9 +251,7 @@ impl Around for NameRoute {
     }
 
     fn after(&self, matched: Option<MatchedPath>, mut response: Response) -> Response {
-        if let Some(matched) = matched
-            && response.extensions().get::<GraphRoute>().is_none()
-        {
+        if let Some(matched) = matched {
             response.extensions_mut().insert(matched);
         }
         response

@@ -23,6 +23,7 @@ use super::profile::{IntuneUrl, Profile, observe_error};
 use super::settings::TenantControls;
 use super::throttling::Throttling;
 use crate::error::ErrorBody;
+use crate::graph_paths::graph_path;
 use crate::middleware::RequestIds;
 use crate::{ApiError, AppState, Caller};
 
@@ -164,19 +165,6 @@ async fn early_answer(
     }
 }
 
-/// The version of a Graph request and where the path after it starts; `None` for the
-/// other routes (health, the authority, the control API).
-fn graph_path(path: &str) -> Option<(ApiVersion, usize)> {
-    let trimmed = path.strip_prefix('/')?;
-    let segment = trimmed.split('/').next().unwrap_or_default();
-    let version = if segment.contains('%') {
-        ApiVersion::parse(&percent_decode(segment))
-    } else {
-        ApiVersion::parse(segment)
-    }?;
-    Some((version, (1 + segment.len() + 1).min(path.len())))
-}
-
 /// The throttling bucket of what a path (after the version) addresses. Intune's buckets are
 /// per service area, so the singleton and its navigation decide it (the table's rules name
 /// at most two, a test keeps it so): they are looked up in the version's places straight
@@ -201,28 +189,4 @@ pub(super) fn bucket_of(places: &Places, rest: &str) -> Option<Bucket> {
         }
     };
     intune::throttling::bucket(&place.path)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::graph_path;
-    use intune::ApiVersion;
-
-    #[test]
-    fn graph_requests_are_those_under_a_version() {
-        let path = "/beta/deviceManagement";
-        let (version, at) = graph_path(path).unwrap();
-        assert_eq!(
-            (version, &path[at..]),
-            (ApiVersion::Beta, "deviceManagement")
-        );
-        assert_eq!(graph_path("/v1.0"), Some((ApiVersion::V1, 5)));
-        assert!(graph_path("/_localgraph/faults").is_none());
-        assert!(graph_path("/healthz").is_none());
-        assert!(graph_path("/contoso/oauth2/v2.0/token").is_none());
-        assert_eq!(
-            graph_path("/%62eta/x").map(|(v, _)| v),
-            Some(ApiVersion::Beta)
-        );
-    }
 }
