@@ -19,10 +19,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::format::{Format, Full, Writer};
 use tracing_subscriber::fmt::time::FormatTime;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
+use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
 use crate::LogFormat;
 
@@ -31,31 +34,88 @@ mod fields;
 
 pub use fields::PlainFields;
 
-/// Installs the global subscriber: level from `RUST_LOG` (default `info,sqlx=warn`),
-/// lines on stderr in `format`, in batches if `batching` (for `serve`: its request lines;
-/// a command that ends by itself logs a few lines and keeps their order with what it
-/// prints). Dropping the returned guard writes the lines still buffered: hold it for the
-/// life of the command.
+/// Installs the global subscriber: level from `RUST_LOG` (default `info,sqlx=warn`, see
+/// [`Levels`]), lines on stderr in `format`, in batches if `batching` (for `serve`: its
+/// request lines; a command that ends by itself logs a few lines and keeps their order
+/// with what it prints). Dropping the returned guard writes the lines still buffered:
+/// hold it for the life of the command.
 pub fn init(format: LogFormat, batching: bool) -> batched::Flusher {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let (writer, flusher) = batched::stderr(batching);
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
+    let levels = Levels::from_env(std::env::var("RUST_LOG").ok().as_deref());
+    // An absent layer does nothing.
+    let logs = tracing_subscriber::registry()
+        .with(levels.fixed)
+        .with(levels.dynamic);
+    let lines = tracing_subscriber::fmt::layer().with_writer(writer);
     match format {
         LogFormat::Text => logs
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .fmt_fields(PlainFields)
-            .event_format(PlainLine::new(Clock))
+            .with(
+                lines
+                    .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                    .fmt_fields(PlainFields)
+                    .event_format(PlainLine::new(Clock)),
+            )
             .init(),
         LogFormat::Json => logs
-            .json()
-            .with_current_span(true)
-            .with_span_list(true)
+            .with(lines.json().with_current_span(true).with_span_list(true))
             .init(),
     }
     flusher
+}
+
+/// Which lines are kept, from `RUST_LOG`'s directives.
+///
+/// Directives that name only targets and levels (`info,sqlx=warn`, the default) are
+/// [`Targets`]: decided once per call site, with nothing to do when a span is entered,
+/// left, recorded or closed. An [`EnvFilter`] keeps a table of spans that its directives
+/// might select by name or field (`[request{tenant=…}]=debug`), and looks every span up in
+/// it, under a lock all threads share, at each of those steps (about 1% of a small
+/// read's instructions, bench/HISTORY.md step 47); it is used only for directives that
+/// need it. A `RUST_LOG` neither accepts falls back to the default, as before.
+#[derive(Debug)]
+pub struct Levels {
+    /// Targets and levels only (one of the two is set).
+    pub fixed: Option<Targets>,
+    /// Directives with span names or fields (`[…]`).
+    pub dynamic: Option<EnvFilter>,
+}
+
+/// The directives without `RUST_LOG`.
+const DEFAULT_LEVELS: &str = "info,sqlx=warn";
+
+impl Levels {
+    /// The filter `RUST_LOG` (`directives`, if set) asks for.
+    pub fn from_env(directives: Option<&str>) -> Levels {
+        let fixed = |text: &str| {
+            // `Targets` would read `a[b]` as a target name, ` a` as one with a space and
+            // an empty directive as the empty target, which every target starts with:
+            // those are `EnvFilter`'s to read.
+            let plain = text.split(',').all(|directive| {
+                !directive.is_empty()
+                    && !directive.contains(['[', ']', '{', '}'])
+                    && !directive.contains(char::is_whitespace)
+            });
+            plain.then(|| text.parse::<Targets>().ok()).flatten()
+        };
+        let fixed_only = |targets| Levels {
+            fixed: Some(targets),
+            dynamic: None,
+        };
+        let default = || fixed_only(fixed(DEFAULT_LEVELS).expect("the default parses"));
+        let Some(directives) = directives else {
+            return default();
+        };
+        if let Some(targets) = fixed(directives) {
+            return fixed_only(targets);
+        }
+        match EnvFilter::builder().parse(directives) {
+            Ok(filter) => Levels {
+                fixed: None,
+                dynamic: Some(filter),
+            },
+            Err(_) => default(),
+        }
+    }
 }
 
 /// A line as tracing's default [`Format<Full>`] writes it (time, level, the spans with

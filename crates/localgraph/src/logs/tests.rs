@@ -204,3 +204,85 @@ fn hundredths_are_written_as_debug_writes_them() {
         assert!(Hundredths::of(other).is_none(), "{other}");
     }
 }
+
+/// The lines a subscriber filtered by `fixed`/`dynamic` keeps of a few targets at each
+/// level.
+fn kept(levels: Levels) -> String {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let sink = Sink::default();
+    let lines = tracing_subscriber::fmt::layer()
+        .with_writer(sink.clone())
+        .with_ansi(false)
+        .without_time();
+    let subscriber = tracing_subscriber::registry()
+        .with(levels.fixed)
+        .with(levels.dynamic)
+        .with(lines);
+    tracing::subscriber::with_default(subscriber, || {
+        macro_rules! every_level {
+            ($target:literal) => {
+                tracing::error!(target: $target, "e");
+                tracing::warn!(target: $target, "w");
+                tracing::info!(target: $target, "i");
+                tracing::debug!(target: $target, "d");
+                tracing::trace!(target: $target, "t");
+            };
+        }
+        every_level!("sqlx::query");
+        every_level!("sqlxy");
+        every_level!("localgraph::serve");
+        every_level!("server::trace");
+        let span = tracing::info_span!(target: "server::trace", "request", tenant = "t1");
+        span.in_scope(|| {
+            every_level!("store::sqlite");
+        });
+    });
+    sink.text()
+}
+
+/// `RUST_LOG` of targets and levels only is read as `Targets`, which keeps exactly the
+/// lines `EnvFilter` would; span and field directives, and text `Targets` would misread,
+/// stay `EnvFilter`'s; what neither reads is the default.
+#[test]
+fn levels_keep_what_env_filter_would() {
+    let env_filter = |text: &str| Levels {
+        fixed: None,
+        dynamic: EnvFilter::builder().parse(text).ok(),
+    };
+    let plain = [
+        "info,sqlx=warn",
+        "warn",
+        "debug",
+        "off",
+        "trace,sqlx=off",
+        "sqlx",
+        "localgraph=debug,server=trace",
+        "error,store::sqlite=trace",
+        "INFO,sqlx::query=debug",
+    ];
+    for text in plain {
+        let levels = Levels::from_env(Some(text));
+        assert!(levels.fixed.is_some(), "{text}");
+        assert_eq!(kept(levels), kept(env_filter(text)), "{text}");
+    }
+    let dynamic = [
+        "[request]=debug",
+        "warn,[request{tenant=t1}]=trace",
+        "",
+        "info,,sqlx=warn",
+    ];
+    for text in dynamic {
+        let levels = Levels::from_env(Some(text));
+        assert!(levels.dynamic.is_some(), "{text:?}");
+        assert_eq!(kept(levels), kept(env_filter(text)), "{text:?}");
+    }
+    // Kept something: the comparisons above are not of two empty logs.
+    assert!(kept(Levels::from_env(None)).contains("store::sqlite: i"));
+    assert!(kept(Levels::from_env(Some("[request]=debug"))).contains("store::sqlite: d"));
+    for text in ["info=info=info", "info,sqlx=warn, store=trace"] {
+        assert!(EnvFilter::builder().parse(text).is_err(), "{text}");
+        let unreadable = Levels::from_env(Some(text));
+        assert!(unreadable.fixed.is_some(), "{text}");
+        assert_eq!(kept(unreadable), kept(Levels::from_env(None)), "{text}");
+    }
+}
