@@ -109,7 +109,13 @@ impl<E: Executor> Store for SqlStore<E> {
         };
         let insert = planner.insert(tenant, &target, &key, &changes, now());
         let after = planner.recomputes(tenant, at, Some(&key), Write::Create);
-        let row = first(self.run_write(None, checks, insert, after).await?)?;
+        let rows = self
+            .run_write(None, checks, insert.statements, after)
+            .await?;
+        let row = match insert.row {
+            Some(row) => row,
+            None => first(rows)?,
+        };
         Ok(record(target.table, &target.table.all, row))
     }
 

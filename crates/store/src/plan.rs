@@ -5,7 +5,10 @@
 //! ([`Planner::select_one_checked`]), a count ([`Planner::count_checked`]) and a page
 //! ([`Planner::page`]; an empty one takes a second plan, [`Planner::page_probe`]).
 
+mod inserted;
 mod writes;
+
+pub use writes::Insert;
 
 use crate::StoreError;
 use crate::catalog::{Address, Catalog, ColumnType, Table, TableId, TableKind};

@@ -78,6 +78,11 @@ impl Table {
         self.columns.iter().find(|c| &*c.name == name)
     }
 
+    /// The position in `columns` of `column`, if it is one of this table's.
+    pub fn position_of(&self, column: &Column) -> Option<usize> {
+        self.columns.iter().position(|c| std::ptr::eq(c, column))
+    }
+
     /// The link column of the navigation `nav` (`managedDevice` → `_managedDevice`).
     pub fn link(&self, nav: &str) -> Option<&Column> {
         self.columns

@@ -6,11 +6,12 @@
 //! runs a statement with `RETURNING` as one that may have to be undone alone, so it copies
 //! every page the write changes to an undo journal first, and buffers the returned rows
 //! in a temporary table (about 45 pages for a device, whose table has 26 indexes;
-//! bench/HISTORY.md "W12, a device's enrollment" and "Steps 22–26").
+//! bench/HISTORY.md "W12, a device's enrollment" and "Steps 22–26"). An insert on SQLite
+//! is not read back where its row is known from what it binds ([`super::inserted`]).
 
 use odata::Value;
 
-use super::{Expect, Planner, Statement, Target, decode, statement};
+use super::{Expect, Planner, Statement, Target, decode, inserted, statement};
 use crate::Changes;
 use crate::catalog::{Column, Stamp, Table};
 use crate::sql::{Flavor, PARENT, Param, Sql, TENANT, TYPE};
@@ -24,7 +25,8 @@ struct Row<'k> {
 }
 
 impl<'a> Planner<'a> {
-    /// Inserts a new entity with key `key`; its row is the result.
+    /// Inserts a new entity with key `key`; its row is the result, or on SQLite, where
+    /// it is known from what the insert binds, [`Insert::row`].
     pub fn insert(
         &self,
         tenant: &str,
@@ -32,14 +34,34 @@ impl<'a> Planner<'a> {
         key: &str,
         changes: &Changes,
         now: i64,
-    ) -> Vec<Statement> {
-        let insert = self.insert_row(tenant, target, key, changes, now);
+    ) -> Insert {
+        let values = written(target.table, changes, now, true);
+        let insert = self.insert_values(tenant, target, key, &changes.type_name, &values);
+        if self.dialect.flavor() == Flavor::Sqlite {
+            let given: Vec<usize> = values
+                .iter()
+                .filter_map(|(column, _)| target.table.position_of(column))
+                .collect();
+            let bound = &insert.params[FIXED..];
+            if given.len() == values.len()
+                && let Some(row) =
+                    inserted::row(target.table, &changes.type_name, key, &given, bound)
+            {
+                return Insert {
+                    statements: vec![insert],
+                    row: Some(row),
+                };
+            }
+        }
         let row = Row {
             key: Some(key),
             types: &[],
             type_name: None,
         };
-        self.with_row(insert, tenant, target, &row)
+        Insert {
+            statements: self.with_row(insert, tenant, target, &row),
+            row: None,
+        }
     }
 
     /// Inserts a new entity with key `key`, answering nothing.
@@ -52,9 +74,7 @@ impl<'a> Planner<'a> {
         now: i64,
     ) -> Statement {
         let values = written(target.table, changes, now, true);
-        let mut sql = Sql::new(self.dialect);
-        self.insert_head(&mut sql, tenant, target, key, &changes.type_name, &values);
-        statement(sql, Expect::Done, Vec::new())
+        self.insert_values(tenant, target, key, &changes.type_name, &values)
     }
 
     /// Merges changes into the existing entity of the target's type; its row is the
@@ -196,6 +216,20 @@ impl<'a> Planner<'a> {
         vec![write, statement(select, Expect::Rows, decode(table))]
     }
 
+    /// `INSERT` of `values` (bound after the [`FIXED`] parameters), answering nothing.
+    fn insert_values(
+        &self,
+        tenant: &str,
+        target: &Target,
+        key: &str,
+        type_name: &str,
+        values: &[(&Column, Value)],
+    ) -> Statement {
+        let mut sql = Sql::new(self.dialect);
+        self.insert_head(&mut sql, tenant, target, key, type_name, values);
+        statement(sql, Expect::Done, Vec::new())
+    }
+
     fn insert_head(
         &self,
         sql: &mut Sql,
@@ -228,6 +262,17 @@ impl<'a> Planner<'a> {
         }
         sql.push(")");
     }
+}
+
+/// The parameters an insert binds before its columns' values: tenant, parent, id, type.
+const FIXED: usize = 4;
+
+/// An insert's statements, and the row it leaves when that is known without reading it.
+pub struct Insert {
+    /// The insert, then (when `row` is not known) the read of its row.
+    pub statements: Vec<Statement>,
+    /// The row as a read of the table's columns returns it ([`inserted`]).
+    pub row: Option<Vec<Param>>,
 }
 
 /// The columns and values a write sets: the given properties and links, plus the
