@@ -249,31 +249,26 @@ fn levels_keep_what_env_filter_would() {
         fixed: None,
         dynamic: EnvFilter::builder().parse(text).ok(),
     };
-    let plain = [
-        "info,sqlx=warn",
-        "warn",
-        "debug",
-        "off",
-        "trace,sqlx=off",
-        "sqlx",
-        "localgraph=debug,server=trace",
-        "error,store::sqlite=trace",
-        "INFO,sqlx::query=debug",
+    // Each `RUST_LOG`, and whether it is read as `Targets` (else as `EnvFilter`).
+    let cases = [
+        ("info,sqlx=warn", true),
+        ("warn", true),
+        ("debug", true),
+        ("off", true),
+        ("trace,sqlx=off", true),
+        ("sqlx", true),
+        ("localgraph=debug,server=trace", true),
+        ("error,store::sqlite=trace", true),
+        ("INFO,sqlx::query=debug", true),
+        ("[request]=debug", false),
+        ("warn,[request{tenant=t1}]=trace", false),
+        ("", false),
+        ("info,,sqlx=warn", false),
     ];
-    for text in plain {
+    for (text, fixed) in cases {
         let levels = Levels::from_env(Some(text));
-        assert!(levels.fixed.is_some(), "{text}");
-        assert_eq!(kept(levels), kept(env_filter(text)), "{text}");
-    }
-    let dynamic = [
-        "[request]=debug",
-        "warn,[request{tenant=t1}]=trace",
-        "",
-        "info,,sqlx=warn",
-    ];
-    for text in dynamic {
-        let levels = Levels::from_env(Some(text));
-        assert!(levels.dynamic.is_some(), "{text:?}");
+        assert_eq!(levels.fixed.is_some(), fixed, "{text:?}");
+        assert_eq!(levels.dynamic.is_some(), !fixed, "{text:?}");
         assert_eq!(kept(levels), kept(env_filter(text)), "{text:?}");
     }
     // Kept something: the comparisons above are not of two empty logs.
