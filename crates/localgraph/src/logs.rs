@@ -75,9 +75,9 @@ pub fn init(format: LogFormat, batching: bool) -> batched::Flusher {
 #[derive(Debug)]
 pub struct Levels {
     /// Targets and levels only (one of the two is set).
-    pub fixed: Option<Targets>,
+    fixed: Option<Targets>,
     /// Directives with span names or fields (`[…]`).
-    pub dynamic: Option<EnvFilter>,
+    dynamic: Option<EnvFilter>,
 }
 
 /// The directives without `RUST_LOG`.

@@ -9,22 +9,24 @@
 //! its type affinity converts; a NaN, which it stores as NULL; a negative zero, which it
 //! stores as the integer 0), the row is not assumed and is read back as before.
 
-use crate::catalog::{ColumnType, Table};
+use odata::Value;
+
+use crate::catalog::{Column, ColumnType, Table};
 use crate::sql::Param;
 
 /// The row (in `table.all`'s order: type, id, then every column) that an insert leaves
-/// which bound `bound` for the columns at `given` (positions in `table.columns`, in the
-/// order bound), or `None` where a read must tell.
+/// which bound `bound` for the columns of `values` (in order), or `None` where a read
+/// must tell.
 pub(super) fn row(
     table: &Table,
     type_name: &str,
     key: &str,
-    given: &[usize],
+    values: &[(&Column, Value)],
     bound: &[Param],
 ) -> Option<Vec<Param>> {
     let mut cells: Vec<Option<&Param>> = vec![None; table.columns.len()];
-    for (&at, param) in given.iter().zip(bound) {
-        cells[at] = Some(param);
+    for ((column, _), param) in values.iter().zip(bound) {
+        cells[table.position_of(column)?] = Some(param);
     }
     let mut row = Vec::with_capacity(2 + table.all.positions.len());
     row.push(Param::Text(type_name.into()));

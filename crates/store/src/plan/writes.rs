@@ -38,14 +38,8 @@ impl<'a> Planner<'a> {
         let values = written(target.table, changes, now, true);
         let insert = self.insert_values(tenant, target, key, &changes.type_name, &values);
         if self.dialect.flavor() == Flavor::Sqlite {
-            let given: Vec<usize> = values
-                .iter()
-                .filter_map(|(column, _)| target.table.position_of(column))
-                .collect();
             let bound = &insert.params[FIXED..];
-            if given.len() == values.len()
-                && let Some(row) =
-                    inserted::row(target.table, &changes.type_name, key, &given, bound)
+            if let Some(row) = inserted::row(target.table, &changes.type_name, key, &values, bound)
             {
                 return Insert {
                     statements: vec![insert],
