@@ -56,6 +56,17 @@ pub fn parse(model: &Model, ty: &StructuredType, value: &str) -> Result<Vec<Expa
                 ),
             )
         })?;
+        // As `$select` refuses a property named twice (and the OpenAPI document's
+        // `uniqueItems` says), an expansion named twice is refused, not merged.
+        if items.iter().any(|e: &Expand| e.navigation == nav.name) {
+            return Err(QueryError::new(
+                "$expand",
+                format!(
+                    "The navigation property '{}' is expanded more than once in $expand.",
+                    nav.name
+                ),
+            ));
+        }
         let target = model.structured(&nav.target).ok_or_else(|| {
             QueryError::new(
                 "$expand",

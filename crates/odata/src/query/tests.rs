@@ -110,6 +110,7 @@ fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
         "$expand=assignments(",
         "$expand=,",
         "$expand=assignments,,runSummary",
+        "$expand=assignments,runSummary,Assignments($top=1)",
         "$orderby=displayName sideways",
         "$orderby=displayName desc,id,DisplayName",
         "$filter=displayName eq '%FF%FE'",
