@@ -23,7 +23,7 @@ use crate::control::BatchOf;
 use crate::discovery::version_of;
 use crate::limits::ResponseBudget;
 use crate::middleware::RequestIds;
-use crate::odata::MAX_BODY;
+use crate::odata::{MAX_BODY, Shape};
 use crate::{ApiError, AppState, Caller, HttpService};
 #[cfg(test)]
 use answer::graph_case;
@@ -193,8 +193,7 @@ fn item(version: &str, request: &Json, ids: &HashMap<String, usize>) -> Result<I
     let method = request
         .get("method")
         .and_then(Json::as_str)
-        .map(str::to_ascii_uppercase)
-        .filter(|m| ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&m.as_str()))
+        .and_then(Shape::method)
         .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
         .ok_or_else(|| invalid(format!("Request '{id}' has no valid 'method'.")))?;
     let url = request

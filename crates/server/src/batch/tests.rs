@@ -56,6 +56,14 @@ fn dependencies_order_the_stages_and_cycles_are_refused() {
     ]});
     let items = parse("v1.0", &batch).unwrap();
     assert_eq!(levels(&items).unwrap(), [0, 1, 2, 0]);
+    // Null reads as left out, as the OpenAPI document says: no dependencies, no headers.
+    let nulls = json!({ "requests": [
+        { "id": "1", "method": "GET", "url": "a", "headers": null, "dependsOn": null, "body": null },
+    ]});
+    let items = parse("v1.0", &nulls).unwrap();
+    assert!(items[0].depends_on.is_empty() && items[0].headers.is_empty());
+    assert!(items[0].body.is_none());
+    assert_eq!(levels(&items).unwrap(), [0]);
     let cycle = json!({ "requests": [
         { "id": "1", "method": "GET", "url": "a", "dependsOn": ["2"] },
         { "id": "2", "method": "GET", "url": "a", "dependsOn": ["1"] },

@@ -20,6 +20,7 @@ use serde_json::{Map, Value as Json_, json};
 use super::body::{Fields, JsonObject, integer, text};
 use super::pattern::Pattern;
 use super::settings::{FAULT, store_error};
+use crate::odata::Shape;
 use crate::{ApiError, AppState, Caller};
 
 /// The longest delay a rule may ask for.
@@ -152,8 +153,8 @@ impl FaultRule {
         let mut fields = Fields::new(object, "fault rule");
         let method = fields.optional("method", |v| {
             v.as_str()
-                .map(str::to_ascii_uppercase)
-                .filter(|m| ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&m.as_str()))
+                .and_then(Shape::method)
+                .map(str::to_string)
                 .ok_or("one of GET, POST, PUT, PATCH, DELETE (or null for any)")
         })?;
         let path = fields.required("path", |v| {

@@ -31,4 +31,13 @@ mod tests {
         assert_eq!(document["servers"][0]["url"], "http://127.0.0.1:1");
         assert!(document["paths"]["/_localgraph/faults"]["post"].is_object());
     }
+
+    /// A fault rule's method is described as the server reads it (in any case), so a
+    /// client checking against the document and the server agree.
+    #[test]
+    fn a_rules_method_is_described_as_it_is_read() {
+        let document = super::document("http://127.0.0.1:1");
+        let method = &document["components"]["schemas"]["FaultRuleInput"]["properties"]["method"];
+        assert_eq!(method["pattern"], crate::odata::Shape::methods_pattern());
+    }
 }

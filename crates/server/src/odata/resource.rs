@@ -84,6 +84,27 @@ impl Shape {
     /// Every method some shape answers, in the order OpenAPI lists them.
     pub const METHODS: [&'static str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
+    /// `text` as one of [`Self::METHODS`], in whatever case it is written (a batch
+    /// item's `method`, a fault rule's): `None` for any other text.
+    pub fn method(text: &str) -> Option<&'static str> {
+        Self::METHODS
+            .into_iter()
+            .find(|m| m.eq_ignore_ascii_case(text))
+    }
+
+    /// The JSON Schema pattern of the text [`Self::method`] accepts (`^(?:[Gg][Ee][Tt]|…)$`),
+    /// for the documents that describe a method given in a body.
+    pub fn methods_pattern() -> String {
+        let any_case = |method: &str| -> String {
+            method
+                .chars()
+                .map(|c| format!("[{c}{}]", c.to_ascii_lowercase()))
+                .collect()
+        };
+        let methods: Vec<String> = Self::METHODS.into_iter().map(any_case).collect();
+        format!("^(?:{})$", methods.join("|"))
+    }
+
     /// The service's one method table: what `method` does on a resource of this shape,
     /// `None` when it answers no such route. The handlers dispatch on it and OpenAPI
     /// lists it, so the two cannot disagree.
@@ -261,4 +282,36 @@ pub fn base_url(uri: &Uri, headers: &HeaderMap) -> String {
         .unwrap_or("localhost");
     let scheme = uri.scheme_str().unwrap_or("http");
     [scheme, "://", host].concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Shape;
+
+    /// A method given in a body is read in any case, and only as one the service answers;
+    /// the documents' pattern spells out the same case-insensitive choice.
+    #[test]
+    fn a_method_is_read_in_any_case() {
+        let read: Vec<_> = ["get", "GeT", "DELETE", "patch", "HEAD", "GET ", "", "ǴET"]
+            .into_iter()
+            .map(Shape::method)
+            .collect();
+        assert_eq!(
+            read,
+            [
+                Some("GET"),
+                Some("GET"),
+                Some("DELETE"),
+                Some("PATCH"),
+                None,
+                None,
+                None,
+                None
+            ]
+        );
+        assert_eq!(
+            Shape::methods_pattern(),
+            "^(?:[Gg][Ee][Tt]|[Pp][Oo][Ss][Tt]|[Pp][Uu][Tt]|[Pp][Aa][Tt][Cc][Hh]|[Dd][Ee][Ll][Ee][Tt][Ee])$"
+        );
+    }
 }

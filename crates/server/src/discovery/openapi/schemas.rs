@@ -5,6 +5,8 @@
 use odata::{Model, Primitive, StructuredType, TypeKind, TypeRef};
 use serde_json::{Map, Value as Json, json};
 
+use crate::odata::Shape;
+
 /// `#/components/schemas/<name>`.
 pub fn reference(name: &str) -> Json {
     json!({ "$ref": format!("#/components/schemas/{name}") })
@@ -280,11 +282,18 @@ fn fixed() -> Map<String, Json> {
             "required": ["id", "method", "url"],
             "properties": {
                 "id": { "type": "string", "minLength": 1 },
-                "method": { "type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE"] },
+                // In any case, as the server reads it; null where the server reads null as
+                // left out.
+                "method": {
+                    "type": "string",
+                    "pattern": Shape::methods_pattern(),
+                    "examples": Shape::METHODS,
+                    "description": "GET, POST, PUT, PATCH or DELETE, in any case.",
+                },
                 "url": { "type": "string", "description": "Relative to the version: `deviceManagement/…`." },
-                "headers": headers,
+                "headers": { "type": ["object", "null"], "additionalProperties": string },
                 "body": {},
-                "dependsOn": { "type": "array", "items": string },
+                "dependsOn": { "type": ["array", "null"], "items": string },
             },
         },
         "BatchResponse": {
