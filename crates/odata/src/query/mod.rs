@@ -159,7 +159,10 @@ impl QueryOptions {
             }
             "$skip" => self.skip = Some(number(option, value)?),
             "$count" => {
-                self.count = match value.to_ascii_lowercase().as_str() {
+                // ODataLib's reading: `true` or `false` in lower case, around them only
+                // whitespace (`$count=TRUE` is a 400 in Graph, and the OpenAPI document's
+                // boolean says the same).
+                self.count = match value.trim() {
                     "true" => true,
                     "false" => false,
                     _ => {

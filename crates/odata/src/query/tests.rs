@@ -99,6 +99,7 @@ fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
         "$top=x",
         "$skip=-1",
         "$count=maybe",
+        "$count=TRUE",
         "$filter=id eq 'a'&filter=id eq 'b'",
         "$bogus=1",
         "$search=x",
