@@ -38,7 +38,8 @@ impl<'a> Planner<'a> {
         let values = written(target.table, changes, now, true);
         let insert = self.insert_values(tenant, target, key, &changes.type_name, &values);
         if self.dialect.flavor() == Flavor::Sqlite {
-            let bound = &insert.params[FIXED..];
+            // The columns' values are the insert's last parameters.
+            let bound = &insert.params[insert.params.len() - values.len()..];
             if let Some(row) = inserted::row(target.table, &changes.type_name, key, &values, bound)
             {
                 return Insert {
@@ -210,7 +211,8 @@ impl<'a> Planner<'a> {
         vec![write, statement(select, Expect::Rows, decode(table))]
     }
 
-    /// `INSERT` of `values` (bound after the [`FIXED`] parameters), answering nothing.
+    /// `INSERT` of `values` (bound last, after the tenant, parent, id and type), answering
+    /// nothing.
     fn insert_values(
         &self,
         tenant: &str,
@@ -257,9 +259,6 @@ impl<'a> Planner<'a> {
         sql.push(")");
     }
 }
-
-/// The parameters an insert binds before its columns' values: tenant, parent, id, type.
-const FIXED: usize = 4;
 
 /// An insert's statements, and the row it leaves when that is known without reading it.
 pub struct Insert {

@@ -29,13 +29,19 @@ pub(super) fn parameters_of(model: &Model, place: &Route, op: Operation) -> Vec<
     let names = |f: &dyn Fn(&odata::StructuredType) -> Vec<String>| ty.map(f).unwrap_or_default();
     let properties = names(&|t| t.properties.iter().map(|p| p.name.clone()).collect());
     let navigation = names(&|t| t.navigation.iter().map(|n| n.name.clone()).collect());
-    // `*` selects every property, as the server reads it.
-    let mut select_items = vec!["*".to_string()];
-    select_items.extend(properties.iter().cloned());
-    let select = array_option("$select", "Select properties to be returned", select_items);
-    let mut expand_items = vec!["*".to_string()];
-    expand_items.extend(navigation);
-    let expand = array_option("$expand", "Expand related entities", expand_items);
+    // `*` as an item too: every property for `$select`, as the server reads it (for
+    // `$expand`, listed as Graph's document lists it).
+    let star_and = |names: &[String]| -> Vec<String> {
+        std::iter::once("*".to_string())
+            .chain(names.iter().cloned())
+            .collect()
+    };
+    let select = array_option(
+        "$select",
+        "Select properties to be returned",
+        star_and(&properties),
+    );
+    let expand = array_option("$expand", "Expand related entities", star_and(&navigation));
     match op {
         Operation::List => {
             for name in ["top", "skip", "filter", "count"] {
