@@ -7,7 +7,6 @@ mod shape;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use odata::edm::EnumType;
 use odata::query::{Expand, QueryOptions};
 use odata::{Model, Value, datetime};
 use serde::Serialize;
@@ -144,12 +143,10 @@ fn property<'r>(
     values: &mut Values<'r>,
 ) {
     let out = object.key(&slot.property.name);
-    match (slot.of(record, placed, values), slot.members) {
-        (Rendered::Key(id), _) => json::string(out, id),
-        (Rendered::Value(Some(Value::Enum(member))), Some(members)) => {
-            json::string(out, known_member(members, member));
-        }
-        (Rendered::Value(value), _) => plain(out, value),
+    match slot.of(record, placed, values) {
+        Rendered::Key(id) => json::string(out, id),
+        Rendered::Value(Some(Value::Enum(member))) => json::string(out, slot.member(member)),
+        Rendered::Value(value) => plain(out, value),
     }
 }
 
@@ -220,19 +217,6 @@ fn plain(out: &mut Vec<u8>, value: Option<&Value>) {
             json::unescaped(out, datetime::formatted(*ticks).as_bytes());
         }
         Some(Value::Json(j)) => json::serialized(out, j),
-    }
-}
-
-/// An enum member as the version names it. A member its enum type lacks (stored through
-/// a version that has it, like beta's `androidEnterpriseFullyManaged` enrollment type
-/// read through v1.0) reads as `unknownFutureValue` where the type has that sentinel, as
-/// Graph's evolvable enums answer clients that do not know a member; else as stored.
-fn known_member<'a>(members: &'a EnumType, stored: &'a str) -> &'a str {
-    match members.member(stored) {
-        None => members
-            .member("unknownFutureValue")
-            .map_or(stored, |m| m.name.as_str()),
-        Some(_) => stored,
     }
 }
 

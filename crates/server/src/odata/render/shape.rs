@@ -7,6 +7,7 @@
 //! devices those lookups were about a tenth of the page's instructions: bench/HISTORY.md,
 //! step 35).
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use odata::edm::{EnumType, Property, StructuredType, TypeKind};
@@ -82,8 +83,15 @@ pub struct Slot<'a> {
     /// Where its value comes from.
     source: Source,
     /// The version's enum type, for an enum property whose type the model has.
-    pub members: Option<&'a EnumType>,
+    members: Option<&'a EnumType>,
+    /// The enum members this slot has rendered, each with the version's name for it
+    /// (`None`: its stored name): see [`Slot::member`].
+    rendered: RefCell<Vec<(Arc<str>, Option<&'a str>)>>,
 }
+
+/// The most distinct stored members a slot remembers (an enum type's members are fewer;
+/// past it, a member is looked up each time, as before).
+const REMEMBERED_MEMBERS: usize = 64;
 
 /// Where a property's value is in a record.
 enum Source {
@@ -161,6 +169,7 @@ where
                 TypeKind::Enum(name) => model.enum_type(name),
                 _ => None,
             },
+            rendered: RefCell::default(),
         })
 }
 
@@ -188,6 +197,46 @@ impl<'a> Slot<'a> {
                 Rendered::Value(values.get(&self.property.name))
             }
         }
+    }
+}
+
+impl<'a> Slot<'a> {
+    /// The name an enum member stored as `stored` renders as: as the version names it
+    /// (see [`known_member`]). Looked up in the enum type once per member a slot meets,
+    /// not once per cell: the store gives every cell of a column the name its column's
+    /// members hold (one allocation per member), which identifies it (searching the
+    /// type's members by name for each cell was about 2.5% of a page of devices,
+    /// bench/HISTORY.md, step 49).
+    pub fn member<'r>(&self, stored: &'r Arc<str>) -> &'r str
+    where
+        'a: 'r,
+    {
+        let Some(members) = self.members else {
+            return stored;
+        };
+        let mut rendered = self.rendered.borrow_mut();
+        if let Some((_, name)) = rendered.iter().find(|(m, _)| Arc::ptr_eq(m, stored)) {
+            return name.unwrap_or(stored);
+        }
+        let name = known_member(members, stored);
+        if rendered.len() < REMEMBERED_MEMBERS {
+            rendered.push((stored.clone(), name));
+        }
+        name.unwrap_or(stored)
+    }
+}
+
+/// The version's name for an enum member stored as `stored`, where it is not `stored`
+/// itself. A member its enum type lacks (stored through a version that has it, like
+/// beta's `androidEnterpriseFullyManaged` enrollment type read through v1.0) reads as
+/// `unknownFutureValue` where the type has that sentinel, as Graph's evolvable enums
+/// answer clients that do not know a member; else as stored.
+fn known_member<'a>(members: &'a EnumType, stored: &str) -> Option<&'a str> {
+    match members.member(stored) {
+        None => members
+            .member("unknownFutureValue")
+            .map(|m| m.name.as_str()),
+        Some(_) => None,
     }
 }
 

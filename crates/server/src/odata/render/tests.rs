@@ -328,3 +328,61 @@ fn an_entity_of_no_known_type_renders_its_annotations_only() {
     let entity = br##"{"@odata.type":"#microsoft.graph.nothing"}"##;
     assert_eq!(entities[0].to_bytes(), entity);
 }
+
+/// An enum member renders as the version names it in every entity of a page, whether a
+/// record's value shares its name with the records before it (as a read's cells do) or
+/// holds a copy of its own: a member the version lacks as `unknownFutureValue`, one in
+/// another case as stored.
+#[test]
+fn a_page_renders_each_enum_member_as_the_version_names_it() {
+    let schema = Schema::load().unwrap();
+    let model = schema.model(ApiVersion::V1);
+    let names: Names = ["deviceEnrollmentType"].into_iter().map(Into::into).collect();
+    let beta_only: std::sync::Arc<str> = "androidEnterpriseFullyManaged".into();
+    let known: std::sync::Arc<str> = "userEnrollment".into();
+    let stored = [
+        beta_only.clone(),
+        known.clone(),
+        beta_only.clone(),
+        known,
+        "androidEnterpriseFullyManaged".into(),
+        "UserEnrollment".into(),
+        beta_only,
+    ];
+    let records: Vec<Record> = stored
+        .iter()
+        .enumerate()
+        .map(|(i, member)| Record {
+            type_name: "managedDevice".into(),
+            id: format!("d{i}"),
+            names: names.clone(),
+            values: vec![Value::Enum(member.clone())],
+            expanded: Vec::new(),
+        })
+        .collect();
+    let entities: Vec<Entity> = records
+        .iter()
+        .map(|r| entity(model, r, "managedDevice"))
+        .collect();
+    let (page, alone) = page_and_alone(&entities);
+    assert_eq!(String::from_utf8(page.clone()), String::from_utf8(alone));
+    let page: serde_json::Value = serde_json::from_slice(&page).unwrap();
+    let rendered: Vec<&str> = page["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["deviceEnrollmentType"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rendered,
+        [
+            "unknownFutureValue",
+            "userEnrollment",
+            "unknownFutureValue",
+            "userEnrollment",
+            "unknownFutureValue",
+            "UserEnrollment",
+            "unknownFutureValue",
+        ]
+    );
+}
