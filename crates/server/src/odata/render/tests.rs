@@ -337,7 +337,10 @@ fn an_entity_of_no_known_type_renders_its_annotations_only() {
 fn a_page_renders_each_enum_member_as_the_version_names_it() {
     let schema = Schema::load().unwrap();
     let model = schema.model(ApiVersion::V1);
-    let names: Names = ["deviceEnrollmentType"].into_iter().map(Into::into).collect();
+    let names: Names = ["deviceEnrollmentType"]
+        .into_iter()
+        .map(Into::into)
+        .collect();
     let beta_only: std::sync::Arc<str> = "androidEnterpriseFullyManaged".into();
     let known: std::sync::Arc<str> = "userEnrollment".into();
     let stored = [
