@@ -198,15 +198,13 @@ impl<'a> Slot<'a> {
             }
         }
     }
-}
 
-impl<'a> Slot<'a> {
     /// The name an enum member stored as `stored` renders as: as the version names it
     /// (see [`known_member`]). Looked up in the enum type once per member a slot meets,
     /// not once per cell: the store gives every cell of a column the name its column's
     /// members hold (one allocation per member), which identifies it (searching the
-    /// type's members by name for each cell was about 2.5% of a page of devices,
-    /// bench/HISTORY.md, step 49).
+    /// type's members by name for each cell was about 1.3% of a page of devices'
+    /// instructions, bench/HISTORY.md, step 49).
     pub fn member<'r>(&self, stored: &'r Arc<str>) -> &'r str
     where
         'a: 'r,
