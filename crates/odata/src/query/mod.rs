@@ -198,16 +198,26 @@ fn number(option: &str, value: &str) -> Result<usize, QueryError> {
     })
 }
 
-/// `$select=a,b` (or `*`): the schema names of structural properties.
+/// `$select=a,b` (or `*`, alone or among names): the schema names of structural
+/// properties. Every item is checked, those beside a `*` too, and none may be named
+/// twice, `*` included (as the OpenAPI document's `uniqueItems` says).
 pub fn parse_select(
     model: &Model,
     ty: &StructuredType,
     value: &str,
 ) -> Result<Vec<String>, QueryError> {
     let mut names: Vec<String> = Vec::new();
+    let mut all = false;
     for item in value.split(',').map(str::trim) {
         if item == "*" {
-            return Ok(ty.properties.iter().map(|p| p.name.clone()).collect());
+            if all {
+                return Err(QueryError::new(
+                    "$select",
+                    "'*' is selected more than once in $select.".into(),
+                ));
+            }
+            all = true;
+            continue;
         }
         if item.is_empty() {
             return Err(QueryError::new(
@@ -234,6 +244,9 @@ pub fn parse_select(
             ));
         }
         names.push(property.name.clone());
+    }
+    if all {
+        return Ok(ty.properties.iter().map(|p| p.name.clone()).collect());
     }
     Ok(names)
 }

@@ -93,6 +93,12 @@ fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
     );
     let clamped = QueryOptions::parse(Some("$top=5000"), &model, ty).unwrap();
     assert_eq!(clamped.top, Some(MAX_PAGE_SIZE));
+    // `*` selects every property, alone or among names (each still checked).
+    let every: Vec<String> = ty.properties.iter().map(|p| p.name.clone()).collect();
+    for select in ["$select=*", "$select=displayName,*", "$select=*,id"] {
+        let parsed = QueryOptions::parse(Some(select), &model, ty).unwrap();
+        assert_eq!(parsed.select.as_ref(), Some(&every), "{select}");
+    }
 
     let errors: Vec<String> = [
         "$top=0",
@@ -104,6 +110,10 @@ fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
         "$bogus=1",
         "$search=x",
         "$select=nope",
+        "$select=*,*",
+        "$select=*,nope",
+        "$select=displayName,*,displayName",
+        "$select=*,",
         "$expand=nope",
         "$expand=assignments($top=x)",
         "$expand=runSummary($top=1)",
