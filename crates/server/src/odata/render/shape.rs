@@ -7,7 +7,7 @@
 //! devices those lookups were about a tenth of the page's instructions: bench/HISTORY.md,
 //! step 35).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use odata::edm::{EnumType, Property, StructuredType, TypeKind};
@@ -85,8 +85,10 @@ pub struct Slot<'a> {
     /// The version's enum type, for an enum property whose type the model has.
     members: Option<&'a EnumType>,
     /// The enum members this slot has rendered, each with the version's name for it
-    /// (`None`: its stored name): see [`Slot::member`].
+    /// (`None`: its stored name), from its second member on: see [`Slot::member`].
     rendered: RefCell<Vec<(Arc<str>, Option<&'a str>)>>,
+    /// Whether this slot has rendered a member yet.
+    met: Cell<bool>,
 }
 
 /// The most distinct stored members a slot remembers (an enum type's members are fewer;
@@ -170,6 +172,7 @@ where
                 _ => None,
             },
             rendered: RefCell::default(),
+            met: Cell::new(false),
         })
 }
 
@@ -200,11 +203,13 @@ impl<'a> Slot<'a> {
     }
 
     /// The name an enum member stored as `stored` renders as: as the version names it
-    /// (see [`known_member`]). Looked up in the enum type once per member a slot meets,
-    /// not once per cell: the store gives every cell of a column the name its column's
-    /// members hold (one allocation per member), which identifies it (searching the
-    /// type's members by name for each cell was about 1.3% of a page of devices'
-    /// instructions, bench/HISTORY.md, step 49).
+    /// (see [`known_member`]). A slot that renders the entities of a page looks each
+    /// member up in the enum type once, not once per cell: the store gives every cell of
+    /// a column the name its column's members hold (one allocation per member), which
+    /// identifies it (searching the type's members by name for each cell was about 1.3%
+    /// of a page of devices' instructions, bench/HISTORY.md, step 49). It remembers
+    /// from its second member on: the slots of an entity rendered alone meet one each,
+    /// and remembering it cost a device read by id 1.4% (the same section).
     pub fn member<'r>(&self, stored: &'r Arc<str>) -> &'r str
     where
         'a: 'r,
@@ -212,6 +217,9 @@ impl<'a> Slot<'a> {
         let Some(members) = self.members else {
             return stored;
         };
+        if !self.met.replace(true) {
+            return known_member(members, stored).unwrap_or(stored);
+        }
         let mut rendered = self.rendered.borrow_mut();
         if let Some((_, name)) = rendered.iter().find(|(m, _)| Arc::ptr_eq(m, stored)) {
             return name.unwrap_or(stored);
