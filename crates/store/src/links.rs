@@ -24,7 +24,8 @@ impl Planner<'_> {
             Some(key) => sql.bind(Param::Text(key.into())),
             None => sql.bind(Param::Null(ColumnType::Text)),
         };
-        sql.scope(tenant, &via.parent, &[]).and_key(&via.key);
+        sql.scope(tenant, via.table, &via.parent, &[])
+            .and_key(&via.key);
         statement(sql, Expect::Affected, Vec::new())
     }
 
@@ -32,7 +33,7 @@ impl Planner<'_> {
     pub fn delete_children(&self, tenant: &str, table: &Table, parent: &str) -> Statement {
         let mut sql = Sql::new(self.dialect);
         sql.push("DELETE FROM ").ident(&table.sql_name);
-        sql.scope(tenant, parent, &[]);
+        sql.scope(tenant, table, parent, &[]);
         statement(sql, Expect::Affected, Vec::new())
     }
 

@@ -155,7 +155,7 @@ pub struct Check<'a> {
 impl Check<'_> {
     /// `WHERE` the checked entity: its scope and key.
     fn condition(&self, sql: &mut Sql, tenant: &str) {
-        sql.scope(tenant, &self.parent, self.types)
+        sql.scope(tenant, self.table, &self.parent, self.types)
             .and_key(&self.key);
     }
 }
@@ -248,7 +248,7 @@ impl<'a> Planner<'a> {
     /// target the key the linking entity holds.
     pub fn target_condition(&self, sql: &mut Sql, keyword: &str, tenant: &str, target: &Target) {
         let Some(via) = &target.via else {
-            sql.scope_after(keyword, tenant, &target.parent, target.types);
+            sql.scope_after(keyword, tenant, target.table, &target.parent, target.types);
             if let Some(key) = &target.key {
                 sql.and_key(key);
             }
@@ -262,7 +262,8 @@ impl<'a> Planner<'a> {
             .push(" = (SELECT ")
             .ident(via.column);
         sql.push(" FROM ").ident(&via.table.sql_name);
-        sql.scope(tenant, &via.parent, &[]).and_key(&via.key);
+        sql.scope(tenant, via.table, &via.parent, &[])
+            .and_key(&via.key);
         sql.push(")");
     }
 

@@ -259,7 +259,7 @@ impl Planner<'_> {
         query: &ListQuery,
         checks: &[Check],
     ) {
-        sql.scope(tenant, &target.parent, target.types);
+        sql.scope(tenant, target.table, &target.parent, target.types);
         push_filter_condition(sql, target.table, query.filter.as_ref());
         if let Some(cursor) = &query.after {
             push_after(sql, target.table, &query.orderby, cursor);
@@ -272,7 +272,7 @@ impl Planner<'_> {
 fn push_count(sql: &mut Sql, tenant: &str, target: &Target, query: &ListQuery) {
     sql.push("SELECT COUNT(*) FROM ")
         .ident(&target.table.sql_name);
-    sql.scope(tenant, &target.parent, target.types);
+    sql.scope(tenant, target.table, &target.parent, target.types);
     push_filter_condition(sql, target.table, query.filter.as_ref());
 }
 

@@ -4,7 +4,9 @@
 mod ddl;
 mod dialect;
 
-pub use ddl::{add_missing_columns, column_definition, column_indexes, create_table};
+pub use ddl::{
+    add_missing_columns, column_definition, column_indexes, create_table, indexes_before,
+};
 pub use dialect::{Dialect, Flavor, Postgres, Sqlite};
 
 use odata::Value;
@@ -108,9 +110,17 @@ impl<'d> Sql<'d> {
         self
     }
 
-    /// `WHERE _tenant = ? AND _parent = ?`, plus the type filter.
-    pub fn scope(&mut self, tenant: &str, parent: &str, types: &[String]) -> &mut Self {
-        self.scope_after(" WHERE ", tenant, parent, types)
+    /// `WHERE _tenant = ? AND _parent = ?` on the rows of `table`, plus the type filter.
+    /// A table at the root leaves the parent out: its rows all have the parent `''`, and
+    /// its indexes leave it out too ([`create_table`]).
+    pub fn scope(
+        &mut self,
+        tenant: &str,
+        table: &Table,
+        parent: &str,
+        types: &[String],
+    ) -> &mut Self {
+        self.scope_after(" WHERE ", tenant, table, parent, types)
     }
 
     /// [`Sql::scope`] after another keyword than `WHERE` (a join's `ON`).
@@ -118,13 +128,16 @@ impl<'d> Sql<'d> {
         &mut self,
         keyword: &str,
         tenant: &str,
+        table: &Table,
         parent: &str,
         types: &[String],
     ) -> &mut Self {
         self.push(keyword).ident(TENANT).push(" = ");
         self.bind(Param::Text(tenant.into()));
-        self.push(" AND ").ident(PARENT).push(" = ");
-        self.bind(Param::Text(parent.into()));
+        if !table.at_root() {
+            self.push(" AND ").ident(PARENT).push(" = ");
+            self.bind(Param::Text(parent.into()));
+        }
         self.types(types)
     }
 

@@ -12,12 +12,18 @@ use common::Place;
 use odata::query::{CompareOp, Expr, Literal, OrderKey};
 use store::catalog::ColumnType::{Integer, Text};
 use store::plan::{Expect, Plan, Planner, Statement};
-use store::sql::Flavor;
+use store::sql::{Flavor, Param};
 use store::{Executor, ListQuery, PostgresExecutor, Store, TableKind};
 
 const TENANT: &str = "tenant-a";
 const ACCOUNTS: &str = "deviceManagement/macOSSoftwareUpdateAccountSummaries";
 const DEVICES: &str = "deviceManagement/managedDevices";
+const STATE_PATH: &str = "deviceManagement/deviceManagementScripts/deviceRunStates";
+/// A script's device states: a collection below another.
+const STATES: [(&str, Option<&str>); 2] = [
+    ("deviceManagement/deviceManagementScripts", Some("s")),
+    (STATE_PATH, None),
+];
 
 /// The database's plan of the page `query` of the collection at `path`, one line per step.
 async fn plan_of(
@@ -104,6 +110,12 @@ fn accounts(store: &dyn Store) -> &store::Table {
     tables.iter().find(|t| t.path == ACCOUNTS).unwrap()
 }
 
+/// The table of the scripts' device states.
+fn states(store: &dyn Store) -> &store::Table {
+    let tables = store.catalog().tables();
+    tables.iter().find(|t| t.path == STATE_PATH).unwrap()
+}
+
 /// Whether the plan sorts rows itself rather than reading them in an index's order.
 fn sorts(plan: &str) -> bool {
     plan.contains("TEMP B-TREE") || plan.contains("Sort")
@@ -131,13 +143,6 @@ async fn pages_ordered_by_a_timestamp_read_its_index_in_either_direction() {
     assert!(!sorts(&plan), "{plan}");
     // A script's device states, below the script: the check that it exists, in the
     // page's statement, changes neither order.
-    let steps = [
-        ("deviceManagement/deviceManagementScripts", Some("s")),
-        (
-            "deviceManagement/deviceManagementScripts/deviceRunStates",
-            None,
-        ),
-    ];
     for query in [
         ordered("lastStateUpdateDateTime", true),
         ListQuery {
@@ -145,7 +150,7 @@ async fn pages_ordered_by_a_timestamp_read_its_index_in_either_direction() {
             ..ListQuery::default()
         },
     ] {
-        let plan = plan_below(store.as_ref(), executor.as_ref(), &steps, &query).await;
+        let plan = plan_below(store.as_ref(), executor.as_ref(), &STATES, &query).await;
         assert!(!sorts(&plan), "{query:?}: {plan}");
         // The scripts' table itself (SQLite names it bare, PostgreSQL quoted; the lines
         // are written as `{:?}` writes them), not the states' that begins with its name.
@@ -160,31 +165,50 @@ async fn pages_ordered_by_a_timestamp_read_its_index_in_either_direction() {
     }
 }
 
+/// Whether the plan reads the table's primary key (tenant, id): SQLite names it
+/// `sqlite_autoindex_…`, PostgreSQL `…_pkey`.
+fn reads_primary_key(plan: &str) -> bool {
+    plan.contains("sqlite_autoindex_") || plan.contains("_pkey")
+}
+
 #[tokio::test]
-async fn indexes_laid_out_nulls_last_are_made_again_at_open() {
+async fn a_root_collection_in_id_order_is_read_by_its_primary_key() {
     let place = Place::new().await;
-    let Place::Postgres(schema) = &place else {
-        return; // SQLite sorts nulls first already: its indexes never changed.
-    };
-    let store = place.store().await;
-    let table = accounts(store.as_ref());
-    let (_, index) = table
-        .indexed()
-        .zip(store::sql::column_indexes(table))
-        .find(|(column, _)| &*column.name == "lastUpdatedDateTime")
-        .unwrap();
-    let table_name = table.sql_name.clone();
-    drop(store);
-    // The layout of before: the same index, nulls last.
-    let old = format!(
-        "DROP INDEX \"{index}\"; CREATE INDEX \"{index}\" ON \"{table_name}\" (\"_tenant\", \"_parent\", \"lastUpdatedDateTime\", \"id\")"
-    );
-    let executor = PostgresExecutor::connect(schema.url(), 1).await.unwrap();
-    for text in old.split("; ") {
-        run(&executor, text).await;
-    }
     let store = place.store().await;
     let executor = place.executor().await.unwrap();
+    // The page every client reads first, then one filtered on a property no index has.
+    let first = ListQuery {
+        size: 100,
+        ..ListQuery::default()
+    };
+    let mut filtered = first.clone();
+    filtered.filter = Some(Expr::Compare(
+        CompareOp::Gt,
+        Box::new(Expr::Property(vec!["failedUpdateCount".into()])),
+        Box::new(Expr::Literal(Literal::Int(0))),
+    ));
+    for query in [first.clone(), filtered] {
+        let plan = plan_of(store.as_ref(), executor.as_ref(), ACCOUNTS, &query).await;
+        assert!(!sorts(&plan), "{query:?}: {plan}");
+        assert!(reads_primary_key(&plan), "{query:?}: {plan}");
+    }
+    // A data set laid out before had the parent in the table's indexes, which every
+    // insert wrote: opened again, it has them no more, and reads as a new one does.
+    let table = accounts(store.as_ref());
+    let name = table.sql_name.clone();
+    let before = store::sql::indexes_before(table);
+    assert_eq!(before.len(), 1 + table.indexed().count());
+    drop(store);
+    for index in &before {
+        let old =
+            format!("CREATE INDEX \"{index}\" ON \"{name}\" (\"_tenant\", \"_parent\", \"id\")");
+        run(executor.as_ref(), &old).await;
+    }
+    assert_eq!(with_parent(executor.as_ref(), &name).await, before.len());
+    let store = place.store().await;
+    assert_eq!(with_parent(executor.as_ref(), &name).await, 0);
+    let plan = plan_of(store.as_ref(), executor.as_ref(), ACCOUNTS, &first).await;
+    assert!(reads_primary_key(&plan), "{plan}");
     let plan = plan_of(
         store.as_ref(),
         executor.as_ref(),
@@ -195,7 +219,73 @@ async fn indexes_laid_out_nulls_last_are_made_again_at_open() {
     assert!(!sorts(&plan), "{plan}");
 }
 
-async fn run(executor: &PostgresExecutor, text: &str) {
+/// How many of the table `name`'s indexes have the parent in them.
+async fn with_parent(executor: &dyn Executor, name: &str) -> usize {
+    let text = match executor.dialect().flavor() {
+        Flavor::Sqlite => {
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
+        }
+        Flavor::Postgres => {
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1"
+        }
+    };
+    let rows = executor
+        .run(Plan {
+            write: false,
+            statements: vec![Statement {
+                text: text.into(),
+                params: vec![Param::Text(name.into())],
+                expect: Expect::Rows,
+                decode: vec![Text],
+            }],
+            max_bytes: None,
+            row: None,
+            by_key: false,
+        })
+        .await
+        .unwrap();
+    rows[0]
+        .iter()
+        .filter(|row| format!("{:?}", row[0]).contains("_parent"))
+        .count()
+}
+
+#[tokio::test]
+async fn indexes_laid_out_nulls_last_are_made_again_at_open() {
+    let place = Place::new().await;
+    let Place::Postgres(schema) = &place else {
+        return; // SQLite sorts nulls first already: its indexes never changed.
+    };
+    let store = place.store().await;
+    let table = states(store.as_ref());
+    let (_, index) = table
+        .indexed()
+        .zip(store::sql::column_indexes(table))
+        .find(|(column, _)| &*column.name == "lastStateUpdateDateTime")
+        .unwrap();
+    let table_name = table.sql_name.clone();
+    drop(store);
+    // The layout of before: the same index, nulls last.
+    let old = format!(
+        "DROP INDEX \"{index}\"; CREATE INDEX \"{index}\" ON \"{table_name}\" (\"_tenant\", \"_parent\", \"lastStateUpdateDateTime\", \"id\")"
+    );
+    let executor = PostgresExecutor::connect(schema.url(), 1).await.unwrap();
+    for text in old.split("; ") {
+        run(&executor, text).await;
+    }
+    let store = place.store().await;
+    let executor = place.executor().await.unwrap();
+    let plan = plan_below(
+        store.as_ref(),
+        executor.as_ref(),
+        &STATES,
+        &ordered("lastStateUpdateDateTime", true),
+    )
+    .await;
+    assert!(!sorts(&plan), "{plan}");
+}
+
+async fn run(executor: &dyn Executor, text: &str) {
     executor
         .run(Plan {
             write: true,

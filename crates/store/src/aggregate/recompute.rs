@@ -71,7 +71,7 @@ impl Planner<'_> {
                     self.value(&mut sql, tenant, holder, source, HolderKey::Bound(key));
                 }
                 sql.push(" FROM ").ident(&holder.sql_name);
-                sql.scope(tenant, parent, &[]).and_key(key);
+                sql.scope(tenant, holder, parent, &[]).and_key(key);
                 sql.push(" ON CONFLICT (")
                     .ident(TENANT)
                     .push(", ")

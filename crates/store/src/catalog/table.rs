@@ -90,17 +90,24 @@ impl Table {
             .find(|c| c.link.is_some() && c.name.strip_prefix('_') == Some(nav))
     }
 
-    /// The columns the store keeps an index on (`_tenant, _parent, column, id`): the
-    /// timestamps and enums of collection tables. Such an index serves `$orderby` on the
-    /// column with keyset pages on (column, id) in either direction, and an `eq` filter
-    /// with pages in id order, without a sort: at 1M rows, `$orderby=lastUpdatedDateTime
-    /// desc&$top=100` went from a 250 ms scan and sort to 2 ms. Integer counts are left
-    /// out: their filters are ranges (`failedUpdateCount gt 3`), for which SQLite, without
-    /// statistics, prefers the index and then sorts every match by id, 10 times slower at
-    /// 1M rows than scanning in id order; and every index costs each write and about a
-    /// fifth of the table's size (README "Performance"). Wide report types pay the most:
-    /// `managedDevice` has 24 such columns, which double the cost of a single create and
-    /// leave bulk loading within the noise, for equality filters and counts on every state.
+    /// Whether the table is at the root of the served places (no entity contains its
+    /// entities): its rows all have the parent `''`.
+    pub fn at_root(&self) -> bool {
+        self.parent.is_none()
+    }
+
+    /// The columns the store keeps an index on (`_tenant, [_parent,] column, id`, as
+    /// `sql::create_table` says): the timestamps and enums of collection tables. Such
+    /// an index serves `$orderby` on the column with keyset pages on (column, id) in
+    /// either direction, and an `eq` filter with pages in id order, without a sort: at
+    /// 1M rows, `$orderby=lastUpdatedDateTime desc&$top=100` went from a 250 ms scan
+    /// and sort to 2 ms. Integer counts are left out: their filters are ranges
+    /// (`failedUpdateCount gt 3`), for which SQLite, without statistics, prefers the
+    /// index and then sorts every match by id, 10 times slower at 1M rows than scanning
+    /// in id order; and every index costs each write and about a fifth of the table's
+    /// size (README "Performance"). Wide report types pay the most: `managedDevice` has
+    /// 24 such columns, which double the cost of a single create and leave bulk loading
+    /// within the noise, for equality filters and counts on every state.
     pub fn indexed(&self) -> impl Iterator<Item = &Column> {
         let collection = self.kind == TableKind::Collection;
         self.columns.iter().filter(move |c| {

@@ -97,7 +97,7 @@ impl<'a> Planner<'a> {
                 .push(" = ")
                 .bind(Param::from_value(column, value));
         }
-        sql.scope(tenant, &target.parent, target.types);
+        sql.scope(tenant, target.table, &target.parent, target.types);
         if let Some(key) = &target.key {
             sql.and_key(key);
         }
@@ -169,7 +169,7 @@ impl<'a> Planner<'a> {
     pub fn delete(&self, tenant: &str, target: &Target) -> Statement {
         let mut sql = Sql::new(self.dialect);
         sql.push("DELETE FROM ").ident(&target.table.sql_name);
-        sql.scope(tenant, &target.parent, target.types);
+        sql.scope(tenant, target.table, &target.parent, target.types);
         if let Some(key) = &target.key {
             sql.and_key(key);
         }
@@ -197,7 +197,7 @@ impl<'a> Planner<'a> {
         let mut select = Sql::new(self.dialect);
         select.push("SELECT ").columns(&table.all);
         select.push(" FROM ").ident(&table.sql_name);
-        select.scope(tenant, &target.parent, row.types);
+        select.scope(tenant, table, &target.parent, row.types);
         if let Some(key) = row.key {
             select.and_key(key);
         }

@@ -28,30 +28,41 @@ pub fn create_table(dialect: &dyn Dialect, table: &Table, parent: Option<&Table>
             quote("id")
         ));
     }
-    let mut statements = vec![
-        format!(
-            "CREATE TABLE IF NOT EXISTS {name} (\n  {}\n)",
-            lines.join(",\n  ")
-        ),
-        format!(
-            "CREATE INDEX IF NOT EXISTS {} ON {name} ({}, {}, {})",
-            quote(&format!("{}__by_parent", table.sql_name)),
-            quote(TENANT),
-            quote(PARENT),
+    let mut statements = vec![format!(
+        "CREATE TABLE IF NOT EXISTS {name} (\n  {}\n)",
+        lines.join(",\n  ")
+    )];
+    // A table at the root has one parent, `''`, which its indexes and statements
+    // (`Sql::scope`) leave out: its primary key (tenant, id) is its order by id, and a
+    // column's index is (tenant, column, id), named `…__on_{column}`. A table below
+    // another has (tenant, parent, id) and (tenant, parent, column, id), `…__by_{column}`.
+    // A root table's indexes that had the parent in them, laid out before, are dropped
+    // ([`indexes_before`]): every insert wrote each (bench/HISTORY.md, step 51).
+    let root = table.at_root();
+    let scope = match root {
+        true => quote(TENANT),
+        false => format!("{}, {}", quote(TENANT), quote(PARENT)),
+    };
+    if root {
+        for index in indexes_before(table) {
+            statements.push(format!("DROP INDEX IF EXISTS {}", quote(&index)));
+        }
+    } else {
+        statements.push(format!(
+            "CREATE INDEX IF NOT EXISTS {} ON {name} ({scope}, {})",
+            quote(&by_parent(table)),
             quote("id")
-        ),
-    ];
-    // (tenant, parent, column, id): serves a range filter on the column and keyset pages
-    // ordered by (column, id) in either direction. Nulls sort first in the index, as in
-    // an ascending OData order, so that read backwards it is the descending order (nulls
-    // last): PostgreSQL's default (nulls last) read backwards puts them first, which no
+        ));
+    }
+    // (…, column, id): serves a range filter on the column and keyset pages ordered by
+    // (column, id) in either direction. Nulls sort first in the index, as in an ascending
+    // OData order, so that read backwards it is the descending order (nulls last):
+    // PostgreSQL's default (nulls last) read backwards puts them first, which no
     // `ORDER BY … DESC NULLS LAST` can use, and sorted the whole collection per page.
     for column in table.indexed() {
         statements.push(format!(
-            "CREATE INDEX IF NOT EXISTS {} ON {name} ({}, {}, {}{}, {})",
-            quote(&index_name(&table.sql_name, &column.name)),
-            quote(TENANT),
-            quote(PARENT),
+            "CREATE INDEX IF NOT EXISTS {} ON {name} ({scope}, {}{}, {})",
+            quote(&column_index(table, &column.name)),
             quote(&column.name),
             dialect.nulls_order(false),
             quote("id")
@@ -64,13 +75,40 @@ pub fn create_table(dialect: &dyn Dialect, table: &Table, parent: Option<&Table>
 pub fn column_indexes(table: &Table) -> impl Iterator<Item = String> + '_ {
     table
         .indexed()
-        .map(|column| index_name(&table.sql_name, &column.name))
+        .map(|column| column_index(table, &column.name))
 }
 
-/// `{table}__by_{column}`, or past 63 bytes (PostgreSQL's limit) the table name's first 40
-/// bytes and a hash of the full name (table names are ASCII).
-fn index_name(table: &str, column: &str) -> String {
-    let full = format!("{table}__by_{column}");
+/// The indexes a table at the root had when they had the parent in them, which
+/// [`create_table`] drops: the parent's, and its columns' (named as below another table).
+pub fn indexes_before(table: &Table) -> Vec<String> {
+    if !table.at_root() {
+        return Vec::new();
+    }
+    let columns = table
+        .indexed()
+        .map(|column| index_name(&table.sql_name, BELOW, &column.name));
+    std::iter::once(by_parent(table)).chain(columns).collect()
+}
+
+/// `{table}__by_parent`: (tenant, parent, id), on a table below another.
+fn by_parent(table: &Table) -> String {
+    format!("{}__by_parent", table.sql_name)
+}
+
+/// The infix of a column's index on a table below another, with the parent in it.
+const BELOW: &str = "by";
+/// The infix of a column's index on a table at the root, without the parent.
+const ROOT: &str = "on";
+
+fn column_index(table: &Table, column: &str) -> String {
+    let infix = if table.at_root() { ROOT } else { BELOW };
+    index_name(&table.sql_name, infix, column)
+}
+
+/// `{table}__{infix}_{column}`, or past 63 bytes (PostgreSQL's limit) the table name's
+/// first 40 bytes and a hash of the full name (table names are ASCII).
+fn index_name(table: &str, infix: &str, column: &str) -> String {
+    let full = format!("{table}__{infix}_{column}");
     if full.len() <= 63 {
         return full;
     }
