@@ -58,7 +58,7 @@ pub struct ExpandQuery {
 /// A position in an ordered collection: the sort keys and id of the last row read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cursor {
-    /// One JSON scalar per `$orderby` key, as stored.
+    /// One JSON scalar per `$orderby` key before any `id` key, as stored.
     pub keys: Vec<Json>,
     /// The row's id.
     pub id: String,
@@ -79,14 +79,11 @@ impl Cursor {
     /// The cursor just after `record` under `orderby` (the record holds the keys'
     /// columns: see [`ListQuery::needed`]).
     pub fn after(table: &Table, orderby: &[OrderKey], record: &Record) -> Cursor {
-        let keys = orderby
+        let keys = order_keys(table, orderby)
+            .0
             .iter()
             .map(|key| {
                 let operand = Operand::new(table, &key.path);
-                if operand.column.is_none() {
-                    // The key is no column of the record: it is the record's id.
-                    return Json::String(record.id.clone());
-                }
                 let value = record.get(operand.name);
                 match (operand.column, value) {
                     (Some(column), Some(value)) if operand.json_path.is_empty() => {
@@ -131,10 +128,19 @@ fn param(json: &Json) -> Param {
     }
 }
 
-/// The direction of the `id` tie-breaker: that of the last key, so that a single-direction
-/// order is one row-value comparison.
-fn id_descending(orderby: &[OrderKey]) -> bool {
-    orderby.last().is_some_and(|k| k.descending)
+/// The `$orderby` keys an order compares, and the direction of the `id` that ends it: that
+/// of the last key, so that a single-direction order is one row-value comparison. Keys
+/// after an `id` key order nothing (ids are unique), and an `id` key is that last `id`
+/// itself: `$orderby=id desc` is `ORDER BY id DESC`, which the primary key serves, not
+/// `id DESC NULLS LAST, id DESC`, which PostgreSQL sorted for every page.
+fn order_keys<'k>(table: &Table, orderby: &'k [OrderKey]) -> (&'k [OrderKey], bool) {
+    let id = orderby
+        .iter()
+        .position(|key| Operand::new(table, &key.path).column.is_none());
+    match id {
+        Some(at) => (&orderby[..at], orderby[at].descending),
+        None => (orderby, orderby.last().is_some_and(|k| k.descending)),
+    }
 }
 
 /// ` AND <filter>` (nothing without a filter).
@@ -147,11 +153,11 @@ pub fn push_filter_condition(sql: &mut Sql, table: &Table, filter: Option<&Expr>
 
 /// ` AND <strictly after the cursor>`.
 pub fn push_after(sql: &mut Sql, table: &Table, orderby: &[OrderKey], cursor: &Cursor) {
+    let (orderby, id_desc) = order_keys(table, orderby);
     let operands: Vec<Operand> = orderby
         .iter()
         .map(|k| Operand::new(table, &k.path))
         .collect();
-    let id_desc = id_descending(orderby);
     let uniform = orderby.iter().all(|k| k.descending == id_desc)
         && operands
             .iter()
@@ -232,6 +238,7 @@ fn push_after_from(
 
 /// ` ORDER BY k1 [DESC], …, id`.
 pub fn push_order(sql: &mut Sql, table: &Table, orderby: &[OrderKey]) {
+    let (orderby, id_desc) = order_keys(table, orderby);
     sql.push(" ORDER BY ");
     for key in orderby {
         Operand::new(table, &key.path).push(sql);
@@ -239,9 +246,5 @@ pub fn push_order(sql: &mut Sql, table: &Table, orderby: &[OrderKey]) {
         let nulls = sql.dialect().nulls_order(key.descending);
         sql.push(nulls).push(", ");
     }
-    sql.ident("id").push(if id_descending(orderby) {
-        " DESC"
-    } else {
-        " ASC"
-    });
+    sql.ident("id").push(if id_desc { " DESC" } else { " ASC" });
 }

@@ -176,7 +176,7 @@ async fn a_root_collection_in_id_order_is_read_by_its_primary_key() {
     let place = Place::new().await;
     let store = place.store().await;
     let executor = place.executor().await.unwrap();
-    // The page every client reads first, then one filtered on a property no index has.
+    // The page every client reads first, then one filtered on a property no index has,
     let first = ListQuery {
         size: 100,
         ..ListQuery::default()
@@ -187,7 +187,13 @@ async fn a_root_collection_in_id_order_is_read_by_its_primary_key() {
         Box::new(Expr::Property(vec!["failedUpdateCount".into()])),
         Box::new(Expr::Literal(Literal::Int(0))),
     ));
-    for query in [first.clone(), filtered] {
+    // And in id order asked for: the key ends the order, in its direction.
+    for query in [
+        first.clone(),
+        filtered,
+        ordered("id", false),
+        ordered("id", true),
+    ] {
         let plan = plan_of(store.as_ref(), executor.as_ref(), ACCOUNTS, &query).await;
         assert!(!sorts(&plan), "{query:?}: {plan}");
         assert!(reads_primary_key(&plan), "{query:?}: {plan}");

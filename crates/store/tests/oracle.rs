@@ -116,6 +116,8 @@ fn orderby() -> impl Strategy<Value = String> {
             "state",
             "updateCategory",
             "lastUpdatedDateTime",
+            // The key: what follows it orders nothing, and it ends the order itself.
+            "id",
         ],
         0..3,
     )
