@@ -96,6 +96,14 @@ impl RawRow {
             values,
         };
         row.check_text(&path)?;
+        // No foreign key holds a root table's rows to their parent, and its statements
+        // no longer name it (`Sql::scope`): a row under another parent would be read.
+        if table.at_root() && !row.parent.is_empty() {
+            return Err(format!(
+                "{path} is at the root: its rows have the parent \"\", not {:?}",
+                row.parent
+            ));
+        }
         Ok((table.id, row))
     }
 

@@ -58,7 +58,8 @@ pub struct ExpandQuery {
 /// A position in an ordered collection: the sort keys and id of the last row read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cursor {
-    /// One JSON scalar per `$orderby` key before any `id` key, as stored.
+    /// One JSON scalar per `$orderby` key, as stored (an `id` key's is the id). Only those
+    /// before an `id` key are compared; the rest keep tokens one shape across versions.
     pub keys: Vec<Json>,
     /// The row's id.
     pub id: String,
@@ -79,11 +80,14 @@ impl Cursor {
     /// The cursor just after `record` under `orderby` (the record holds the keys'
     /// columns: see [`ListQuery::needed`]).
     pub fn after(table: &Table, orderby: &[OrderKey], record: &Record) -> Cursor {
-        let keys = order_keys(table, orderby)
-            .0
+        let keys = orderby
             .iter()
             .map(|key| {
                 let operand = Operand::new(table, &key.path);
+                if operand.column.is_none() {
+                    // The key is no column of the record: it is the record's id.
+                    return Json::String(record.id.clone());
+                }
                 let value = record.get(operand.name);
                 match (operand.column, value) {
                     (Some(column), Some(value)) if operand.json_path.is_empty() => {
@@ -173,7 +177,7 @@ pub fn push_after(sql: &mut Sql, table: &Table, orderby: &[OrderKey], cursor: &C
         }
         sql.ident("id")
             .push(if id_desc { ") < (" } else { ") > (" });
-        for value in &cursor.keys {
+        for value in &cursor.keys[..operands.len()] {
             sql.bind(param(value)).push(", ");
         }
         sql.bind(Param::Text(cursor.id.clone())).push(")");

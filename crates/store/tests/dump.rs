@@ -127,3 +127,21 @@ async fn every_row_moves_and_reads_back_the_same() {
     to.import_rows(table.id, &rows).await.unwrap();
     assert_eq!(to.count("tenant-b", &accounts, None).await.unwrap(), 7);
 }
+
+#[test]
+fn a_root_row_under_a_parent_is_refused() {
+    let catalog = Catalog::build(&intune::Schema::load().unwrap()).unwrap();
+    let line = |parent: &str| {
+        serde_json::json!({
+            "table": "deviceManagement/macOSSoftwareUpdateAccountSummaries",
+            "tenant": "t",
+            "parent": parent,
+            "id": "a",
+            "type": "#microsoft.graph.macOSSoftwareUpdateAccountSummary",
+            "values": {},
+        })
+    };
+    assert!(RawRow::from_json(&catalog, &line("")).is_ok());
+    let refused = RawRow::from_json(&catalog, &line("p")).unwrap_err();
+    assert!(refused.contains("is at the root"), "{refused}");
+}

@@ -203,7 +203,7 @@ async fn a_root_collection_in_id_order_is_read_by_its_primary_key() {
     let table = accounts(store.as_ref());
     let name = table.sql_name.clone();
     let before = store::sql::indexes_before(table);
-    assert_eq!(before.len(), 1 + table.indexed().count());
+    assert_eq!(before.len(), 1 + table.indexed().count(), "{before:?}");
     drop(store);
     for index in &before {
         let old =

@@ -100,11 +100,14 @@ impl Planner<'_> {
                     sql.ident(name).push(" = ");
                     self.value(&mut sql, tenant, holder, source, key);
                 }
-                sql.push(" WHERE ").ident(TENANT).push(" = ");
-                sql.bind(Param::Text(tenant.into()));
-                if let Holders::One { key, parent } = holders {
-                    sql.push(" AND ").ident(PARENT).push(" = ");
-                    sql.bind(Param::Text(parent.into())).and_key(key);
+                match holders {
+                    Holders::One { key, parent } => {
+                        sql.scope(tenant, target, parent, &[]).and_key(key);
+                    }
+                    Holders::All => {
+                        sql.push(" WHERE ").ident(TENANT).push(" = ");
+                        sql.bind(Param::Text(tenant.into()));
+                    }
                 }
             }
         }

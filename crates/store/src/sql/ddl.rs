@@ -87,7 +87,10 @@ pub fn indexes_before(table: &Table) -> Vec<String> {
     let columns = table
         .indexed()
         .map(|column| index_name(&table.sql_name, BELOW, &column.name));
-    std::iter::once(by_parent(table)).chain(columns).collect()
+    // PostgreSQL cuts a name to 63 bytes: a table's name of 63 cut its `by_parent` to the
+    // table's own, so no such index was ever made, and dropping it would name the table.
+    let parent = (table.sql_name.len() < 63).then(|| by_parent(table));
+    parent.into_iter().chain(columns).collect()
 }
 
 /// `{table}__by_parent`: (tenant, parent, id), on a table below another.
