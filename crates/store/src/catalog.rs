@@ -70,6 +70,12 @@ impl Catalog {
                     .parent
                     .and_then(|p| catalog.by_path.get(&places.get(p).path).copied());
                 let id = catalog.table_for(&place.path, parent, kind, &place.entity_type);
+                let types = &mut catalog.tables[id].types;
+                for t in &place.types {
+                    if !types.contains(t) {
+                        types.push(t.clone());
+                    }
+                }
                 catalog.add_columns(model, version, id, &place.entity_type)?;
             }
             for place in places.iter() {
@@ -129,6 +135,7 @@ impl Catalog {
             parent,
             kind,
             entity_type: entity_type.to_string(),
+            types: Vec::new(),
             columns: Vec::new(),
             all: Selection::default(),
             rendered: Vec::new(),

@@ -25,6 +25,11 @@ pub enum Expect {
     Referenced,
     /// The rows are the plan's result, decoded by `decode`.
     Rows,
+    /// As `Rows`, but the rows past the first `n` are neither decoded nor weighed against
+    /// the plan's budget: each is an empty row. A page reads one row past its end only to
+    /// know whether another page follows; that row is not in the answer, so an entity a
+    /// read by key may answer also fits a page of one.
+    LookAhead(usize),
     /// The number of affected rows is the plan's result (one row, one integer).
     Affected,
     /// Only the statement's effect: it adds no result.
@@ -32,6 +37,14 @@ pub enum Expect {
 }
 
 impl Expect {
+    /// Whether the row after `read` rows of the result is decoded (and weighed).
+    pub fn decodes(self, read: usize) -> bool {
+        match self {
+            Expect::LookAhead(n) => read < n,
+            _ => true,
+        }
+    }
+
     /// The failure of an `Exists` or `Referenced` statement that found no row.
     pub fn missing(self) -> StoreError {
         match self {

@@ -30,7 +30,8 @@ pub enum Parents<'q> {
 
 impl Planner<'_> {
     /// The selected columns of a page of the target collection: one row more than the
-    /// page size, to know whether another page follows. `checks`, parents that must
+    /// page size, to know whether another page follows (read as an empty row, outside
+    /// the budget: [`Expect::LookAhead`]). `checks`, parents that must
     /// exist, are taken into the statement: a page with rows shows that they do (an empty
     /// page does not say which was missing, the parents or the rows).
     pub fn page(
@@ -46,7 +47,11 @@ impl Planner<'_> {
         self.push_page_rows(&mut sql, tenant, target, (query, checks), rows, |sql| {
             sql.columns(selection);
         });
-        statement(sql, Expect::Rows, selection.decode(target.table))
+        statement(
+            sql,
+            Expect::LookAhead(query.size),
+            selection.decode(target.table),
+        )
     }
 
     /// Whether a page of `query` has no rows, in one statement with the `checks` of the

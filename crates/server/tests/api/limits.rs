@@ -323,3 +323,39 @@ async fn a_batch_shares_the_response_limit_and_an_entity_that_cannot_fit_is_refu
     assert_eq!(listed.status, 400, "{}", listed.text);
     assert_eq!(listed.error().0, "ResponseTooLarge");
 }
+
+/// An entity that a read by id may answer fits a page on its own: the row a page reads
+/// past its end, only to know that another page follows, is not part of the answer and
+/// does not weigh against the limit.
+#[tokio::test]
+async fn a_page_of_one_entity_that_fits_alone_is_served_with_its_next_link() {
+    // Each entity fits the limit alone; no two do.
+    let app = with_large_entities(120_000, 2, 70_000).await;
+    let listed = app.get(MACS).await.json();
+    assert_eq!(listed["value"].as_array().unwrap().len(), 1, "{listed}");
+    let first = listed["value"][0]["id"].as_str().unwrap().to_string();
+    let by_id = app.get(&format!("{MACS}/{first}")).await;
+    assert_eq!(by_id.status, 200, "{}", by_id.text);
+
+    for top in ["1", "999"] {
+        let mut next = Some(format!("{}{MACS}?$top={top}", app.base));
+        let mut seen = Vec::new();
+        while let Some(url) = next.take() {
+            let reply = app.get(url.strip_prefix(&app.base).unwrap()).await;
+            assert_eq!(reply.status, 200, "$top={top}: {}", reply.text);
+            let page = reply.json();
+            let values = page["value"].as_array().unwrap();
+            assert_eq!(values.len(), 1, "$top={top}");
+            seen.push(values[0]["displayName"].as_str().unwrap()[..3].to_string());
+            next = page["@odata.nextLink"].as_str().map(str::to_string);
+            assert!(seen.len() <= 2, "paging does not end");
+        }
+        assert_eq!(seen, ["000", "001"], "$top={top}");
+    }
+
+    // A page ends after as many entities as fit: two of three.
+    let app = with_large_entities(120_000, 3, 50_000).await;
+    let page = app.get(&format!("{MACS}?$top=10")).await.json();
+    assert_eq!(page["value"].as_array().unwrap().len(), 2, "{page}");
+    assert!(page["@odata.nextLink"].is_string(), "{page}");
+}

@@ -1,6 +1,6 @@
 //! v1.0 and beta are two views of one data set.
 
-use crate::helpers::TestApp;
+use crate::helpers::{Reply, TestApp};
 
 #[tokio::test]
 async fn beta_only_segments_are_unknown_on_v1() {
@@ -111,4 +111,69 @@ async fn v1_does_not_see_beta_only_derived_types() {
         ))
         .await;
     assert_eq!(hidden.status, 404);
+}
+
+/// A device of beta's `windowsManagedDevice` (a type v1.0 lacks) lives in a root table
+/// that v1.0's model sees as holding one type: v1.0 must still leave it out of every read,
+/// count and write.
+#[tokio::test]
+async fn v1_does_not_see_a_beta_only_device_type() {
+    let app = TestApp::spawn().await;
+    let devices = |version: &str| format!("/{version}/deviceManagement/managedDevices");
+    let created = app
+        .post(
+            &devices("beta"),
+            r##"{"@odata.type": "#microsoft.graph.windowsManagedDevice", "deviceName": "W2"}"##,
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let windows = created.json()["id"].as_str().unwrap().to_string();
+    let plain = app.post(&devices("v1.0"), r#"{"deviceName": "P1"}"#).await;
+    assert_eq!(plain.status, 201, "{}", plain.text);
+    let plain = plain.json()["id"].as_str().unwrap().to_string();
+    let ids = |reply: Reply| -> Vec<String> {
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        let body = reply.json();
+        body["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    let one = |version: &str| format!("{}/{windows}", devices(version));
+    let read = app.get(&format!("{}?$select=id", one("v1.0"))).await;
+    assert_eq!(read.status, 404, "{}", read.text);
+    let listed = app.get(&devices("v1.0")).await;
+    assert_eq!(ids(listed), [plain.as_str()]);
+    let filtered = app
+        .get(&format!("{}?$filter=deviceName eq 'W2'", devices("v1.0")))
+        .await;
+    assert_eq!(ids(filtered), Vec::<String>::new());
+    let paged = app
+        .get(&format!("{}?$top=1&$count=true", devices("v1.0")))
+        .await;
+    let paged = paged.json();
+    assert_eq!(paged["@odata.count"], 1);
+    assert!(paged.get("@odata.nextLink").is_none(), "{paged}");
+    let counted = app.get(&format!("{}/$count", devices("v1.0"))).await;
+    assert_eq!(counted.text, "1");
+    let patched = app.patch(&one("v1.0"), r#"{"notes": "v1"}"#).await;
+    assert_eq!(patched.status, 404, "{}", patched.text);
+    let deleted = app.delete(&one("v1.0")).await;
+    assert_eq!(deleted.status, 404, "{}", deleted.text);
+
+    // beta still sees it, unchanged by the refused v1.0 writes.
+    let beta = app.get(&one("beta")).await;
+    assert_eq!(beta.status, 200, "{}", beta.text);
+    assert_eq!(
+        beta.json()["@odata.type"],
+        "#microsoft.graph.windowsManagedDevice"
+    );
+    assert_eq!(beta.json()["notes"], serde_json::Value::Null);
+    assert_eq!(
+        ids(app.get(&devices("beta")).await),
+        [windows.as_str(), plain.as_str()]
+    );
 }

@@ -15,7 +15,10 @@ pub struct Step {
     /// The key, for an entity of a collection.
     pub key: Option<String>,
     /// The entity types visible here (empty: all). A version that lacks some derived
-    /// types does not see entities of those types, and a cast narrows them.
+    /// types does not see entities of those types, and a cast narrows them. Empty only
+    /// where the table holds one type: a version whose model has no derived type of the
+    /// declared one (v1.0's `managedDevice`) may still share the table with a version
+    /// that has some (beta's `windowsManagedDevice`).
     pub types: Vec<String>,
     /// For the target of a link: the link column of the previous step's table, which
     /// holds this entity's key.
@@ -58,9 +61,7 @@ impl Catalog {
                         _ => (place.path.as_str(), None),
                     };
                     let table = *self.by_path.get(table)?;
-                    let polymorphic = model
-                        .structured(&place.entity_type)
-                        .is_some_and(|t| !t.derived.is_empty());
+                    let polymorphic = self.tables[table].types.len() > 1;
                     steps.push(Step {
                         table,
                         key: None,

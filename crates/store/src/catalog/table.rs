@@ -47,6 +47,10 @@ pub struct Table {
     pub kind: TableKind,
     /// The navigation property's declared entity type.
     pub entity_type: String,
+    /// The concrete entity types its rows may have, union over versions. A version that
+    /// sees fewer of them must name the ones it sees in every statement (a `_type`
+    /// filter), whatever its own model says of the declared type ([`super::Step::types`]).
+    pub types: Vec<String>,
     /// Structural properties except the key, union over types and versions.
     pub columns: Vec<Column>,
     /// Every column, for the reads of whole entities (writes, exports); laid out once

@@ -14,7 +14,10 @@ use crate::{Page, Record, StoreError};
 
 impl<E: Executor> SqlStore<E> {
     /// A page of `query`, as long as fits its byte budget (at least one entity, else
-    /// `TooLarge`).
+    /// `TooLarge`). The budget weighs what the answer holds, as a read by key's does: the
+    /// page's entities and their expansions, not the row read past its end to know
+    /// whether another page follows ([`crate::plan::Expect::LookAhead`]), so an entity
+    /// that a read by key answers also fits a page of one.
     pub(super) async fn page_within_budget(
         &self,
         tenant: &str,
@@ -28,11 +31,10 @@ impl<E: Executor> SqlStore<E> {
                 // cursor, as a server-driven page may.
                 Err(StoreError::TooLarge {
                     statement, fitted, ..
-                }) if attempt.size > 1 => {
+                }) if attempt.size > 1 && (statement > 0 || fitted > 0) => {
                     let shorter = if statement == 0 {
-                        // The page itself went over: `fitted` rows fit, one of them the
-                        // look-ahead row.
-                        fitted.saturating_sub(1)
+                        // The page itself went over: its first `fitted` rows fit.
+                        fitted
                     } else {
                         attempt.size / 2
                     };

@@ -169,11 +169,15 @@ pub(super) async fn statements(
                     return Err(Failure::Final(statement.expect.missing()));
                 }
             }
-            Expect::Rows => {
+            Expect::Rows | Expect::LookAhead(_) => {
                 // Row by row, so a read over its budget stops reading.
                 let mut rows = query.fetch(&mut *connection);
                 let mut decoded = Vec::new();
                 while let Some(row) = rows.try_next().await.map_err(classify)? {
+                    if !statement.expect.decodes(decoded.len()) {
+                        decoded.push(Vec::new());
+                        continue;
+                    }
                     let row = decode(&row, &statement.decode).map_err(Failure::Final)?;
                     budget
                         .take(&row, index, decoded.len())
