@@ -116,6 +116,7 @@ fn row(i: u64) -> Changes {
     let text = |name: &str, value: String| (name.to_string(), Value::String(value));
     let int = |name: &str, value: i64| (name.to_string(), Value::Int(value));
     Changes {
+        merged: Vec::new(),
         type_name: "macOSSoftwareUpdateAccountSummary".into(),
         values: vec![
             text("displayName", format!("Mac {i}")),

@@ -99,6 +99,9 @@ pub struct Changes {
     pub type_name: String,
     /// The properties to set, by schema name.
     pub values: Vec<(String, Value)>,
+    /// The complex values of `values` a PATCH merges into the stored ones, with the
+    /// members it gives (an empty list: every value is set).
+    pub merged: Vec<(String, odata::value::Given)>,
     /// Links to set: (navigation property, key of the linked entity, or `None` to unset).
     /// The linked entity must exist in the same tenant.
     pub links: Vec<(String, Option<String>)>,

@@ -3,11 +3,13 @@
 
 mod ddl;
 mod dialect;
+mod merge;
 
 pub use ddl::{
     add_missing_columns, column_definition, column_indexes, create_table, indexes_before,
 };
 pub use dialect::{Dialect, Flavor, Postgres, Sqlite};
+pub use merge::{Stored, push_merged};
 
 use odata::Value;
 

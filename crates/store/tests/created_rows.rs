@@ -42,6 +42,7 @@ fn changes(table: &Table, set: Option<bool>) -> Changes {
             .collect()
     });
     Changes {
+        merged: Vec::new(),
         type_name: table.entity_type.clone(),
         values,
         links: Vec::new(),

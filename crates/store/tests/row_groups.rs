@@ -19,6 +19,7 @@ const STATES: &str = "deviceManagement/deviceManagementScripts/deviceRunStates";
 /// A change of the state: `values`, and `links`.
 fn change(values: Vec<(&str, Value)>, links: Vec<(&str, &str)>) -> Changes {
     Changes {
+        merged: Vec::new(),
         type_name: "deviceManagementScriptDeviceState".into(),
         values: values
             .into_iter()

@@ -1,10 +1,12 @@
 //! Property values: what a validated request body holds, what a store keeps, and how a
 //! response writes them.
 
+mod complex;
 mod error;
 mod parameters;
 mod read;
 
+pub use complex::{Given, complete, complete_entity, left_out};
 pub use error::ValueError;
 pub use parameters::{Parameter, read_parameters};
 pub use read::{default_value, read_entity};
@@ -76,6 +78,10 @@ pub struct EntityBody {
     pub type_name: String,
     /// Whether the body named its type with `@odata.type`.
     pub type_given: bool,
-    /// The properties the body sets.
+    /// The properties the body sets; a complex value written out whole, as a create
+    /// would write it.
     pub values: Vec<(String, Value)>,
+    /// On a PATCH, the complex values of `values` to merge into the stored ones rather
+    /// than to set, with the members the body gives.
+    pub merged: Vec<(String, Given)>,
 }

@@ -31,10 +31,15 @@ pub fn read_entity(
     let annotation = body.get("@odata.type");
     let ty = reader.concrete_type(declared, annotation)?;
     let values = reader.properties(ty, body, "", mode)?;
+    let merged = match mode {
+        WriteMode::Patch => super::complex::merged(model, ty, body),
+        _ => Vec::new(),
+    };
     Ok(EntityBody {
         type_name: ty.name.clone(),
         type_given: annotation.is_some(),
         values,
+        merged,
     })
 }
 
@@ -278,8 +283,8 @@ impl<'m> Reader<'m> {
         }
     }
 
-    /// A complex value, written out complete: in schema order, defaults for what it leaves
-    /// out, and `@odata.type` when the type is a derived one (so readers can tell which).
+    /// A complex value, written out complete: in schema order, what it leaves out as
+    /// [`super::complex::left_out`] says, and `@odata.type` when the type is a derived one (so readers can tell which).
     fn complex(
         &self,
         declared: &str,
@@ -304,10 +309,7 @@ impl<'m> Reader<'m> {
         for p in &ty.properties {
             let value = match given.iter().find(|(n, _)| n == &p.name) {
                 Some((_, v)) => v.to_json(),
-                None if !p.nullable => default_value(self.model, &p.ty)
-                    .map(|v| v.to_json())
-                    .unwrap_or(Json::Null),
-                None => Json::Null,
+                None => super::complex::left_out(self.model, p),
             };
             out.insert(p.name.clone(), value);
         }

@@ -98,6 +98,7 @@ async fn assign(
         let changes = entities
             .into_iter()
             .map(|e| Changes {
+                merged: Vec::new(),
                 type_name: e.type_name,
                 values: e.values,
                 links: Vec::new(),

@@ -4,7 +4,9 @@
 use axum::body::Body;
 use axum::http::{HeaderName, StatusCode, header};
 use axum::response::Response;
-use odata::{WriteMode, value::read_entity};
+use intune::ApiVersion;
+use odata::WriteMode;
+use odata::value::{complete_entity, read_entity};
 use serde_json::{Map, Value as Json};
 use store::Changes;
 
@@ -144,10 +146,19 @@ fn rendered<'a>(
 async fn changes(request: &Request<'_>, body: Body, mode: WriteMode) -> Result<Changes, ApiError> {
     let object = json_object(request, body).await?;
     let resource = &request.resource;
-    let entity = read_entity(resource.model, resource.target_type(), &object, mode)?;
+    let mut entity = read_entity(resource.model, resource.target_type(), &object, mode)?;
+    // A complex value keeps the members only other versions declare (their defaults
+    // where it has none): what each version reads, and what `$filter` finds, is stored.
+    let others: Vec<&odata::Model> = ApiVersion::ALL
+        .into_iter()
+        .filter(|v| *v != resource.version)
+        .map(|v| request.app.schema.model(v))
+        .collect();
+    complete_entity(resource.model, &others, &mut entity);
     Ok(Changes {
         type_name: entity.type_name,
         values: entity.values,
+        merged: entity.merged,
         links: super::links::bindings(resource, &object)?,
     })
 }

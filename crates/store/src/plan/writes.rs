@@ -10,11 +10,12 @@
 //! is not read back where its row is known from what it binds ([`super::inserted`]).
 
 use odata::Value;
+use odata::value::Given;
 
 use super::{Expect, Planner, Statement, Target, decode, inserted, statement};
 use crate::Changes;
 use crate::catalog::{Column, Stamp, Table};
-use crate::sql::{Flavor, PARENT, Param, Sql, TENANT, TYPE};
+use crate::sql::{Flavor, PARENT, Param, Sql, Stored, TENANT, TYPE, push_merged};
 
 /// Which row a write leaves, to read it back: its key and, for an update, the types it
 /// may have and the type it must have.
@@ -93,9 +94,8 @@ impl<'a> Planner<'a> {
             if i > 0 {
                 sql.push(", ");
             }
-            sql.ident(&column.name)
-                .push(" = ")
-                .bind(Param::from_value(column, value));
+            sql.ident(&column.name).push(" = ");
+            set(&mut sql, None, column, value, changes);
         }
         sql.scope(tenant, target.table, &target.parent, target.types);
         if let Some(key) = &target.key {
@@ -146,11 +146,13 @@ impl<'a> Planner<'a> {
             .ident("id")
             .push(") DO UPDATE SET ");
         sql.ident(TYPE).push(" = excluded.").ident(TYPE);
-        for (column, _) in &values {
-            sql.push(", ")
-                .ident(&column.name)
-                .push(" = excluded.")
-                .ident(&column.name);
+        for (column, value) in &values {
+            sql.push(", ").ident(&column.name).push(" = ");
+            if merged(changes, column).is_some() {
+                set(&mut sql, Some(&table.sql_name), column, value, changes);
+            } else {
+                sql.push("excluded.").ident(&column.name);
+            }
         }
         let row = Row {
             key: Some(&key),
@@ -266,6 +268,33 @@ pub struct Insert {
     pub statements: Vec<Statement>,
     /// The row as a read of the table's columns returns it ([`inserted`]).
     pub row: Option<Vec<Param>>,
+}
+
+/// What a PATCH gives of the complex value it merges into `column`, if it merges one.
+fn merged<'c>(changes: &'c Changes, column: &Column) -> Option<&'c Given> {
+    changes
+        .merged
+        .iter()
+        .find(|(name, _)| **name == *column.name)
+        .map(|(_, given)| given)
+}
+
+/// Appends the value a write sets `column` to: `value` bound, or, for a complex value a
+/// PATCH merges, the stored value (of `table`'s row, where the statement names two)
+/// with the given members set ([`push_merged`]).
+fn set(sql: &mut Sql, table: Option<&str>, column: &Column, value: &Value, changes: &Changes) {
+    match (merged(changes, column), value) {
+        (Some(given), Value::Json(written)) => {
+            let stored = Stored {
+                table,
+                column: &column.name,
+            };
+            push_merged(sql, stored, written.as_ref(), given);
+        }
+        _ => {
+            sql.bind(Param::from_value(column, value));
+        }
+    }
 }
 
 /// The columns and values a write sets: the given properties and links, plus the

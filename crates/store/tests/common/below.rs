@@ -63,6 +63,7 @@ pub async fn create(
     link: Option<&str>,
 ) -> String {
     let changes = Changes {
+        merged: Vec::new(),
         type_name: type_name.into(),
         // A device state that ran: its script's summary counts it.
         values: link

@@ -1,6 +1,7 @@
 //! Responses rendered from the model: `@odata.context` first, then `@odata.type` as the
 //! seeds show it, then the properties of the version's type in schema order.
 
+mod complex;
 pub mod json;
 mod shape;
 
@@ -88,7 +89,7 @@ impl<'a> Entity<'a> {
                 };
                 let placed = shape.holds(record);
                 for slot in slots {
-                    property(&mut object, slot, record, placed, &mut values);
+                    property(&mut object, model, slot, record, placed, &mut values);
                 }
                 shapes
             }
@@ -97,7 +98,7 @@ impl<'a> Entity<'a> {
                     return object.end();
                 };
                 for slot in slots(model, ty, record, self.select) {
-                    property(&mut object, &slot, record, true, &mut values);
+                    property(&mut object, model, &slot, record, true, &mut values);
                 }
                 &mut own
             }
@@ -132,11 +133,13 @@ impl<'a> Entity<'a> {
 }
 
 /// Appends a property of `record` to `object`, as `slot` says (`placed`: see
-/// [`Slot::of`]). Inlined into both of `write_shaped`'s loops, as it was written inline
+/// [`Slot::of`]); a complex value as the version's `model` declares it (see complex.rs).
+/// Inlined into both of `write_shaped`'s loops, as it was written inline
 /// before it had two callers.
 #[inline(always)]
 fn property<'r>(
     object: &mut json::Object<'_>,
+    model: &Model,
     slot: &Slot<'_>,
     record: &'r Record,
     placed: bool,
@@ -146,6 +149,9 @@ fn property<'r>(
     match slot.of(record, placed, values) {
         Rendered::Key(id) => json::string(out, id),
         Rendered::Value(Some(Value::Enum(member))) => json::string(out, slot.member(member)),
+        Rendered::Value(Some(Value::Json(value))) => {
+            complex::write(out, model, &slot.property.ty, value);
+        }
         Rendered::Value(value) => plain(out, value),
     }
 }

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 mod access;
+mod complex;
 
 use crate::helpers::{Session, TestApp};
 
