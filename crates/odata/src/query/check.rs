@@ -30,9 +30,16 @@ pub fn resolve_path(
                 ),
             )
         };
-        // A property of a derived type is found too (rows of other types hold null there):
-        // `target/groupId` on an assignment whose target type is abstract.
+        // Inside a complex value a property of a derived type is found too (values of
+        // other types hold null there): `target/groupId` on an assignment whose target type
+        // is abstract. On the entity type the path addresses, only its own properties (and
+        // its bases') are found, as in `$select`: a derived type's property needs the cast
+        // (`…/graph.androidManagedStoreAppConfiguration?$filter=packageId eq 'x'`), else
+        // entities of other types would match or sort by a property they do not have.
         let derived = || {
+            if current.is_entity {
+                return None;
+            }
             current
                 .derived
                 .iter()
