@@ -2,6 +2,7 @@
 //! schema's names, literals compared to enums and dates take the property's type, and
 //! comparisons of incompatible types are refused with ODataLib's message.
 
+mod evolvable;
 mod expr_type;
 mod filter;
 

@@ -100,8 +100,14 @@ async fn filters_and_orders_name_properties_of_the_addressed_type() {
 
     let base = "microsoft.graph.managedDeviceMobileAppConfiguration";
     for (query, property) in [
-        ("?$filter=appSupportsOemConfig eq false", "appSupportsOemConfig"),
-        ("/$count?$filter=profileApplicability eq 'default'", "profileApplicability"),
+        (
+            "?$filter=appSupportsOemConfig eq false",
+            "appSupportsOemConfig",
+        ),
+        (
+            "/$count?$filter=profileApplicability eq 'default'",
+            "profileApplicability",
+        ),
         ("?$orderby=packageId", "packageId"),
         ("?$select=appSupportsOemConfig", "appSupportsOemConfig"),
     ] {
