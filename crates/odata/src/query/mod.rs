@@ -190,12 +190,24 @@ impl QueryOptions {
 }
 
 fn number(option: &str, value: &str) -> Result<usize, QueryError> {
-    value.trim().parse().map_err(|_| {
+    non_negative(value).ok_or_else(|| {
         QueryError::new(
             option,
             format!("Invalid value '{value}' for {option}: it must be a non-negative integer."),
         )
     })
+}
+
+/// A non-negative integer option value (`$top`, `$skip`, `$top` in `$expand`): digits,
+/// around them whitespace. A value past `usize` saturates, so every all-digits value is a
+/// number and a large `$top` is clamped to the largest page however long it is.
+fn non_negative(value: &str) -> Option<usize> {
+    let digits = value.trim();
+    let digits = digits.strip_prefix('+').unwrap_or(digits);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(digits.parse().unwrap_or(usize::MAX))
 }
 
 /// `$select=a,b` (or `*`, alone or among names): the schema names of structural
