@@ -91,8 +91,7 @@ pub fn check_orderby(
     let mut checked: Vec<OrderKey> = Vec::with_capacity(keys.len());
     for key in keys {
         let (path, prop_ty) = resolve_path(model, ty, &key.path, "$orderby")?;
-        if prop_ty.collection || matches!(prop_ty.kind, TypeKind::Complex(_) | TypeKind::Entity(_))
-        {
+        if !prop_ty.is_orderable() {
             return Err(QueryError::new(
                 "$orderby",
                 format!(
