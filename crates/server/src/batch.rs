@@ -19,7 +19,7 @@ use serde_json::Value as Json;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
-use crate::control::BatchOf;
+use crate::control::{BatchOf, Profile};
 use crate::discovery::version_of;
 use crate::limits::ResponseBudget;
 use crate::middleware::RequestIds;
@@ -74,6 +74,12 @@ async fn batch(
     if method != Method::POST {
         return Err(ApiError::MethodNotAllowed);
     }
+    let profile = parts
+        .extensions
+        .get::<Profile>()
+        .copied()
+        .unwrap_or_default();
+    crate::odata::refuse_options(&method, uri.query(), profile)?;
     let payload = read_json(&headers, body).await?;
     let items = parse(version.as_str(), &payload)?;
     drop(payload);

@@ -30,7 +30,7 @@ use tower::ServiceExt;
 
 use crate::HttpService;
 use crate::config::Limits;
-use crate::refusals::GraphRefusals;
+use crate::refusals::{GraphRefusals, RefusalLimits};
 
 /// How long a new connection waits for a slot, at the cap, before another idle
 /// connection is asked to close.
@@ -70,6 +70,7 @@ where
         let task = Connection {
             router: router.clone(),
             builder: builder.clone(),
+            refusals: RefusalLimits::of(&limits),
             open: open.clone(),
             state: connection,
             stopping: stopping.clone(),
@@ -184,6 +185,7 @@ impl Drop for Busy {
 struct Connection {
     router: HttpService,
     builder: http1::Builder,
+    refusals: RefusalLimits,
     open: Arc<Open>,
     state: Arc<ConnectionState>,
     stopping: watch::Receiver<bool>,
@@ -206,7 +208,7 @@ impl Connection {
                 response.map_err(|never: Infallible| match never {})
             }
         });
-        let io = TokioIo::new(GraphRefusals::new(io));
+        let io = TokioIo::new(GraphRefusals::new(io, self.refusals));
         let connection = self.builder.serve_connection(io, service);
         tokio::pin!(connection);
         let mut closing = false;

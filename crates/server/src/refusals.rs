@@ -20,6 +20,7 @@ use std::task::{Context, Poll, ready};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::ApiError;
+use crate::config::Limits;
 use crate::error::ErrorBody;
 use crate::middleware::error_envelope;
 
@@ -28,19 +29,40 @@ const HYPER_MAX_URI: usize = u16::MAX as usize - 1;
 /// hyper's default read buffer, which the request head must fit in.
 const HYPER_MAX_HEAD: usize = 8192 + 4096 * 100;
 
+/// The limits a replaced refusal states: what the service accepts, the lower of its own
+/// limit and hyper's (a 70,000-byte target that hyper refuses is over the service's
+/// 32 KiB too, and the client needs the limit it must stay within).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefusalLimits {
+    uri: usize,
+    head: usize,
+}
+
+impl RefusalLimits {
+    /// The limits of a server configured with `limits`.
+    pub fn of(limits: &Limits) -> RefusalLimits {
+        RefusalLimits {
+            uri: limits.max_uri_bytes.min(HYPER_MAX_URI),
+            head: limits.max_header_bytes.min(HYPER_MAX_HEAD),
+        }
+    }
+}
+
 /// A connection whose writes have hyper's bare refusals replaced by Graph's errors.
 pub struct GraphRefusals<I> {
     inner: I,
+    limits: RefusalLimits,
     /// Bytes owed to the socket (a replaced refusal), written before anything else.
     pending: Vec<u8>,
     written: usize,
 }
 
 impl<I> GraphRefusals<I> {
-    /// Wraps a connection.
-    pub fn new(inner: I) -> Self {
+    /// Wraps a connection whose refusals state `limits`.
+    pub fn new(inner: I, limits: RefusalLimits) -> Self {
         GraphRefusals {
             inner,
+            limits,
             pending: Vec::new(),
             written: 0,
         }
@@ -82,7 +104,7 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for GraphRefusals<I> {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         ready!(this.poll_pending(cx))?;
-        if let Some((start, replacement)) = replace_refusal(buf) {
+        if let Some((start, replacement)) = replace_refusal(buf, this.limits) {
             this.pending.extend_from_slice(&buf[..start]);
             this.pending.extend_from_slice(&replacement);
             // The whole buffer is taken: what it owes goes out from `pending`.
@@ -130,7 +152,7 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for GraphRefusals<I> {
 
 /// If `written` ends with one of hyper's bare refusals: where it starts, and Graph's
 /// answer to send instead.
-fn replace_refusal(written: &[u8]) -> Option<(usize, Vec<u8>)> {
+fn replace_refusal(written: &[u8], limits: RefusalLimits) -> Option<(usize, Vec<u8>)> {
     const TAIL: &[u8] = b"\r\n\r\n";
     if !written.ends_with(TAIL) {
         return None;
@@ -143,8 +165,8 @@ fn replace_refusal(written: &[u8]) -> Option<(usize, Vec<u8>)> {
     let status = lines.next()?.strip_prefix("HTTP/1.1 ")?.get(..3)?;
     let error = match status {
         "400" => ApiError::Http(axum::http::StatusCode::BAD_REQUEST),
-        "414" => ApiError::UriTooLong(HYPER_MAX_URI),
-        "431" => ApiError::HeadersTooLarge(HYPER_MAX_HEAD),
+        "414" => ApiError::UriTooLong(limits.uri),
+        "431" => ApiError::HeadersTooLarge(limits.head),
         _ => return None,
     };
     let mut date = None;
@@ -188,6 +210,10 @@ mod tests {
     use super::*;
 
     const DATE: &str = "Tue, 01 Dec 2026 09:04:58 GMT";
+    const LIMITS: RefusalLimits = RefusalLimits {
+        uri: 32768,
+        head: 65536,
+    };
 
     fn bare(status: &str) -> String {
         format!(
@@ -205,7 +231,7 @@ mod tests {
                 "RequestHeaderFieldsTooLarge",
             ),
         ] {
-            let (start, answer) = replace_refusal(bare(status).as_bytes()).unwrap();
+            let (start, answer) = replace_refusal(bare(status).as_bytes(), LIMITS).unwrap();
             assert_eq!(start, 0);
             let text = String::from_utf8(answer).unwrap();
             let (head, body) = text.split_once("\r\n\r\n").unwrap();
@@ -227,7 +253,7 @@ mod tests {
     fn a_refusal_after_an_earlier_answer_keeps_that_answer() {
         let earlier = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
         let written = format!("{earlier}{}", bare("400 Bad Request"));
-        let (start, _) = replace_refusal(written.as_bytes()).unwrap();
+        let (start, _) = replace_refusal(written.as_bytes(), LIMITS).unwrap();
         assert_eq!(&written[..start], earlier);
     }
 
@@ -238,7 +264,7 @@ mod tests {
     async fn vectored_writes_are_checked_like_single_ones() {
         use tokio::io::AsyncWriteExt;
 
-        let mut refused = GraphRefusals::new(Vec::new());
+        let mut refused = GraphRefusals::new(Vec::new(), LIMITS);
         assert!(refused.is_write_vectored());
         let head = bare("414 URI Too Long");
         let slices = [IoSlice::new(b""), IoSlice::new(head.as_bytes())];
@@ -248,7 +274,7 @@ mod tests {
         assert!(sent.starts_with("HTTP/1.1 414"), "{sent}");
         assert!(sent.contains("\"RequestUriTooLong\""), "{sent}");
 
-        let mut answered = GraphRefusals::new(Vec::new());
+        let mut answered = GraphRefusals::new(Vec::new(), LIMITS);
         let (head, body) = ("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n", "{}");
         let slices = [IoSlice::new(head.as_bytes()), IoSlice::new(body.as_bytes())];
         let n = answered.write_vectored(&slices).await.unwrap();
@@ -264,7 +290,7 @@ mod tests {
             bare("404 Not Found"),
             "HTTP/1.1 400 Bad Request\r\ncontent-length: 2\r\n\r\n{}".to_string(),
         ] {
-            assert!(replace_refusal(written.as_bytes()).is_none(), "{written}");
+            assert!(replace_refusal(written.as_bytes(), LIMITS).is_none(), "{written}");
         }
     }
 }

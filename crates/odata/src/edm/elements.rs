@@ -105,9 +105,18 @@ pub struct EnumType {
 }
 
 impl EnumType {
+    /// The sentinel member of Graph's evolvable enums: a member a version's type lacks
+    /// (stored through a version that has it) reads as this one where the type has it.
+    pub const UNKNOWN_FUTURE_VALUE: &'static str = "unknownFutureValue";
+
     /// A member by name, case-insensitively.
     pub fn member(&self, name: &str) -> Option<&EnumMember> {
         find_ci(&self.members, name, |m| &m.name)
+    }
+
+    /// The `unknownFutureValue` sentinel, where the type has it.
+    pub fn sentinel(&self) -> Option<&EnumMember> {
+        self.member(Self::UNKNOWN_FUTURE_VALUE)
     }
 }
 

@@ -108,6 +108,12 @@ pub struct TypeRef {
 }
 
 impl TypeRef {
+    /// Whether `$orderby` can sort by a value of this type: a single primitive or enum
+    /// value (the server's check and the OpenAPI documents' `$orderby` items both ask).
+    pub fn is_orderable(&self) -> bool {
+        !self.collection && matches!(self.kind, TypeKind::Primitive(_) | TypeKind::Enum(_))
+    }
+
     /// The qualified element name: `Edm.Int32` or `microsoft.graph.x`.
     pub fn element_name(&self, namespace: &str) -> String {
         match &self.kind {

@@ -2,6 +2,7 @@
 //! schema's names, literals compared to enums and dates take the property's type, and
 //! comparisons of incompatible types are refused with ODataLib's message.
 
+mod evolvable;
 mod expr_type;
 mod filter;
 
@@ -30,9 +31,16 @@ pub fn resolve_path(
                 ),
             )
         };
-        // A property of a derived type is found too (rows of other types hold null there):
-        // `target/groupId` on an assignment whose target type is abstract.
+        // Inside a complex value a property of a derived type is found too (values of
+        // other types hold null there): `target/groupId` on an assignment whose target type
+        // is abstract. On the entity type the path addresses, only its own properties (and
+        // its bases') are found, as in `$select`: a derived type's property needs the cast
+        // (`…/graph.androidManagedStoreAppConfiguration?$filter=packageId eq 'x'`), else
+        // entities of other types would match or sort by a property they do not have.
         let derived = || {
+            if current.is_entity {
+                return None;
+            }
             current
                 .derived
                 .iter()
@@ -83,8 +91,7 @@ pub fn check_orderby(
     let mut checked: Vec<OrderKey> = Vec::with_capacity(keys.len());
     for key in keys {
         let (path, prop_ty) = resolve_path(model, ty, &key.path, "$orderby")?;
-        if prop_ty.collection || matches!(prop_ty.kind, TypeKind::Complex(_) | TypeKind::Entity(_))
-        {
+        if !prop_ty.is_orderable() {
             return Err(QueryError::new(
                 "$orderby",
                 format!(

@@ -82,6 +82,7 @@ pub fn parse(model: &Model, ty: &StructuredType, value: &str) -> Result<Vec<Expa
             orderby: Vec::new(),
             top: None,
         };
+        let mut given: Vec<String> = Vec::new();
         for option in
             split_top_level(nested.unwrap_or_default(), ';').map_err(|m| syntax(value, m))?
         {
@@ -94,6 +95,17 @@ pub fn parse(model: &Model, ty: &StructuredType, value: &str) -> Result<Vec<Expa
                 "${}",
                 key.trim().trim_start_matches('$').to_ascii_lowercase()
             );
+            // As at the top level: an option given twice is refused, not "last wins".
+            if given.contains(&key) {
+                return Err(QueryError::new(
+                    "$expand",
+                    format!(
+                        "Query option '{key}' was specified more than once in $expand of '{}', but it must be specified at most once.",
+                        nav.name
+                    ),
+                ));
+            }
+            given.push(key.clone());
             let only_collections = || {
                 QueryError::new(
                     "$expand",
@@ -110,8 +122,8 @@ pub fn parse(model: &Model, ty: &StructuredType, value: &str) -> Result<Vec<Expa
                     expand.orderby = check_orderby(model, target, parse_orderby("$orderby", text)?)?
                 }
                 "$top" if nav.collection => {
-                    let top: usize =
-                        text.trim().parse().ok().filter(|t| *t >= 1).ok_or_else(|| {
+                    let top =
+                        super::non_negative(text).filter(|t| *t >= 1).ok_or_else(|| {
                             QueryError::new(
                                 "$expand",
                                 format!(

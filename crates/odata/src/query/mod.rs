@@ -101,18 +101,9 @@ impl QueryOptions {
         let mut options = QueryOptions::default();
         for pair in raw.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let key = decode(key);
-            let name = key.strip_prefix('$').unwrap_or(&key).to_ascii_lowercase();
-            if !KNOWN.contains(&name.as_str()) {
-                if key.starts_with('$') {
-                    return Err(QueryError::new(
-                        &key,
-                        format!("The query parameter '{key}' is not supported."),
-                    ));
-                }
+            let Some(option) = option_name(key)? else {
                 continue;
-            }
-            let option = format!("${name}");
+            };
             if options.given.contains(&option) {
                 return Err(QueryError::new(
                     &option,
@@ -125,6 +116,18 @@ impl QueryOptions {
             options.set(&option, &decode_value(&option, value)?, model, ty)?;
         }
         Ok(options)
+    }
+
+    /// The system query options a query string names (`$top`, …, in request order),
+    /// read as [`QueryOptions::parse`] reads their names, without reading their values:
+    /// for a request that takes none (a `$batch`), whose refusal names the first.
+    pub fn names(raw: Option<&str>) -> Result<Vec<String>, QueryError> {
+        let mut names = Vec::new();
+        for pair in raw.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+            let key = pair.split_once('=').map_or(pair, |(key, _)| key);
+            names.extend(option_name(key)?);
+        }
+        Ok(names)
     }
 
     /// Sets one option from its decoded value.
@@ -189,13 +192,43 @@ impl QueryOptions {
     }
 }
 
+/// The system query option a query parameter's (raw) key names, as `$name`: the `$` is
+/// optional and case does not matter. An unknown `$`-name is refused; other parameters
+/// are not options (`None`).
+fn option_name(raw_key: &str) -> Result<Option<String>, QueryError> {
+    let key = decode(raw_key);
+    let name = key.strip_prefix('$').unwrap_or(&key).to_ascii_lowercase();
+    if KNOWN.contains(&name.as_str()) {
+        return Ok(Some(format!("${name}")));
+    }
+    if key.starts_with('$') {
+        return Err(QueryError::new(
+            &key,
+            format!("The query parameter '{key}' is not supported."),
+        ));
+    }
+    Ok(None)
+}
+
 fn number(option: &str, value: &str) -> Result<usize, QueryError> {
-    value.trim().parse().map_err(|_| {
+    non_negative(value).ok_or_else(|| {
         QueryError::new(
             option,
             format!("Invalid value '{value}' for {option}: it must be a non-negative integer."),
         )
     })
+}
+
+/// A non-negative integer option value (`$top`, `$skip`, `$top` in `$expand`): digits,
+/// around them whitespace. A value past `usize` saturates, so every all-digits value is a
+/// number and a large `$top` is clamped to the largest page however long it is.
+fn non_negative(value: &str) -> Option<usize> {
+    let digits = value.trim();
+    let digits = digits.strip_prefix('+').unwrap_or(digits);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(digits.parse().unwrap_or(usize::MAX))
 }
 
 /// `$select=a,b` (or `*`, alone or among names): the schema names of structural

@@ -179,7 +179,23 @@ fn query_options(
         return Err(profile::option_not_allowed(&refused));
     }
     let options = QueryOptions::parse(raw, model, ty)?;
-    refuse_unlisted(options, allowed, method, profile)
+    refuse_unlisted(&options.given, allowed, method, profile)?;
+    Ok(options)
+}
+
+/// Refuses every query option of a request that takes none (`POST /{version}/$batch`), as
+/// a write's options are refused: the same reading of names, the same answers.
+pub(crate) fn refuse_options(
+    method: &Method,
+    raw: Option<&str>,
+    profile: Profile,
+) -> Result<(), ApiError> {
+    if profile == Profile::Observed
+        && let Some(refused) = profile::refused_option(raw, &[])
+    {
+        return Err(profile::option_not_allowed(&refused));
+    }
+    refuse_unlisted(&QueryOptions::names(raw)?, &[], method, profile)
 }
 
 /// The query options a resource of `shape` takes with `method`.
@@ -206,16 +222,12 @@ fn allowed_options(method: &Method, shape: Shape) -> &'static [&'static str] {
 }
 
 fn refuse_unlisted(
-    options: QueryOptions,
+    given: &[String],
     allowed: &[&str],
     method: &Method,
     profile: Profile,
-) -> Result<QueryOptions, ApiError> {
-    if let Some(refused) = options
-        .given
-        .iter()
-        .find(|o| !allowed.contains(&o.as_str()))
-    {
+) -> Result<(), ApiError> {
+    if let Some(refused) = given.iter().find(|o| !allowed.contains(&o.as_str())) {
         if profile == Profile::Observed {
             return Err(profile::option_not_allowed(refused));
         }
@@ -226,5 +238,5 @@ fn refuse_unlisted(
         };
         return Err(ApiError::Query(QueryError::new(refused, message)));
     }
-    Ok(options)
+    Ok(())
 }

@@ -1,7 +1,8 @@
 //! `$skiptoken`s: opaque, signed page positions. A token carries the last row's sort keys
-//! and id, and an HMAC over them and the query it belongs to, so a tampered token, or one
-//! from another collection or another `$filter`/`$orderby`, is refused rather than
-//! silently reading the wrong page.
+//! and id, and an HMAC over them and the query it belongs to (the tenant, the collection,
+//! its `$filter` and `$orderby`), so a tampered token, or one from another tenant,
+//! collection or `$filter`/`$orderby`, is refused rather than silently reading the wrong
+//! page.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -196,7 +196,8 @@ fn expand_queries(options: &QueryOptions, version: ApiVersion) -> Vec<ExpandQuer
         .collect()
 }
 
-/// What a page token is bound to: the collection and the query that orders and filters it.
+/// What a page token is bound to: the tenant, the collection and the query that orders
+/// and filters it (a token replayed by another tenant is as foreign as a forged one).
 fn paging_scope(request: &Request<'_>) -> String {
     let options = &request.options;
     let order: Vec<String> = options
@@ -211,7 +212,8 @@ fn paging_scope(request: &Request<'_>) -> String {
         })
         .collect();
     format!(
-        "{}|{}|{}",
+        "{}|{}|{}|{}",
+        request.tenant,
         request.uri.path().to_ascii_lowercase(),
         options
             .filter

@@ -302,3 +302,41 @@ async fn a_batch_needs_a_token_even_for_public_requests() {
     assert_eq!(anonymous.error().0, "InvalidAuthenticationToken");
     assert_eq!(app.post("/v1.0/$batch", body).await.status, 200);
 }
+
+/// A query option on the batch itself is refused as on any write (400 naming it), and
+/// nothing in the batch runs; a parameter that is no option is ignored, as elsewhere.
+#[tokio::test]
+async fn a_query_option_on_the_batch_is_refused_and_nothing_runs() {
+    let app = TestApp::spawn().await;
+    let macs = "/beta/deviceManagement/macOSSoftwareUpdateAccountSummaries";
+    let requests = json!({ "requests": [{
+        "id": "1", "method": "POST", "url": "/deviceManagement/macOSSoftwareUpdateAccountSummaries",
+        "headers": {"Content-Type": JSON}, "body": {"displayName": "Mac"}
+    }] })
+    .to_string();
+    for (query, option) in [
+        ("$top=1", "$top"),
+        ("top=1", "$top"),
+        ("$FILTER=x", "$filter"),
+    ] {
+        let reply = app.post(&format!("/beta/$batch?{query}"), &requests).await;
+        assert_eq!(reply.status, 400, "{query}: {}", reply.text);
+        assert_eq!(
+            reply.error(),
+            (
+                "BadRequest".to_string(),
+                format!("Query options are not allowed on POST requests; '{option}' was given.")
+            ),
+            "{query}"
+        );
+    }
+    let unknown = app.post("/beta/$batch?$frob=1", &requests).await;
+    assert_eq!(unknown.status, 400, "{}", unknown.text);
+    assert_eq!(
+        app.get(&format!("{macs}/$count")).await.text,
+        "0",
+        "nothing ran"
+    );
+    let ignored = app.post("/beta/$batch?trace=1", &requests).await;
+    assert_eq!(statuses(&ignored), [("1".to_string(), 201)]);
+}

@@ -81,3 +81,77 @@ async fn casts_narrow_collections_and_entities_in_both_versions() {
     );
     assert_eq!(patched.json()["version"], 3);
 }
+
+/// `$filter` and `$orderby` (and theirs inside `$expand`) find the properties of the type
+/// the path addresses, as `$select` does: a property only a derived type has needs the
+/// cast, else entities of other types would match or sort by what they do not have.
+#[tokio::test]
+async fn filters_and_orders_name_properties_of_the_addressed_type() {
+    let app = TestApp::spawn().await;
+    let ios = app.create_configuration("beta").await;
+    let android = app
+        .post(
+            &format!("/beta/{CONFIGS}/graph.androidManagedStoreAppConfiguration"),
+            r#"{"displayName": "Work profile", "packageId": "com.example"}"#,
+        )
+        .await;
+    assert_eq!(android.status, 201, "{}", android.text);
+    let android = android.json()["id"].as_str().unwrap().to_string();
+
+    let base = "microsoft.graph.managedDeviceMobileAppConfiguration";
+    for (query, property) in [
+        (
+            "?$filter=appSupportsOemConfig eq false",
+            "appSupportsOemConfig",
+        ),
+        (
+            "/$count?$filter=profileApplicability eq 'default'",
+            "profileApplicability",
+        ),
+        ("?$orderby=packageId", "packageId"),
+        ("?$select=appSupportsOemConfig", "appSupportsOemConfig"),
+    ] {
+        let refused = app.get(&format!("/beta/{CONFIGS}{query}")).await;
+        assert_eq!(refused.status, 400, "{query}: {}", refused.text);
+        let (code, message) = refused.error();
+        assert_eq!(code, "BadRequest", "{query}");
+        assert_eq!(
+            message,
+            format!("Could not find a property named '{property}' on type '{base}'."),
+            "{query}"
+        );
+    }
+    let on_ios = app
+        .get(&format!(
+            "/beta/{CONFIGS}/{IOS}?$filter=appSupportsOemConfig eq false"
+        ))
+        .await;
+    assert_eq!(on_ios.status, 400, "{}", on_ios.text);
+    assert_eq!(
+        on_ios.error().1,
+        format!("Could not find a property named 'appSupportsOemConfig' on type '{IOS}'.")
+    );
+
+    let cast = format!("/beta/{CONFIGS}/graph.androidManagedStoreAppConfiguration");
+    let listed = app
+        .get(&format!(
+            "{cast}?$filter=appSupportsOemConfig eq false&$orderby=packageId desc"
+        ))
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let json = listed.json();
+    let ids: Vec<&str> = json["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [android.as_str()], "only the android configuration");
+    let counted = app
+        .get(&format!(
+            "{cast}/$count?$filter=profileApplicability eq 'default'"
+        ))
+        .await;
+    assert_eq!(counted.text, "1");
+    assert_ne!(ios, android);
+}

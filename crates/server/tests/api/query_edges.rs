@@ -167,3 +167,79 @@ async fn filters_reach_properties_of_derived_complex_types_and_check_enum_litera
         assert_eq!(reply.status, 400, "{bad}: {}", reply.text);
     }
 }
+
+/// An option given twice inside `$expand(…)` is a 400 naming it, as at the top level
+/// (not "the last one wins").
+#[tokio::test]
+async fn an_option_repeated_inside_expand_is_refused_by_name() {
+    let app = TestApp::spawn().await;
+    let script = app.create_script().await;
+    let url = format!("/beta/deviceManagement/deviceManagementScripts/{script}");
+    for (nested, option) in [
+        ("$top=1;$top=3", "$top"),
+        (
+            "$filter=runState eq 'success';$filter=runState eq 'fail'",
+            "$filter",
+        ),
+        ("$orderby=id;orderby=id desc", "$orderby"),
+        ("$select=id;$SELECT=runState", "$select"),
+    ] {
+        let reply = app
+            .get(&format!("{url}?$expand=deviceRunStates({nested})"))
+            .await;
+        assert_eq!(reply.status, 400, "{nested}: {}", reply.text);
+        assert_eq!(
+            reply.error(),
+            (
+                "BadRequest".to_string(),
+                format!(
+                    "Query option '{option}' was specified more than once in $expand of 'deviceRunStates', but it must be specified at most once."
+                )
+            ),
+            "{nested}"
+        );
+    }
+    let once = app
+        .get(&format!("{url}?$expand=deviceRunStates($top=1;$select=id)"))
+        .await;
+    assert_eq!(once.status, 200, "{}", once.text);
+}
+
+/// `$top` of any length of digits is clamped to the largest page, as a long one is:
+/// past u64 too (and `$skip` skips past everything).
+#[tokio::test]
+async fn tops_past_u64_are_clamped_like_any_large_top() {
+    let app = TestApp::spawn().await;
+    assert_eq!(
+        app.post(MACS, r#"{"displayName": "Mac"}"#).await.status,
+        201
+    );
+    let huge = "99999999999999999999999";
+    for query in [
+        "$top=99999999999".to_string(),
+        format!("$top={huge}"),
+        format!("$top=+{huge}"),
+    ] {
+        let reply = app.get(&format!("{MACS}?{query}")).await;
+        assert_eq!(reply.status, 200, "{query}: {}", reply.text);
+        assert_eq!(
+            reply.json()["value"].as_array().unwrap().len(),
+            1,
+            "{query}"
+        );
+    }
+    let skipped = app.get(&format!("{MACS}?$skip={huge}")).await;
+    assert_eq!(skipped.status, 200, "{}", skipped.text);
+    assert_eq!(skipped.json()["value"], json!([]));
+    let script = app.create_script().await;
+    let expanded = app
+        .get(&format!(
+            "/beta/deviceManagement/deviceManagementScripts/{script}?$expand=userRunStates($top={huge})"
+        ))
+        .await;
+    assert_eq!(expanded.status, 200, "{}", expanded.text);
+    for refused in ["$top=-1", "$top=1e3", "$top=0", "$top=00"] {
+        let reply = app.get(&format!("{MACS}?{refused}")).await;
+        assert_eq!(reply.status, 400, "{refused}: {}", reply.text);
+    }
+}

@@ -51,6 +51,41 @@ fn long_target(bytes: usize) -> String {
     )
 }
 
+/// A 414 or 431 states the limit the service keeps (32 KiB of target, 64 KiB of
+/// headers), whether the service refuses the request or hyper, whose own limits are
+/// higher, does.
+#[tokio::test]
+async fn size_refusals_state_the_services_limits() {
+    let app = TestApp::spawn().await;
+    for (request, expected) in [
+        (
+            long_target(40_000),
+            "The request URI is longer than the 32768 bytes this service accepts.",
+        ),
+        (
+            long_target(70_000),
+            "The request URI is longer than the 32768 bytes this service accepts.",
+        ),
+        (
+            big_header(100_000),
+            "The request headers are larger than the 65536 bytes this service accepts.",
+        ),
+        (
+            big_header(500_000),
+            "The request headers are larger than the 65536 bytes this service accepts.",
+        ),
+    ] {
+        let (_, _, body) = raw(&app, request.as_bytes()).await;
+        let json: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+        assert_eq!(
+            json["error"]["message"],
+            expected,
+            "{} bytes",
+            request.len()
+        );
+    }
+}
+
 /// A `GET /healthz` with a header of `bytes` bytes.
 fn big_header(bytes: usize) -> String {
     format!(

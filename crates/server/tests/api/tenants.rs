@@ -361,3 +361,33 @@ async fn a_tenant_id_names_one_tenant_whatever_its_case() {
         (&json!(app.tenant), &json!(6))
     );
 }
+
+/// A `$skiptoken` is bound to the tenant it was issued to: tenant A replaying tenant B's
+/// `@odata.nextLink` gets the 400 of a foreign token, not A's rows.
+#[tokio::test]
+async fn a_page_token_is_refused_in_another_tenant() {
+    let app = TestApp::spawn().await;
+    let (_, b) = app.other_tenant();
+    for (session, prefix) in [(&*app, "A"), (&b, "B")] {
+        for i in 0..3 {
+            let body = json!({"displayName": format!("{prefix} {i}")}).to_string();
+            assert_eq!(session.post(MACS, &body).await.status, 201);
+        }
+    }
+    let page = b.get(&format!("{MACS}?$top=2")).await.json();
+    let next = page["@odata.nextLink"].as_str().unwrap();
+    let next = next.strip_prefix(&app.base).unwrap();
+    let own = b.get(next).await;
+    assert_eq!(own.status, 200, "{}", own.text);
+    assert_eq!(own.json()["value"][0]["displayName"], "B 2");
+
+    let replayed = app.get(next).await;
+    assert_eq!(replayed.status, 400, "{}", replayed.text);
+    let foreign = app
+        .get(&format!(
+            "{MACS}?$top=2&$skiptoken=forged.AAAAAAAAAAAAAAAAAAAAAA"
+        ))
+        .await;
+    assert_eq!(foreign.status, 400);
+    assert_eq!(replayed.error(), foreign.error());
+}

@@ -177,3 +177,95 @@ async fn v1_does_not_see_a_beta_only_device_type() {
         [windows.as_str(), plain.as_str()]
     );
 }
+
+/// A member v1.0's enum lacks reads there as `unknownFutureValue`, and filters agree:
+/// `eq`, `ne` and `in` with the sentinel see what the entity reads as.
+#[tokio::test]
+async fn v1_filters_see_members_it_lacks_as_unknown_future_value() {
+    let app = TestApp::spawn().await;
+    let devices = "deviceManagement/managedDevices";
+    for (name, enrollment) in [
+        ("EVOLVE-1", "userEnrollment"),
+        ("EVOLVE-2", "androidEnterpriseFullyManaged"),
+        ("EVOLVE-3", "unknownFutureValue"),
+    ] {
+        let body = format!(
+            r#"{{"deviceName": "{name}", "operatingSystem": "EvolveOS", "deviceEnrollmentType": "{enrollment}"}}"#
+        );
+        let created = app.post(&format!("/beta/{devices}"), &body).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+    }
+    let names = |version: &'static str, filter: &'static str| {
+        let app = &app;
+        async move {
+            let reply = app
+                .get(&format!(
+                    "/{version}/{devices}?$filter=operatingSystem eq 'EvolveOS' and ({filter})&$orderby=deviceName&$select=deviceName,deviceEnrollmentType"
+                ))
+                .await;
+            assert_eq!(reply.status, 200, "{version} {filter}: {}", reply.text);
+            let json = reply.json();
+            let rows: Vec<String> = json["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} {}",
+                        d["deviceName"].as_str().unwrap(),
+                        d["deviceEnrollmentType"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            rows
+        }
+    };
+    let sentinel = "deviceEnrollmentType eq 'unknownFutureValue'";
+    assert_eq!(
+        names("v1.0", sentinel).await,
+        ["EVOLVE-2 unknownFutureValue", "EVOLVE-3 unknownFutureValue"]
+    );
+    assert_eq!(
+        names("v1.0", "deviceEnrollmentType ne 'unknownFutureValue'").await,
+        ["EVOLVE-1 userEnrollment"]
+    );
+    assert_eq!(
+        names("v1.0", "'unknownFutureValue' eq deviceEnrollmentType").await,
+        names("v1.0", sentinel).await
+    );
+    assert_eq!(
+        names(
+            "v1.0",
+            "deviceEnrollmentType in ('userEnrollment', 'unknownFutureValue')"
+        )
+        .await
+        .len(),
+        3
+    );
+    assert_eq!(
+        names(
+            "v1.0",
+            "not (deviceEnrollmentType in ('unknownFutureValue'))"
+        )
+        .await,
+        ["EVOLVE-1 userEnrollment"]
+    );
+    // beta has the member: the sentinel is the sentinel.
+    assert_eq!(
+        names("beta", sentinel).await,
+        ["EVOLVE-3 unknownFutureValue"]
+    );
+    assert_eq!(
+        names("beta", "deviceEnrollmentType ne 'unknownFutureValue'").await,
+        [
+            "EVOLVE-1 userEnrollment",
+            "EVOLVE-2 androidEnterpriseFullyManaged"
+        ]
+    );
+    let count = app
+        .get(&format!(
+            "/v1.0/{devices}/$count?$filter=operatingSystem eq 'EvolveOS' and {sentinel}"
+        ))
+        .await;
+    assert_eq!(count.text, "2");
+}

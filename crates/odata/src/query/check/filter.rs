@@ -1,6 +1,7 @@
 //! The type checker of `$filter` expressions: resolves property paths, types literals
 //! (enum members, GUIDs compared to strings) and refuses incompatible operands.
 
+use super::evolvable;
 use super::expr_type::{ExprType, literal_type, property_type};
 use super::resolve_path;
 use crate::edm::{Model, Primitive, StructuredType};
@@ -67,7 +68,9 @@ impl Checker<'_> {
                 let (a, ta) = self.expr(*a)?;
                 let (b, tb) = self.expr(*b)?;
                 let (a, b) = self.unify(op, (a, ta), (b, tb))?;
-                Ok((Expr::Compare(op, Box::new(a), Box::new(b)), boolean))
+                let expr = evolvable::compare(self.model, op, &a, &b)
+                    .unwrap_or_else(|| Expr::Compare(op, Box::new(a), Box::new(b)));
+                Ok((expr, boolean))
             }
             Expr::In(e, list) => {
                 let (e, te) = self.expr(*e)?;
@@ -83,7 +86,9 @@ impl Checker<'_> {
                         _ => unreachable!("unify keeps a literal a literal"),
                     }
                 }
-                Ok((Expr::In(Box::new(e), typed), boolean))
+                let expr = evolvable::within(self.model, &e, &typed)
+                    .unwrap_or_else(|| Expr::In(Box::new(e), typed));
+                Ok((expr, boolean))
             }
             Expr::Call(function, args) => {
                 let mut checked = Vec::with_capacity(args.len());

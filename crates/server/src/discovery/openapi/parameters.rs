@@ -47,10 +47,13 @@ pub(super) fn parameters_of(model: &Model, place: &Route, op: Operation) -> Vec<
             for name in ["top", "skip", "filter", "count"] {
                 out.push(json!({ "$ref": format!("#/components/parameters/{name}") }));
             }
+            // Only what the server orders by: primitive and enum properties.
             let mut order = Vec::new();
-            for p in &properties {
-                order.push(p.clone());
-                order.push(format!("{p} desc"));
+            for p in ty.iter().flat_map(|t| &t.properties) {
+                if p.ty.is_orderable() {
+                    order.push(p.name.clone());
+                    order.push(format!("{} desc", p.name));
+                }
             }
             out.push(array_option(
                 "$orderby",
@@ -64,6 +67,8 @@ pub(super) fn parameters_of(model: &Model, place: &Route, op: Operation) -> Vec<
             out.push(select);
             out.push(expand);
         }
+        // `…/$count` takes `$filter` (and only it), as the server does.
+        Operation::Count => out.push(json!({ "$ref": "#/components/parameters/filter" })),
         _ => {}
     }
     out
@@ -84,7 +89,7 @@ fn array_option(name: &str, description: &str, items: Vec<String>) -> Json {
 /// The query options every collection shares, as components the operations refer to.
 pub(super) fn parameters() -> Json {
     json!({
-        "top": { "name": "$top", "in": "query", "description": "Show only the first n items (the page size)", "style": "form", "explode": false, "schema": { "type": "integer", "minimum": 0 } },
+        "top": { "name": "$top", "in": "query", "description": "Show only the first n items (the page size; values over 999 are read as 999)", "style": "form", "explode": false, "schema": { "type": "integer", "minimum": 1 } },
         "skip": { "name": "$skip", "in": "query", "description": "Skip the first n items", "style": "form", "explode": false, "schema": { "type": "integer", "minimum": 0 } },
         "filter": { "name": "$filter", "in": "query", "description": "Filter items by property values", "style": "form", "explode": false, "schema": { "type": "string", "minLength": 1 } },
         "count": { "name": "$count", "in": "query", "description": "Include count of items", "style": "form", "explode": false, "schema": { "type": "boolean" } },

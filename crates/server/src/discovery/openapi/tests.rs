@@ -216,3 +216,57 @@ fn actions_take_their_parameters_and_answer_as_documented() {
         "deviceAppManagement.mobileAppConfigurations.ListAsIosMobileAppConfiguration"
     );
 }
+
+/// The documents promise what the server does: every `$orderby` item is an order the
+/// server's parser takes (complex and collection properties are not listed), `$top`
+/// starts at 1 as the server's does, and `…/$count` declares the `$filter` it takes.
+#[test]
+fn query_parameters_agree_with_the_server() {
+    let schema = Schema::load().unwrap();
+    for version in ApiVersion::ALL {
+        let model = schema.model(version);
+        let doc = document(&schema, version, "http://localhost");
+        let mut checked = 0;
+        for place in routes(schema.places(version)) {
+            let Some(get) = doc["paths"][&place.template].get("get") else {
+                continue;
+            };
+            let ty = model.structured(&place.entity_type).unwrap();
+            let parameters = get["parameters"].as_array().unwrap();
+            if let Some(orderby) = parameters.iter().find(|p| p["name"] == "$orderby") {
+                let items = orderby["schema"]["items"]["enum"].as_array().unwrap();
+                assert!(!items.is_empty(), "{}", place.template);
+                for item in items {
+                    let raw = format!("$orderby={}", item.as_str().unwrap());
+                    let parsed = odata::query::QueryOptions::parse(Some(&raw), model, ty);
+                    assert!(parsed.is_ok(), "{} {raw}: {parsed:?}", place.template);
+                    checked += 1;
+                }
+                let listed = |name: &str| items.iter().any(|i| i == name);
+                for property in &ty.properties {
+                    assert_eq!(
+                        listed(&property.name),
+                        property.ty.is_orderable(),
+                        "{} {}",
+                        place.template,
+                        property.name
+                    );
+                }
+            }
+            if place.template.ends_with("/$count") {
+                let query: Vec<&Json> = parameters.iter().filter(|p| p["in"] != "path").collect();
+                assert_eq!(
+                    query,
+                    [&serde_json::json!({ "$ref": "#/components/parameters/filter" })],
+                    "{}",
+                    place.template
+                );
+            }
+        }
+        assert!(checked > 0);
+        assert_eq!(
+            doc["components"]["parameters"]["top"]["schema"]["minimum"],
+            1
+        );
+    }
+}

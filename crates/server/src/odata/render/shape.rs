@@ -239,9 +239,7 @@ impl<'a> Slot<'a> {
 /// answer clients that do not know a member; else as stored.
 fn known_member<'a>(members: &'a EnumType, stored: &str) -> Option<&'a str> {
     match members.member(stored) {
-        None => members
-            .member("unknownFutureValue")
-            .map(|m| m.name.as_str()),
+        None => members.sentinel().map(|m| m.name.as_str()),
         Some(_) => None,
     }
 }
