@@ -199,7 +199,8 @@ impl Around for Observe {
                 ))
             }
         };
-        crate::trace::record([("route", Some(&*route)), ("query", uri.query())]);
+        let query = uri.query().map(crate::trace::redact_query);
+        crate::trace::record([("route", Some(&*route)), ("query", query.as_deref())]);
         let (requests, seconds) = request_metrics(method.as_str(), &route, response.status());
         requests.increment(1);
         seconds.record(elapsed.as_secs_f64());
