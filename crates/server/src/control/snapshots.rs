@@ -26,8 +26,7 @@ fn valid_name(name: &str) -> bool {
         && !name.bytes().all(|b| b == b'.')
 }
 
-const NAME_RULE: &str =
-    "a name of 1 to 64 letters, digits, '.', '_' and '-', not only dots (a URL cannot hold '.' or '..' as a segment)";
+const NAME_RULE: &str = "a name of 1 to 64 letters, digits, '.', '_' and '-', not only dots (a URL cannot hold '.' or '..' as a segment)";
 
 fn info_json(info: &SnapshotInfo) -> Json_ {
     json!({

@@ -114,7 +114,7 @@ async fn a_reset_deletes_the_tenants_data_and_nothing_else() {
     .await;
     app.post(
         "/_localgraph/faults",
-        r#"{"path":"/v1.0/nothing","status":500}"#,
+        r#"{"path":"/v1.0/deviceManagement/nothing","status":500}"#,
     )
     .await;
     assert_eq!(
@@ -334,7 +334,13 @@ async fn snapshots_are_listed_named_once_and_deleted() {
         assert!(message.contains("not only dots"), "{message}");
         assert!(reply.json()["error"]["innerError"]["request-id"].is_string());
     }
-    assert_eq!(app.get("/_localgraph/snapshots").await.json()["value"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get("/_localgraph/snapshots").await.json()["value"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     let long = "n".repeat(65);
     let reply = app
         .request(
