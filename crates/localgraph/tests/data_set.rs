@@ -269,13 +269,41 @@ fn a_token_lives_a_year_at_most_and_says_how_long() {
     let data = tempfile::tempdir().unwrap();
     let dir = arg(data.path());
     let tenant = "contoso.example";
-    let (ok, _, stderr) = localgraph(&["seed", "--tenant", tenant, "--macos", "1", "--data-dir", dir], &[]);
+    let (ok, _, stderr) = localgraph(
+        &[
+            "seed",
+            "--tenant",
+            tenant,
+            "--macos",
+            "1",
+            "--data-dir",
+            dir,
+        ],
+        &[],
+    );
     assert!(ok, "{stderr}");
-    let token = |ttl: &str| localgraph(&["token", "--json", "--tenant", tenant, "--ttl", ttl, "--data-dir", dir], &[]);
+    let token = |ttl: &str| {
+        localgraph(
+            &[
+                "token",
+                "--json",
+                "--tenant",
+                tenant,
+                "--ttl",
+                ttl,
+                "--data-dir",
+                dir,
+            ],
+            &[],
+        )
+    };
     for too_long in ["18446744073709551615s", "366d"] {
         let (ok, stdout, stderr) = token(too_long);
         assert!(!ok && stdout.is_empty(), "{too_long}: {stdout}");
-        assert!(stderr.contains("longer than a token may live: 365d at most"), "{stderr}");
+        assert!(
+            stderr.contains("longer than a token may live: 365d at most"),
+            "{stderr}"
+        );
     }
     let (ok, stdout, stderr) = token("365d");
     assert!(ok, "{stderr}");

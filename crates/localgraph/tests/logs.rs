@@ -248,13 +248,17 @@ async fn secrets_in_a_query_never_reach_the_log() {
         "{}/v1.0/deviceManagement/softwareUpdateStatusSummary?access_token={token}",
         server.base
     );
-    assert_eq!(send_with(&http, Some(&token), "GET", &read, None).await.0, 200);
+    assert_eq!(
+        send_with(&http, Some(&token), "GET", &read, None).await.0,
+        200
+    );
     server.stop();
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(!text.contains(secret), "the secret is in the log:\n{text}");
     assert!(!text.contains(&token), "the token is in the log:\n{text}");
     let lines = request_lines(&log);
-    let query = |route: &str, status: u64| lines[&(route.to_string(), status)]["span"]["query"].clone();
+    let query =
+        |route: &str, status: u64| lines[&(route.to_string(), status)]["span"]["query"].clone();
     assert_eq!(
         query("/{tenant}/oauth2/v2.0/token", 400),
         "grant_type=client_credentials&client_id=app&client_secret=REDACTED&scope=x"

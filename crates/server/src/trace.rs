@@ -160,8 +160,14 @@ mod tests {
                 "grant_type=client_credentials&client_id=abc&client_secret=REDACTED&scope=x",
             ),
             ("access_token=eyJ.a.b", "access_token=REDACTED"),
-            ("Client%5FSecret=s&CODE=c&x=1", "Client%5FSecret=REDACTED&CODE=REDACTED&x=1"),
-            ("refresh_token=r&password=p", "refresh_token=REDACTED&password=REDACTED"),
+            (
+                "Client%5FSecret=s&CODE=c&x=1",
+                "Client%5FSecret=REDACTED&CODE=REDACTED&x=1",
+            ),
+            (
+                "refresh_token=r&password=p",
+                "refresh_token=REDACTED&password=REDACTED",
+            ),
             // A bare name has no value to hide.
             ("code&x=1", "code&x=1"),
         ] {

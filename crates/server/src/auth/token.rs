@@ -245,10 +245,17 @@ mod tests {
         assert!(parse_ttl("1w").is_err());
         assert!(parse_ttl("h").is_err());
         assert_eq!(parse_ttl("365d"), Ok(MAX_TTL));
-        for too_long in ["366d", "31536001s", "18446744073709551615s", "18446744073709551615d"] {
+        for too_long in [
+            "366d",
+            "31536001s",
+            "18446744073709551615s",
+            "18446744073709551615d",
+        ] {
             assert_eq!(
                 parse_ttl(too_long),
-                Err(format!("'{too_long}' is longer than a token may live: 365d at most"))
+                Err(format!(
+                    "'{too_long}' is longer than a token may live: 365d at most"
+                ))
             );
         }
     }
@@ -264,7 +271,10 @@ mod tests {
         assert!(!exact.accepts(&issuer(t), t));
         assert!(valid_tenant(t) && valid_tenant("contoso.onmicrosoft.com"));
         assert!(!valid_tenant("") && !valid_tenant("a/b") && !valid_tenant("a b"));
-        assert_eq!(parse_tenant("Contoso.example"), Ok("Contoso.example".into()));
+        assert_eq!(
+            parse_tenant("Contoso.example"),
+            Ok("Contoso.example".into())
+        );
         for refused in ["A B", "x'y\"z", &"a".repeat(100)] {
             assert_eq!(parse_tenant(refused), Err(TENANT_RULE.into()), "{refused}");
         }

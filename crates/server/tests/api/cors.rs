@@ -12,7 +12,10 @@ x-ms-client-gcc-tenant,retry-after";
 
 /// A header's comma-separated values, lower-cased and without spaces.
 fn list(value: Option<&str>) -> String {
-    value.unwrap_or_default().to_ascii_lowercase().replace(' ', "")
+    value
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+        .replace(' ', "")
 }
 
 #[tokio::test]
@@ -43,9 +46,18 @@ async fn a_preflight_is_answered_before_authentication() {
         assert_eq!(preflight.status, 200, "{path}: {}", preflight.text);
         assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
         let methods = list(preflight.header("access-control-allow-methods"));
-        assert!(methods.split(',').any(|m| m == method.to_ascii_lowercase()), "{methods}");
+        assert!(
+            methods.split(',').any(|m| m == method.to_ascii_lowercase()),
+            "{methods}"
+        );
         let headers = list(preflight.header("access-control-allow-headers"));
-        for name in ["authorization", "content-type", "client-request-id", "prefer", "consistencylevel"] {
+        for name in [
+            "authorization",
+            "content-type",
+            "client-request-id",
+            "prefer",
+            "consistencylevel",
+        ] {
             assert!(headers.split(',').any(|h| h == name), "{name} in {headers}");
         }
         assert!(preflight.header("request-id").is_some());
@@ -55,7 +67,9 @@ async fn a_preflight_is_answered_before_authentication() {
 #[tokio::test]
 async fn a_cross_origin_request_gets_graph_cors_headers_on_success_and_error() {
     let app = TestApp::spawn().await;
-    let read = app.request("GET", SUMMARY, None, &[("Origin", ORIGIN)]).await;
+    let read = app
+        .request("GET", SUMMARY, None, &[("Origin", ORIGIN)])
+        .await;
     assert_eq!(read.status, 200, "{}", read.text);
     assert_eq!(read.header("access-control-allow-origin"), Some("*"));
     assert_eq!(list(read.header("access-control-expose-headers")), EXPOSED);
@@ -78,7 +92,10 @@ async fn localgraph_own_paths_answer_no_cors() {
     for path in ["/_localgraph/faults", "/"] {
         let reply = app.request("GET", path, None, &[("Origin", ORIGIN)]).await;
         assert!(reply.status < 400, "{path}: {}", reply.text);
-        assert!(reply.header("access-control-allow-origin").is_none(), "{path}");
+        assert!(
+            reply.header("access-control-allow-origin").is_none(),
+            "{path}"
+        );
     }
     let preflight = app
         .anonymous()
@@ -86,7 +103,10 @@ async fn localgraph_own_paths_answer_no_cors() {
             "OPTIONS",
             "/_localgraph/faults",
             None,
-            &[("Origin", ORIGIN), ("Access-Control-Request-Method", "POST")],
+            &[
+                ("Origin", ORIGIN),
+                ("Access-Control-Request-Method", "POST"),
+            ],
         )
         .await;
     assert!(preflight.header("access-control-allow-origin").is_none());
