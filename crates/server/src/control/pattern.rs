@@ -8,9 +8,7 @@
 use intune::{ApiVersion, Schema};
 use odata::path::percent_decode;
 
-/// What a version serves besides its singletons, through the controls (lower case, as
-/// pattern segments are).
-const SERVICE_PATHS: [&str; 3] = ["$batch", "$metadata", "openapi.json"];
+use crate::graph_paths::SERVICE_SEGMENTS;
 
 /// One segment of a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +77,7 @@ impl Pattern {
         }
         let served = |version: &ApiVersion| schema.places(*version).singleton(first).is_some();
         if ApiVersion::ALL.iter().any(served)
-            || SERVICE_PATHS
+            || SERVICE_SEGMENTS
                 .iter()
                 .any(|known| known.eq_ignore_ascii_case(first))
         {
@@ -101,7 +99,7 @@ impl Pattern {
             .collect();
         names.sort_unstable();
         names.dedup();
-        names.extend(SERVICE_PATHS);
+        names.extend(SERVICE_SEGMENTS);
         Some(format!(
             "no version serves '{first}'; after its version ({versions}), or first without one, a rule's path names one of {}, or '*' or '**'.",
             names.join(", ")
