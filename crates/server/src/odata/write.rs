@@ -99,9 +99,18 @@ pub async fn update(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
     })
 }
 
-/// `POST`/`PUT …/$ref` with a full entity: replaces a summary whole (204).
+/// `POST`/`PUT …/$ref` with a full entity: replaces a summary whole (204). OData's
+/// reference body, `{"@odata.id": …}` alone, is refused: read as an entity it has no
+/// property, and would reset every count without a word.
 pub async fn replace(request: &Request<'_>, body: Body) -> Result<Response, ApiError> {
-    let changes = changes(request, body, WriteMode::Replace).await?;
+    let object = json_object(request, body).await?;
+    if object.contains_key("@odata.id") && object.keys().all(|key| key.contains('@')) {
+        return Err(ApiError::InvalidReference(format!(
+            "This '$ref' takes the summary's properties (a full {}), not a reference: a body of '@odata.id' alone names nothing to write, and nothing was written. DELETE the '$ref' to reset the summary.",
+            request.resource.target_type()
+        )));
+    }
+    let changes = changes_of(request, &object, WriteMode::Replace)?;
     request
         .app
         .store
@@ -143,12 +152,21 @@ fn rendered<'a>(
 /// Reads and validates the body against the addressed type, with the links it binds.
 async fn changes(request: &Request<'_>, body: Body, mode: WriteMode) -> Result<Changes, ApiError> {
     let object = json_object(request, body).await?;
+    changes_of(request, &object, mode)
+}
+
+/// [`changes`] of a body already read.
+fn changes_of(
+    request: &Request<'_>,
+    object: &Map<String, Json>,
+    mode: WriteMode,
+) -> Result<Changes, ApiError> {
     let resource = &request.resource;
-    let entity = read_entity(resource.model, resource.target_type(), &object, mode)?;
+    let entity = read_entity(resource.model, resource.target_type(), object, mode)?;
     Ok(Changes {
         type_name: entity.type_name,
         values: entity.values,
-        links: super::links::bindings(resource, &object)?,
+        links: super::links::bindings(resource, object)?,
     })
 }
 
