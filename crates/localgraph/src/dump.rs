@@ -32,7 +32,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Export only this tenant's data (and no settings).
-    #[arg(long)]
+    #[arg(long, value_parser = server::auth::token::parse_tenant)]
     pub tenant: Option<String>,
     #[command(flatten)]
     pub data: DataDir,

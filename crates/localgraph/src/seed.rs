@@ -26,7 +26,7 @@ const PLACE: &str = "deviceManagement/macOSSoftwareUpdateAccountSummaries";
 #[derive(Debug, Args)]
 pub struct SeedArgs {
     /// The tenant whose data set receives the rows.
-    #[arg(long)]
+    #[arg(long, value_parser = server::auth::token::parse_tenant)]
     pub tenant: String,
     /// A fleet of N managed devices with their users, scripts and run states, app
     /// configurations and statuses, and software update summaries (seeding again with

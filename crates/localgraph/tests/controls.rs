@@ -69,7 +69,7 @@ async fn settings_and_snapshots_survive_a_restart() {
         node.status("PUT", "/_localgraph/profile", observed).await,
         200
     );
-    let rule = r#"{"path": "/v1.0/nothing/**", "status": 503, "times": 4}"#;
+    let rule = r#"{"path": "/v1.0/deviceManagement/nothing/**", "status": 503, "times": 4}"#;
     let (status, rule) = node.call("POST", "/_localgraph/faults", Some(rule)).await;
     assert_eq!(status, 201);
     let kept = Some(r#"{"displayName": "Kept"}"#);

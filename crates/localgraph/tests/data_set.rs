@@ -232,3 +232,84 @@ async fn nodes_with_their_own_data_directories_accept_each_others_tokens() {
     }
     assert!(!dirs[2].path().join("authority").exists());
 }
+
+/// Every command that takes `--tenant` refuses a tenant id no token can carry (the one
+/// rule `token` applies), before it opens or writes anything.
+#[test]
+fn every_command_taking_a_tenant_refuses_one_no_token_can_name() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("data");
+    let out = data.path().join("one.jsonl");
+    let long = "a".repeat(100);
+    for tenant in ["A B", "x'y\"z", long.as_str()] {
+        for args in [
+            vec!["seed", "--tenant", tenant, "--macos", "1"],
+            vec!["export", "--out", arg(&out), "--tenant", tenant],
+            vec!["token", "--tenant", tenant],
+            vec!["client", "add", "--tenant", tenant, "--role", CONFIG_RW],
+        ] {
+            let mut args = args.clone();
+            args.extend(["--data-dir", arg(&dir)]);
+            let (ok, stdout, stderr) = localgraph(&args, &[]);
+            assert!(!ok, "{args:?} succeeded: {stdout}");
+            assert!(
+                stderr.contains("a tenant id is a GUID or a name of letters, digits, '.' and '-'"),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
+    assert!(!dir.exists(), "no data set was made");
+    assert!(!out.exists(), "no export was written");
+}
+
+/// `token --ttl` takes a year at most, and `--json`'s `expires_in` is the token's own
+/// lifetime, `exp - iat`.
+#[test]
+fn a_token_lives_a_year_at_most_and_says_how_long() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = arg(data.path());
+    let tenant = "contoso.example";
+    let (ok, _, stderr) = localgraph(
+        &[
+            "seed",
+            "--tenant",
+            tenant,
+            "--macos",
+            "1",
+            "--data-dir",
+            dir,
+        ],
+        &[],
+    );
+    assert!(ok, "{stderr}");
+    let token = |ttl: &str| {
+        localgraph(
+            &[
+                "token",
+                "--json",
+                "--tenant",
+                tenant,
+                "--ttl",
+                ttl,
+                "--data-dir",
+                dir,
+            ],
+            &[],
+        )
+    };
+    for too_long in ["18446744073709551615s", "366d"] {
+        let (ok, stdout, stderr) = token(too_long);
+        assert!(!ok && stdout.is_empty(), "{too_long}: {stdout}");
+        assert!(
+            stderr.contains("longer than a token may live: 365d at most"),
+            "{stderr}"
+        );
+    }
+    let (ok, stdout, stderr) = token("365d");
+    assert!(ok, "{stderr}");
+    let answer: Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
+    let claims = claims(answer["access_token"].as_str().unwrap());
+    let lifetime = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
+    assert_eq!(lifetime, 365 * 86_400);
+    assert_eq!(answer["expires_in"].as_i64(), Some(lifetime));
+}

@@ -226,3 +226,45 @@ async fn an_idle_server_logs_no_checkpoint_lines_at_debug() {
     let checkpoints = text.lines().filter(|l| l.contains("SQLite checkpoint"));
     assert_eq!(checkpoints.count(), 0, "{text}");
 }
+
+/// A client that puts a secret or a token in the URL leaves neither in the log: the
+/// query is logged with their values redacted.
+#[tokio::test]
+async fn secrets_in_a_query_never_reach_the_log() {
+    let data = tempfile::tempdir().unwrap();
+    let log = data.path().join("serve.log");
+    let server = Server::logging_to(data.path(), &["--log-format", "json"], &log);
+    let token = server.token().to_string();
+    let tenant = claims(&token)["tid"].as_str().unwrap().to_string();
+    let http = common::client();
+    let secret = "Zq8~not-for-logs-7f3a";
+    let token_url = format!(
+        "{}/{tenant}/oauth2/v2.0/token?grant_type=client_credentials&client_id=app&client_secret={secret}&scope=x",
+        server.base
+    );
+    let (status, _) = send_with(&http, None, "POST", &token_url, None).await;
+    assert_eq!(status, 400);
+    let read = format!(
+        "{}/v1.0/deviceManagement/softwareUpdateStatusSummary?access_token={token}",
+        server.base
+    );
+    assert_eq!(
+        send_with(&http, Some(&token), "GET", &read, None).await.0,
+        200
+    );
+    server.stop();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains(secret), "the secret is in the log:\n{text}");
+    assert!(!text.contains(&token), "the token is in the log:\n{text}");
+    let lines = request_lines(&log);
+    let query =
+        |route: &str, status: u64| lines[&(route.to_string(), status)]["span"]["query"].clone();
+    assert_eq!(
+        query("/{tenant}/oauth2/v2.0/token", 400),
+        "grant_type=client_credentials&client_id=app&client_secret=REDACTED&scope=x"
+    );
+    assert_eq!(
+        query("/v1.0/deviceManagement/softwareUpdateStatusSummary", 200),
+        "access_token=REDACTED"
+    );
+}

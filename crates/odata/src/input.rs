@@ -113,9 +113,15 @@ pub enum JsonError {
     DuplicateProperty(String),
 }
 
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Parses a JSON document like `serde_json::from_slice`, refusing an object that names
-/// a property twice (at any depth). Nesting is limited as serde_json limits it.
+/// a property twice (at any depth). Nesting is limited as serde_json limits it. One
+/// leading UTF-8 byte order mark is skipped: RFC 8259 §8.1 lets parsers ignore it, and
+/// Windows PowerShell 5.1 writes one before a body it encodes as UTF-8.
 pub fn parse_json(bytes: &[u8]) -> Result<Json, JsonError> {
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let duplicate = RefCell::new(None);
     let mut reader = serde_json::Deserializer::from_slice(bytes);
     let parsed = StrictValue {
@@ -249,6 +255,25 @@ mod tests {
         assert!(matches!(parse_json(b"{} x"), Err(JsonError::Malformed(_))));
         // Names that differ in case are distinct JSON (the model check treats them).
         assert!(parse_json(br#"{"a":1,"A":2}"#).is_ok());
+    }
+
+    #[test]
+    fn one_leading_byte_order_mark_is_skipped() {
+        assert_eq!(
+            parse_json(b"\xEF\xBB\xBF{\"a\":1}").unwrap(),
+            serde_json::json!({"a": 1})
+        );
+        // Only one, and only first: anywhere else it is not JSON.
+        for bad in [
+            &b"\xEF\xBB\xBF\xEF\xBB\xBF{}"[..],
+            b" \xEF\xBB\xBF{}",
+            b"{}\xEF\xBB\xBF",
+        ] {
+            assert!(
+                matches!(parse_json(bad), Err(JsonError::Malformed(_))),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

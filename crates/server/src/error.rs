@@ -262,7 +262,8 @@ impl ApiError {
             code: self.code(),
             message: self.to_string(),
             intune: self.intune_text(),
-            repeat_in_inner: matches!(self, ApiError::Validation(_)),
+            // Every ModelValidationFailure, as Intune repeats them (README "Errors").
+            repeat_in_inner: self.status_and_code().1 == "ModelValidationFailure",
             log_detail: match self {
                 ApiError::Internal(cause) => Some(chain(cause.as_ref())),
                 ApiError::ServiceUnavailable(cause) => Some(chain(cause)),

@@ -21,6 +21,11 @@ use tower::Service;
 use crate::fork::Fork;
 use crate::{AppState, odata};
 
+/// The router's routes under a version besides Graph's paths (`/{version}/$metadata`, …),
+/// as their segment is written: a fault rule may name them, and a request a rule answers
+/// is counted under them as when the route answers.
+pub(crate) const SERVICE_SEGMENTS: [&str; 3] = ["$batch", "$metadata", "openapi.json"];
+
 /// Sends a path whose first segment is an API version and whose second a singleton that
 /// version serves (`deviceManagement`, `deviceAppManagement`) to the OData handler, and
 /// every other request to `router`.

@@ -14,6 +14,7 @@ mod batch;
 mod caller;
 mod config;
 pub mod control;
+mod cors;
 mod dashboard;
 pub mod discovery;
 mod error;
@@ -106,7 +107,7 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpServic
         .layer(limits::catch_panic())
         .layer(limits::timeout(limits))
         .service(service);
-    observed(service, &state)
+    observed(cors::in_front_of(service), &state)
 }
 
 /// The layers every request passes through, batched ones too, around `service`: its ids
@@ -150,15 +151,15 @@ fn routes() -> Router<AppState> {
         // The authority's routes: the first segment is the tenant. (The router needs one
         // parameter name per position, hence `{version}`.)
         .route(
-            "/{version}/oauth2/v2.0/token",
+            auth::authority::TOKEN_ROUTE,
             post(auth::authority::token).fallback(auth::authority::method_not_allowed),
         )
         .route(
-            "/{version}/discovery/v2.0/keys",
+            auth::authority::KEYS_ROUTE,
             get(auth::authority::keys).fallback(auth::authority::method_not_allowed),
         )
         .route(
-            "/{version}/v2.0/.well-known/openid-configuration",
+            auth::authority::OPENID_ROUTE,
             get(auth::authority::openid_configuration)
                 .fallback(auth::authority::method_not_allowed),
         )

@@ -22,6 +22,7 @@ use odata::path::{ResourcePath, Segment, Suffix};
 
 use crate::AppState;
 use crate::around::Around;
+use crate::graph_paths::SERVICE_SEGMENTS;
 
 /// Requests answered, by method, route template and status.
 pub const REQUESTS: &str = "localgraph_http_requests_total";
@@ -199,7 +200,8 @@ impl Around for Observe {
                 ))
             }
         };
-        crate::trace::record([("route", Some(&*route)), ("query", uri.query())]);
+        let query = uri.query().map(crate::trace::redact_query);
+        crate::trace::record([("route", Some(&*route)), ("query", query.as_deref())]);
         let (requests, seconds) = request_metrics(method.as_str(), &route, response.status());
         requests.increment(1);
         seconds.record(elapsed.as_secs_f64());
@@ -271,7 +273,7 @@ pub fn route_template(schema: &Schema, path: &str, matched: Option<&str>) -> Str
         .map(|p| p.split_once('/').unwrap_or((p, "")))
         .unwrap_or_default();
     match (ApiVersion::parse(first), matched) {
-        (Some(version), None) => graph_template(schema, version, rest),
+        (Some(version), None) => graph_template(schema, version, path, rest),
         // `$metadata`, `$batch`, `openapi.json`, the service document.
         (Some(version), Some(route)) => route.replacen("{version}", version.as_str(), 1),
         // The authority's routes: the router calls their first segment `{version}`.
@@ -286,8 +288,16 @@ pub fn route_template(schema: &Schema, path: &str, matched: Option<&str>) -> Str
     }
 }
 
-/// A Graph path's template, from the version's places.
-fn graph_template(schema: &Schema, version: ApiVersion, rest: &str) -> String {
+/// A Graph path's template, from the version's places; for a request a fault rule
+/// answered before the router saw it, the name the router's route would have given
+/// (`/v1.0/$metadata`, `/beta/$batch`, `/v1.0` for the service document without its `/`).
+fn graph_template(schema: &Schema, version: ApiVersion, path: &str, rest: &str) -> String {
+    if SERVICE_SEGMENTS.contains(&rest) {
+        return format!("/{}/{rest}", version.as_str());
+    }
+    if rest.is_empty() && !path.ends_with('/') {
+        return format!("/{}", version.as_str());
+    }
     if rest.trim_matches('/').is_empty() {
         return format!("/{}/", version.as_str());
     }

@@ -5,6 +5,7 @@
 //! The span's fields are declared here (`tracing::field::Empty`) and recorded where they
 //! become known, through [`record`]: each is recorded once per request.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -17,6 +18,52 @@ use tracing::field::{Field, Value};
 use tracing::span::Record;
 
 use crate::RequestIds;
+
+/// Query parameters whose values are credentials (OAuth 2.0's and Entra ID's names), which
+/// neither the log nor the journal keeps: a client that puts its secret or token in the
+/// URL, even one refused for it, must not leave it in a file.
+const SECRET_PARAMETERS: [&str; 9] = [
+    "client_secret",
+    "client_assertion",
+    "assertion",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "code",
+    "code_verifier",
+    "password",
+];
+
+/// What replaces a secret parameter's value.
+const REDACTED: &str = "REDACTED";
+
+/// `query` with the value of every [`SECRET_PARAMETERS`] parameter replaced by
+/// `REDACTED` (names compared case-insensitively and percent-decoded, as a form decoder
+/// reads them); borrowed when it has none.
+pub fn redact_query(query: &str) -> Cow<'_, str> {
+    let secret = |pair: &str| {
+        let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+        let name = if name.contains(['%', '+']) {
+            Cow::Owned(::odata::path::percent_decode(&name.replace('+', " ")))
+        } else {
+            Cow::Borrowed(name)
+        };
+        SECRET_PARAMETERS
+            .iter()
+            .any(|known| name.trim().eq_ignore_ascii_case(known))
+    };
+    if !query.split('&').any(secret) {
+        return Cow::Borrowed(query);
+    }
+    let pairs: Vec<Cow<str>> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if secret(pair) => Cow::Owned(format!("{name}={REDACTED}")),
+            _ => Cow::Borrowed(pair),
+        })
+        .collect();
+    Cow::Owned(pairs.join("&"))
+}
 
 /// The layer: a `request` span (request id, method, path) and the answered line.
 pub fn layer()
@@ -103,6 +150,31 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
+
+    #[test]
+    fn secrets_in_a_query_are_redacted_the_rest_kept() {
+        for (query, logged) in [
+            ("$top=1&$filter=x eq 'code'", "$top=1&$filter=x eq 'code'"),
+            (
+                "grant_type=client_credentials&client_id=abc&client_secret=s3cr%2Ft&scope=x",
+                "grant_type=client_credentials&client_id=abc&client_secret=REDACTED&scope=x",
+            ),
+            ("access_token=eyJ.a.b", "access_token=REDACTED"),
+            (
+                "Client%5FSecret=s&CODE=c&x=1",
+                "Client%5FSecret=REDACTED&CODE=REDACTED&x=1",
+            ),
+            (
+                "refresh_token=r&password=p",
+                "refresh_token=REDACTED&password=REDACTED",
+            ),
+            // A bare name has no value to hide.
+            ("code&x=1", "code&x=1"),
+        ] {
+            assert_eq!(redact_query(query), logged, "{query}");
+        }
+        assert!(matches!(redact_query("$top=1"), Cow::Borrowed(_)));
+    }
 
     /// A log sink the test reads back.
     #[derive(Clone, Default)]

@@ -21,6 +21,26 @@ use crate::AppState;
 use crate::odata::base_url;
 use odata::path::percent_decode;
 
+/// The token endpoint's route (the router needs one parameter name per position, so the
+/// tenant is `{version}` there, as in Graph's routes).
+pub const TOKEN_ROUTE: &str = "/{version}/oauth2/v2.0/token";
+/// The JWKS' route.
+pub const KEYS_ROUTE: &str = "/{version}/discovery/v2.0/keys";
+/// The OpenID configuration's route.
+pub const OPENID_ROUTE: &str = "/{version}/v2.0/.well-known/openid-configuration";
+
+/// Whether `path` is one of the authority's endpoints, for any tenant.
+pub fn is_authority_path(path: &str) -> bool {
+    let Some((tenant, _)) = path.strip_prefix('/').and_then(|p| p.split_once('/')) else {
+        return false;
+    };
+    let rest = &path[1 + tenant.len()..];
+    !tenant.is_empty()
+        && [TOKEN_ROUTE, KEYS_ROUTE, OPENID_ROUTE]
+            .iter()
+            .any(|route| route.strip_prefix("/{version}") == Some(rest))
+}
+
 /// Lifetime of tokens from the token endpoint, as Entra ID's default.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 

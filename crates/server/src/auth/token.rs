@@ -183,7 +183,27 @@ impl SigningKey {
     }
 }
 
-/// Reads a duration such as `90s`, `30m`, `1h`, `2d` or `3600` (seconds).
+/// The longest lifetime a token from `localgraph token --ttl` may have: a year. Longer
+/// ones, up to a lifetime past the end of Unix time, would be tokens that never expire.
+pub const MAX_TTL: Duration = Duration::from_secs(365 * 86_400);
+
+/// Why a tenant id is refused: the rule [`valid_tenant`] checks, in words.
+pub const TENANT_RULE: &str =
+    "a tenant id is a GUID or a name of letters, digits, '.' and '-' (64 at most)";
+
+/// Reads a tenant id given on the command line, checked by [`valid_tenant`] (the one rule
+/// for every command that takes `--tenant`), so nothing is written for a tenant no token
+/// can name.
+pub fn parse_tenant(text: &str) -> Result<String, String> {
+    if valid_tenant(text) {
+        Ok(text.to_string())
+    } else {
+        Err(TENANT_RULE.to_string())
+    }
+}
+
+/// Reads a duration such as `90s`, `30m`, `1h`, `2d` or `3600` (seconds), at most
+/// [`MAX_TTL`].
 pub fn parse_ttl(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
@@ -201,8 +221,12 @@ pub fn parse_ttl(text: &str) -> Result<Duration, String> {
         _ => return Err(format!("'{text}': the unit is one of s, m, h, d")),
     };
     match number.checked_mul(seconds) {
-        Some(0) | None => Err(format!("'{text}' is not a usable lifetime")),
-        Some(total) => Ok(Duration::from_secs(total)),
+        Some(0) => Err(format!("'{text}' is not a usable lifetime")),
+        Some(total) if total <= MAX_TTL.as_secs() => Ok(Duration::from_secs(total)),
+        _ => Err(format!(
+            "'{text}' is longer than a token may live: {}d at most",
+            MAX_TTL.as_secs() / 86_400
+        )),
     }
 }
 
@@ -220,6 +244,20 @@ mod tests {
         assert!(parse_ttl("0h").is_err());
         assert!(parse_ttl("1w").is_err());
         assert!(parse_ttl("h").is_err());
+        assert_eq!(parse_ttl("365d"), Ok(MAX_TTL));
+        for too_long in [
+            "366d",
+            "31536001s",
+            "18446744073709551615s",
+            "18446744073709551615d",
+        ] {
+            assert_eq!(
+                parse_ttl(too_long),
+                Err(format!(
+                    "'{too_long}' is longer than a token may live: 365d at most"
+                ))
+            );
+        }
     }
 
     #[test]
@@ -233,5 +271,12 @@ mod tests {
         assert!(!exact.accepts(&issuer(t), t));
         assert!(valid_tenant(t) && valid_tenant("contoso.onmicrosoft.com"));
         assert!(!valid_tenant("") && !valid_tenant("a/b") && !valid_tenant("a b"));
+        assert_eq!(
+            parse_tenant("Contoso.example"),
+            Ok("Contoso.example".into())
+        );
+        for refused in ["A B", "x'y\"z", &"a".repeat(100)] {
+            assert_eq!(parse_tenant(refused), Err(TENANT_RULE.into()), "{refused}");
+        }
     }
 }

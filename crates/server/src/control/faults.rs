@@ -295,6 +295,16 @@ pub async fn create(
     JsonObject(object): JsonObject,
 ) -> Result<Response, ApiError> {
     let rule = FaultRule::read(&object)?;
+    // Read already: the path is a pattern.
+    if let Some(why) = Pattern::parse(&rule.path)
+        .ok()
+        .and_then(|pattern| pattern.never_applies(&app.schema))
+    {
+        return Err(ApiError::InvalidRequest(format!(
+            "Invalid fault rule: 'path' {} can never apply: {why}",
+            rule.path
+        )));
+    }
     // Version 7: ids sort in creation order, the order rules are tried in.
     let id = uuid::Uuid::now_v7().to_string();
     let remaining = rule.times.map(i64::from);

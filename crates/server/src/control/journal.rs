@@ -29,7 +29,7 @@ pub struct Entry {
     pub time: SystemTime,
     /// The method.
     pub method: Method,
-    /// The path and query, as sent.
+    /// The path and query, as sent (the query's secrets are redacted when it is shown).
     pub uri: Uri,
     /// The status answered.
     pub status: u16,
@@ -58,7 +58,7 @@ impl Entry {
             "time": time,
             "method": self.method.as_str(),
             "path": self.uri.path(),
-            "query": self.uri.query(),
+            "query": self.uri.query().map(crate::trace::redact_query),
             "status": self.status,
             "requestId": &*self.request_id,
             "clientRequestId": &*self.client_request_id,

@@ -5,8 +5,10 @@
 //! compares names, after percent-decoding; a key in parentheses (`scripts('id')`) is a
 //! segment of its own, so `scripts/*` matches both `scripts/id` and `scripts('id')`.
 
-use intune::ApiVersion;
+use intune::{ApiVersion, Schema};
 use odata::path::percent_decode;
+
+use crate::graph_paths::SERVICE_SEGMENTS;
 
 /// One segment of a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +52,58 @@ impl Pattern {
         let versioned =
             matches!(&parts[0], Part::Literal(first) if ApiVersion::parse(first).is_some());
         Ok(Pattern { versioned, parts })
+    }
+
+    /// The first segment the pattern names after its version, if it names one (`None`
+    /// for `*`, `**` and a bare version).
+    pub fn first_name(&self) -> Option<&str> {
+        let after = if self.versioned { 1 } else { 0 };
+        match self.parts.get(after) {
+            Some(Part::Literal(name)) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Why no request the controls see can match the pattern, if none can: it names the
+    /// control API or another path of localgraph's own (outside the controls), a version
+    /// localgraph does not serve, or something no version serves. `None` when one can.
+    pub fn never_applies(&self, schema: &Schema) -> Option<String> {
+        let first = self.first_name()?;
+        let versions = ApiVersion::ALL.map(ApiVersion::as_str).join(", ");
+        if matches!(first, "_localgraph" | "healthz" | "metrics") {
+            return Some(format!(
+                "fault rules act on Graph requests only, and the control API, /healthz and /metrics are outside them; give a Graph path, with or without its version ({versions})."
+            ));
+        }
+        let served = |version: &ApiVersion| schema.places(*version).singleton(first).is_some();
+        if ApiVersion::ALL.iter().any(served)
+            || SERVICE_SEGMENTS
+                .iter()
+                .any(|known| known.eq_ignore_ascii_case(first))
+        {
+            return None;
+        }
+        if first
+            .strip_prefix('v')
+            .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            return Some(format!(
+                "'{first}' is not a version localgraph serves ({versions})."
+            ));
+        }
+        let mut names: Vec<&str> = ApiVersion::ALL
+            .iter()
+            .flat_map(|version| schema.places(*version).iter())
+            .filter(|place| place.parent.is_none())
+            .map(|place| place.name.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names.extend(SERVICE_SEGMENTS);
+        Some(format!(
+            "no version serves '{first}'; after its version ({versions}), or first without one, a rule's path names one of {}, or '*' or '**'.",
+            names.join(", ")
+        ))
     }
 
     /// A path's segments as patterns see them: decoded, lower case, keys apart.
@@ -141,6 +195,36 @@ mod tests {
             "/v1.0/deviceManagement/softwareUpdateStatusSummary/$ref",
             "/v1.0/deviceManagement/softwareUpdateStatusSummary/%24ref"
         ));
+    }
+
+    #[test]
+    fn patterns_no_graph_request_can_match_say_why() {
+        let schema = Schema::load().expect("the bundled CSDL");
+        let why = |pattern: &str| Pattern::parse(pattern).unwrap().never_applies(&schema);
+        for reachable in [
+            "**",
+            "/beta",
+            "*/runSummary",
+            "/v1.0/deviceManagement/**",
+            "deviceAppManagement/*",
+            "/BETA/$batch",
+            "$metadata",
+            "/v1.0/openapi.json",
+        ] {
+            assert_eq!(why(reachable), None, "{reachable}");
+        }
+        let never = why("/_localgraph/faults").unwrap();
+        assert!(never.contains("the control API"), "{never}");
+        assert_eq!(
+            why("/v2.0/x").unwrap(),
+            "'v2.0' is not a version localgraph serves (v1.0, beta)."
+        );
+        let never = why("/beta/users/**").unwrap();
+        assert!(never.starts_with("no version serves 'users'"), "{never}");
+        assert!(
+            never.contains("deviceAppManagement, deviceManagement, $batch"),
+            "{never}"
+        );
     }
 
     #[test]

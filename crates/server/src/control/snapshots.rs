@@ -14,16 +14,19 @@ use super::body::{Fields, JsonObject};
 use super::settings::store_error;
 use crate::{ApiError, AppState, Caller};
 
-/// Whether a snapshot name can be used: 1 to 64 letters, digits, `.`, `_` and `-`.
+/// Whether a snapshot name can be used: 1 to 64 letters, digits, `.`, `_` and `-`, not
+/// only dots: `.` and `..` would be dot segments of the snapshot's URL, which clients
+/// (curl, browsers, URL libraries) remove, so it could not be restored or deleted.
 fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && !name.bytes().all(|b| b == b'.')
 }
 
-const NAME_RULE: &str = "a name of 1 to 64 letters, digits, '.', '_' and '-'";
+const NAME_RULE: &str = "a name of 1 to 64 letters, digits, '.', '_' and '-', not only dots (a URL cannot hold '.' or '..' as a segment)";
 
 fn info_json(info: &SnapshotInfo) -> Json_ {
     json!({

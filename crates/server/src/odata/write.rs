@@ -101,9 +101,18 @@ pub async fn update(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
     })
 }
 
-/// `POST`/`PUT …/$ref` with a full entity: replaces a summary whole (204).
+/// `POST`/`PUT …/$ref` with a full entity: replaces a summary whole (204). OData's
+/// reference body, `{"@odata.id": …}` alone, is refused: read as an entity it has no
+/// property, and would reset every count without a word.
 pub async fn replace(request: &Request<'_>, body: Body) -> Result<Response, ApiError> {
-    let changes = changes(request, body, WriteMode::Replace).await?;
+    let object = json_object(request, body).await?;
+    if object.contains_key("@odata.id") && object.keys().all(|key| key.contains('@')) {
+        return Err(ApiError::InvalidReference(format!(
+            "This '$ref' takes the summary's properties (a full {}), not a reference: a body of '@odata.id' alone names nothing to write, and nothing was written. DELETE the '$ref' to reset the summary.",
+            request.resource.target_type()
+        )));
+    }
+    let changes = changes_of(request, &object, WriteMode::Replace)?;
     request
         .app
         .store
@@ -145,8 +154,17 @@ fn rendered<'a>(
 /// Reads and validates the body against the addressed type, with the links it binds.
 async fn changes(request: &Request<'_>, body: Body, mode: WriteMode) -> Result<Changes, ApiError> {
     let object = json_object(request, body).await?;
+    changes_of(request, &object, mode)
+}
+
+/// [`changes`] of a body already read.
+fn changes_of(
+    request: &Request<'_>,
+    object: &Map<String, Json>,
+    mode: WriteMode,
+) -> Result<Changes, ApiError> {
     let resource = &request.resource;
-    let mut entity = read_entity(resource.model, resource.target_type(), &object, mode)?;
+    let mut entity = read_entity(resource.model, resource.target_type(), object, mode)?;
     // A complex value keeps the members only other versions declare (their defaults
     // where it has none): what each version reads, and what `$filter` finds, is stored.
     let others: Vec<&odata::Model> = ApiVersion::ALL
@@ -159,7 +177,7 @@ async fn changes(request: &Request<'_>, body: Body, mode: WriteMode) -> Result<C
         type_name: entity.type_name,
         values: entity.values,
         merged: entity.merged,
-        links: super::links::bindings(resource, &object)?,
+        links: super::links::bindings(resource, object)?,
     })
 }
 

@@ -155,3 +155,26 @@ async fn filters_and_orders_name_properties_of_the_addressed_type() {
     assert_eq!(counted.text, "1");
     assert_ne!(ios, android);
 }
+
+/// A write naming another concrete type than the stored entity's is a
+/// ModelValidationFailure like every other, its message repeated in `innerError`.
+#[tokio::test]
+async fn a_write_naming_another_type_repeats_its_message_in_inner_error() {
+    let app = TestApp::spawn().await;
+    let ios = app.create_configuration("beta").await;
+    let body = format!(r##"{{"@odata.type": "#{ANDROID}", "displayName": "x"}}"##);
+    let refused = app.patch(&format!("/beta/{CONFIGS}/{ios}"), &body).await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    let (code, message) = refused.error();
+    assert_eq!(code, "ModelValidationFailure");
+    assert_eq!(
+        message,
+        format!("The entity is of type '#{IOS}'; '@odata.type' names '#{ANDROID}'.")
+    );
+    assert_eq!(
+        refused.json()["error"]["innerError"]["message"],
+        message.as_str()
+    );
+    let kept = app.get(&format!("/beta/{CONFIGS}/{ios}")).await.json();
+    assert_eq!(kept["displayName"], "Mail settings", "nothing was written");
+}

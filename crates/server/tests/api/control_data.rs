@@ -114,7 +114,7 @@ async fn a_reset_deletes_the_tenants_data_and_nothing_else() {
     .await;
     app.post(
         "/_localgraph/faults",
-        r#"{"path":"/v1.0/nothing","status":500}"#,
+        r#"{"path":"/v1.0/deviceManagement/nothing","status":500}"#,
     )
     .await;
     assert_eq!(
@@ -323,6 +323,24 @@ async fn snapshots_are_listed_named_once_and_deleted() {
         assert_eq!(reply.status, 400, "{bad}");
         assert_eq!(reply.error().0, "BadRequest");
     }
+    // Names a client could not address afterwards: dot segments, which URLs drop.
+    for dots in [".", "..", "..."] {
+        let reply = app
+            .post("/_localgraph/snapshots", &json!({"name": dots}).to_string())
+            .await;
+        assert_eq!(reply.status, 400, "{dots}: {}", reply.text);
+        let (code, message) = reply.error();
+        assert_eq!(code, "BadRequest");
+        assert!(message.contains("not only dots"), "{message}");
+        assert!(reply.json()["error"]["innerError"]["request-id"].is_string());
+    }
+    assert_eq!(
+        app.get("/_localgraph/snapshots").await.json()["value"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     let long = "n".repeat(65);
     let reply = app
         .request(

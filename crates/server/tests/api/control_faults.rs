@@ -275,8 +275,12 @@ async fn rules_apply_to_batch_items_one_by_one_and_faulted_items_change_nothing(
 #[tokio::test]
 async fn rules_are_listed_and_removed_one_or_all() {
     let app = TestApp::spawn().await;
-    let first = add_rule(&app, json!({"path": "a/**", "status": 500})).await;
-    let second = add_rule(&app, json!({"path": "b/**", "delayMs": 5})).await;
+    let first = add_rule(&app, json!({"path": "deviceManagement/**", "status": 500})).await;
+    let second = add_rule(
+        &app,
+        json!({"path": "deviceAppManagement/**", "delayMs": 5}),
+    )
+    .await;
     let listed = app.get("/_localgraph/faults").await.json();
     let ids: Vec<&Value> = listed["value"]
         .as_array()
@@ -332,6 +336,20 @@ async fn bad_rules_get_a_400_that_names_the_property() {
         (json!({"status": 503}), "'path'"),
         (json!({"path": "**", "status": 503, "delay": 5}), "'delay'"),
         (json!({"path": "**"}), "'status'"),
+        // Paths no faultable request has: the control API, a version not served,
+        // something no version serves.
+        (
+            json!({"path": "/_localgraph/faults", "status": 503}),
+            "'path' /_localgraph/faults can never apply: fault rules act on Graph requests only",
+        ),
+        (
+            json!({"path": "/v2.0/x", "status": 503}),
+            "'path' /v2.0/x can never apply: 'v2.0' is not a version localgraph serves (v1.0, beta).",
+        ),
+        (
+            json!({"path": "/beta/users/**", "status": 503}),
+            "'path' /beta/users/** can never apply: no version serves 'users'",
+        ),
     ] {
         let reply = app.post("/_localgraph/faults", &body.to_string()).await;
         assert_eq!(reply.status, 400, "{body}");

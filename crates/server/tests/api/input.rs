@@ -82,3 +82,34 @@ async fn a_property_named_twice_is_refused_with_odatalibs_message() {
     assert_refused(&batch, "ModelValidationFailure", &["'requests'"]);
     assert_eq!(app.get(MACS).await.json()["value"], serde_json::json!([]));
 }
+
+/// A body that starts with a UTF-8 byte order mark, as Windows PowerShell 5.1 sends one,
+/// is read as the JSON after it (RFC 8259 §8.1), `$batch` and the control API included.
+#[tokio::test]
+async fn a_leading_byte_order_mark_is_skipped() {
+    let app = TestApp::spawn().await;
+    let bom = "\u{feff}";
+    let patched = app
+        .patch(
+            SUMMARY,
+            &format!(r#"{bom}{{"displayName": "From PowerShell"}}"#),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    assert_eq!(patched.json()["displayName"], "From PowerShell");
+    let batch = format!(
+        r#"{bom}{{"requests": [{{"id": "1", "method": "GET", "url": "/deviceManagement/softwareUpdateStatusSummary"}}]}}"#
+    );
+    let answered = app.post("/v1.0/$batch", &batch).await;
+    assert_eq!(answered.status, 200, "{}", answered.text);
+    let item = &answered.json()["responses"][0];
+    assert_eq!(item["status"], 200, "{item}");
+    assert_eq!(item["body"]["displayName"], "From PowerShell");
+    let snapshot = app
+        .post(
+            "/_localgraph/snapshots",
+            &format!(r#"{bom}{{"name": "bom"}}"#),
+        )
+        .await;
+    assert_eq!(snapshot.status, 201, "{}", snapshot.text);
+}

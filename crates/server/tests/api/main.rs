@@ -13,6 +13,7 @@ mod control_data;
 mod control_faults;
 mod control_profile;
 mod control_throttling;
+mod cors;
 mod dashboard;
 mod devices;
 mod discovery;

@@ -128,3 +128,34 @@ async fn throttled_and_faulted_requests_are_counted() {
         "{after}"
     );
 }
+
+/// A request a fault rule answers is counted under the route that answers it otherwise
+/// (`$metadata`, `$batch` and the service document are routes of the router, which a
+/// faulted request never reaches), not under `(unknown)`.
+#[tokio::test]
+async fn a_faulted_request_keeps_its_route_label() {
+    let app = TestApp::spawn().await;
+    let series = |route: &str, status: u16| {
+        format!(
+            r#"localgraph_http_requests_total{{method="GET",route="{route}",status="{status}"}}"#
+        )
+    };
+    let before = scrape(&app).await;
+    for path in ["/v1.0/$metadata", "/beta/openapi.json", "/v1.0"] {
+        let rule = json!({"method": "GET", "path": path, "status": 503, "times": 1});
+        let added = app.post("/_localgraph/faults", &rule.to_string()).await;
+        assert_eq!(added.status, 201, "{}", added.text);
+        assert_eq!(app.get(path).await.status, 503, "{path}");
+        assert_eq!(app.get(path).await.status, 200, "{path}");
+    }
+    let after = scrape(&app).await;
+    for route in ["/v1.0/$metadata", "/beta/openapi.json", "/v1.0"] {
+        for status in [503, 200] {
+            let name = series(route, status);
+            assert!(
+                value(&after, &name) >= value(&before, &name) + 1.0,
+                "{name}:\n{after}"
+            );
+        }
+    }
+}

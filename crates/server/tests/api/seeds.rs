@@ -104,6 +104,52 @@ async fn seed_000_post_ref_replaces_the_tenant_summary() {
     }
 }
 
+/// OData's reference body on a summary's `$ref` (`{"@odata.id": …}` alone) would replace
+/// the summary with no properties, every count 0: it is a 400 that says what the `$ref`
+/// takes, and the summary seed 000 wrote is kept.
+#[tokio::test]
+async fn a_bare_reference_body_on_a_summary_ref_is_refused_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let path = "/beta/deviceManagement/softwareUpdateStatusSummary/$ref";
+    assert_eq!(app.post(path, SEED_000_BODY).await.status, 204);
+    let script = app.create_script().await;
+    let run_summary =
+        format!("/beta/deviceManagement/deviceManagementScripts/{script}/runSummary/$ref");
+    for (method, path, body) in [
+        (
+            "PUT",
+            path,
+            json!({"@odata.id": "https://graph.microsoft.com/beta/deviceManagement/softwareUpdateStatusSummary"}),
+        ),
+        (
+            "POST",
+            path,
+            json!({"@odata.id": "deviceManagement/softwareUpdateStatusSummary", "@odata.type": "#microsoft.graph.softwareUpdateStatusSummary"}),
+        ),
+        ("PUT", run_summary.as_str(), json!({"@odata.id": "x"})),
+    ] {
+        let refused = app
+            .request(method, path, Some(&body.to_string()), &[])
+            .await;
+        assert_eq!(
+            refused.status, 400,
+            "{method} {path} {body}: {}",
+            refused.text
+        );
+        let (code, message) = refused.error();
+        assert_eq!(code, "BadRequest");
+        assert!(
+            message.starts_with("This '$ref' takes the summary's properties")
+                && message.contains("nothing was written"),
+            "{message}"
+        );
+    }
+    let read = app
+        .get("/beta/deviceManagement/softwareUpdateStatusSummary")
+        .await;
+    assert_fields(&read.json(), SEED_000_BODY);
+}
+
 #[tokio::test]
 async fn seed_001_patch_answers_200_with_the_updated_entity() {
     let app = TestApp::spawn().await;
