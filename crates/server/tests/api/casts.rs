@@ -138,15 +138,11 @@ async fn filters_and_orders_name_properties_of_the_addressed_type() {
             "{cast}?$filter=appSupportsOemConfig eq false&$orderby=packageId desc"
         ))
         .await;
-    assert_eq!(listed.status, 200, "{}", listed.text);
-    let json = listed.json();
-    let ids: Vec<&str> = json["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, [android.as_str()], "only the android configuration");
+    assert_eq!(
+        listed.ids(),
+        [android.as_str()],
+        "only the android configuration"
+    );
     let counted = app
         .get(&format!(
             "{cast}/$count?$filter=profileApplicability eq 'default'"

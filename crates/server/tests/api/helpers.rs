@@ -89,6 +89,17 @@ impl Reply {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text))
     }
 
+    /// The ids of a page's entities (`value`), after checking the page answered 200.
+    pub fn ids(&self) -> Vec<String> {
+        assert_eq!(self.status, 200, "{}", self.text);
+        self.json()["value"]
+            .as_array()
+            .unwrap_or_else(|| panic!("not a page: {}", self.text))
+            .iter()
+            .map(|e| e["id"].as_str().expect("an id").to_string())
+            .collect()
+    }
+
     /// A header's value.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())

@@ -1,6 +1,6 @@
 //! v1.0 and beta are two views of one data set.
 
-use crate::helpers::{Reply, TestApp};
+use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn beta_only_segments_are_unknown_on_v1() {
@@ -131,26 +131,16 @@ async fn v1_does_not_see_a_beta_only_device_type() {
     let plain = app.post(&devices("v1.0"), r#"{"deviceName": "P1"}"#).await;
     assert_eq!(plain.status, 201, "{}", plain.text);
     let plain = plain.json()["id"].as_str().unwrap().to_string();
-    let ids = |reply: Reply| -> Vec<String> {
-        assert_eq!(reply.status, 200, "{}", reply.text);
-        let body = reply.json();
-        body["value"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["id"].as_str().unwrap().to_string())
-            .collect()
-    };
 
     let one = |version: &str| format!("{}/{windows}", devices(version));
     let read = app.get(&format!("{}?$select=id", one("v1.0"))).await;
     assert_eq!(read.status, 404, "{}", read.text);
     let listed = app.get(&devices("v1.0")).await;
-    assert_eq!(ids(listed), [plain.as_str()]);
+    assert_eq!(listed.ids(), [plain.as_str()]);
     let filtered = app
         .get(&format!("{}?$filter=deviceName eq 'W2'", devices("v1.0")))
         .await;
-    assert_eq!(ids(filtered), Vec::<String>::new());
+    assert_eq!(filtered.ids(), Vec::<String>::new());
     let paged = app
         .get(&format!("{}?$top=1&$count=true", devices("v1.0")))
         .await;
@@ -173,7 +163,7 @@ async fn v1_does_not_see_a_beta_only_device_type() {
     );
     assert_eq!(beta.json()["notes"], serde_json::Value::Null);
     assert_eq!(
-        ids(app.get(&devices("beta")).await),
+        app.get(&devices("beta")).await.ids(),
         [windows.as_str(), plain.as_str()]
     );
 }
