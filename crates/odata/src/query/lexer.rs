@@ -141,6 +141,16 @@ pub fn tokenize(option: &str, text: &str) -> Result<Vec<Token>, QueryError> {
                     TokenKind::Word(word)
                 }
             }
+            // A lambda's variable (`tags/any(t: t eq 'a')`) is the only place OData
+            // writes a ':' in `$filter`: say what is missing, not only which character.
+            ':' => {
+                return Err(error(
+                    start,
+                    "the character ':' is not valid here: the lambda operators any and all \
+                     are not supported"
+                        .into(),
+                ));
+            }
             other => {
                 return Err(error(
                     start,

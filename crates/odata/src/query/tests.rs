@@ -55,6 +55,7 @@ fn filter_errors_name_the_option_the_position_and_the_types() {
         "displayName gt null",
         "displayName eq #",
         "and eq 1",
+        "roleScopeTagIds/any(t: t eq 'a')",
     ];
     let out: Vec<String> = cases
         .iter()
