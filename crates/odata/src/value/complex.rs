@@ -66,10 +66,14 @@ pub fn complete_entity(model: &Model, others: &[&Model], body: &mut EntityBody) 
         return;
     };
     for (name, value) in &mut body.values {
+        // Only JSON values can be complex: the others need no look-up.
+        let Value::Json(json) = value else {
+            continue;
+        };
         let Some(property) = ty.property(name).filter(|p| !p.ty.collection) else {
             continue;
         };
-        if let (TypeKind::Complex(type_name), Value::Json(json)) = (&property.ty.kind, value) {
+        if let TypeKind::Complex(type_name) = &property.ty.kind {
             complete(others, type_name, json);
         }
     }

@@ -173,11 +173,7 @@ fn query_options(
         .structured(resource.target_type())
         .ok_or_else(|| ApiError::Internal(format!("no type {}", resource.target_type()).into()))?;
     let allowed = allowed_options(method, resource.shape);
-    if profile == Profile::Observed
-        && let Some(refused) = profile::refused_option(raw, allowed)
-    {
-        return Err(profile::option_not_allowed(&refused));
-    }
+    refuse_observed(raw, allowed, profile)?;
     let options = QueryOptions::parse(raw, model, ty)?;
     refuse_unlisted(&options.given, allowed, method, profile)?;
     Ok(options)
@@ -190,12 +186,19 @@ pub(crate) fn refuse_options(
     raw: Option<&str>,
     profile: Profile,
 ) -> Result<(), ApiError> {
+    refuse_observed(raw, &[], profile)?;
+    refuse_unlisted(&QueryOptions::names(raw)?, &[], method, profile)
+}
+
+/// Under the observed profile, an option outside `allowed` is refused in Intune's words,
+/// before anything else is checked.
+fn refuse_observed(raw: Option<&str>, allowed: &[&str], profile: Profile) -> Result<(), ApiError> {
     if profile == Profile::Observed
-        && let Some(refused) = profile::refused_option(raw, &[])
+        && let Some(refused) = profile::refused_option(raw, allowed)
     {
         return Err(profile::option_not_allowed(&refused));
     }
-    refuse_unlisted(&QueryOptions::names(raw)?, &[], method, profile)
+    Ok(())
 }
 
 /// The query options a resource of `shape` takes with `method`.
