@@ -50,6 +50,11 @@ async fn plan_below(
     };
     let (checks, target) = planner.locate(TENANT, &at);
     let page = planner.page(TENANT, &target, query, &target.table.all, &checks);
+    explain(executor, page).await
+}
+
+/// The database's plan of `statement`, one line per step.
+async fn explain(executor: &dyn Executor, statement: Statement) -> String {
     let flavor = executor.dialect().flavor();
     let (explain, decode) = match flavor {
         // Rows of id, parent, notused, detail.
@@ -59,18 +64,21 @@ async fn plan_below(
     };
     let mut statements = Vec::new();
     if flavor == Flavor::Postgres {
-        // An empty table is cheapest to scan and sort: with sorting priced out, the plan
-        // has a Sort only where no index gives the order.
-        statements.push(Statement {
-            text: "SET LOCAL enable_sort = off".into(),
-            params: Vec::new(),
-            expect: Expect::Affected,
-            decode: Vec::new(),
-        });
+        // An empty table is cheapest to scan and sort: with sorting and scanning the rows
+        // priced out, the plan has a Sort only where no index gives the order, and reads
+        // the index a large table would be read by.
+        for setting in ["enable_sort", "enable_seqscan"] {
+            statements.push(Statement {
+                text: format!("SET LOCAL {setting} = off"),
+                params: Vec::new(),
+                expect: Expect::Affected,
+                decode: Vec::new(),
+            });
+        }
     }
     statements.push(Statement {
-        text: format!("{explain}{}", page.text),
-        params: page.params,
+        text: format!("{explain}{}", statement.text),
+        params: statement.params,
         expect: Expect::Rows,
         decode,
     });
@@ -225,8 +233,78 @@ async fn a_root_collection_in_id_order_is_read_by_its_primary_key() {
     assert!(!sorts(&plan), "{plan}");
 }
 
+#[tokio::test]
+async fn a_count_of_some_of_a_tables_types_reads_only_an_index() {
+    let place = Place::new().await;
+    let store = place.store().await;
+    let executor = place.executor().await.unwrap();
+    // A data set laid out before had the devices' column indexes without the type:
+    // opened again, it has them with it.
+    let table = store.catalog().tables().iter().find(|t| t.path == DEVICES);
+    let name = table.unwrap().sql_name.clone();
+    drop(store);
+    let old = format!(
+        "DROP INDEX \"{name}__typed_on_complianceState\"; \
+         CREATE INDEX \"{name}__on_complianceState\" ON \"{name}\" (\"_tenant\", \"complianceState\", \"id\")"
+    );
+    for text in old.split("; ") {
+        run(executor.as_ref(), text).await;
+    }
+    let store = place.store().await;
+    let on_state: Vec<String> = definitions(executor.as_ref(), &name)
+        .await
+        .into_iter()
+        .filter(|definition| definition.contains("complianceState"))
+        .collect();
+    assert_eq!(on_state.len(), 1, "{on_state:?}");
+    assert!(on_state[0].contains("_type"), "{on_state:?}");
+    if matches!(place, Place::Postgres(_)) {
+        // PostgreSQL prices an empty table's indexes alike and may read any (with 50,000
+        // devices: `Index Only Scan`, bench/HISTORY.md, step 53).
+        return;
+    }
+    // v1.0 sees a device as `managedDevice` only, beside beta's derived types in the same
+    // table, and names it in its statements; beta sees them all and names none. Either
+    // way a `/$count` filtered on an indexed state is read from the index alone.
+    let mut at = common::at(store.as_ref(), &[(DEVICES, None)]);
+    let table = &store.catalog().tables()[at.steps[0].table];
+    assert!(table.typed(), "{:?}", table.types);
+    let compliant = ListQuery {
+        filter: Some(Expr::Compare(
+            CompareOp::Eq,
+            Box::new(Expr::Property(vec!["complianceState".into()])),
+            Box::new(Expr::Literal(Literal::Enum {
+                type_name: None,
+                member: "compliant".into(),
+                value: Some(1),
+            })),
+        )),
+        ..ListQuery::default()
+    };
+    for types in [vec![table.entity_type.clone()], Vec::new()] {
+        at.steps[0].types = types;
+        let planner = Planner {
+            catalog: store.catalog(),
+            dialect: executor.dialect(),
+        };
+        let (checks, target) = planner.locate(TENANT, &at);
+        let count = planner.count_checked(TENANT, &checks, &target, &compliant);
+        let plan = explain(executor.as_ref(), count).await;
+        assert!(plan.contains("USING COVERING INDEX"), "{plan}");
+    }
+}
+
 /// How many of the table `name`'s indexes have the parent in them.
 async fn with_parent(executor: &dyn Executor, name: &str) -> usize {
+    definitions(executor, name)
+        .await
+        .iter()
+        .filter(|definition| definition.contains("_parent"))
+        .count()
+}
+
+/// The definitions of the table `name`'s indexes (but SQLite's primary key's).
+async fn definitions(executor: &dyn Executor, name: &str) -> Vec<String> {
     let text = match executor.dialect().flavor() {
         Flavor::Sqlite => {
             "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
@@ -250,10 +328,7 @@ async fn with_parent(executor: &dyn Executor, name: &str) -> usize {
         })
         .await
         .unwrap();
-    rows[0]
-        .iter()
-        .filter(|row| format!("{:?}", row[0]).contains("_parent"))
-        .count()
+    rows[0].iter().map(|row| format!("{:?}", row[0])).collect()
 }
 
 #[tokio::test]

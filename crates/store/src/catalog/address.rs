@@ -16,9 +16,10 @@ pub struct Step {
     pub key: Option<String>,
     /// The entity types visible here (empty: all). A version that lacks some derived
     /// types does not see entities of those types, and a cast narrows them. Empty only
-    /// where the table holds one type: a version whose model has no derived type of the
-    /// declared one (v1.0's `managedDevice`) may still share the table with a version
-    /// that has some (beta's `windowsManagedDevice`).
+    /// where this version sees every type the table holds: a version whose model has no
+    /// derived type of the declared one (v1.0's `managedDevice`) may still share the
+    /// table with a version that has some (beta's `windowsManagedDevice`), and then names
+    /// its types while beta, which sees them all, needs no filter.
     pub types: Vec<String>,
     /// For the target of a link: the link column of the previous step's table, which
     /// holds this entity's key.
@@ -61,11 +62,12 @@ impl Catalog {
                         _ => (place.path.as_str(), None),
                     };
                     let table = *self.by_path.get(table)?;
-                    let polymorphic = self.tables[table].types.len() > 1;
+                    // A version that sees every type the table holds needs no type filter.
+                    let narrower = place.types.len() < self.tables[table].types.len();
                     steps.push(Step {
                         table,
                         key: None,
-                        types: if polymorphic {
+                        types: if narrower {
                             place.types.clone()
                         } else {
                             Vec::new()

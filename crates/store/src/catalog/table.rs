@@ -100,6 +100,12 @@ impl Table {
         self.parent.is_none()
     }
 
+    /// Whether its rows may have several entity types (across versions and derived
+    /// types): its column indexes end with the type (`sql::create_table`).
+    pub fn typed(&self) -> bool {
+        self.types.len() > 1
+    }
+
     /// The columns the store keeps an index on (`_tenant, [_parent,] column, id`, as
     /// `sql::create_table` says): the timestamps and enums of collection tables. Such
     /// an index serves `$orderby` on the column with keyset pages on (column, id) in

@@ -36,18 +36,16 @@ pub fn create_table(dialect: &dyn Dialect, table: &Table, parent: Option<&Table>
     // (`Sql::scope`) leave out: its primary key (tenant, id) is its order by id, and a
     // column's index is (tenant, column, id), named `…__on_{column}`. A table below
     // another has (tenant, parent, id) and (tenant, parent, column, id), `…__by_{column}`.
-    // A root table's indexes that had the parent in them, laid out before, are dropped
-    // ([`indexes_before`]): every insert wrote each (bench/HISTORY.md, step 51).
+    // Indexes laid out before that these replace are dropped ([`indexes_before`]).
     let root = table.at_root();
     let scope = match root {
         true => quote(TENANT),
         false => format!("{}, {}", quote(TENANT), quote(PARENT)),
     };
-    if root {
-        for index in indexes_before(table) {
-            statements.push(format!("DROP INDEX IF EXISTS {}", quote(&index)));
-        }
-    } else {
+    for index in indexes_before(table) {
+        statements.push(format!("DROP INDEX IF EXISTS {}", quote(&index)));
+    }
+    if !root {
         statements.push(format!(
             "CREATE INDEX IF NOT EXISTS {} ON {name} ({scope}, {})",
             quote(&by_parent(table)),
@@ -59,9 +57,17 @@ pub fn create_table(dialect: &dyn Dialect, table: &Table, parent: Option<&Table>
     // OData order, so that read backwards it is the descending order (nulls last):
     // PostgreSQL's default (nulls last) read backwards puts them first, which no
     // `ORDER BY … DESC NULLS LAST` can use, and sorted the whole collection per page.
+    // On a table holding several entity types, the type ends the index (after the id,
+    // so the order is the same): a version that sees fewer of them names its own in every
+    // statement (`Sql::types`), and checks them in the index, not in the rows; its
+    // `$count` with a filter on the column is read from the index alone.
+    let typed = match table.typed() {
+        true => format!(", {}", quote(TYPE)),
+        false => String::new(),
+    };
     for column in table.indexed() {
         statements.push(format!(
-            "CREATE INDEX IF NOT EXISTS {} ON {name} ({scope}, {}{}, {})",
+            "CREATE INDEX IF NOT EXISTS {} ON {name} ({scope}, {}{}, {}{typed})",
             quote(&column_index(table, &column.name)),
             quote(&column.name),
             dialect.nulls_order(false),
@@ -78,19 +84,32 @@ pub fn column_indexes(table: &Table) -> impl Iterator<Item = String> + '_ {
         .map(|column| column_index(table, &column.name))
 }
 
-/// The indexes a table at the root had when they had the parent in them, which
-/// [`create_table`] drops: the parent's, and its columns' (named as below another table).
+/// The indexes laid out before that [`create_table`] drops: on a table at the root, those
+/// with the parent in them, the parent's and its columns' (named as below another table),
+/// which every insert wrote (bench/HISTORY.md, step 51); on a table holding several
+/// entity types, its column indexes without the type (step 53).
 pub fn indexes_before(table: &Table) -> Vec<String> {
-    if !table.at_root() {
-        return Vec::new();
+    let mut names = Vec::new();
+    if table.at_root() {
+        // PostgreSQL cuts a name to 63 bytes: a table's name of 63 cut its `by_parent` to
+        // the table's own, so no such index was ever made, and dropping it would name the
+        // table.
+        names.extend((table.sql_name.len() < 63).then(|| by_parent(table)));
+        names.extend(
+            table
+                .indexed()
+                .map(|column| index_name(&table.sql_name, BELOW, &column.name)),
+        );
     }
-    let columns = table
-        .indexed()
-        .map(|column| index_name(&table.sql_name, BELOW, &column.name));
-    // PostgreSQL cuts a name to 63 bytes: a table's name of 63 cut its `by_parent` to the
-    // table's own, so no such index was ever made, and dropping it would name the table.
-    let parent = (table.sql_name.len() < 63).then(|| by_parent(table));
-    parent.into_iter().chain(columns).collect()
+    if table.typed() {
+        let untyped = if table.at_root() { ROOT } else { BELOW };
+        names.extend(
+            table
+                .indexed()
+                .map(|column| index_name(&table.sql_name, untyped, &column.name)),
+        );
+    }
+    names
 }
 
 /// `{table}__by_parent`: (tenant, parent, id), on a table below another.
@@ -104,7 +123,12 @@ const BELOW: &str = "by";
 const ROOT: &str = "on";
 
 fn column_index(table: &Table, column: &str) -> String {
-    let infix = if table.at_root() { ROOT } else { BELOW };
+    let infix = match (table.at_root(), table.typed()) {
+        (true, false) => ROOT,
+        (false, false) => BELOW,
+        (true, true) => "typed_on",
+        (false, true) => "typed_by",
+    };
     index_name(&table.sql_name, infix, column)
 }
 
