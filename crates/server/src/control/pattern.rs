@@ -8,7 +8,7 @@
 use intune::{ApiVersion, Schema};
 use odata::path::percent_decode;
 
-use crate::graph_paths::SERVICE_SEGMENTS;
+use crate::graph_paths::ServiceRoute;
 
 /// One segment of a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,9 +77,9 @@ impl Pattern {
         }
         let served = |version: &ApiVersion| schema.places(*version).singleton(first).is_some();
         if ApiVersion::ALL.iter().any(served)
-            || SERVICE_SEGMENTS
+            || ServiceRoute::ALL
                 .iter()
-                .any(|known| known.eq_ignore_ascii_case(first))
+                .any(|route| route.segment().eq_ignore_ascii_case(first))
         {
             return None;
         }
@@ -99,7 +99,7 @@ impl Pattern {
             .collect();
         names.sort_unstable();
         names.dedup();
-        names.extend(SERVICE_SEGMENTS);
+        names.extend(ServiceRoute::ALL.map(ServiceRoute::segment));
         Some(format!(
             "no version serves '{first}'; after its version ({versions}), or first without one, a rule's path names one of {}, or '*' or '**'.",
             names.join(", ")
