@@ -148,8 +148,9 @@ pub async fn apply(
 }
 
 impl FaultRule {
-    /// Checks a rule from a client and fills in its defaults.
-    fn read(object: &Map<String, Json_>) -> Result<FaultRule, ApiError> {
+    /// Checks a rule from a client and fills in its defaults; with it, its path read as a
+    /// pattern (read once, for the checks that need the schema).
+    fn read(object: &Map<String, Json_>) -> Result<(FaultRule, Pattern), ApiError> {
         let mut fields = Fields::new(object, "fault rule");
         let method = fields.optional("method", |v| {
             v.as_str()
@@ -157,10 +158,9 @@ impl FaultRule {
                 .map(str::to_string)
                 .ok_or("one of GET, POST, PUT, PATCH, DELETE (or null for any)")
         })?;
-        let path = fields.required("path", |v| {
+        let (path, pattern) = fields.required("path", |v| {
             v.as_str()
-                .filter(|p| Pattern::parse(p).is_ok())
-                .map(str::to_string)
+                .and_then(|p| Some((p.to_string(), Pattern::parse(p).ok()?)))
                 .ok_or("a path such as \"/beta/deviceManagement/*/runSummary\" or \"deviceManagement/**\" (no query; '*' for one segment, '**' only last)")
         })?;
         let status = fields.optional("status", |v| {
@@ -220,7 +220,7 @@ impl FaultRule {
             return Err(fields.invalid("'code', 'message' and 'retryAfter' go with a 'status'."));
         }
         fields.finish()?;
-        Ok(FaultRule {
+        let rule = FaultRule {
             method,
             path,
             code: status.map(|s| code.unwrap_or_else(|| default_code(s).to_string())),
@@ -230,7 +230,8 @@ impl FaultRule {
             delay_ms,
             times,
             probability,
-        })
+        };
+        Ok((rule, pattern))
     }
 }
 
@@ -294,12 +295,8 @@ pub async fn create(
     caller: Caller,
     JsonObject(object): JsonObject,
 ) -> Result<Response, ApiError> {
-    let rule = FaultRule::read(&object)?;
-    // Read already: the path is a pattern.
-    if let Some(why) = Pattern::parse(&rule.path)
-        .ok()
-        .and_then(|pattern| pattern.never_applies(&app.schema))
-    {
+    let (rule, pattern) = FaultRule::read(&object)?;
+    if let Some(why) = pattern.never_applies(&app.schema) {
         return Err(ApiError::InvalidRequest(format!(
             "Invalid fault rule: 'path' {} can never apply: {why}",
             rule.path
