@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json_, json};
 
+use super::access::Writer;
 use super::body::{Fields, JsonObject, integer, text};
 use super::pattern::Pattern;
 use super::settings::{FAULT, store_error};
@@ -292,7 +293,7 @@ fn rule_json(id: &str, rule: &FaultRule, remaining: Option<i64>) -> Json_ {
 /// `POST /_localgraph/faults`: adds a rule (201 with it and its id).
 pub async fn create(
     State(app): State<AppState>,
-    caller: Caller,
+    Writer(caller): Writer,
     JsonObject(object): JsonObject,
 ) -> Result<Response, ApiError> {
     let (rule, pattern) = FaultRule::read(&object)?;
@@ -335,7 +336,7 @@ pub async fn list(State(app): State<AppState>, caller: Caller) -> Result<Json<Js
 /// `DELETE /_localgraph/faults/{id}`.
 pub async fn delete(
     State(app): State<AppState>,
-    caller: Caller,
+    Writer(caller): Writer,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     match app
@@ -351,7 +352,7 @@ pub async fn delete(
 /// `DELETE /_localgraph/faults`: removes every rule of the tenant.
 pub async fn delete_all(
     State(app): State<AppState>,
-    caller: Caller,
+    Writer(caller): Writer,
 ) -> Result<StatusCode, ApiError> {
     app.controls.delete(&caller.tenant, FAULT, None).await?;
     Ok(StatusCode::NO_CONTENT)
