@@ -284,6 +284,24 @@ test('API errors are shown with Graph\'s message: 429, 403 and 401', async () =>
   assert.ok((await forbidden.textContent()).includes(refused.body.error.message), 'the Graph message is shown');
   await screenshot(page, 'error-403');
 
+  if (controlApi) {
+    // The same token may read the controls but not change them: the change's 403, and
+    // nothing added.
+    const rules = (await api.get('/_localgraph/faults')).value.length;
+    const change = await new Api(server.base, narrow).send('POST', '/_localgraph/faults', { path: 'deviceManagement/**', status: 503 });
+    assert.equal(change.status, 403);
+    await open('#/controls');
+    await expectShown(page, { 'faults.count': rules }, assert);
+    await page.locator('#fault-path').fill('deviceManagement/**');
+    await page.locator('#fault-status').fill('503');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    const refusedChange = page.locator('.alert-error[data-status="403"]').first();
+    await refusedChange.waitFor();
+    assert.ok((await refusedChange.textContent()).includes(change.body.error.message), 'the control API\'s message is shown');
+    assert.equal((await api.get('/_localgraph/faults')).value.length, rules);
+    await screenshot(page, 'controls-403');
+  }
+
   // A token whose signature does not verify: back to the sign-in box, with the reason.
   const tampered = `${api.bearer.slice(0, -4)}AAAA`;
   const unauthorized = await new Api(server.base, tampered).send('GET', `${DEVICES_URL}/$count`);

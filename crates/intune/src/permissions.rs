@@ -59,6 +59,8 @@ impl Rule {
 #[derive(Debug, Clone)]
 pub struct Permissions {
     rules: Vec<Rule>,
+    /// Every permission that allows a write somewhere, each once, in table order.
+    writes: Vec<String>,
 }
 
 /// The bundled table, `schema/permissions.json`.
@@ -77,9 +79,14 @@ impl Permissions {
 
     /// Reads a table in the bundled file's form: a JSON array of rules.
     pub fn from_json(json: &str) -> Result<Permissions, serde_json::Error> {
-        Ok(Permissions {
-            rules: serde_json::from_str(json)?,
-        })
+        let rules: Vec<Rule> = serde_json::from_str(json)?;
+        let mut writes: Vec<String> = Vec::new();
+        for name in rules.iter().flat_map(|rule| &rule.write) {
+            if !writes.contains(name) {
+                writes.push(name.clone());
+            }
+        }
+        Ok(Permissions { rules, writes })
     }
 
     /// Every rule, in file order.
@@ -98,6 +105,13 @@ impl Permissions {
     /// has no rule (then nothing allows it).
     pub fn required(&self, place: &str, access: Access) -> &[String] {
         self.rule(place).map_or(&[], |r| r.allowing(access))
+    }
+
+    /// Every permission that allows a write at some place (the `ReadWrite` ones), each
+    /// once, in table order: what a caller holds one of to change a tenant through the
+    /// control API (a token that may only read may not wipe or restore its data).
+    pub fn writes(&self) -> &[String] {
+        &self.writes
     }
 
     /// Every permission the table names, each once, in table order: what an

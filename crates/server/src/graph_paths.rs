@@ -21,10 +21,51 @@ use tower::Service;
 use crate::fork::Fork;
 use crate::{AppState, odata};
 
-/// The router's routes under a version besides Graph's paths (`/{version}/$metadata`, …),
-/// as their segment is written: a fault rule may name them, and a request a rule answers
-/// is counted under them as when the route answers.
-pub(crate) const SERVICE_SEGMENTS: [&str; 3] = ["$batch", "$metadata", "openapi.json"];
+/// The router's routes under a version besides Graph's paths and the service document
+/// (`/{version}/$metadata`, …): the one list the router builds them from
+/// (`crate::service_routes`), that a fault rule's check reads (a rule may name them) and the
+/// route names read (a request a rule answers is counted under them as when the route
+/// answers). A variant left out of [`ServiceRoute::ALL`] is never constructed (a warning,
+/// an error under `-D warnings`); one without a handler does not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ServiceRoute {
+    /// `$batch`.
+    Batch,
+    /// `$metadata`, the CSDL.
+    Metadata,
+    /// `openapi.json`, the version's OpenAPI document.
+    OpenApi,
+}
+
+impl ServiceRoute {
+    /// Every one, in the order fault rules' messages name them.
+    pub(crate) const ALL: [ServiceRoute; 3] = [
+        ServiceRoute::Batch,
+        ServiceRoute::Metadata,
+        ServiceRoute::OpenApi,
+    ];
+
+    /// The segment after the version, as written.
+    pub(crate) fn segment(self) -> &'static str {
+        match self {
+            ServiceRoute::Batch => "$batch",
+            ServiceRoute::Metadata => "$metadata",
+            ServiceRoute::OpenApi => "openapi.json",
+        }
+    }
+
+    /// The route of the router (`/{version}/$metadata`).
+    pub(crate) fn route(self) -> String {
+        format!("/{{version}}/{}", self.segment())
+    }
+
+    /// The one whose segment is `segment`, exactly as written.
+    pub(crate) fn of_segment(segment: &str) -> Option<ServiceRoute> {
+        ServiceRoute::ALL
+            .into_iter()
+            .find(|route| route.segment() == segment)
+    }
+}
 
 /// Sends a path whose first segment is an API version and whose second a singleton that
 /// version serves (`deviceManagement`, `deviceAppManagement`) to the OData handler, and
@@ -106,13 +147,14 @@ mod tests {
         ] {
             assert!(addresses_singleton(&schema, path), "{path}");
         }
+        for route in ServiceRoute::ALL {
+            let path = route.route().replace("{version}", "v1.0");
+            assert!(!addresses_singleton(&schema, &path), "{path}");
+        }
         for path in [
             "/",
             "/v1.0",
             "/v1.0/",
-            "/v1.0/$batch",
-            "/v1.0/$metadata",
-            "/beta/openapi.json",
             "/v1.0/oauth2/v2.0/token",
             "/v1.0/discovery/v2.0/keys",
             "/v1.0/v2.0/.well-known/openid-configuration",

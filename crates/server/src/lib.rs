@@ -50,7 +50,8 @@ use around::AroundLayer;
 use axum::Router;
 use axum::extract::Request;
 use axum::response::IntoResponse;
-use axum::routing::{any, get, post};
+use axum::routing::{MethodRouter, any, get, post};
+use graph_paths::ServiceRoute;
 use tokio::net::TcpListener;
 use tokio_rustls::rustls::ServerConfig;
 use tower::util::{BoxCloneSyncService, MapRequestLayer, MapResponseLayer};
@@ -83,7 +84,7 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpServic
         .layer(controls())
         .service(graph_paths::in_front_of(
             &state,
-            named(routes()).with_state(state.clone()),
+            named(routes(None)).with_state(state.clone()),
         ));
     let inner = observed(batch_items, &state);
     let limits = &state.config.limits;
@@ -94,8 +95,7 @@ pub fn build_router_with(state: AppState, extra: Router<AppState>) -> HttpServic
         .service(graph_paths::in_front_of(
             &state,
             named(
-                routes()
-                    .route("/{version}/$batch", batch::route(inner))
+                routes(Some(batch::route(inner)))
                     .merge(control::routes())
                     .merge(extra),
             )
@@ -142,10 +142,10 @@ fn named(router: Router<AppState>) -> Router<AppState> {
     router.route_layer(AroundLayer(telemetry::NameRoute))
 }
 
-/// Every route but `$batch`. Graph's paths are the fallback: every route wins over it
-/// (and the paths of a served singleton reach the handler before the router,
-/// `graph_paths`).
-fn routes() -> Router<AppState> {
+/// Every route but the control API's, with `$batch` when `batch` is its handler (a batch
+/// item is none). Graph's paths are the fallback: every route wins over it (and the paths
+/// of a served singleton reach the handler before the router, `graph_paths`).
+fn routes(batch: Option<MethodRouter<AppState>>) -> Router<AppState> {
     Router::new()
         .merge(dashboard::routes())
         // The authority's routes: the first segment is the tenant. (The router needs one
@@ -165,12 +165,29 @@ fn routes() -> Router<AppState> {
         )
         .route("/{version}", any(discovery::service_document))
         .route("/{version}/", any(discovery::service_document))
-        .route("/{version}/$metadata", any(discovery::metadata))
-        .route("/{version}/openapi.json", any(discovery::openapi))
+        .merge(service_routes(batch))
         // Graph's paths: the fallback rather than a `/{version}/{*path}` route, which
         // would decode both parameters and pass a route layer on every request, for a
         // handler that parses the path itself.
         .fallback(odata::handle)
+}
+
+/// The routes of [`ServiceRoute::ALL`], each with its handler (`$batch` only when `batch`
+/// is given): the router has no other route under a version but the service document's.
+fn service_routes(batch: Option<MethodRouter<AppState>>) -> Router<AppState> {
+    let mut router = Router::new();
+    for route in ServiceRoute::ALL {
+        let handler = match route {
+            ServiceRoute::Batch => match &batch {
+                Some(batch) => batch.clone(),
+                None => continue,
+            },
+            ServiceRoute::Metadata => any(discovery::metadata),
+            ServiceRoute::OpenApi => any(discovery::openapi),
+        };
+        router = router.route(&route.route(), handler);
+    }
+    router
 }
 
 /// Serves until `shutdown` completes, then finishes the requests in flight.

@@ -22,7 +22,7 @@ use odata::path::{ResourcePath, Segment, Suffix};
 
 use crate::AppState;
 use crate::around::Around;
-use crate::graph_paths::SERVICE_SEGMENTS;
+use crate::graph_paths::ServiceRoute;
 
 /// Requests answered, by method, route template and status.
 pub const REQUESTS: &str = "localgraph_http_requests_total";
@@ -292,7 +292,7 @@ pub fn route_template(schema: &Schema, path: &str, matched: Option<&str>) -> Str
 /// answered before the router saw it, the name the router's route would have given
 /// (`/v1.0/$metadata`, `/beta/$batch`, `/v1.0` for the service document without its `/`).
 fn graph_template(schema: &Schema, version: ApiVersion, path: &str, rest: &str) -> String {
-    if SERVICE_SEGMENTS.contains(&rest) {
+    if ServiceRoute::of_segment(rest).is_some() {
         return format!("/{}/{rest}", version.as_str());
     }
     if rest.is_empty() && !path.ends_with('/') {

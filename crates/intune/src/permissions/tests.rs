@@ -128,3 +128,21 @@ fn lookups_are_exact_places_in_any_case() {
     );
     assert!(all().contains(&"DeviceManagementScripts.ReadWrite.All"));
 }
+
+#[test]
+fn the_write_permissions_are_those_that_allow_a_write_somewhere() {
+    assert_eq!(
+        Permissions::bundled().writes(),
+        [
+            "DeviceManagementConfiguration.ReadWrite.All",
+            "DeviceManagementScripts.ReadWrite.All",
+            "DeviceManagementManagedDevices.ReadWrite.All",
+            "DeviceManagementApps.ReadWrite.All",
+        ]
+    );
+    for rule in rules() {
+        for name in &rule.write {
+            assert!(Permissions::bundled().writes().contains(name), "{name}");
+        }
+    }
+}

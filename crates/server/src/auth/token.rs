@@ -183,8 +183,10 @@ impl SigningKey {
     }
 }
 
-/// The longest lifetime a token from `localgraph token --ttl` may have: a year. Longer
-/// ones, up to a lifetime past the end of Unix time, would be tokens that never expire.
+/// The longest lifetime a token may have: a year. `localgraph token --ttl` makes none
+/// longer, and verification refuses longer ones whoever signed them
+/// ([`super::verify::check_lifetime`]): up to a lifetime past the end of Unix time, they
+/// would be tokens that never expire.
 pub const MAX_TTL: Duration = Duration::from_secs(365 * 86_400);
 
 /// Why a tenant id is refused: the rule [`valid_tenant`] checks, in words.

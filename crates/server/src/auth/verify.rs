@@ -9,9 +9,10 @@ use jsonwebtoken::{Validation, decode, decode_header};
 use serde_json::Value;
 
 use super::keys::KeySet;
-use super::token::{Claims, GRAPH_APP_ID, GRAPH_RESOURCE, valid_tenant};
+use super::token::{Claims, GRAPH_APP_ID, GRAPH_RESOURCE, MAX_TTL, valid_tenant};
 
-/// Clock skew tolerated on `exp` and `nbf`, in seconds.
+/// Clock skew tolerated on `exp`, `nbf` and `iat`, and on a lifetime measured from now, in
+/// seconds.
 pub const LEEWAY_SECONDS: i64 = 60;
 
 /// Why a token is refused: Graph's 401 `InvalidAuthenticationToken`, with its messages.
@@ -39,6 +40,18 @@ pub enum TokenError {
     /// `nbf` is still ahead.
     #[error("Lifetime validation failed, the token is not yet valid.")]
     NotYetValid,
+    /// `iat` is still ahead: a token issued in the future is not valid yet either (else
+    /// its `exp` could be any time after it, whatever the lifetime).
+    #[error("Lifetime validation failed, the token is not yet valid.")]
+    NotYetIssued,
+    /// It is valid for longer than [`MAX_TTL`] (`exp - iat`, or `exp - now` without
+    /// `iat`): a token that all but never expires, which no authority issues. Graph has
+    /// no such check on record; the message follows its lifetime messages.
+    #[error(
+        "Lifetime validation failed, the token is valid for more than {} days.",
+        MAX_TTL.as_secs() / 86_400
+    )]
+    TooLong,
 }
 
 /// Which check inside Graph's "Access token validation failure." a token failed. Graph
@@ -73,6 +86,8 @@ impl TokenError {
             TokenError::Issuer => "issuer not accepted for the signing key",
             TokenError::Expired => "expired",
             TokenError::NotYetValid => "not yet valid (nbf)",
+            TokenError::NotYetIssued => "issued in the future (iat)",
+            TokenError::TooLong => "valid for longer than a token may be (exp - iat)",
         }
     }
 }
@@ -157,7 +172,10 @@ pub fn verify_untimed(keys: &KeySet, token: &str) -> Result<Claims, TokenError> 
     Ok(claims)
 }
 
-/// The lifetime checks: `exp` and `nbf` at `now`, with [`LEEWAY_SECONDS`].
+/// The lifetime checks at `now`, with [`LEEWAY_SECONDS`]: `exp` has not passed; the
+/// lifetime, `exp - iat` (`exp - now` without `iat`), is at most [`MAX_TTL`]; `iat` and
+/// `nbf` are not ahead. Together they bound how long any token is accepted from now,
+/// whatever its claims say.
 pub fn check_lifetime(claims: &Claims, now: i64) -> Result<(), TokenError> {
     let exp = claims
         .exp
@@ -165,10 +183,15 @@ pub fn check_lifetime(claims: &Claims, now: i64) -> Result<(), TokenError> {
     if exp.saturating_add(LEEWAY_SECONDS) <= now {
         return Err(TokenError::Expired);
     }
-    if claims
-        .nbf
-        .is_some_and(|nbf| nbf.saturating_sub(LEEWAY_SECONDS) > now)
-    {
+    let max = i64::try_from(MAX_TTL.as_secs()).unwrap_or(i64::MAX);
+    if exp.saturating_sub(claims.iat.unwrap_or(now)) > max.saturating_add(LEEWAY_SECONDS) {
+        return Err(TokenError::TooLong);
+    }
+    let ahead = |at: Option<i64>| at.is_some_and(|at| at.saturating_sub(LEEWAY_SECONDS) > now);
+    if ahead(claims.iat) {
+        return Err(TokenError::NotYetIssued);
+    }
+    if ahead(claims.nbf) {
         return Err(TokenError::NotYetValid);
     }
     Ok(())
@@ -206,6 +229,55 @@ mod tests {
         assert_eq!(bearer(None), Err(TokenError::Empty));
         assert_eq!(bearer(Some(&value("Bearer "))), Err(TokenError::Empty));
         assert_eq!(bearer(Some(&value("Basic abc"))), Err(TokenError::Empty));
+    }
+
+    #[test]
+    fn no_token_is_accepted_for_longer_than_the_cap_from_now() {
+        let now = 1_800_000_000;
+        let max = MAX_TTL.as_secs() as i64;
+        let claims = |iat: Option<i64>, nbf: Option<i64>, exp: i64| Claims {
+            iat,
+            nbf,
+            exp: Some(exp),
+            ..Claims::default()
+        };
+        let check = |iat, nbf, exp| check_lifetime(&claims(iat, nbf, exp), now);
+        assert_eq!(check(Some(now), Some(now), now + max), Ok(()));
+        assert_eq!(check(None, None, now + max + LEEWAY_SECONDS), Ok(()));
+        assert_eq!(check(Some(now - 3600), None, now + 3600), Ok(()));
+        for (iat, nbf, exp) in [
+            (Some(now), Some(now), i64::MAX),
+            (Some(now), Some(now), now + max + LEEWAY_SECONDS + 1),
+            (Some(i64::MIN), None, now + 3600),
+            (None, None, i64::MAX),
+            (None, None, now + max + LEEWAY_SECONDS + 1),
+            // A start far ahead does not make a long lifetime short.
+            (Some(now), Some(now + 10 * max), now + 10 * max + 3600),
+        ] {
+            assert_eq!(
+                check(iat, nbf, exp),
+                Err(TokenError::TooLong),
+                "{iat:?} {exp}"
+            );
+        }
+        // Issued ahead, with a short lifetime from then: not valid yet, however far.
+        assert_eq!(
+            check(Some(now + 10 * max), None, now + 10 * max + 3600),
+            Err(TokenError::NotYetIssued)
+        );
+        assert_eq!(
+            check(Some(now + LEEWAY_SECONDS), None, now + 3600),
+            Ok(()),
+            "a clock a minute ahead"
+        );
+        assert_eq!(
+            check(Some(now - 7200), None, now - 3600),
+            Err(TokenError::Expired)
+        );
+        assert_eq!(
+            TokenError::TooLong.to_string(),
+            "Lifetime validation failed, the token is valid for more than 365 days."
+        );
     }
 
     #[test]

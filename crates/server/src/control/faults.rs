@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json_, json};
 
+use super::access::Writer;
 use super::body::{Fields, JsonObject, integer, text};
 use super::pattern::Pattern;
 use super::settings::{FAULT, store_error};
@@ -148,8 +149,9 @@ pub async fn apply(
 }
 
 impl FaultRule {
-    /// Checks a rule from a client and fills in its defaults.
-    fn read(object: &Map<String, Json_>) -> Result<FaultRule, ApiError> {
+    /// Checks a rule from a client and fills in its defaults; with it, its path read as a
+    /// pattern (read once, for the checks that need the schema).
+    fn read(object: &Map<String, Json_>) -> Result<(FaultRule, Pattern), ApiError> {
         let mut fields = Fields::new(object, "fault rule");
         let method = fields.optional("method", |v| {
             v.as_str()
@@ -157,10 +159,9 @@ impl FaultRule {
                 .map(str::to_string)
                 .ok_or("one of GET, POST, PUT, PATCH, DELETE (or null for any)")
         })?;
-        let path = fields.required("path", |v| {
+        let (path, pattern) = fields.required("path", |v| {
             v.as_str()
-                .filter(|p| Pattern::parse(p).is_ok())
-                .map(str::to_string)
+                .and_then(|p| Some((p.to_string(), Pattern::parse(p).ok()?)))
                 .ok_or("a path such as \"/beta/deviceManagement/*/runSummary\" or \"deviceManagement/**\" (no query; '*' for one segment, '**' only last)")
         })?;
         let status = fields.optional("status", |v| {
@@ -220,7 +221,7 @@ impl FaultRule {
             return Err(fields.invalid("'code', 'message' and 'retryAfter' go with a 'status'."));
         }
         fields.finish()?;
-        Ok(FaultRule {
+        let rule = FaultRule {
             method,
             path,
             code: status.map(|s| code.unwrap_or_else(|| default_code(s).to_string())),
@@ -230,7 +231,8 @@ impl FaultRule {
             delay_ms,
             times,
             probability,
-        })
+        };
+        Ok((rule, pattern))
     }
 }
 
@@ -291,15 +293,11 @@ fn rule_json(id: &str, rule: &FaultRule, remaining: Option<i64>) -> Json_ {
 /// `POST /_localgraph/faults`: adds a rule (201 with it and its id).
 pub async fn create(
     State(app): State<AppState>,
-    caller: Caller,
+    Writer(caller): Writer,
     JsonObject(object): JsonObject,
 ) -> Result<Response, ApiError> {
-    let rule = FaultRule::read(&object)?;
-    // Read already: the path is a pattern.
-    if let Some(why) = Pattern::parse(&rule.path)
-        .ok()
-        .and_then(|pattern| pattern.never_applies(&app.schema))
-    {
+    let (rule, pattern) = FaultRule::read(&object)?;
+    if let Some(why) = pattern.never_applies(&app.schema) {
         return Err(ApiError::InvalidRequest(format!(
             "Invalid fault rule: 'path' {} can never apply: {why}",
             rule.path
@@ -338,7 +336,7 @@ pub async fn list(State(app): State<AppState>, caller: Caller) -> Result<Json<Js
 /// `DELETE /_localgraph/faults/{id}`.
 pub async fn delete(
     State(app): State<AppState>,
-    caller: Caller,
+    Writer(caller): Writer,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     match app
@@ -354,7 +352,7 @@ pub async fn delete(
 /// `DELETE /_localgraph/faults`: removes every rule of the tenant.
 pub async fn delete_all(
     State(app): State<AppState>,
-    caller: Caller,
+    Writer(caller): Writer,
 ) -> Result<StatusCode, ApiError> {
     app.controls.delete(&caller.tenant, FAULT, None).await?;
     Ok(StatusCode::NO_CONTENT)

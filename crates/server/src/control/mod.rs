@@ -1,9 +1,11 @@
 //! Controlling and watching a tenant (DESIGN §5): the controls every Graph request passes
 //! through ([`layer`]) and the control API under `/_localgraph/`, outside the Graph versions.
 //! The API takes the same bearer tokens as Graph and acts on the token's tenant only (with
-//! `--auth off`, the default tenant); it needs no Graph permission. JSON in and out, Graph's
-//! error shape, described by `GET /_localgraph/openapi.json`.
+//! `--auth off`, the default tenant); reading needs no Graph permission, changing the tenant
+//! a write permission ([`access`]). JSON in and out, Graph's error shape, described by
+//! `GET /_localgraph/openapi.json`.
 //!
+//! - [`access`]: who may change a tenant.
 //! - [`faults`]: scripted fault rules ([`pattern`]: their path patterns).
 //! - [`throttling`]: Intune's limits per tenant and app, or the tenant's own.
 //! - [`journal`]: what each tenant's clients sent to this node.
@@ -11,6 +13,7 @@
 //! - [`profile`]: `documented` or `observed` behaviour.
 //! - [`settings`]: the controls as this node knows them, kept fresh from the database.
 
+pub mod access;
 mod body;
 pub mod faults;
 pub mod journal;

@@ -8,7 +8,10 @@
 use intune::{ApiVersion, Schema};
 use odata::path::percent_decode;
 
-use crate::graph_paths::SERVICE_SEGMENTS;
+use crate::graph_paths::ServiceRoute;
+
+/// The longest pattern, in characters (as JSON Schema's `maxLength` counts them).
+pub const MAX_CHARS: usize = 2000;
 
 /// One segment of a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +34,10 @@ pub struct Pattern {
 impl Pattern {
     /// Checks a pattern.
     pub fn parse(text: &str) -> Result<Pattern, &'static str> {
-        if text.len() > 2000 || text.contains(['?', '#']) || text.chars().any(char::is_control) {
+        if text.chars().count() > MAX_CHARS
+            || text.contains(['?', '#'])
+            || text.chars().any(char::is_control)
+        {
             return Err("not a path pattern");
         }
         let segments = Pattern::segments(text);
@@ -77,9 +83,9 @@ impl Pattern {
         }
         let served = |version: &ApiVersion| schema.places(*version).singleton(first).is_some();
         if ApiVersion::ALL.iter().any(served)
-            || SERVICE_SEGMENTS
+            || ServiceRoute::ALL
                 .iter()
-                .any(|known| known.eq_ignore_ascii_case(first))
+                .any(|route| route.segment().eq_ignore_ascii_case(first))
         {
             return None;
         }
@@ -91,6 +97,16 @@ impl Pattern {
                 "'{first}' is not a version localgraph serves ({versions})."
             ));
         }
+        Some(format!(
+            "no version serves '{first}'; after its version ({versions}), or first without one, a rule's path names one of {}, or '*' or '**'.",
+            Pattern::first_names(schema).join(", ")
+        ))
+    }
+
+    /// The names a pattern's first segment after its version may be, for it to match a
+    /// request the controls see: the singletons some version serves, then the service
+    /// routes (`$batch`, …).
+    pub fn first_names(schema: &Schema) -> Vec<&str> {
         let mut names: Vec<&str> = ApiVersion::ALL
             .iter()
             .flat_map(|version| schema.places(*version).iter())
@@ -99,11 +115,8 @@ impl Pattern {
             .collect();
         names.sort_unstable();
         names.dedup();
-        names.extend(SERVICE_SEGMENTS);
-        Some(format!(
-            "no version serves '{first}'; after its version ({versions}), or first without one, a rule's path names one of {}, or '*' or '**'.",
-            names.join(", ")
-        ))
+        names.extend(ServiceRoute::ALL.map(ServiceRoute::segment));
+        names
     }
 
     /// A path's segments as patterns see them: decoded, lower case, keys apart.

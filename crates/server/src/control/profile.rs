@@ -11,6 +11,7 @@ use axum::extract::State;
 use odata::query::QueryError;
 use serde_json::{Value as Json_, json};
 
+use super::access::Writer;
 use super::body::{Fields, JsonObject};
 use super::settings::PROFILE;
 use crate::error::ErrorBody;
@@ -150,7 +151,7 @@ pub async fn get(State(app): State<AppState>, caller: Caller) -> Json<Json_> {
 /// `PUT /_localgraph/profile`: sets the tenant's profile.
 pub async fn put(
     State(app): State<AppState>,
-    caller: Caller,
+    Writer(caller): Writer,
     JsonObject(object): JsonObject,
 ) -> Result<Json<Json_>, ApiError> {
     let mut fields = Fields::new(&object, "profile setting");

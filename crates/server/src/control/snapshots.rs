@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value as Json_, json};
 use store::{SnapshotInfo, StoreError};
 
+use super::access::Writer;
 use super::body::{Fields, JsonObject};
 use super::settings::store_error;
 use crate::{ApiError, AppState, Caller};
@@ -54,7 +55,10 @@ fn checked(name: &str) -> Result<&str, ApiError> {
 }
 
 /// `DELETE /_localgraph/data`: deletes every row of the tenant's data.
-pub async fn reset(State(app): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+pub async fn reset(
+    State(app): State<AppState>,
+    Writer(caller): Writer,
+) -> Result<StatusCode, ApiError> {
     let deleted = app
         .store
         .reset_tenant(&caller.tenant)
@@ -67,7 +71,7 @@ pub async fn reset(State(app): State<AppState>, caller: Caller) -> Result<Status
 /// `POST /_localgraph/snapshots`: saves the tenant's data (201; 409 if the name is taken).
 pub async fn create(
     State(app): State<AppState>,
-    caller: Caller,
+    Writer(caller): Writer,
     JsonObject(object): JsonObject,
 ) -> Result<Response, ApiError> {
     let mut fields = Fields::new(&object, "snapshot");
@@ -104,7 +108,7 @@ pub async fn list(State(app): State<AppState>, caller: Caller) -> Result<Json<Js
 /// snapshot's (200 with the snapshot).
 pub async fn restore(
     State(app): State<AppState>,
-    caller: Caller,
+    Writer(caller): Writer,
     Path(name): Path<String>,
 ) -> Result<Json<Json_>, ApiError> {
     let name = checked(&name)?;
@@ -119,7 +123,7 @@ pub async fn restore(
 /// `DELETE /_localgraph/snapshots/{name}`.
 pub async fn delete(
     State(app): State<AppState>,
-    caller: Caller,
+    Writer(caller): Writer,
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let name = checked(&name)?;

@@ -18,6 +18,7 @@ use axum::extract::State;
 use intune::throttling::{Bucket, Limits, WINDOW};
 use serde_json::{Value as Json_, json};
 
+use super::access::Writer;
 use super::body::{Fields, JsonObject, integer};
 use super::settings::THROTTLING;
 use crate::{ApiError, AppState, Caller};
@@ -329,7 +330,7 @@ pub async fn get(State(app): State<AppState>, caller: Caller) -> Json<Json_> {
 /// `PUT /_localgraph/throttling`: sets the tenant's throttling.
 pub async fn put(
     State(app): State<AppState>,
-    caller: Caller,
+    Writer(caller): Writer,
     JsonObject(object): JsonObject,
 ) -> Result<Json<Json_>, ApiError> {
     let setting = Throttling::read(&Json_::Object(object))?;

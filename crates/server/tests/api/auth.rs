@@ -158,6 +158,53 @@ async fn lifetime_is_checked_with_a_minute_of_leeway() {
 }
 
 #[tokio::test]
+async fn a_token_valid_for_more_than_a_year_is_refused_however_it_was_signed() {
+    let app = TestApp::spawn().await;
+    let kid = Some(app.key.kid());
+    let year = server::auth::token::MAX_TTL.as_secs() as i64;
+    let too_long = "Lifetime validation failed, the token is valid for more than 365 days.";
+    let with = |iat: Option<i64>, nbf: Option<i64>, exp: i64| {
+        let mut claims = good_claims(&app);
+        (claims.iat, claims.nbf, claims.exp) = (iat, nbf, Some(exp));
+        sign(&app, &claims, kid)
+    };
+    // Signed by the data set's own key, as a `localgraph token` of an earlier version
+    // with no cap on --ttl could be: never expiring, or a day over the year.
+    for token in [
+        with(Some(now()), Some(now()), i64::MAX),
+        with(Some(now()), Some(now()), now() + year + 86_400),
+        with(None, None, now() + year + 86_400),
+        // A start far ahead (nbf) does not shorten a long lifetime.
+        with(
+            Some(now()),
+            Some(now() + 10 * year),
+            now() + 10 * year + 3600,
+        ),
+    ] {
+        assert_401(&get_with(&app, &token).await, too_long);
+    }
+    // Issued far in the future with an hour to live from then: not valid yet.
+    assert_401(
+        &get_with(
+            &app,
+            &with(Some(now() + 10 * year), None, now() + 10 * year + 3600),
+        )
+        .await,
+        "Lifetime validation failed, the token is not yet valid.",
+    );
+    // A year exactly, as `localgraph token --ttl 365d` makes, is accepted.
+    let year_long = app.mint(&server::auth::TokenSpec::everything(
+        &app.tenant,
+        server::auth::token::MAX_TTL,
+    ));
+    assert_eq!(get_with(&app, &year_long).await.status, 200);
+    assert_eq!(
+        get_with(&app, &with(None, None, now() + 3600)).await.status,
+        200
+    );
+}
+
+#[tokio::test]
 async fn the_audience_must_be_graph() {
     let app = TestApp::spawn().await;
     let kid = Some(app.key.kid());

@@ -10,6 +10,7 @@ mod casts;
 mod concurrency;
 mod control_api;
 mod control_data;
+mod control_document;
 mod control_faults;
 mod control_profile;
 mod control_throttling;

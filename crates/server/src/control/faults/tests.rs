@@ -1,7 +1,9 @@
 use super::*;
 
 fn read(value: Json_) -> Result<FaultRule, String> {
-    FaultRule::read(value.as_object().unwrap()).map_err(|e| e.to_string())
+    FaultRule::read(value.as_object().unwrap())
+        .map(|(rule, _)| rule)
+        .map_err(|e| e.to_string())
 }
 
 #[test]
