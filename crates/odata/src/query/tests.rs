@@ -69,6 +69,31 @@ fn filter_errors_name_the_option_the_position_and_the_types() {
     insta::assert_snapshot!(out.join("\n"));
 }
 
+/// A literal in a syntax error reads as the option wrote it, not reformatted.
+#[test]
+fn filter_errors_quote_literals_as_written() {
+    let cases = [
+        ("displayName eq 'a' 1e2", "unexpected 1e2 after"),
+        ("displayName eq 'a' 1.50", "unexpected 1.50 after"),
+        ("displayName eq 'a' -0", "unexpected -0 after"),
+        ("displayName in (1.0E+1 2)", "found 2"),
+        ("displayName in ('a' 2.50)", "found 2.50"),
+        (
+            "displayName eq 'a' 2024-01-01T00:00:00+02:00",
+            "unexpected 2024-01-01T00:00:00+02:00 after",
+        ),
+        (
+            "displayName eq 'a' 01A20299-C7CC-71D1-8A9B-AB17618ED916",
+            "unexpected 01A20299-C7CC-71D1-8A9B-AB17618ED916 after",
+        ),
+        ("displayName eq 'a' 'it''s'", "unexpected 'it''s' after"),
+    ];
+    for (text, quoted) in cases {
+        let error = filter(text).expect_err(text);
+        assert!(error.contains(quoted), "{text}: {error}");
+    }
+}
+
 #[test]
 fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
     let model = model();

@@ -66,8 +66,9 @@ pub async fn set(request: &Request<'_>, body: Body) -> Result<Response, ApiError
             "a link reference that is no link".into(),
         ));
     };
-    let object = write::json_object(request, body).await?;
-    let url = object
+    let body = write::json_object(request, body).await?;
+    let url = body
+        .object
         .get("@odata.id")
         .and_then(Json::as_str)
         .ok_or_else(|| {

@@ -22,6 +22,7 @@ mod input;
 mod lifecycle;
 mod limits;
 mod links;
+mod literals;
 mod metrics;
 mod permissions;
 mod public_url;
