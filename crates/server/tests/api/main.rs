@@ -23,6 +23,7 @@ mod lifecycle;
 mod limits;
 mod links;
 mod literals;
+mod media_types;
 mod metrics;
 mod permissions;
 mod public_url;
