@@ -125,6 +125,16 @@ fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
         let parsed = QueryOptions::parse(Some(select), &model, ty).unwrap();
         assert_eq!(parsed.select.as_ref(), Some(&every), "{select}");
     }
+    // A navigation property may be selected (its link, which minimal metadata omits).
+    let link = QueryOptions::parse(Some("$select=displayName,RunSummary"), &model, ty).unwrap();
+    assert_eq!(
+        link.select,
+        Some(vec!["displayName".to_string(), "runSummary".to_string()])
+    );
+    let every_and_link = QueryOptions::parse(Some("$select=runSummary,*"), &model, ty).unwrap();
+    let mut expected = every.clone();
+    expected.push("runSummary".into());
+    assert_eq!(every_and_link.select, Some(expected));
 
     let errors: Vec<String> = [
         "$top=0",
@@ -139,6 +149,7 @@ fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
         "$select=*,*",
         "$select=*,nope",
         "$select=displayName,*,displayName",
+        "$select=runSummary,runSummary",
         "$select=*,",
         "$expand=nope",
         "$expand=assignments($top=x)",
