@@ -130,13 +130,27 @@ impl<'m> Reader<'m> {
         let ty = match annotation {
             None => declared,
             Some(Json::String(raw)) => {
-                let found = self
-                    .model
-                    .resolve_type_name(raw)
-                    .filter(|t| t.is_entity == declared.is_entity)
-                    .ok_or_else(|| ValueError::UnknownType {
-                        type_name: raw.trim_start_matches('#').to_string(),
-                    })?;
+                let name = raw.trim_start_matches('#');
+                // As ODataLib: the name must resolve, then be of the place's kind.
+                let incorrect = |found| ValueError::IncorrectTypeKind {
+                    type_name: name.to_string(),
+                    found,
+                    expected: kind(declared),
+                };
+                let Some(found) = self.model.resolve_type_name(raw) else {
+                    return Err(if Primitive::from_name(name).is_some() {
+                        incorrect("Primitive")
+                    } else if self.model.enum_type_by_qualified(name).is_some() {
+                        incorrect("Enum")
+                    } else {
+                        ValueError::UnknownType {
+                            type_name: name.to_string(),
+                        }
+                    });
+                };
+                if found.is_entity != declared.is_entity {
+                    return Err(incorrect(kind(found)));
+                }
                 if !self.model.is_assignable(&found.name, &declared.name) {
                     return Err(ValueError::NotAssignable {
                         found: self.model.qualified(&found.name),
@@ -348,6 +362,11 @@ impl<'m> Reader<'m> {
         }
         Ok(Value::Json(Box::new(Json::Object(out))))
     }
+}
+
+/// A structured type's kind, as ODataLib names it (`EdmTypeKind`).
+fn kind(ty: &StructuredType) -> &'static str {
+    if ty.is_entity { "Entity" } else { "Complex" }
 }
 
 fn node_kind(json: &Json) -> &'static str {

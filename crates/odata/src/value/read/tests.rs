@@ -177,6 +177,26 @@ fn each_rejection_names_the_property_and_type() {
             WriteMode::Patch,
         ),
         (
+            "deviceManagementScript",
+            json!({"@odata.type": "#microsoft.graph.groupTarget"}),
+            WriteMode::Patch,
+        ),
+        (
+            "scriptAssignment",
+            json!({"target": {"@odata.type": "#microsoft.graph.deviceManagementScript"}}),
+            WriteMode::Create,
+        ),
+        (
+            "scriptAssignment",
+            json!({"target": {"@odata.type": "#microsoft.graph.runState"}}),
+            WriteMode::Create,
+        ),
+        (
+            "scriptAssignment",
+            json!({"target": {"@odata.type": "Edm.String"}}),
+            WriteMode::Create,
+        ),
+        (
             "appConfiguration",
             json!({"displayName": "d"}),
             WriteMode::Create,
