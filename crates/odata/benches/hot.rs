@@ -2,6 +2,7 @@
 //! (`$filter`, `$orderby`) and request-body validation, against the served beta schema.
 //! Run with `cargo bench -p odata`; not part of `cargo test`.
 
+use odata::input::Numbers;
 use odata::query::QueryOptions;
 use odata::value::read_entity;
 use odata::{Model, WriteMode};
@@ -43,7 +44,14 @@ fn read_entity_create(bencher: divan::Bencher) {
     let model = beta();
     let body: Map<String, Value> = serde_json::from_str(CREATE).expect("JSON");
     bencher.bench(|| {
-        read_entity(&model, ACCOUNT, divan::black_box(&body), WriteMode::Create).expect("valid")
+        read_entity(
+            &model,
+            ACCOUNT,
+            divan::black_box(&body),
+            &Numbers::default(),
+            WriteMode::Create,
+        )
+        .expect("valid")
     });
 }
 
@@ -53,6 +61,13 @@ fn parse_and_read_entity_create(bencher: divan::Bencher) {
     bencher.bench(|| {
         let body: Map<String, Value> =
             serde_json::from_str(divan::black_box(CREATE)).expect("JSON");
-        read_entity(&model, ACCOUNT, &body, WriteMode::Create).expect("valid")
+        read_entity(
+            &model,
+            ACCOUNT,
+            &body,
+            &Numbers::default(),
+            WriteMode::Create,
+        )
+        .expect("valid")
     });
 }

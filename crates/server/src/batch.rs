@@ -7,15 +7,16 @@
 //! Responses are returned in request order (Graph allows any order).
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use axum::Extension;
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any};
+use serde::Deserialize;
 use serde_json::Value as Json;
+use serde_json::value::RawValue;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
@@ -23,7 +24,7 @@ use crate::control::{BatchOf, Profile};
 use crate::discovery::version_of;
 use crate::limits::ResponseBudget;
 use crate::middleware::RequestIds;
-use crate::odata::{MAX_BODY, Shape};
+use crate::odata::Shape;
 use crate::{ApiError, AppState, Caller, HttpService};
 #[cfg(test)]
 use answer::graph_case;
@@ -31,9 +32,6 @@ use answer::{Answer, Answers, answer};
 
 /// Graph's limit: "JSON batch requests are currently limited to 20 individual requests."
 pub const MAX_REQUESTS: usize = 20;
-
-/// How long a client may take to send the batch body.
-const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The `$batch` route. Its requests run through `inner`: the whole service without
 /// `$batch` (Graph does not nest batches), held by the route, so requests that are not
@@ -80,9 +78,12 @@ async fn batch(
         .copied()
         .unwrap_or_default();
     crate::odata::refuse_options(&method, uri.query(), profile)?;
-    let payload = read_json(&headers, body).await?;
-    let items = parse(version.as_str(), &payload)?;
+    let bytes = crate::body::read_bytes(&headers, body).await?;
+    let payload = odata::input::parse_json(&bytes)?;
+    let mut items = parse(version.as_str(), &payload)?;
     drop(payload);
+    bodies_as_sent(&mut items, &bytes);
+    drop(bytes);
     let levels = levels(&items)?;
     // The batch's answer is bounded as one answer is: each request gets its share.
     let share = ResponseBudget((app.config.limits.max_response_bytes / items.len()).max(1));
@@ -136,22 +137,6 @@ async fn batch(
         .headers_mut()
         .insert("odata-version", HeaderValue::from_static("4.0"));
     Ok(response)
-}
-
-/// Reads a JSON body as Graph does: a JSON `Content-Type`, at most 4 MB, within 30 s.
-pub(crate) async fn read_json(headers: &HeaderMap, body: Body) -> Result<Json, ApiError> {
-    let bytes = tokio::time::timeout(BODY_TIMEOUT, to_bytes(body, MAX_BODY))
-        .await
-        .map_err(|_| ApiError::BodyTimeout(BODY_TIMEOUT.as_secs()))?
-        .map_err(|_| ApiError::PayloadTooLarge)?;
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
-    if !is_json {
-        return Err(ApiError::MalformedJson);
-    }
-    Ok(odata::input::parse_json(&bytes)?)
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -273,6 +258,32 @@ fn item(version: &str, request: &Json, ids: &HashMap<String, usize>) -> Result<I
         body,
         depends_on,
     })
+}
+
+/// Gives each request of a checked batch its body as the batch wrote it, rather than as
+/// the parsed value writes it again: a number keeps its text (`1e2` stays `1e2`), so a
+/// message about it quotes what the client sent, as for a direct request.
+fn bodies_as_sent(items: &mut [Item], bytes: &[u8]) {
+    #[derive(Deserialize)]
+    struct Batch<'a> {
+        #[serde(borrow)]
+        requests: Vec<Sent<'a>>,
+    }
+    #[derive(Deserialize)]
+    struct Sent<'a> {
+        #[serde(borrow, default)]
+        body: Option<&'a RawValue>,
+    }
+    // The batch parsed already, so this parse does too; if it did not, the bodies stay
+    // as they are.
+    let Ok(batch) = serde_json::from_slice::<Batch>(odata::input::without_bom(bytes)) else {
+        return;
+    };
+    for (item, request) in items.iter_mut().zip(batch.requests) {
+        if let (Some(body), Some(raw)) = (&mut item.body, request.body) {
+            *body = raw.get().as_bytes().to_vec();
+        }
+    }
 }
 
 /// The stage each request runs in: after all it depends on. A cycle is a bad batch.

@@ -36,6 +36,14 @@ pub enum ApiError {
         "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format."
     )]
     MalformedJson,
+    /// A body declared as another media type than JSON: ODataLib's message.
+    #[error(
+        "A supported MIME type could not be found that matches the content type of the response. None of the supported type(s) 'application/json' matches the content type '{0}'."
+    )]
+    UnsupportedMediaType(String),
+    /// A JSON body declared in another charset than UTF-8: ODataLib's message.
+    #[error("The character set '{0}' is not supported.")]
+    UnsupportedCharset(String),
     /// A body over Graph's 4 MB limit.
     #[error("The maximum request length supported is 4MB.")]
     PayloadTooLarge,
@@ -172,6 +180,11 @@ impl ApiError {
                 (StatusCode::BAD_REQUEST, "ModelValidationFailure")
             }
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLarge"),
+            // Graph's OData workloads' code for a body they cannot read (a 415 captured
+            // from Outlook's: microsoftgraph/microsoft-graph-docs#4648).
+            ApiError::UnsupportedMediaType(_) | ApiError::UnsupportedCharset(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "RequestBodyRead")
+            }
             ApiError::BodyTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "RequestTimeout"),
             ApiError::NoRoute { .. } => (StatusCode::BAD_REQUEST, "No method match route template"),
             ApiError::Conflict(_) | ApiError::SnapshotExists(_) => {

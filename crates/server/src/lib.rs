@@ -11,6 +11,7 @@
 mod around;
 pub mod auth;
 mod batch;
+mod body;
 mod caller;
 mod config;
 pub mod control;

@@ -12,6 +12,8 @@ pub struct Token {
     pub kind: TokenKind,
     /// Its 0-based character position in the option's value.
     pub position: usize,
+    /// Its length in characters, as written.
+    pub length: usize,
 }
 
 /// The kinds of token.
@@ -47,8 +49,24 @@ pub enum TokenKind {
     End,
 }
 
+impl Token {
+    /// How the token reads in an error message: a literal as `text`, the option's value
+    /// it was read from, wrote it (`1e2`, not `100`), as ODataLib quotes literals.
+    pub fn describe(&self, text: &str) -> String {
+        match self.kind {
+            TokenKind::String(_)
+            | TokenKind::Int(_)
+            | TokenKind::Float(_)
+            | TokenKind::Guid(_)
+            | TokenKind::DateTimeOffset(_)
+            | TokenKind::Enum(..) => text.chars().skip(self.position).take(self.length).collect(),
+            _ => self.kind.describe(),
+        }
+    }
+}
+
 impl TokenKind {
-    /// How the token reads in an error message.
+    /// How the token reads in an error message, without the text it was read from.
     pub fn describe(&self) -> String {
         match self {
             TokenKind::Word(w) => format!("'{w}'"),
@@ -161,11 +179,13 @@ pub fn tokenize(option: &str, text: &str) -> Result<Vec<Token>, QueryError> {
         tokens.push(Token {
             kind,
             position: start,
+            length: i - start,
         });
     }
     tokens.push(Token {
         kind: TokenKind::End,
         position: chars.len(),
+        length: 0,
     });
     Ok(tokens)
 }

@@ -59,7 +59,8 @@ pub struct QueryOptions {
     pub filter: Option<Expr>,
     /// `$orderby` keys, resolved.
     pub orderby: Vec<OrderKey>,
-    /// `$select`: the properties to return (schema names), `None` for all.
+    /// `$select`: the properties to return (schema names), `None` for all; navigation
+    /// properties among them render nothing (see [`parse_select`]).
     pub select: Option<Vec<String>>,
     /// `$expand` items.
     pub expand: Vec<Expand>,
@@ -231,9 +232,13 @@ fn non_negative(value: &str) -> Option<usize> {
     Some(digits.parse().unwrap_or(usize::MAX))
 }
 
-/// `$select=a,b` (or `*`, alone or among names): the schema names of structural
-/// properties. Every item is checked, those beside a `*` too, and none may be named
-/// twice, `*` included (as the OpenAPI document's `uniqueItems` says).
+/// `$select=a,b` (or `*`, alone or among names): the schema names of the structural
+/// properties, and of any navigation property named: OData lets `$select` name one, to
+/// ask for its navigation link (Microsoft's OData architect, OData/WebApi#854), which
+/// minimal metadata leaves out, so it renders nothing unless `$expand` names it too; it
+/// shows in `@odata.context`'s projection. Every item is checked, those beside a `*`
+/// too, and none may be named twice, `*` included (as the OpenAPI document's
+/// `uniqueItems` says).
 pub fn parse_select(
     model: &Model,
     ty: &StructuredType,
@@ -258,28 +263,35 @@ pub fn parse_select(
                 format!("Syntax error in $select '{value}': an empty item."),
             ));
         }
-        let property = ty.property(item).ok_or_else(|| {
-            QueryError::new(
-                "$select",
-                format!(
-                    "Could not find a property named '{item}' on type '{}'.",
-                    model.qualified(&ty.name)
-                ),
-            )
-        })?;
-        if names.contains(&property.name) {
+        let name = ty
+            .property(item)
+            .map(|p| &p.name)
+            .or_else(|| ty.navigation_property(item).map(|n| &n.name))
+            .ok_or_else(|| {
+                QueryError::new(
+                    "$select",
+                    format!(
+                        "Could not find a property named '{item}' on type '{}'.",
+                        model.qualified(&ty.name)
+                    ),
+                )
+            })?;
+        if names.contains(name) {
             return Err(QueryError::new(
                 "$select",
-                format!(
-                    "The property '{}' is selected more than once in $select.",
-                    property.name
-                ),
+                format!("The property '{name}' is selected more than once in $select."),
             ));
         }
-        names.push(property.name.clone());
+        names.push(name.clone());
     }
     if all {
-        return Ok(ty.properties.iter().map(|p| p.name.clone()).collect());
+        let navigation = names.into_iter().filter(|n| ty.property(n).is_none());
+        return Ok(ty
+            .properties
+            .iter()
+            .map(|p| p.name.clone())
+            .chain(navigation)
+            .collect());
     }
     Ok(names)
 }

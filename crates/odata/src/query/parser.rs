@@ -97,7 +97,7 @@ impl<'a> Parser<'a> {
         } else {
             Err(self.error(
                 &token,
-                format!("expected {what} but found {}", token.kind.describe()),
+                format!("expected {what} but found {}", token.describe(self.text)),
             ))
         }
     }
@@ -111,7 +111,7 @@ impl<'a> Parser<'a> {
                 &token,
                 format!(
                     "unexpected {} after a complete expression",
-                    token.kind.describe()
+                    token.describe(self.text)
                 ),
             ))
         }
@@ -180,7 +180,7 @@ impl<'a> Parser<'a> {
                             &token,
                             format!(
                                 "expected a literal in the 'in' list but found {}",
-                                token.kind.describe()
+                                token.describe(self.text)
                             ),
                         ));
                     }
@@ -189,13 +189,13 @@ impl<'a> Parser<'a> {
                 match &token.kind {
                     TokenKind::Comma => continue,
                     TokenKind::Close => break,
-                    other => {
+                    _ => {
                         return Err(self.error(
                             &token,
                             format!(
                                 "expected ',' or ')' to close the list opened at position {} but found {}",
                                 open.position,
-                                other.describe()
+                                token.describe(self.text)
                             ),
                         ));
                     }
@@ -236,7 +236,7 @@ impl<'a> Parser<'a> {
                         format!(
                             "expected ')' to close the '(' at position {} but found {}",
                             token.position,
-                            close.kind.describe()
+                            close.describe(self.text)
                         ),
                     ));
                 }
@@ -266,7 +266,7 @@ impl<'a> Parser<'a> {
                         format!(
                             "expected ')' to close the arguments of '{}' but found {}",
                             function.name(),
-                            close.kind.describe()
+                            close.describe(self.text)
                         ),
                     ));
                 }
@@ -288,9 +288,12 @@ impl<'a> Parser<'a> {
                 format!("expected an expression but found the operator '{w}'"),
             )),
             TokenKind::Word(_) => Ok(Expr::Property(self.path("a property")?)),
-            other => Err(self.error(
+            _ => Err(self.error(
                 &token,
-                format!("expected an expression but found {}", other.describe()),
+                format!(
+                    "expected an expression but found {}",
+                    token.describe(self.text)
+                ),
             )),
         }
     }
@@ -301,10 +304,10 @@ impl<'a> Parser<'a> {
             let token = self.advance();
             match &token.kind {
                 TokenKind::Word(w) if !is_keyword(w) && !w.contains('.') => path.push(w.clone()),
-                other => {
+                _ => {
                     return Err(self.error(
                         &token,
-                        format!("expected {what} but found {}", other.describe()),
+                        format!("expected {what} but found {}", token.describe(self.text)),
                     ));
                 }
             }

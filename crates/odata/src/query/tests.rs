@@ -69,6 +69,31 @@ fn filter_errors_name_the_option_the_position_and_the_types() {
     insta::assert_snapshot!(out.join("\n"));
 }
 
+/// A literal in a syntax error reads as the option wrote it, not reformatted.
+#[test]
+fn filter_errors_quote_literals_as_written() {
+    let cases = [
+        ("displayName eq 'a' 1e2", "unexpected 1e2 after"),
+        ("displayName eq 'a' 1.50", "unexpected 1.50 after"),
+        ("displayName eq 'a' -0", "unexpected -0 after"),
+        ("displayName in (1.0E+1 2)", "found 2"),
+        ("displayName in ('a' 2.50)", "found 2.50"),
+        (
+            "displayName eq 'a' 2024-01-01T00:00:00+02:00",
+            "unexpected 2024-01-01T00:00:00+02:00 after",
+        ),
+        (
+            "displayName eq 'a' 01A20299-C7CC-71D1-8A9B-AB17618ED916",
+            "unexpected 01A20299-C7CC-71D1-8A9B-AB17618ED916 after",
+        ),
+        ("displayName eq 'a' 'it''s'", "unexpected 'it''s' after"),
+    ];
+    for (text, quoted) in cases {
+        let error = filter(text).expect_err(text);
+        assert!(error.contains(quoted), "{text}: {error}");
+    }
+}
+
 #[test]
 fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
     let model = model();
@@ -100,6 +125,16 @@ fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
         let parsed = QueryOptions::parse(Some(select), &model, ty).unwrap();
         assert_eq!(parsed.select.as_ref(), Some(&every), "{select}");
     }
+    // A navigation property may be selected (its link, which minimal metadata omits).
+    let link = QueryOptions::parse(Some("$select=displayName,RunSummary"), &model, ty).unwrap();
+    assert_eq!(
+        link.select,
+        Some(vec!["displayName".to_string(), "runSummary".to_string()])
+    );
+    let every_and_link = QueryOptions::parse(Some("$select=runSummary,*"), &model, ty).unwrap();
+    let mut expected = every.clone();
+    expected.push("runSummary".into());
+    assert_eq!(every_and_link.select, Some(expected));
 
     let errors: Vec<String> = [
         "$top=0",
@@ -114,6 +149,7 @@ fn options_are_case_insensitive_with_an_optional_dollar_and_plus_as_space() {
         "$select=*,*",
         "$select=*,nope",
         "$select=displayName,*,displayName",
+        "$select=runSummary,runSummary",
         "$select=*,",
         "$expand=nope",
         "$expand=assignments($top=x)",

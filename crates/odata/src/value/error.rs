@@ -97,6 +97,19 @@ pub enum ValueError {
         /// The name as sent.
         type_name: String,
     },
+    /// `@odata.type` naming a type of another kind than the value's place takes (an
+    /// entity type where a complex value is expected, or the reverse): ODataLib's message.
+    #[error(
+        "Incompatible type kinds were found. The type '{type_name}' was found to be of kind '{found}' instead of the expected kind '{expected}'."
+    )]
+    IncorrectTypeKind {
+        /// The name as sent.
+        type_name: String,
+        /// The kind of the named type: `Entity`, `Complex`, `Enum` or `Primitive`.
+        found: &'static str,
+        /// The kind the place takes: `Entity` or `Complex`.
+        expected: &'static str,
+    },
     /// `@odata.type` naming a type that is not the expected one or derived from it.
     #[error(
         "A resource with type '{found}' was found, but it is not assignable to the expected type '{expected}'. The type specified in the resource must be equal to either the expected type or a derived type."

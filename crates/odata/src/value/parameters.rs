@@ -2,9 +2,10 @@
 
 use serde_json::{Map, Value as Json};
 
-use super::read::{Path, Reader, read_entity};
+use super::read::{Path, Reader};
 use super::{EntityBody, Value, ValueError, WriteMode};
 use crate::edm::{Action, Model, TypeKind};
+use crate::input::Numbers;
 
 /// One parameter's validated value.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,12 +18,18 @@ pub enum Parameter {
 
 /// Reads the parameters `body` gives `action`, in body order, named as the schema spells
 /// them. Parameters the body leaves out are absent (the action decides what that means).
+/// `numbers` says how the body wrote its numbers, as for [`super::read_entity`].
 pub fn read_parameters(
     model: &Model,
     action: &Action,
     body: &Map<String, Json>,
+    numbers: &Numbers,
 ) -> Result<Vec<(String, Parameter)>, ValueError> {
-    let reader = Reader { model };
+    let reader = Reader {
+        model,
+        root: body,
+        numbers,
+    };
     let mut out: Vec<(String, Parameter)> = Vec::new();
     for (key, json) in body {
         if key.contains('@') {
@@ -44,7 +51,7 @@ pub fn read_parameters(
                 let entities = items
                     .iter()
                     .map(|item| match item {
-                        Json::Object(object) => read_entity(model, ty, object, WriteMode::Create),
+                        Json::Object(object) => reader.entity(ty, object, WriteMode::Create),
                         other => Err(ValueError::UnexpectedNode {
                             property: parameter.name.clone(),
                             found: if other.is_array() {
@@ -89,7 +96,7 @@ mod tests {
     fn read(body: Json) -> Result<Vec<(String, Parameter)>, ValueError> {
         let model = model();
         let Json::Object(body) = body else { panic!() };
-        read_parameters(&model, assign(&model), &body)
+        read_parameters(&model, assign(&model), &body, &Numbers::default())
     }
 
     #[test]

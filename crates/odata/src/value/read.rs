@@ -2,16 +2,17 @@
 
 use std::collections::HashSet;
 
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
 use serde_json::{Map, Value as Json};
 
 use super::{EntityBody, Value, ValueError, WriteMode};
 use crate::datetime;
 use crate::edm::{Model, Primitive, Property, StructuredType, TypeKind, TypeRef};
-use crate::input;
+use crate::input::{self, Numbers};
+use primitive::primitive;
 
-/// Reads an entity body for a resource whose declared type is `declared`.
+/// Reads an entity body for a resource whose declared type is `declared`; `numbers` says
+/// how the body wrote its numbers, for messages that quote one (`Numbers::default()` for
+/// a body built in code).
 ///
 /// `@odata.type` may name the declared type or a type derived from it (`#` and the
 /// `microsoft.management.services.api` alias accepted); it is required when the declared
@@ -20,27 +21,15 @@ pub fn read_entity(
     model: &Model,
     declared: &str,
     body: &Map<String, Json>,
+    numbers: &Numbers,
     mode: WriteMode,
 ) -> Result<EntityBody, ValueError> {
-    let reader = Reader { model };
-    let declared = model
-        .structured(declared)
-        .ok_or_else(|| ValueError::UnknownType {
-            type_name: model.qualified(declared),
-        })?;
-    let annotation = body.get("@odata.type");
-    let ty = reader.concrete_type(declared, annotation)?;
-    let values = reader.properties(ty, body, "", mode)?;
-    let merged = match mode {
-        WriteMode::Patch => super::complex::merged(model, ty, body),
-        _ => Vec::new(),
-    };
-    Ok(EntityBody {
-        type_name: ty.name.clone(),
-        type_given: annotation.is_some(),
-        values,
-        merged,
-    })
+    Reader {
+        model,
+        root: body,
+        numbers,
+    }
+    .entity(declared, body, mode)
 }
 
 /// The value a non-nullable property takes when a create leaves it out: zero, `false`,
@@ -86,9 +75,53 @@ impl std::fmt::Display for Path<'_> {
 /// Reads request bodies against the model.
 pub(super) struct Reader<'m> {
     pub(super) model: &'m Model,
+    /// The whole body, and how it wrote its numbers: a message quotes a literal as sent.
+    pub(super) root: &'m Map<String, Json>,
+    pub(super) numbers: &'m Numbers,
 }
 
 impl<'m> Reader<'m> {
+    /// An entity of `declared` type (or one derived from it), from `object`, a part of
+    /// the body (the whole body, or an item of an action's parameter).
+    pub(super) fn entity(
+        &self,
+        declared: &str,
+        object: &Map<String, Json>,
+        mode: WriteMode,
+    ) -> Result<EntityBody, ValueError> {
+        let model = self.model;
+        let declared = model
+            .structured(declared)
+            .ok_or_else(|| ValueError::UnknownType {
+                type_name: model.qualified(declared),
+            })?;
+        let annotation = object.get("@odata.type");
+        let ty = self.concrete_type(declared, annotation)?;
+        let values = self.properties(ty, object, "", mode)?;
+        let merged = match mode {
+            WriteMode::Patch => super::complex::merged(model, ty, object),
+            _ => Vec::new(),
+        };
+        Ok(EntityBody {
+            type_name: ty.name.clone(),
+            type_given: annotation.is_some(),
+            values,
+            merged,
+        })
+    }
+
+    /// The literal as Graph quotes it: a string's text, a number as the body wrote it,
+    /// or the JSON of anything else.
+    fn literal(&self, json: &Json) -> String {
+        match json {
+            Json::String(s) => s.clone(),
+            other => self
+                .numbers
+                .written(self.root, other)
+                .map_or_else(|| other.to_string(), str::to_string),
+        }
+    }
+
     fn concrete_type(
         &self,
         declared: &'m StructuredType,
@@ -97,13 +130,27 @@ impl<'m> Reader<'m> {
         let ty = match annotation {
             None => declared,
             Some(Json::String(raw)) => {
-                let found = self
-                    .model
-                    .resolve_type_name(raw)
-                    .filter(|t| t.is_entity == declared.is_entity)
-                    .ok_or_else(|| ValueError::UnknownType {
-                        type_name: raw.trim_start_matches('#').to_string(),
-                    })?;
+                let name = raw.trim_start_matches('#');
+                // As ODataLib: the name must resolve, then be of the place's kind.
+                let incorrect = |found| ValueError::IncorrectTypeKind {
+                    type_name: name.to_string(),
+                    found,
+                    expected: kind(declared),
+                };
+                let Some(found) = self.model.resolve_type_name(raw) else {
+                    return Err(if Primitive::from_name(name).is_some() {
+                        incorrect("Primitive")
+                    } else if self.model.enum_type_by_qualified(name).is_some() {
+                        incorrect("Enum")
+                    } else {
+                        ValueError::UnknownType {
+                            type_name: name.to_string(),
+                        }
+                    });
+                };
+                if found.is_entity != declared.is_entity {
+                    return Err(incorrect(kind(found)));
+                }
                 if !self.model.is_assignable(&found.name, &declared.name) {
                     return Err(ValueError::NotAssignable {
                         found: self.model.qualified(&found.name),
@@ -253,7 +300,7 @@ impl<'m> Reader<'m> {
         }
         let invalid = || ValueError::InvalidLiteral {
             property: path.to_string(),
-            literal: literal(json),
+            literal: self.literal(json),
             expected: ty.element_name(&self.model.namespace),
         };
         match &ty.kind {
@@ -317,60 +364,9 @@ impl<'m> Reader<'m> {
     }
 }
 
-fn primitive(p: Primitive, json: &Json) -> Option<Value> {
-    if let Some((min, max)) = p.integer_range() {
-        let n = json.as_i64()?;
-        return (min..=max).contains(&n).then_some(Value::Int(n));
-    }
-    match p {
-        Primitive::Boolean => json.as_bool().map(Value::Bool),
-        Primitive::Double | Primitive::Single | Primitive::Decimal => {
-            json.as_f64().filter(|_| json.is_number()).map(Value::Float)
-        }
-        Primitive::DateTimeOffset => json
-            .as_str()
-            .and_then(datetime::parse)
-            .map(Value::DateTimeOffset),
-        Primitive::String => json.as_str().map(|s| Value::String(s.to_string())),
-        Primitive::Guid => json
-            .as_str()
-            .filter(|s| is_guid(s))
-            .map(|s| Value::String(s.to_string())),
-        Primitive::Binary => {
-            let text = json.as_str()?;
-            let bytes = STANDARD
-                .decode(text)
-                .or_else(|_| URL_SAFE.decode(text))
-                .or_else(|_| URL_SAFE_NO_PAD.decode(text))
-                .ok()?;
-            Some(Value::String(STANDARD.encode(bytes)))
-        }
-        Primitive::Date => {
-            let text = json.as_str()?;
-            let format = time::macros::format_description!("[year]-[month]-[day]");
-            time::Date::parse(text, format)
-                .ok()
-                .map(|_| Value::String(text.to_string()))
-        }
-        Primitive::Duration => json
-            .as_str()
-            .filter(|s| s.trim_start_matches('-').starts_with('P') && s.len() > 1)
-            .map(|s| Value::String(s.to_string())),
-        Primitive::TimeOfDay => json
-            .as_str()
-            .filter(|s| datetime::parse(&format!("2000-01-01T{s}Z")).is_some())
-            .map(|s| Value::String(s.to_string())),
-        _ => None,
-    }
-}
-
-fn is_guid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
+/// A structured type's kind, as ODataLib names it (`EdmTypeKind`).
+fn kind(ty: &StructuredType) -> &'static str {
+    if ty.is_entity { "Entity" } else { "Complex" }
 }
 
 fn node_kind(json: &Json) -> &'static str {
@@ -381,13 +377,6 @@ fn node_kind(json: &Json) -> &'static str {
     }
 }
 
-/// The literal as Graph quotes it: a string's text, or the JSON of anything else.
-fn literal(json: &Json) -> String {
-    match json {
-        Json::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
+mod primitive;
 #[cfg(test)]
 mod tests;

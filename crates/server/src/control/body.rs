@@ -15,10 +15,8 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
 
     async fn from_request(request: Request, _: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = request.into_parts();
-        match crate::batch::read_json(&parts.headers, body).await? {
-            Json::Object(object) => Ok(JsonObject(object)),
-            _ => Err(ApiError::MalformedJson),
-        }
+        let body = crate::body::read_object(&parts.headers, body).await?;
+        Ok(JsonObject(body.object))
     }
 }
 

@@ -38,8 +38,8 @@ const MAX_PAYLOADS: usize = 100;
 /// `POST …/{action}`: validates the parameters and carries the action out.
 pub async fn invoke(request: &Request<'_>, body: Body) -> Result<Response, ApiError> {
     let action = action(request)?;
-    let object = write::json_object(request, body).await?;
-    let parameters = read_parameters(request.resource.model, action, &object)?;
+    let body = write::json_object(request, body).await?;
+    let parameters = read_parameters(request.resource.model, action, &body.object, &body.numbers)?;
     match Behaviour::of(&action.name) {
         Some(Behaviour::Assign) => assign(request, parameters).await,
         Some(Behaviour::HasPayloadLinks) => has_payload_links(request, parameters).await,

@@ -9,7 +9,6 @@ mod resource;
 mod write;
 
 pub(crate) use paging::PageTokens;
-pub use write::MAX_BODY;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};

@@ -7,16 +7,13 @@ use axum::response::Response;
 use intune::ApiVersion;
 use odata::WriteMode;
 use odata::value::{complete_entity, read_entity};
-use serde_json::{Map, Value as Json};
 use store::Changes;
 
 use super::resource::Shape;
 use super::{Request, render};
 use crate::ApiError;
+use crate::body::ObjectBody;
 use crate::control::Profile;
-
-/// Graph's request size limit.
-pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
 static PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
 
@@ -105,14 +102,15 @@ pub async fn update(request: &Request<'_>, body: Body) -> Result<Response, ApiEr
 /// reference body, `{"@odata.id": …}` alone, is refused: read as an entity it has no
 /// property, and would reset every count without a word.
 pub async fn replace(request: &Request<'_>, body: Body) -> Result<Response, ApiError> {
-    let object = json_object(request, body).await?;
+    let body = json_object(request, body).await?;
+    let object = &body.object;
     if object.contains_key("@odata.id") && object.keys().all(|key| key.contains('@')) {
         return Err(ApiError::InvalidReference(format!(
             "This '$ref' takes the summary's properties (a full {}), not a reference: a body of '@odata.id' alone names nothing to write, and nothing was written. DELETE the '$ref' to reset the summary.",
             request.resource.target_type()
         )));
     }
-    let changes = changes_of(request, &object, WriteMode::Replace)?;
+    let changes = changes_of(request, &body, WriteMode::Replace)?;
     request
         .app
         .store
@@ -153,18 +151,25 @@ fn rendered<'a>(
 
 /// Reads and validates the body against the addressed type, with the links it binds.
 async fn changes(request: &Request<'_>, body: Body, mode: WriteMode) -> Result<Changes, ApiError> {
-    let object = json_object(request, body).await?;
-    changes_of(request, &object, mode)
+    let body = json_object(request, body).await?;
+    changes_of(request, &body, mode)
 }
 
 /// [`changes`] of a body already read.
 fn changes_of(
     request: &Request<'_>,
-    object: &Map<String, Json>,
+    body: &ObjectBody,
     mode: WriteMode,
 ) -> Result<Changes, ApiError> {
     let resource = &request.resource;
-    let mut entity = read_entity(resource.model, resource.target_type(), object, mode)?;
+    let object = &body.object;
+    let mut entity = read_entity(
+        resource.model,
+        resource.target_type(),
+        object,
+        &body.numbers,
+        mode,
+    )?;
     // A complex value keeps the members only other versions declare (their defaults
     // where it has none): what each version reads, and what `$filter` finds, is stored.
     let others: Vec<&odata::Model> = ApiVersion::ALL
@@ -182,14 +187,8 @@ fn changes_of(
 }
 
 /// The body as a JSON object, declared as JSON and within Graph's size limit.
-pub(super) async fn json_object(
-    request: &Request<'_>,
-    body: Body,
-) -> Result<Map<String, Json>, ApiError> {
-    match crate::batch::read_json(request.headers, body).await? {
-        Json::Object(object) => Ok(object),
-        _ => Err(ApiError::MalformedJson),
-    }
+pub(super) async fn json_object(request: &Request<'_>, body: Body) -> Result<ObjectBody, ApiError> {
+    crate::body::read_object(request.headers, body).await
 }
 
 fn prefers_minimal(request: &Request<'_>) -> bool {

@@ -272,7 +272,8 @@ impl TestApp {
 }
 
 impl Session {
-    /// Sends a request with optional extra headers; a body is sent as `application/json`.
+    /// Sends a request with optional extra headers; a body is sent as `application/json`
+    /// unless the headers give another `Content-Type`.
     pub async fn request(
         &self,
         method: &str,
@@ -283,9 +284,13 @@ impl Session {
         let method = Method::from_bytes(method.as_bytes()).expect("method");
         let mut request = self.client.request(method, format!("{}{path}", self.base));
         if let Some(body) = body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(body.to_string());
+            let typed = headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+            if !typed {
+                request = request.header("Content-Type", "application/json");
+            }
+            request = request.body(body.to_string());
         }
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);

@@ -203,3 +203,98 @@ async fn a_bind_to_nothing_or_to_another_tenants_device_is_refused() {
     let reply = app.post(&states, &body.to_string()).await;
     assert_eq!(reply.status, 400, "{}", reply.text);
 }
+
+/// An absolute `@odata.id` or `@odata.bind` must be on this service (as the client
+/// addressed it) or on Graph's own root; another host is refused with ODataLib's
+/// message and changes nothing. A URL relative to the service root is fine.
+#[tokio::test]
+async fn a_reference_on_another_host_is_refused() {
+    let app = TestApp::spawn().await;
+    let (laptop, desktop) = (
+        device(&app, "LAPTOP-1").await,
+        device(&app, "DESKTOP-2").await,
+    );
+    let script = app.create_script().await;
+    let states = format!("{SCRIPTS}/{script}/deviceRunStates");
+    let created = app
+        .post(
+            &states,
+            &json!({"runState": "success", "managedDevice@odata.bind": bind(&laptop)}).to_string(),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let state = created.json()["id"].as_str().unwrap().to_string();
+    let reference = format!("{states}/{state}/managedDevice/$ref");
+    let put = |url: String| {
+        let app = &app;
+        let reference = &reference;
+        async move {
+            app.request(
+                "PUT",
+                reference,
+                Some(&json!({"@odata.id": url}).to_string()),
+                &[],
+            )
+            .await
+        }
+    };
+    let path = format!("beta/deviceManagement/managedDevices('{desktop}')");
+    for foreign in [
+        format!("https://evil.example/{path}"),
+        format!("https://graph.microsoft.com.evil.example/{path}"),
+        format!("ftp://graph.microsoft.com/{path}"),
+    ] {
+        let reply = put(foreign.clone()).await;
+        assert_eq!(reply.status, 400, "{foreign}: {}", reply.text);
+        assert_eq!(
+            reply.error(),
+            (
+                "BadRequest".to_string(),
+                format!(
+                    "The URI '{foreign}' is not valid because it is not based on '{}/beta/'.",
+                    app.base
+                )
+            )
+        );
+    }
+    let bound = app
+        .post(
+            &states,
+            &json!({"runState": "fail", "managedDevice@odata.bind": format!("https://evil.example/{path}")})
+                .to_string(),
+        )
+        .await;
+    assert_eq!(bound.status, 400, "{}", bound.text);
+    let linked = app.get(&format!("{states}/{state}/managedDevice")).await;
+    assert_eq!(linked.json()["deviceName"], "LAPTOP-1", "nothing changed");
+    assert_eq!(
+        app.get(&states).await.json()["value"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // This service as the client addressed it (v1.0 or beta, `localhost` for
+    // 127.0.0.1), Graph's root, and a relative URL all point the link.
+    let local = app.base.replace("127.0.0.1", "localhost");
+    for (url, name) in [
+        (format!("{}/{path}", app.base), "DESKTOP-2"),
+        (
+            format!("https://graph.microsoft.com/{path}")
+                .replace("beta/", "v1.0/")
+                .replace(&desktop, &laptop),
+            "LAPTOP-1",
+        ),
+        (format!("{local}/{path}"), "DESKTOP-2"),
+        (
+            format!("deviceManagement/managedDevices/{laptop}"),
+            "LAPTOP-1",
+        ),
+    ] {
+        let reply = put(url.clone()).await;
+        assert_eq!(reply.status, 204, "{url}: {}", reply.text);
+        let linked = app.get(&format!("{states}/{state}/managedDevice")).await;
+        assert_eq!(linked.json()["deviceName"], name, "{url}");
+    }
+}

@@ -23,6 +23,8 @@ mod input;
 mod lifecycle;
 mod limits;
 mod links;
+mod literals;
+mod media_types;
 mod metrics;
 mod permissions;
 mod public_url;

@@ -243,3 +243,54 @@ async fn tops_past_u64_are_clamped_like_any_large_top() {
         assert_eq!(reply.status, 400, "{refused}: {}", reply.text);
     }
 }
+
+/// `$select` may name a navigation property (OData: it asks for the navigation link,
+/// which minimal metadata leaves out): 200, the context lists it, the entity holds only
+/// the selected properties, and `$expand` still brings the target inline.
+#[tokio::test]
+async fn a_navigation_property_may_be_selected() {
+    let app = TestApp::spawn().await;
+    let script = app.create_script().await;
+    let scripts = "/beta/deviceManagement/deviceManagementScripts";
+    let listed = app
+        .get(&format!("{scripts}?$select=displayName,runSummary"))
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let page = listed.json();
+    assert!(
+        page["@odata.context"].as_str().unwrap().ends_with(
+            "/beta/$metadata#deviceManagement/deviceManagementScripts(displayName,runSummary)"
+        ),
+        "{page}"
+    );
+    let entity = page["value"][0].as_object().unwrap();
+    assert_eq!(entity["displayName"], "Inventory");
+    assert!(
+        !entity.contains_key("runSummary") && !entity.contains_key("id"),
+        "{page}"
+    );
+
+    let one = app
+        .get(&format!(
+            "{scripts}/{script}?$select=RunSummary&$expand=runSummary($select=successDeviceCount)"
+        ))
+        .await;
+    assert_eq!(one.status, 200, "{}", one.text);
+    let one = one.json();
+    assert!(one.get("displayName").is_none(), "{one}");
+    assert_eq!(one["runSummary"]["successDeviceCount"], 0, "{one}");
+    // Nested, in an expansion's own `$select`.
+    let nested = app
+        .get(&format!(
+            "{scripts}/{script}?$expand=deviceRunStates($select=runState,managedDevice)"
+        ))
+        .await;
+    assert_eq!(nested.status, 200, "{}", nested.text);
+    // What is neither stays unknown.
+    let unknown = app.get(&format!("{scripts}?$select=runSummaries")).await;
+    assert_eq!(unknown.status, 400);
+    assert_eq!(
+        unknown.error().1,
+        "Could not find a property named 'runSummaries' on type 'microsoft.graph.deviceManagementScript'."
+    );
+}

@@ -218,9 +218,8 @@ async fn abstract_types_need_a_concrete_odata_type() {
 async fn bodies_must_be_json_and_at_most_4_mb() {
     let app = TestApp::spawn().await;
     let path = "/v1.0/deviceManagement/softwareUpdateStatusSummary";
-    let untyped = app
-        .request("PATCH", path, None, &[("Content-Type", "text/plain")])
-        .await;
+    // No Content-Type: the gateway's 400 (another media type: see `media_types`).
+    let untyped = app.request("PATCH", path, None, &[]).await;
     assert_eq!(untyped.status, 400);
     assert!(untyped.error().1.contains("Content-Type"));
 
@@ -280,4 +279,47 @@ async fn collections_are_never_null() {
     );
     let cleared = app.patch(&path, r#"{"roleScopeTagIds": []}"#).await;
     assert_eq!(cleared.json()["roleScopeTagIds"], serde_json::json!([]));
+}
+
+/// `@odata.type` naming a type of the wrong kind (an entity type where a complex value
+/// goes, a complex type for an entity) is ODataLib's "Incompatible type kinds", not
+/// "could not be resolved": the type exists.
+#[tokio::test]
+async fn a_type_of_the_wrong_kind_is_named_as_such() {
+    let app = TestApp::spawn().await;
+    let script = app.create_script().await;
+    let assignments =
+        format!("/beta/deviceManagement/deviceManagementScripts/{script}/assignments");
+    let entity_in_complex = app
+        .post(
+            &assignments,
+            r##"{"target": {"@odata.type": "#microsoft.graph.deviceManagementScript", "groupId": "g"}}"##,
+        )
+        .await;
+    let complex_as_entity = app
+        .post(
+            "/beta/deviceManagement/deviceManagementScripts",
+            r##"{"@odata.type": "#microsoft.graph.groupAssignmentTarget", "displayName": "x"}"##,
+        )
+        .await;
+    for (reply, message) in [
+        (
+            &entity_in_complex,
+            "Incompatible type kinds were found. The type 'microsoft.graph.deviceManagementScript' was found to be of kind 'Entity' instead of the expected kind 'Complex'.",
+        ),
+        (
+            &complex_as_entity,
+            "Incompatible type kinds were found. The type 'microsoft.graph.groupAssignmentTarget' was found to be of kind 'Complex' instead of the expected kind 'Entity'.",
+        ),
+    ] {
+        assert_eq!(reply.status, 400, "{}", reply.text);
+        assert_eq!(
+            reply.error(),
+            ("ModelValidationFailure".to_string(), message.to_string())
+        );
+    }
+    assert_eq!(
+        app.get(&assignments).await.json()["value"],
+        serde_json::json!([])
+    );
 }

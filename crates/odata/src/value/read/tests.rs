@@ -5,7 +5,7 @@ use crate::fixture::model;
 
 fn read(declared: &str, body: Json, mode: WriteMode) -> Result<EntityBody, ValueError> {
     let object = body.as_object().expect("test bodies are objects").clone();
-    read_entity(&model(), declared, &object, mode)
+    read_entity(&model(), declared, &object, &Numbers::default(), mode)
 }
 
 #[test]
@@ -177,6 +177,26 @@ fn each_rejection_names_the_property_and_type() {
             WriteMode::Patch,
         ),
         (
+            "deviceManagementScript",
+            json!({"@odata.type": "#microsoft.graph.groupTarget"}),
+            WriteMode::Patch,
+        ),
+        (
+            "scriptAssignment",
+            json!({"target": {"@odata.type": "#microsoft.graph.deviceManagementScript"}}),
+            WriteMode::Create,
+        ),
+        (
+            "scriptAssignment",
+            json!({"target": {"@odata.type": "#microsoft.graph.runState"}}),
+            WriteMode::Create,
+        ),
+        (
+            "scriptAssignment",
+            json!({"target": {"@odata.type": "Edm.String"}}),
+            WriteMode::Create,
+        ),
+        (
             "appConfiguration",
             json!({"displayName": "d"}),
             WriteMode::Create,
@@ -227,4 +247,49 @@ fn each_rejection_names_the_property_and_type() {
         })
         .collect();
     insta::assert_snapshot!(messages.join("\n"));
+}
+
+/// A number is quoted as the body wrote it (ODataLib's messages quote the literal), at
+/// any depth; `-0` is the integer 0 and fits an Int32.
+#[test]
+fn numbers_are_quoted_as_the_body_wrote_them() {
+    let model = model();
+    let read_text = |declared: &str, text: &str| {
+        let document = crate::input::parse_document(text.as_bytes()).expect("JSON");
+        let Json::Object(object) = &document.json else {
+            panic!("an object")
+        };
+        read_entity(
+            &model,
+            declared,
+            object,
+            &document.numbers,
+            WriteMode::Create,
+        )
+    };
+    let cases = [
+        ("userSummary", r#"{"pendingCount": 1e2}"#, "'1e2'"),
+        ("userSummary", r#"{"pendingCount": 1.50}"#, "'1.50'"),
+        (
+            "userSummary",
+            r#"{"pendingCount": 0, "lastUpdateDateTime": -0.0}"#,
+            "'-0.0'",
+        ),
+        (
+            "deviceManagementScript",
+            r#"{"displayName": "d", "roleScopeTagIds": ["0", 2.50E+1]}"#,
+            "'2.50E+1' to the expected type 'Edm.String' of the property 'roleScopeTagIds'",
+        ),
+        (
+            "scriptAssignment",
+            r##"{"target": {"@odata.type": "#microsoft.graph.groupTarget", "groupId": 7.0}}"##,
+            "'7.0' to the expected type 'Edm.String' of the property 'target/groupId'",
+        ),
+    ];
+    for (declared, text, quoted) in cases {
+        let err = read_text(declared, text).expect_err(text).to_string();
+        assert!(err.contains(quoted), "{text}: {err}");
+    }
+    let zero = read_text("userSummary", r#"{"pendingCount": -0}"#).expect("-0 is 0");
+    assert_eq!(zero.values, vec![("pendingCount".into(), Value::Int(0))]);
 }

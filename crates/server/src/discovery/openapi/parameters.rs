@@ -36,10 +36,12 @@ pub(super) fn parameters_of(model: &Model, place: &Route, op: Operation) -> Vec<
             .chain(names.iter().cloned())
             .collect()
     };
+    // `$select` takes navigation properties too, as the server does and Microsoft's
+    // generator lists them (OpenAPI.NET.OData's `CreateSelect`).
     let select = array_option(
         "$select",
         "Select properties to be returned",
-        star_and(&properties),
+        star_and(&[properties, navigation.clone()].concat()),
     );
     let expand = array_option("$expand", "Expand related entities", star_and(&navigation));
     match op {

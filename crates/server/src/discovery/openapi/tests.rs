@@ -107,6 +107,12 @@ fn collections_take_graph_query_options_and_keys_are_path_parameters() {
     assert_eq!(get["parameters"][0]["name"], "deviceManagementScript-id");
     assert_eq!(get["parameters"][0]["in"], "path");
     assert_eq!(get["parameters"][1]["name"], "$select");
+    let selectable = get["parameters"][1]["schema"]["items"]["enum"]
+        .as_array()
+        .unwrap();
+    for item in ["*", "displayName", "runSummary"] {
+        assert!(selectable.contains(&item.into()), "{item}: {selectable:?}");
+    }
     let count = &beta["paths"]["/deviceManagement/deviceManagementScripts/$count"]["get"];
     assert!(
         count["responses"]["200"]["$ref"]
