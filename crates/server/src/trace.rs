@@ -44,7 +44,7 @@ pub fn redact_query(query: &str) -> Cow<'_, str> {
     let secret = |pair: &str| {
         let name = pair.split_once('=').map_or(pair, |(name, _)| name);
         let name = if name.contains(['%', '+']) {
-            Cow::Owned(::odata::path::percent_decode(&name.replace('+', " ")))
+            Cow::Owned(::odata::query::decode(name))
         } else {
             Cow::Borrowed(name)
         };
